@@ -1,0 +1,149 @@
+"""The ``xlgbreport`` command: a thin click layer over the library; texts for clerks are Chinese."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import errors, interchange, validation, workbook_reader, workbook_writer
+from .errors import InputError
+from .findings import summary
+from .model import Report
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+UNREADABLE = "✘ 无法读取：{reason}"
+NO_FILES = "没有找到要校验的文件"
+WROTE = "已写入 {path}"
+INTERNAL = "内部错误（请把此信息发给维护人员）：{error}"
+TEMPLATE_PATH = Path("workbook") / "xlgbreport-template.xlsx"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xlgbreport")
+def cli() -> None:
+    """xlgbreport：政府信息公开工作年度报告的模板、校验与数据交换。"""
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=TEMPLATE_PATH, show_default=True, help="模板工作簿的保存位置")
+def template(output: Path) -> None:
+    """生成空白模板工作簿（含公式、数据有效性和校验表）。"""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    workbook_writer.write(output)
+    click.echo(WROTE.format(path=output))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式")
+def validate(paths: tuple[Path, ...], fmt: str) -> None:
+    """校验工作簿（文件或文件夹），逐条列出问题。退出码：0 通过，1 有错误，2 有文件无法读取。"""
+    results = []
+    files = validation.collect(paths)
+    if not files:
+        click.echo(NO_FILES, err=True)
+        sys.exit(EXIT_UNREADABLE)
+    for path in files:
+        result = validation.validate_file(path)
+        results.append(result)
+        if fmt == "text":
+            _print_result(result)
+    if fmt == "json":
+        click.echo(json.dumps(validation.document(results), ensure_ascii=False, indent=1))
+    if any(r.error for r in results):
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
+
+
+def _print_result(result: validation.FileResult) -> None:
+    name = Path(result.path).name
+    if result.error:
+        click.echo(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
+        return
+    for f in result.findings:
+        click.echo(f"{name} {f.ref} [{f.rule}] {f.message}")
+    report = result.report
+    who = " ".join(str(x) for x in (report.org, report.year) if x is not None) if report else ""
+    click.echo(f"{name}：{summary(list(result.findings))}" + (f"（{who}）" if who else ""))
+
+
+@cli.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON 文件（默认输出到屏幕）")
+def export(workbook: Path, output: Path | None) -> None:
+    """把工作簿导出为交换 JSON（空白仍为空白）。"""
+    report = workbook_reader.read(workbook)
+    text = interchange.dumps(report)
+    if output is None:
+        click.echo(text)
+        return
+    _refuse_same(workbook, output)
+    _atomic_text(output, text + "\n")
+    click.echo(WROTE.format(path=output), err=True)
+
+
+@cli.command()
+@click.option("--org", help="机关名称")
+@click.option("--year", type=int, help="报告年度")
+@click.option("--from-json", "source", type=click.Path(path_type=Path), help="从交换 JSON 生成")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="新工作簿的保存位置")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def new(org: str | None, year: int | None, source: Path | None, output: Path, force: bool) -> None:
+    """新建工作簿：空白（--org --year）或由交换 JSON 填好（--from-json）。"""
+    if source is None and (org is None or year is None):
+        raise click.UsageError("请给出 --org 和 --year，或 --from-json")
+    report = interchange.load(source) if source else Report()
+    if source:
+        _refuse_same(source, output)
+    if org is not None:
+        report.org = org
+    if year is not None:
+        report.year = year
+    if output.exists() and not force:
+        raise InputError(output, errors.OUTPUT_EXISTS)
+    workbook_writer.write(output, report)
+    click.echo(WROTE.format(path=output))
+
+
+def _refuse_same(source: Path, output: Path) -> None:
+    if output.exists() and source.exists() and output.resolve() == source.resolve():
+        raise InputError(output, errors.SAME_AS_INPUT)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(path, errors.WRITE_FAILED, detail=exc.strerror or str(exc)) from None
+
+
+def main() -> None:
+    """Entry point: input problems become one Chinese line and exit 2, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"✘ {exc.message}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - the last guard before a clerk's screen
+        if os.environ.get("XLGBREPORT_DEBUG"):
+            raise
+        click.echo(INTERNAL.format(error=f"{type(exc).__name__}: {exc}"), err=True)
+        sys.exit(3)

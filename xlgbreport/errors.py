@@ -1,0 +1,45 @@
+"""Input problems a clerk must understand: every message here is Chinese and names the file.
+
+Code raises :class:`InputError` with one of the templates below; the CLI and the Excel
+layer show ``str(error)`` and go on with the next file. No traceback reaches a clerk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NOT_FOUND = "找不到文件"
+NOT_A_WORKBOOK = "不是 Excel 工作簿（.xlsx）"
+OLD_FORMAT = "是旧版 .xls 或 WPS .et 格式：请在 Excel/WPS 中“另存为” .xlsx 后再试"
+ENCRYPTED = "设有打开密码：请去掉密码（文件→信息→保护工作簿）后再试"
+CORRUPT = "已损坏或不完整，无法打开：请重新保存或重新获取该文件"
+TOO_LARGE = "过大（{size}），超过上限 {limit}：这不像一份年度报告工作簿"
+ZIP_BOMB = "解压后过大（压缩比 {ratio:.0f} 倍），为安全起见拒绝打开"
+TOO_MANY_CELLS = "单元格过多（超过 {limit} 个），为安全起见拒绝读取"
+WRONG_TEMPLATE = "不是本模板的工作簿：缺少工作表 {missing}"
+BAD_JSON = "不是有效的 JSON：{detail}"
+JSON_UNKNOWN_KEY = "未知的键 {path}（请检查拼写）"
+JSON_NOT_A_NUMBER = "{path} 的值 {value} 不是数字"
+JSON_BAD_SHAPE = "{path} 应为 {expected}"
+JSON_FORMAT = "format 应为 {expected}，实为 {actual}"
+WRITE_FAILED = "无法写入：{detail}"
+OUTPUT_EXISTS = "输出文件已存在，未覆盖（如需覆盖请加 --force）"
+SAME_AS_INPUT = "输出文件不能与输入文件相同"
+
+
+class InputError(Exception):
+    """A problem with one input file, said in Chinese for a clerk."""
+
+    def __init__(self, path: str | Path | None, template: str, **args: object) -> None:
+        self.path = str(path) if path is not None else None
+        self.template = template
+        self.args_ = args
+        super().__init__(self.message)
+
+    @property
+    def reason(self) -> str:
+        return self.template.format(**self.args_)
+
+    @property
+    def message(self) -> str:
+        return f"{Path(self.path).name}：{self.reason}" if self.path else self.reason

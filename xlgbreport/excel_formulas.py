@@ -1,0 +1,250 @@
+"""The check rules compiled to native Excel formulas, for the 校验 sheet and conditional formats.
+
+Every formula here is built from a rule's declaration (``rules.Equation`` and friends) and the
+layout, never typed by hand; beside each formula is the value Excel would compute for a given
+report, so that written workbooks carry totals and verdicts before any recalculation. Tests
+evaluate these formulas with an independent engine and compare them with ``rules.check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from string import Formatter
+from typing import Any
+
+from .layout import LAYOUT, Area, Layout, ranges, sum_formula
+from .model import Invalid, Report, is_number, parts
+from .rules import EQUATION_RULES, Equation, MetaMissing, MetaYear, ValueBlank, ValueInvalid
+from .schema import SCHEMA, TABLES, CellKey, Table
+
+PASS, FAIL, INCOMPLETE = "✔", "✘", "待填"
+ALL_PASS = "✔ 全部通过"
+SUMMARY = "✘ {n} 项未通过"
+BLANK_SUMMARY = "{table}：{n} 个单元格为空"
+INVALID_SUMMARY = "{table}：{n} 个单元格不是有效数字（文本、负数或小数）"
+
+
+# --- what Excel holds in a cell -----------------------------------------------------
+
+def excel_value(report: Report, key: CellKey) -> Any:
+    """What Excel shows in the cell once the template's formulas are calculated."""
+    if key in report.cells:
+        value = report.cells[key]
+        return value.raw if isinstance(value, Invalid) else value
+    sub = parts(key)
+    if sub:  # an absent total is the template's SUM formula: blanks and text count as 0
+        return sum((v for v in (excel_value(report, k) for k in sub) if is_number(v)), 0)
+    return None
+
+
+def derived_formula(key: CellKey, layout: Layout = LAYOUT) -> str:
+    """The template formula of a derived cell (a total)."""
+    home = layout.cells[key][0]
+    return "=" + sum_formula([layout.cells[k] for k in parts(key)], home)
+
+
+# --- the 校验 sheet -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One row of the 校验 sheet: formulas and, for a given report, their values."""
+
+    rule: str
+    title: str
+    where: str
+    expected: str  # formula
+    actual: str  # formula
+    status: str  # formula giving PASS, FAIL or INCOMPLETE
+    message: str  # formula giving the Chinese message when FAIL
+    values: Callable[[Report], tuple[Any, Any, str, str]]  # (expected, actual, status, message)
+    highlight: tuple[CellKey, ...] = ()
+    failing: str = ""  # condition formula on the highlighted cells' sheet, for red fill
+
+
+def _sum(keys: tuple[CellKey, ...], home: str, layout: Layout) -> str:
+    return sum_formula([layout.cells[k] for k in keys], home)
+
+
+def _text_expr(template: str, args: dict[str, str]) -> str:
+    """A message template as an Excel string expression: literals joined with ``&`` to args."""
+    pieces = []
+    for literal, name, _spec, _conv in Formatter().parse(template):
+        if literal:
+            pieces.append('"' + literal.replace('"', '""') + '"')
+        if name is not None:
+            pieces.append(args[name])
+    return "&".join(pieces)
+
+
+def _equation_row(eq: Equation, home: str, layout: Layout) -> CheckRow:
+    support = eq.support
+    count = f"COUNT({','.join(ranges([layout.cells[k] for k in support], home))})"
+    expected = _sum(eq.expected, home, layout)
+    actual = _sum(eq.actual, home, layout)
+    args = {name: ('"' + arg.replace('"', '""') + '"' if isinstance(arg, str)
+                   else _sum(arg, home, layout)) for name, arg in eq.args}
+    status = (f'IF({count}<{len(support)},"{INCOMPLETE}",'
+              f'IF({expected}={actual},"{PASS}","{FAIL}"))')
+    message = _text_expr(eq.rule.template, args)
+    eq_sheet = layout.cells[eq.at][0]
+    failing = (f"AND({_count_local(support, eq_sheet, layout)}={len(support)},"
+               f"{_sum(eq.expected, eq_sheet, layout)}<>{_sum(eq.actual, eq_sheet, layout)})")
+
+    def values(report: Report) -> tuple[Any, Any, str, str]:
+        xs = [excel_value(report, k) for k in eq.expected]
+        ys = [excel_value(report, k) for k in eq.actual]
+        e = sum((x for x in xs if is_number(x)), 0)
+        a = sum((y for y in ys if is_number(y)), 0)
+        if not all(is_number(excel_value(report, k)) for k in support):
+            return e, a, INCOMPLETE, ""
+        found = eq.evaluate(report)
+        return e, a, (FAIL if found else PASS), (found.message if found else "")
+
+    return CheckRow(eq.rule.id, eq.rule.title, layout.a1(eq.at), "=" + expected, "=" + actual,
+                    "=" + status, f'=IF({_cell("status")}="{FAIL}",{message},"")', values,
+                    eq.highlight, failing)
+
+
+def _count_local(keys: tuple[CellKey, ...], home: str, layout: Layout) -> str:
+    return f"COUNT({','.join(ranges([layout.cells[k] for k in keys], home))})"
+
+
+def table_areas(table: Table, layout: Layout = LAYOUT) -> list[Area]:
+    """The value cells of a table as rectangles (one per row), for COUNTBLANK and formats."""
+    out = []
+    for row in table.rows:
+        cells = [layout.cells[(table.id, row.id, c.id)] for c in row.columns]
+        out.append(Area(cells[0][0], cells[0][1], cells[-1][1]))
+    return _merge_rows(out)
+
+
+def _merge_rows(areas: list[Area]) -> list[Area]:
+    """Stack rows of equal width into taller rectangles (D5:J29 rather than 25 rows)."""
+    merged: list[Area] = []
+    for a in areas:
+        prev = merged[-1] if merged else None
+        if (prev and prev.sheet == a.sheet and prev.first[1] == a.first[1]
+                and prev.last[1] == a.last[1] and prev.last[0] + 1 == a.first[0]):
+            merged[-1] = Area(a.sheet, prev.first, a.last)
+        else:
+            merged.append(a)
+    return merged
+
+
+def _blank_row(table: Table, layout: Layout) -> CheckRow:
+    areas = table_areas(table, layout)
+    count = "+".join(f"COUNTBLANK({a.ref()})" for a in areas)
+    message = _text_expr(BLANK_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
+
+    def values(report: Report) -> tuple[Any, Any, str, str]:
+        n = sum(1 for key in _keys(table) if excel_value(report, key) in (None, ""))
+        return n, 0, (FAIL if n else PASS), (BLANK_SUMMARY.format(table=table.sheet, n=n) if n else "")
+
+    return CheckRow(ValueBlank.id, ValueBlank.title, table.sheet, "=" + count, "=0",
+                    f'=IF({_cell("expected")}>0,"{FAIL}","{PASS}")',
+                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values)
+
+
+def _invalid_count(area: Area, whole: bool) -> str:
+    ref = area.ref()
+    count = f"SUMPRODUCT(--ISTEXT({ref}))+COUNTIF({ref},\"<0\")"
+    if whole:
+        count += f"+IFERROR(SUMPRODUCT(ISNUMBER({ref})*({ref}<>INT({ref}))),0)"
+    return count
+
+
+def _is_amount_area(table: Table, area: Area, layout: Layout) -> bool:
+    return any(layout.cells[k][1] == area.first and k[2] == "amount" for k in _keys(table))
+
+
+def _invalid_row(table: Table, layout: Layout) -> CheckRow:
+    areas = table_areas(table, layout)
+    count = "+".join(_invalid_count(a, not _is_amount_area(table, a, layout)) for a in areas)
+    message = _text_expr(INVALID_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
+
+    def values(report: Report) -> tuple[Any, Any, str, str]:
+        n = 0
+        for area in areas:
+            keys = [k for k in _keys(table) if _inside(layout.cells[k], area)]
+            vals = [excel_value(report, k) for k in keys]
+            n += sum(1 for v in vals if isinstance(v, str))
+            n += sum(1 for v in vals if is_number(v) and v < 0)
+            if not _is_amount_area(table, area, layout) and not any(isinstance(v, str) for v in vals):
+                n += sum(1 for v in vals if is_number(v) and v != int(v))
+        return n, 0, (FAIL if n else PASS), (INVALID_SUMMARY.format(table=table.sheet, n=n) if n else "")
+
+    return CheckRow(ValueInvalid.id, ValueInvalid.title, table.sheet, "=" + count, "=0",
+                    f'=IF({_cell("expected")}>0,"{FAIL}","{PASS}")',
+                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values)
+
+
+def _meta_rows(layout: Layout) -> list[CheckRow]:
+    labels = {f.id: f.label for f in SCHEMA.meta}
+    rows = []
+    for fid in ("org", "year"):
+        sheet, pos = layout.meta[fid]
+        ref = Area(sheet, pos, pos).ref()
+        message = MetaMissing.template.format(field=labels[fid])
+
+        def values(report: Report, fid: str = fid, message: str = message):
+            value = report.org if fid == "org" else report.year
+            missing = value is None or (isinstance(value, str) and not value.strip())
+            return None, None, (FAIL if missing else PASS), (message if missing else "")
+
+        test = f"LEN(TRIM({ref}))=0" if fid == "org" else f"ISBLANK({ref})"
+        rows.append(CheckRow(MetaMissing.id, MetaMissing.title, ref.replace("$", ""), "", "",
+                             f'=IF({test},"{FAIL}","{PASS}")',
+                             f'=IF({_cell("status")}="{FAIL}","{message}","")', values))
+    sheet, pos = layout.meta["year"]
+    ref = Area(sheet, pos, pos).ref()
+    ok = f"AND({ref}=INT({ref}),{ref}>={MetaYear.FIRST},{ref}<={MetaYear.LAST})"
+    year_label = labels["year"]
+
+    def year_values(report: Report):
+        year = report.year
+        if year is None:
+            return None, None, INCOMPLETE, ""
+        good = isinstance(year, int) and MetaYear.FIRST <= year <= MetaYear.LAST
+        msg = "" if good else MetaYear.template.format(field=year_label, value=year)
+        return None, None, (PASS if good else FAIL), msg
+
+    message = _text_expr(MetaYear.template, {"field": f'"{year_label}"', "value": ref})
+    rows.append(CheckRow(MetaYear.id, MetaYear.title, ref.replace("$", ""), "", "",
+                         f'=IF(ISBLANK({ref}),"{INCOMPLETE}",IF(ISNUMBER({ref}),'
+                         f'IF({ok},"{PASS}","{FAIL}"),"{FAIL}"))',
+                         f'=IF({_cell("status")}="{FAIL}",{message},"")', year_values))
+    return rows
+
+
+def _keys(table: Table) -> list[CellKey]:
+    return [(table.id, r.id, c.id) for r, c in table.cells()]
+
+
+def _inside(cell: tuple[str, tuple[int, int]], area: Area) -> bool:
+    sheet, (r, c) = cell
+    return (sheet == area.sheet and area.first[0] <= r <= area.last[0]
+            and area.first[1] <= c <= area.last[1])
+
+
+# Placeholders for same-row references on the 校验 sheet; the writer substitutes the row.
+def _cell(column: str) -> str:
+    return "{" + column + "}"
+
+
+def check_rows(home: str, layout: Layout = LAYOUT) -> list[CheckRow]:
+    """Every row of the 校验 sheet, in rule order; ``home`` is the 校验 sheet's name."""
+    rows = _meta_rows(layout)
+    for table in TABLES:
+        rows.append(_blank_row(table, layout))
+        rows.append(_invalid_row(table, layout))
+    for rule in EQUATION_RULES:
+        for eq in rule.equations():
+            rows.append(_equation_row(eq, home, layout))
+    return rows
+
+
+def number_for_excel(value: Any) -> Any:
+    """Decimals as floats for the file; Excel holds doubles."""
+    return float(value) if isinstance(value, Decimal) else value

@@ -1,0 +1,89 @@
+"""Findings: what a check found, as immutable data. Text, JSON and Excel are renderings of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of one rule at one place. ``message`` is ``template`` filled with ``args``."""
+
+    rule: str
+    severity: Severity
+    template: str
+    args: tuple[tuple[str, Any], ...] = ()
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    expected: Any = None
+    actual: Any = None
+
+    @property
+    def message(self) -> str:
+        return self.template.format(**{k: _text(v) for k, v in self.args})
+
+    @property
+    def ref(self) -> str:
+        """``sheet!cell`` when the finding points into a workbook, else the table position."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return "/".join(p for p in (self.table, self.row, self.column) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as in the spec's findings document."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "expected": _json(self.expected),
+            "actual": _json(self.actual),
+            "message": self.message,
+        }
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "空"
+    return str(value)
+
+
+def _json(value: Any) -> Any:
+    """Decimals travel as strings so no digit is lost; other values as they are."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+SUMMARY_OK = "✔ 全部通过"
+SUMMARY_BAD = "✘ {errors} 处错误"
+SUMMARY_WARN = "{warnings} 处提示"
+
+
+def summary(findings: list[Finding]) -> str:
+    """One short Chinese line: ``✘ 3 处错误，1 处提示`` or ``✔ 全部通过``."""
+    n_err = sum(1 for f in findings if f.severity is Severity.ERROR)
+    n_warn = sum(1 for f in findings if f.severity is Severity.WARNING)
+    if not n_err and not n_warn:
+        return SUMMARY_OK
+    head = SUMMARY_BAD.format(errors=n_err) if n_err else "✔ 无错误"
+    return head + ("，" + SUMMARY_WARN.format(warnings=n_warn) if n_warn else "")

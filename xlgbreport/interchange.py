@@ -1,0 +1,149 @@
+"""The interchange JSON of ``shared/spec/report-json.md`` ⇄ :class:`Report`.
+
+Strict on input: an unknown key or a value that is not a number at all is refused, with
+every problem named. Blank stays blank (``null``), the fee keeps every decimal (a string).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import errors
+from .errors import InputError
+from .model import Invalid, Report, Value, is_number
+from .schema import FORMAT_ID, SCHEMA, TABLES
+
+
+def from_dict(data: Any, source: str | Path | None = None) -> Report:
+    """Build a report from parsed JSON; raise :class:`InputError` listing every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise InputError(source, errors.JSON_BAD_SHAPE, path="（顶层）", expected="对象 {…}")
+    allowed = {"format", "org", "year", "text"} | {t.id for t in TABLES}
+    problems += [errors.JSON_UNKNOWN_KEY.format(path=k) for k in data if k not in allowed]
+    if data.get("format", FORMAT_ID) != FORMAT_ID:
+        problems.append(errors.JSON_FORMAT.format(expected=FORMAT_ID, actual=data.get("format")))
+
+    report = Report(org=data.get("org"))
+    year = data.get("year")
+    if year is None or (isinstance(year, int) and not isinstance(year, bool)):
+        report.year = year
+    elif isinstance(year, str) and year.strip().isdigit():
+        report.year = int(year)
+    else:
+        report.year = Invalid(str(year))
+    if report.org is not None and not isinstance(report.org, str):
+        problems.append(errors.JSON_BAD_SHAPE.format(path="org", expected="文本"))
+
+    for table in TABLES:
+        block = _obj(data.get(table.id), table.id, problems)
+        rows = {r.id: r for r in table.rows}
+        problems += [errors.JSON_UNKNOWN_KEY.format(path=f"{table.id}.{k}")
+                     for k in block if k not in rows]
+        for row in table.rows:
+            path = f"{table.id}.{row.id}"
+            cells = _obj(block.get(row.id), path, problems)
+            cols = {c.id for c in row.columns}
+            problems += [errors.JSON_UNKNOWN_KEY.format(path=f"{path}.{k}")
+                         for k in cells if k not in cols]
+            for col in row.columns:
+                key = (table.id, row.id, col.id)
+                raw = cells.get(col.id)
+                if raw is None and SCHEMA.is_derived(key):
+                    continue  # absent total: computed
+                value = _number(raw)
+                if isinstance(value, Invalid):
+                    problems.append(errors.JSON_NOT_A_NUMBER.format(path=f"{path}.{col.id}",
+                                                                    value=json.dumps(raw)))
+                report.cells[key] = value
+
+    text = _obj(data.get("text"), "text", problems)
+    ids = {f.id for f in SCHEMA.text}
+    problems += [errors.JSON_UNKNOWN_KEY.format(path=f"text.{k}") for k in text if k not in ids]
+    for field in SCHEMA.text:
+        value = text.get(field.id)
+        if value is not None and not isinstance(value, str):
+            problems.append(errors.JSON_BAD_SHAPE.format(path=f"text.{field.id}", expected="文本"))
+        report.text[field.id] = value
+
+    if problems:
+        raise InputError(source, "；".join(problems))
+    return report
+
+
+def _obj(value: Any, path: str, problems: list[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(errors.JSON_BAD_SHAPE.format(path=path, expected="对象 {…}"))
+        return {}
+    return value
+
+
+def _number(raw: Any) -> Value:
+    """A JSON value as a cell value: ints stay ints, other numbers become exact Decimals."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return Invalid(str(raw))
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, (float, str)):
+        try:
+            number = Decimal(str(raw).strip())
+        except InvalidOperation:
+            return Invalid(str(raw))
+        if not number.is_finite():
+            return Invalid(str(raw))
+        if isinstance(raw, float) and number == number.to_integral_value():
+            return int(number)
+        return number
+    return Invalid(json.dumps(raw, ensure_ascii=False))
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as interchange JSON; absent totals are written as computed (or null)."""
+    out: dict[str, Any] = {"format": FORMAT_ID, "org": report.org,
+                           "year": report.year if not isinstance(report.year, Invalid)
+                           else report.year.raw}
+    for table in TABLES:
+        out[table.id] = {
+            row.id: {col.id: _json_value(report.value((table.id, row.id, col.id)), col.kind)
+                     for col in row.columns}
+            for row in table.rows
+        }
+    out["text"] = {f.id: report.text.get(f.id) for f in SCHEMA.text}
+    return out
+
+
+def _json_value(value: Value, kind: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Invalid):
+        return value.raw
+    if kind == "amount":
+        return str(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def load(path: str | Path) -> Report:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError(path, errors.NOT_FOUND) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, errors.BAD_JSON, detail=str(exc)) from None
+    return from_dict(data, path)
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=1)
+
+
+__all__ = ["from_dict", "to_dict", "load", "dumps", "is_number"]

@@ -1,0 +1,180 @@
+"""Where every part of the report sits in the template workbook, derived from the schema.
+
+Positions are 0-based (row, col) as XlsxWriter takes them. Each table row, cover field
+and text section also gets a defined name (``xlg_…``), so that readers find cells by name
+and still work after a clerk inserts a row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+
+from .schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, CellKey, Row
+
+COVER_SHEET = "封面"
+TEXT_SHEET = "文字说明"
+CHECK_SHEET = "校验"
+CONF_SHEET = "xlwings.conf"
+REQUIRED_SHEETS = (COVER_SHEET, PROACTIVE.sheet, REQUESTS.sheet, APPEALS.sheet, TEXT_SHEET)
+
+Pos = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangle on one sheet (inclusive, 0-based)."""
+
+    sheet: str
+    first: Pos
+    last: Pos
+
+    def ref(self, absolute: bool = True) -> str:
+        a = xl_rowcol_to_cell(*self.first, row_abs=absolute, col_abs=absolute)
+        if self.first == self.last:
+            return f"{quote_sheetname(self.sheet)}!{a}"
+        b = xl_rowcol_to_cell(*self.last, row_abs=absolute, col_abs=absolute)
+        return f"{quote_sheetname(self.sheet)}!{a}:{b}"
+
+
+@dataclass
+class Layout:
+    """Cell positions of one workbook; the default comes from :func:`default_layout`."""
+
+    cells: dict[CellKey, tuple[str, Pos]] = field(default_factory=dict)
+    meta: dict[str, tuple[str, Pos]] = field(default_factory=dict)
+    text: dict[str, tuple[str, Pos]] = field(default_factory=dict)
+    names: dict[str, Area] = field(default_factory=dict)
+    widths: dict[CellKey, int] = field(default_factory=dict)  # merged value cells: extra columns
+
+    def a1(self, key: CellKey, sheet: bool = True) -> str:
+        """The cell's A1 reference, with its sheet unless ``sheet`` is False."""
+        name, pos = self.cells[key]
+        cell = xl_rowcol_to_cell(*pos)
+        return f"{quote_sheetname(name)}!{cell}" if sheet else cell
+
+    def where(self) -> dict[str, str]:
+        """``Report.where`` for a report read from this layout."""
+        from .model import where_key
+
+        out = {where_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.cells.items()}
+        out.update({k: f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.meta.items()})
+        return out
+
+
+def row_name(table_id: str, row_id: str) -> str:
+    return "xlg_" + table_id + "_" + re.sub(r"\W", "_", row_id)
+
+
+def default_layout() -> Layout:
+    lay = Layout()
+    for i, f in enumerate(SCHEMA.meta):
+        lay.meta[f.id] = (COVER_SHEET, (2 + i, 1))
+        lay.names[f"xlg_{f.id}"] = Area(COVER_SHEET, (2 + i, 1), (2 + i, 1))
+    for i, f in enumerate(SCHEMA.text):
+        lay.text[f.id] = (TEXT_SHEET, (2 + i, 1))
+        lay.names[f"xlg_text_{f.id}"] = Area(TEXT_SHEET, (2 + i, 1), (2 + i, 1))
+    _proactive(lay)
+    _requests(lay)
+    _appeals(lay)
+    return lay
+
+
+PROACTIVE_WIDTH = 3  # value columns B:D; a one-field row spans all three
+
+
+def proactive_rows() -> list[tuple[int, str, list[Row]]]:
+    """Blocks of table 二 with the sheet row of their title: (row, block title, rows)."""
+    out, r = [], 1
+    for block, rows in groupby(PROACTIVE.rows, key=lambda row: row.block):
+        rows = list(rows)
+        out.append((r, block, rows))
+        r += 2 + len(rows)
+    return out
+
+
+def _proactive(lay: Layout) -> None:
+    sheet = PROACTIVE.sheet
+    for r, _block, rows in proactive_rows():
+        for i, row in enumerate(rows):
+            rr = r + 2 + i
+            for j, col in enumerate(row.columns):
+                key = (PROACTIVE.id, row.id, col.id)
+                lay.cells[key] = (sheet, (rr, 1 + j))
+                if len(row.columns) == 1:
+                    lay.widths[key] = PROACTIVE_WIDTH - 1
+            last = 1 + len(row.columns) - 1
+            lay.names[row_name(PROACTIVE.id, row.id)] = Area(sheet, (rr, 1), (rr, last))
+    first, _, _ = proactive_rows()[0]
+    lay.names["xlg_proactive"] = Area(sheet, (first + 2, 1), (lay.cells[_last(PROACTIVE)][1][0], 3))
+
+
+REQUESTS_FIRST_ROW = 4  # rows 0-3: title and the three header rows
+REQUESTS_LABEL_COLS = 3  # A:C hold the row labels
+
+
+def _requests(lay: Layout) -> None:
+    sheet = REQUESTS.sheet
+    for i, row in enumerate(REQUESTS.rows):
+        r = REQUESTS_FIRST_ROW + i
+        for j, col in enumerate(row.columns):
+            lay.cells[(REQUESTS.id, row.id, col.id)] = (sheet, (r, REQUESTS_LABEL_COLS + j))
+        lay.names[row_name(REQUESTS.id, row.id)] = Area(
+            sheet, (r, REQUESTS_LABEL_COLS), (r, REQUESTS_LABEL_COLS + len(row.columns) - 1))
+    last = REQUESTS_FIRST_ROW + len(REQUESTS.rows) - 1
+    lay.names["xlg_requests"] = Area(sheet, (REQUESTS_FIRST_ROW, REQUESTS_LABEL_COLS),
+                                     (last, REQUESTS_LABEL_COLS + len(REQUESTS.rows[0].columns) - 1))
+
+
+APPEALS_DATA_ROW = 4  # rows 0-3: title, two group header rows, the field labels
+
+
+def _appeals(lay: Layout) -> None:
+    sheet = APPEALS.sheet
+    c = 0
+    for row in APPEALS.rows:
+        start = c
+        for col in row.columns:
+            lay.cells[(APPEALS.id, row.id, col.id)] = (sheet, (APPEALS_DATA_ROW, c))
+            c += 1
+        lay.names[row_name(APPEALS.id, row.id)] = Area(sheet, (APPEALS_DATA_ROW, start),
+                                                       (APPEALS_DATA_ROW, c - 1))
+    lay.names["xlg_appeals"] = Area(sheet, (APPEALS_DATA_ROW, 0), (APPEALS_DATA_ROW, c - 1))
+
+
+def _last(table) -> CellKey:
+    row = table.rows[-1]
+    return (table.id, row.id, row.columns[-1].id)
+
+
+def sum_formula(refs: list[tuple[str, Pos]], home: str) -> str:
+    """``SUM`` over cells, with runs of neighbours written as ranges (D7:D27)."""
+    return f"SUM({','.join(ranges(refs, home))})"
+
+
+def ranges(refs: list[tuple[str, Pos]], home: str) -> list[str]:
+    """Cell references, consecutive cells in one row or column folded into one range.
+
+    References on ``home`` (the sheet the formula lives on) carry no sheet name."""
+    out: list[str] = []
+    i = 0
+    while i < len(refs):
+        sheet, (r, c) = refs[i]
+        j = i
+        for step in ((1, 0), (0, 1)):
+            while j + 1 < len(refs) and refs[j + 1] == (sheet, (r + step[0] * (j + 1 - i),
+                                                                c + step[1] * (j + 1 - i))):
+                j += 1
+            if j > i:
+                break
+        prefix = "" if sheet == home else f"{quote_sheetname(sheet)}!"
+        a = xl_rowcol_to_cell(r, c)
+        out.append(prefix + (a if j == i else f"{a}:{xl_rowcol_to_cell(*refs[j][1])}"))
+        i = j + 1
+    return out
+
+
+LAYOUT = default_layout()

@@ -1,0 +1,436 @@
+"""Write the template workbook, empty or filled with a report, with XlsxWriter.
+
+XlsxWriter writes each formula together with its computed value, so viewers and value-only
+readers see totals and verdicts before any spreadsheet recalculates. Strings from a report
+(org names, texts) are always written as strings, never as formulas.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from . import errors
+from .errors import InputError
+from .excel_formulas import (
+    ALL_PASS,
+    FAIL,
+    SUMMARY,
+    check_rows,
+    derived_formula,
+    excel_value,
+    number_for_excel,
+    table_areas,
+)
+from .layout import (
+    APPEALS_DATA_ROW,
+    CHECK_SHEET,
+    COVER_SHEET,
+    LAYOUT,
+    PROACTIVE_WIDTH,
+    REQUESTS_FIRST_ROW,
+    REQUESTS_LABEL_COLS,
+    TEXT_SHEET,
+    Layout,
+    proactive_rows,
+)
+from .model import Invalid, Report
+from .schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
+
+GUIDE = (
+    "填写说明：黄色格为待填（没有请填 0，不要留空）；灰蓝色格为自动合计，不要改写；"
+    "红色格表示数字不平衡或无效，详见“校验”表。"
+)
+CHECK_HINT = "本表由公式自动计算，无需填写。“待填”表示相关单元格尚未填全。"
+CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "说明")
+DV_COUNT = {"title": "请输入整数", "message": "请填写不小于 0 的整数；没有请填 0。"}
+DV_AMOUNT = {"title": "请输入金额", "message": "单位：万元，可带小数，不小于 0。"}
+DV_YEAR = {"title": "请输入年份", "message": "报告所属年度，例如 2025。"}
+FIXED_TIME = datetime(2021, 1, 1)  # document properties stay the same build after build
+
+
+class _Formats:
+    """The cell formats of the template, made once per workbook."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter",
+                "text_wrap": True}
+        self.title = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True,
+                                    "align": "center", "valign": "vcenter"})
+        self.header = wb.add_format({**base, "bold": True, "align": "center", "bg_color": "#D9D9D9"})
+        self.label = wb.add_format({**base, "align": "left"})
+        self.center_label = wb.add_format({**base, "align": "center"})
+        self.count = wb.add_format({**base, "align": "center", "locked": False})
+        self.amount = wb.add_format({**base, "align": "center", "locked": False})
+        self.derived = wb.add_format({**base, "align": "center", "bold": True, "bg_color": "#DDEBF7"})
+        self.input = wb.add_format({**base, "align": "left", "locked": False})
+        self.text = wb.add_format({**base, "align": "left", "valign": "top", "locked": False})
+        self.note = wb.add_format({"font_size": 9, "italic": True, "text_wrap": True,
+                                   "valign": "top"})
+        self.plain = wb.add_format({**base, "align": "left"})
+        self.red = wb.add_format({"bg_color": "#FF7C80", "font_color": "#9C0006"})
+        self.yellow = wb.add_format({"bg_color": "#FFF2CC"})
+        self.green = wb.add_format({"font_color": "#006100"})
+        self._amounts: dict[int, Any] = {}
+        self._wb = wb
+        self._base = base
+
+    def amount_with(self, places: int):
+        """The fee shown with as many decimals as it was given (and read back with them)."""
+        if places not in self._amounts:
+            fmt = "0" if places == 0 else "0." + "0" * places
+            self._amounts[places] = self._wb.add_format(
+                {**self._base, "align": "center", "locked": False, "num_format": fmt})
+        return self._amounts[places]
+
+
+def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT) -> None:
+    """Write ``report`` (or an empty template) to ``path``, atomically."""
+    path = Path(path)
+    report = report or Report()
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent if path.parent.exists() else None)
+    os.close(fd)
+    try:
+        _build(tmp, report, layout)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(path, errors.WRITE_FAILED, detail=exc.strerror or str(exc)) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _build(path: str, report: Report, layout: Layout) -> None:
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                    "strings_to_urls": False})
+    wb.set_properties({"title": REPORT_TITLE, "created": FIXED_TIME, "author": "xlgbreport"})
+    fmt = _Formats(wb)
+    _cover(wb.add_worksheet(COVER_SHEET), report, layout, fmt)
+    _proactive(wb.add_worksheet(PROACTIVE.sheet), report, layout, fmt)
+    _requests(wb.add_worksheet(REQUESTS.sheet), report, layout, fmt)
+    _appeals(wb.add_worksheet(APPEALS.sheet), report, layout, fmt)
+    _text(wb.add_worksheet(TEXT_SHEET), report, layout, fmt)
+    _checks(wb.add_worksheet(CHECK_SHEET), report, layout, fmt)
+    for name, area in layout.names.items():
+        wb.define_name(name, "=" + area.ref())
+    wb.close()
+
+
+def _protect(ws) -> None:
+    """Protected without a password: a clerk cannot type over a total by accident."""
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})
+
+
+def _a4(ws, landscape: bool = False) -> None:
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
+def _cover(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 1, 60)
+    ws.set_row(0, 36)
+    ws.merge_range(0, 0, 0, 1, REPORT_TITLE, fmt.title)
+    for f in SCHEMA.meta:
+        _, (r, c) = layout.meta[f.id]
+        ws.write_string(r, c - 1, f.label, fmt.label)
+        value: Any = {"org": report.org, "year": report.year}.get(f.id, report.meta.get(f.id))
+        _write_value(ws, r, c, value, fmt.input)
+    _, (yr, yc) = layout.meta["year"]
+    ws.data_validation(yr, yc, yr, yc, {"validate": "integer", "criteria": "between",
+                                        "minimum": 2008, "maximum": 2100,
+                                        "input_title": DV_YEAR["title"],
+                                        "input_message": DV_YEAR["message"],
+                                        "error_title": DV_YEAR["title"],
+                                        "error_message": DV_YEAR["message"]})
+    last = max(r for _, (r, _) in layout.meta.values())
+    ws.merge_range(last + 2, 0, last + 4, 1, GUIDE, fmt.note)
+    _a4(ws)
+    _protect(ws)
+
+
+def _table_title(ws, title: str, width: int, fmt: _Formats) -> None:
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, width - 1, title, fmt.title)
+
+
+def _write_value(ws, r: int, c: int, value: Any, cell_format) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None, cell_format)
+    elif isinstance(value, Invalid):
+        ws.write_string(r, c, value.raw, cell_format)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, cell_format)
+    else:
+        ws.write_number(r, c, number_for_excel(value), cell_format)
+
+
+def _cells(ws, report: Report, keys: list[CellKey], layout: Layout, fmt: _Formats) -> None:
+    """Write the value cells: inputs as given, totals as the template formula with its value."""
+    for key in keys:
+        _, (r, c) = layout.cells[key]
+        extra = layout.widths.get(key, 0)
+        if extra:
+            ws.merge_range(r, c, r, c + extra, None, fmt.count)
+        if SCHEMA.is_derived(key) and key not in report.cells:
+            ws.write_formula(r, c, derived_formula(key, layout), fmt.derived,
+                             number_for_excel(excel_value(report, key)))
+            continue
+        value = report.cells.get(key)
+        cell_format = fmt.derived if SCHEMA.is_derived(key) else fmt.count
+        if key[2] == "amount":
+            places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
+            cell_format = fmt.amount_with(max(places, 0)) if value is not None else fmt.amount
+        _write_value(ws, r, c, value, cell_format)
+
+
+def _validate_counts(ws, areas, fmt: _Formats, amount: bool = False) -> None:
+    for a in areas:
+        options = ({"validate": "decimal", "criteria": ">=", "value": 0, **_dv(DV_AMOUNT)}
+                   if amount else
+                   {"validate": "integer", "criteria": ">=", "value": 0, **_dv(DV_COUNT)})
+        ws.data_validation(*a.first, *a.last, options)
+
+
+def _dv(text: dict[str, str]) -> dict[str, str]:
+    return {"input_title": text["title"], "input_message": text["message"],
+            "error_title": text["title"], "error_message": text["message"]}
+
+
+def _value_formats(ws, areas, fmt: _Formats, amount: bool = False) -> None:
+    """Blank cells yellow (to fill); text, negative or fractional values red."""
+    for a in areas:
+        tl = xl_rowcol_to_cell(*a.first)
+        bad = f"AND(ISNUMBER({tl}),{tl}<0)" if amount else \
+            f"AND(ISNUMBER({tl}),OR({tl}<0,{tl}<>INT({tl})))"
+        for criteria, cell_format in ((f"=ISBLANK({tl})", fmt.yellow), (f"=ISTEXT({tl})", fmt.red),
+                                      ("=" + bad, fmt.red)):
+            ws.conditional_format(*a.first, *a.last, {"type": "formula", "criteria": criteria,
+                                                      "format": cell_format})
+
+
+def _input_areas(table, layout: Layout):
+    """Areas of input (non-derived) cells, for data validation."""
+    from .excel_formulas import _merge_rows
+    from .layout import Area
+
+    out = []
+    for row in table.rows:
+        if row.derived:
+            continue
+        cols = [c for c in row.columns if not c.derived]
+        first = layout.cells[(table.id, row.id, cols[0].id)]
+        last = layout.cells[(table.id, row.id, cols[-1].id)]
+        out.append(Area(first[0], first[1], last[1]))
+    return _merge_rows(out)
+
+
+def _table_formats(ws, table, layout: Layout, fmt: _Formats) -> None:
+    areas = table_areas(table, layout)
+    inputs = _input_areas(table, layout)
+    is_amount = {a.first: any(layout.cells[(table.id, r.id, c.id)][1] == a.first
+                              and c.kind == "amount" for r, c in table.cells()) for a in areas}
+    for a in areas:
+        _value_formats(ws, [a], fmt, amount=is_amount[a.first])
+    for a in inputs:
+        _validate_counts(ws, [a], fmt, amount=is_amount.get(a.first, False))
+
+
+def _proactive(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    width = 1 + PROACTIVE_WIDTH
+    _table_title(ws, PROACTIVE.title, width, fmt)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, width - 1, 16)
+    for r, block, rows in proactive_rows():
+        ws.merge_range(r, 0, r, width - 1, block, fmt.header)
+        ws.write_string(r + 1, 0, PROACTIVE.header, fmt.header)
+        columns = rows[0].columns
+        if len(columns) == 1:
+            ws.merge_range(r + 1, 1, r + 1, width - 1, columns[0].label, fmt.header)
+        else:
+            for j, col in enumerate(columns):
+                ws.write_string(r + 1, 1 + j, col.label, fmt.header)
+        for i, row in enumerate(rows):
+            ws.write_string(r + 2 + i, 0, row.label, fmt.center_label)
+    _cells(ws, report, [(PROACTIVE.id, r.id, c.id) for r, c in PROACTIVE.cells()], layout, fmt)
+    _table_formats(ws, PROACTIVE, layout, fmt)
+    _equation_formats(ws, PROACTIVE.sheet, layout, fmt)
+    ws.freeze_panes(1, 0)
+    _a4(ws)
+    _protect(ws)
+
+
+def _requests(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    cols = REQUESTS.rows[0].columns
+    width = REQUESTS_LABEL_COLS + len(cols)
+    _table_title(ws, REQUESTS.title, width, fmt)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 34)
+    ws.set_column(REQUESTS_LABEL_COLS, width - 1, 9)
+    top = REQUESTS_FIRST_ROW - 3
+    ws.merge_range(top, 0, top + 2, REQUESTS_LABEL_COLS - 1, REQUESTS.note, fmt.header)
+    ws.merge_range(top, REQUESTS_LABEL_COLS, top, width - 1, REQUESTS.header, fmt.header)
+    _spanning_headers(ws, cols, top + 1, REQUESTS_LABEL_COLS, fmt)
+    # Row labels: the section (三、本年度办理结果) in A, the group in B, the item in C.
+    spans: dict[tuple[int, str], list[int]] = {}
+    for i, row in enumerate(REQUESTS.rows):
+        r = REQUESTS_FIRST_ROW + i
+        depth = len(row.parents)
+        for level, parent in enumerate(row.parents):
+            spans.setdefault((level, parent), []).append(r)
+        if depth == 0:
+            ws.merge_range(r, 0, r, REQUESTS_LABEL_COLS - 1, row.label, fmt.label)
+        elif depth == 1:
+            ws.merge_range(r, 1, r, REQUESTS_LABEL_COLS - 1, row.label, fmt.label)
+        else:
+            ws.write_string(r, depth, row.label, fmt.label)
+        ws.set_row(r, 30 if len(row.label) > 18 else 18)
+    for (level, label), rows in spans.items():
+        _merge(ws, min(rows), level, max(rows), level, label, fmt.center_label)
+    _cells(ws, report, [(REQUESTS.id, r.id, c.id) for r, c in REQUESTS.cells()], layout, fmt)
+    _table_formats(ws, REQUESTS, layout, fmt)
+    _equation_formats(ws, REQUESTS.sheet, layout, fmt)
+    ws.freeze_panes(REQUESTS_FIRST_ROW, REQUESTS_LABEL_COLS)
+    ws.repeat_rows(0, REQUESTS_FIRST_ROW - 1)
+    _a4(ws, landscape=True)
+    _protect(ws)
+
+
+def _spanning_headers(ws, cols, top: int, left: int, fmt: _Formats) -> None:
+    """Two header rows: a parent label spans its columns; a column without one spans both rows."""
+    spans: dict[str, list[int]] = {}
+    for j, col in enumerate(cols):
+        c = left + j
+        if col.parents:
+            spans.setdefault(col.parents[0], []).append(c)
+            ws.write_string(top + 1, c, col.label, fmt.header)
+        else:
+            ws.merge_range(top, c, top + 1, c, col.label, fmt.header)
+    for label, cs in spans.items():
+        _merge(ws, top, min(cs), top, max(cs), label, fmt.header)
+
+
+def _merge(ws, r1: int, c1: int, r2: int, c2: int, label: str, cell_format) -> None:
+    if (r1, c1) == (r2, c2):
+        ws.write_string(r1, c1, label, cell_format)
+    else:
+        ws.merge_range(r1, c1, r2, c2, label, cell_format)
+
+
+def _appeals(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    width = sum(len(r.columns) for r in APPEALS.rows)
+    _table_title(ws, APPEALS.title, width, fmt)
+    ws.set_column(0, width - 1, 7.5)
+    top, fields = 1, APPEALS_DATA_ROW - 1
+    spans: dict[str, list[int]] = {}
+    c = 0
+    for row in APPEALS.rows:
+        first, last = c, c + len(row.columns) - 1
+        if row.parents:
+            spans.setdefault(row.parents[0], []).extend((first, last))
+            _merge(ws, top + 1, first, top + 1, last, row.label, fmt.header)
+        else:
+            _merge(ws, top, first, top + 1, last, row.label, fmt.header)
+        for col in row.columns:
+            ws.write_string(fields, c, col.label, fmt.header)
+            c += 1
+    for label, cs in spans.items():
+        _merge(ws, top, min(cs), top, max(cs), label, fmt.header)
+    ws.set_row(fields, 30)
+    ws.set_row(APPEALS_DATA_ROW, 22)
+    _cells(ws, report, [(APPEALS.id, r.id, c.id) for r, c in APPEALS.cells()], layout, fmt)
+    _table_formats(ws, APPEALS, layout, fmt)
+    _equation_formats(ws, APPEALS.sheet, layout, fmt)
+    ws.freeze_panes(APPEALS_DATA_ROW, 0)
+    _a4(ws, landscape=True)
+    _protect(ws)
+
+
+def _text(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 90)
+    _table_title(ws, "文字说明（一、五、六部分）", 2, fmt)
+    ws.write_string(1, 0, "部分", fmt.header)
+    ws.write_string(1, 1, "正文", fmt.header)
+    for f in SCHEMA.text:
+        _, (r, c) = layout.text[f.id]
+        ws.write_string(r, c - 1, f.label, fmt.center_label)
+        _write_value(ws, r, c, report.text.get(f.id), fmt.text)
+        ws.set_row(r, 180)
+    _a4(ws)
+    _protect(ws)
+
+
+def _equation_formats(ws, sheet: str, layout: Layout, fmt: _Formats) -> None:
+    """Cells of an equation that does not hold turn red, computed in the sheet itself."""
+    for row in check_rows(CHECK_SHEET, layout):
+        if not row.highlight or layout.cells[row.highlight[0]][0] != sheet:
+            continue
+        for key in row.highlight:  # one format per cell: multi-range formats render unevenly
+            pos = layout.cells[key][1]
+            ws.conditional_format(*pos, *pos, {"type": "formula", "criteria": "=" + row.failing,
+                                               "format": fmt.red})
+
+
+def _local(formula: str, here: dict[str, str]) -> str:
+    """Fill the same-row placeholders ({status}, {expected}) of a 校验 formula."""
+    for name, ref in here.items():
+        formula = formula.replace("{" + name + "}", ref)
+    return formula
+
+
+def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
+    rows = check_rows(CHECK_SHEET, layout)
+    first = 3
+    last = first + len(rows) - 1
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 14)
+    ws.set_column(2, 2, 18)
+    ws.set_column(3, 5, 8)
+    ws.set_column(6, 6, 60)
+    status_range = f"F{first + 1}:F{last + 1}"
+    computed = [row.values(report) for row in rows]
+    failed = sum(1 for *_, status, _m in computed if status == FAIL)
+    ws.write_string(0, 0, "校验结果", fmt.title)
+    ws.merge_range(0, 1, 0, 6, None, fmt.title)
+    ws.write_formula(0, 1, f'=IF(COUNTIF({status_range},"{FAIL}")=0,"{ALL_PASS}",'
+                     f'"✘ "&COUNTIF({status_range},"{FAIL}")&" 项未通过")', fmt.title,
+                     ALL_PASS if not failed else SUMMARY.format(n=failed))
+    ws.merge_range(1, 0, 1, 6, CHECK_HINT, fmt.note)
+    for j, h in enumerate(CHECK_HEADERS):
+        ws.write_string(2, j, h, fmt.header)
+    for i, (row, (expected, actual, status, message)) in enumerate(zip(rows, computed, strict=True)):
+        r = first + i
+        here = {"expected": f"D{r + 1}", "status": f"F{r + 1}"}
+
+        ws.write_string(r, 0, row.rule, fmt.plain)
+        ws.write_string(r, 1, row.title, fmt.plain)
+        ws.write_string(r, 2, row.where, fmt.plain)
+        for c, formula, value in ((3, row.expected, expected), (4, row.actual, actual),
+                                  (5, row.status, status), (6, row.message, message)):
+            if formula:
+                ws.write_formula(r, c, _local(formula, here), fmt.plain,
+                                 "" if value is None else number_for_excel(value))
+            else:
+                ws.write_blank(r, c, None, fmt.plain)
+    ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",
+                                              "value": f'"{FAIL}"', "format": fmt.red})
+    ws.freeze_panes(first, 0)
+    ws.autofilter(first - 1, 0, last, 6)
+    _a4(ws, landscape=True)
+    _protect(ws)
