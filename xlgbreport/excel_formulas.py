@@ -240,7 +240,7 @@ def check_rows(home: str, layout: Layout = LAYOUT) -> list[CheckRow]:
         rows.append(_blank_row(table, layout))
         rows.append(_invalid_row(table, layout))
     for rule in EQUATION_RULES:
-        for eq in rule.equations():
+        for eq in rule.declared():
             rows.append(_equation_row(eq, home, layout))
     return rows
 

@@ -9,6 +9,7 @@ checked against them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from decimal import Decimal
 from typing import Union
 
@@ -67,23 +68,25 @@ class Report:
         return sheet, cell
 
 
-def parts(key: CellKey) -> list[CellKey]:
+@cache
+def parts(key: CellKey) -> tuple[CellKey, ...]:
     """The cells a derived cell is the sum of (a total: its row's other columns; （七）: the results)."""
     table_id, row_id, col_id = key
     row = TABLES_BY_ID[table_id].row(row_id)
     if row.column(col_id).derived:
-        return [(table_id, row_id, c.id) for c in row.columns if not c.derived]
+        return tuple((table_id, row_id, c.id) for c in row.columns if not c.derived)
     if row.derived:
-        return [(table_id, r, col_id) for r in RESULT_ROWS]
-    return []
+        return tuple((table_id, r, col_id) for r in RESULT_ROWS)
+    return ()
 
 
-def leaves(key: CellKey) -> list[CellKey]:
+@cache
+def leaves(key: CellKey) -> tuple[CellKey, ...]:
     """The input cells a cell depends on through the template's formulas (itself if an input)."""
     sub = parts(key)
     if not sub:
-        return [key]
-    return [leaf for k in sub for leaf in leaves(k)]
+        return (key,)
+    return tuple(leaf for k in sub for leaf in leaves(k))
 
 
 def _sum(values: list[Value]) -> Number | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, ClassVar, Union
 
@@ -54,7 +55,7 @@ class Equation:
     args: tuple[tuple[str, Arg], ...]
     highlight: tuple[CellKey, ...]
 
-    @property
+    @cached_property
     def support(self) -> tuple[CellKey, ...]:
         """Every cell that must hold a number for the equation to be evaluated."""
         seen: dict[CellKey, None] = {}
@@ -82,8 +83,14 @@ class EquationRule(Rule):
     def equations(self) -> Iterator[Equation]:
         raise NotImplementedError
 
+    def declared(self) -> tuple[Equation, ...]:
+        """The rule's equations, built once: they depend on the schema only."""
+        if "_declared" not in self.__dict__:
+            self._declared = tuple(self.equations())
+        return self._declared
+
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        for eq in self.equations():
+        for eq in self.declared():
             found = eq.evaluate(report)
             if found:
                 yield found

@@ -7,6 +7,7 @@ its ids, labels and shapes from the objects here; no label is typed anywhere els
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 FORMAT_ID = "gb2021"
@@ -58,10 +59,7 @@ class Table:
     header: str = ""  # the spanning header above the columns
 
     def row(self, row_id: str) -> Row:
-        for row in self.rows:
-            if row.id == row_id:
-                return row
-        raise KeyError(row_id)
+        return _rows_by_id(self)[row_id]
 
     def cells(self) -> list[tuple[Row, Column]]:
         return [(row, col) for row in self.rows for col in row.columns]
@@ -225,8 +223,7 @@ class Schema:
         object.__setattr__(self, "keys", keys)
 
     def is_derived(self, key: CellKey) -> bool:
-        row = TABLES_BY_ID[key[0]].row(key[1])
-        return row.derived or row.column(key[2]).derived
+        return _is_derived(key)
 
     def describe(self, key: CellKey) -> str:
         """Where a cell is, in a clerk's words: 依申请公开 （三）不予公开1.属于国家秘密·自然人."""
@@ -236,6 +233,17 @@ class Schema:
         if len(row.columns) == 1:
             return f"{row.title}"
         return f"{row.title}·{col.label}"
+
+
+@cache
+def _rows_by_id(table: Table) -> dict[str, Row]:
+    return {row.id: row for row in table.rows}
+
+
+@cache
+def _is_derived(key: CellKey) -> bool:
+    row = TABLES_BY_ID[key[0]].row(key[1])
+    return row.derived or row.column(key[2]).derived
 
 
 SCHEMA = Schema()

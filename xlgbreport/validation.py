@@ -71,7 +71,7 @@ def load(path: Path) -> Report:
     if path.suffix.lower() in REFUSED_SUFFIXES and path.exists():
         raise InputError(path, errors.OLD_FORMAT if path.suffix.lower() in {".xls", ".et", ".ett"}
                          else errors.NOT_A_WORKBOOK)
-    return workbook_reader.read(path)
+    return workbook_reader.read(path, fast=True)
 
 
 def validate_file(path: str | Path) -> FileResult:

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.cell import range_boundaries
+from defusedxml import ElementTree
+from openpyxl.utils.cell import column_index_from_string
+from python_calamine import CalamineWorkbook
 
 from . import errors
 from .errors import InputError
 from .excel_formulas import derived_formula
 from .layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
-from .model import Invalid, Report, Value
+from .model import Invalid, Report, Value, is_number, parts
 from .schema import SCHEMA, TABLES, CellKey
 
 
@@ -38,6 +40,7 @@ class Limits:
 
 
 LIMITS = Limits()
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
@@ -79,10 +82,21 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def read(path: str | Path, limits: Limits = LIMITS) -> Report:
-    """The report in a workbook; raises :class:`InputError` when it cannot be read at all."""
+def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Report:
+    """The report in a workbook; raises :class:`InputError` when it cannot be read at all.
+
+    ``fast`` reads values with python-calamine (tens of times faster than openpyxl) and falls
+    back to openpyxl when a value is not known without formulas: a total with no calculated
+    value (a file saved by a tool that does not calculate) or a workbook marked for
+    recalculation. Fast reads are for checking; exports take the exact path (the fee's
+    number format tells how many decimals were given).
+    """
     path = Path(path)
     guard(path, limits)
+    if fast:
+        report = _read_fast(path, limits)
+        if report is not None:
+            return report
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -117,7 +131,10 @@ def _read(path: Path, wb, limits: Limits) -> Report:
         cached = _Grid(_open_values(path), layout, path, limits)
         for key in formulas:
             raw, number_format = cached.get(layout.cells[key])
-            report.cells[key] = cell_value(raw, number_format, amount=key[2] == "amount")
+            # No cached value (the file was saved by a program that does not calculate, such
+            # as openpyxl): the formula itself is kept, so it is reported as not a number.
+            report.cells[key] = (Invalid(formulas[key]) if raw is None else
+                                 cell_value(raw, number_format, amount=key[2] == "amount"))
     meta = {f.id: grid.get(layout.meta[f.id])[0] for f in SCHEMA.meta}
     report.org = _text(meta.pop("org"))
     report.year = _year(meta.pop("year"))
@@ -127,9 +144,12 @@ def _read(path: Path, wb, limits: Limits) -> Report:
 
 
 def _open_values(path: Path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception:  # as in read(): openpyxl raises many types for damaged parts
+        raise InputError(path, errors.CORRUPT) from None
 
 
 def _same_formula(a: str, b: str) -> bool:
@@ -140,10 +160,15 @@ def _same_formula(a: str, b: str) -> bool:
 
 
 def locate(wb) -> Layout:
-    """The layout of this workbook: default positions, moved where a defined name says."""
+    """The layout of an openpyxl workbook: default positions, moved where a defined name says."""
+    names = [(name, dn.attr_text) for name, dn in wb.defined_names.items()]
+    return layout_from_names(_defined_names(names, wb.sheetnames))
+
+
+def layout_from_names(found: dict[str, Area]) -> Layout:
+    """Default positions, moved where the workbook's ``xlg_…`` defined names say."""
     lay = Layout(cells=dict(LAYOUT.cells), meta=dict(LAYOUT.meta), text=dict(LAYOUT.text),
                  names=dict(LAYOUT.names), widths=dict(LAYOUT.widths))
-    found = _defined_names(wb)
     for table in TABLES:
         for row in table.rows:
             area = found.get(row_name(table.id, row.id))
@@ -163,17 +188,22 @@ def locate(wb) -> Layout:
     return lay
 
 
-def _defined_names(wb) -> dict[str, Area]:
+_NAME_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
+    """``xlg_…`` names that point at one rectangle of an existing sheet; others are ignored
+    (a broken name such as #REF! keeps the default position)."""
     out: dict[str, Area] = {}
-    for name, dn in wb.defined_names.items():
-        if not name.startswith("xlg_"):
+    for name, text in items:
+        match = _NAME_REF.match((text or "").strip()) if name.startswith("xlg_") else None
+        if not match:
             continue
-        try:
-            (sheet, ref), *_ = dn.destinations
-            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
-        except (ValueError, TypeError):
-            continue  # a broken name (#REF!): keep the default position
-        if sheet in wb.sheetnames and None not in (c1, r1, c2, r2):
+        quoted, bare, c1, r1, c2, r2 = match.groups()
+        sheet = quoted.replace("''", "'") if quoted else bare
+        c1, r1 = column_index_from_string(c1), int(r1)
+        c2, r2 = (column_index_from_string(c2), int(r2)) if c2 else (c1, r1)
+        if sheet in sheetnames:
             out[name] = Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
     return out
 
@@ -192,16 +222,76 @@ class _Grid:
             budget -= rows * cols
             if budget < 0:
                 raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
-            ws = wb[sheet]
-            for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows, max_col=cols)):
-                for c, cell in enumerate(row):
-                    value = getattr(cell, "value", None)
-                    if value is not None:
-                        self.cells[(sheet, r, c)] = (value, getattr(cell, "number_format", ""))
+            try:  # read-only sheets are parsed here, lazily: damaged XML surfaces now
+                self._read_sheet(wb[sheet], sheet, rows, cols)
+            except Exception:
+                raise InputError(path, errors.CORRUPT) from None
+
+    def _read_sheet(self, ws, sheet: str, rows: int, cols: int) -> None:
+        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows, max_col=cols)):
+            for c, cell in enumerate(row):
+                value = getattr(cell, "value", None)
+                if value is not None:
+                    self.cells[(sheet, r, c)] = (value, getattr(cell, "number_format", ""))
 
     def get(self, where: tuple[str, tuple[int, int]]) -> tuple[Any, str]:
         sheet, (r, c) = where
         return self.cells.get((sheet, r, c), (None, ""))
+
+
+def _read_fast(path: Path, limits: Limits) -> Report | None:
+    """Values through python-calamine; None when only openpyxl can tell (see :func:`read`)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        names = [(dn.get("name"), dn.text) for dn in book.iter(f"{{{_MAIN}}}definedName")
+                 if dn.get("localSheetId") is None]
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:
+        return None  # let the exact reader give the precise message
+    missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]
+    if missing:
+        raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
+    layout = layout_from_names(_defined_names(names, wb.sheet_names))
+    values: dict[tuple[str, int, int], Any] = {}
+    budget = limits.max_cells
+    for sheet in {s for s, _ in [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]}:
+        ws = wb.get_sheet_by_name(sheet)
+        r0, c0 = ws.start or (0, 0)
+        budget -= ws.height * ws.width
+        if budget < 0:
+            raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
+        for r, row in enumerate(ws.to_python()):
+            for c, value in enumerate(row):
+                if value != "":
+                    values[(sheet, r0 + r, c0 + c)] = value
+    get = lambda where: values.get((where[0], *where[1]))  # noqa: E731
+    report = Report(where=layout.where())
+    for key in SCHEMA.keys:
+        report.cells[key] = cell_value(get(layout.cells[key]), amount=key[2] == "amount")
+    derived = [k for k in SCHEMA.keys if SCHEMA.is_derived(k)]
+    if any(report.cells[k] != _excel_sum(report, k) for k in derived):
+        # A total typed over, a formula without a calculated value, or a stale one: only
+        # the formulas themselves tell which, so read this file the exact way.
+        return None
+    for key in derived:  # every total shows the sum of its parts: the template's formula
+        del report.cells[key]
+    meta = {f.id: get(layout.meta[f.id]) for f in SCHEMA.meta}
+    report.org = _text(meta.pop("org"))
+    report.year = _year(meta.pop("year"))
+    report.meta = {k: _text(v) for k, v in meta.items()}
+    report.text = {f.id: _text(get(layout.text[f.id])) for f in SCHEMA.text}
+    return report
+
+
+def _excel_sum(report: Report, key: CellKey) -> Any:
+    """What the template's SUM formula shows for a derived cell (blank and text count as 0)."""
+    total = 0
+    for part in parts(key):
+        value = _excel_sum(report, part) if SCHEMA.is_derived(part) else report.cells.get(part)
+        if is_number(value):
+            total += value
+    return total
 
 
 _FIXED = re.compile(r"^#?,?#*0\.(0+)$")
@@ -214,6 +304,9 @@ def cell_value(raw: Any, number_format: str = "", amount: bool = False) -> Value
     if isinstance(raw, bool) or isinstance(raw, (datetime, date, time)):
         return Invalid(str(raw))
     if isinstance(raw, int):
+        fixed = _FIXED.match(number_format or "")
+        if amount and fixed:  # "0.0000" is stored as 0: the format keeps the decimals given
+            return Decimal(raw).quantize(Decimal(1).scaleb(-len(fixed.group(1))))
         return raw
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
