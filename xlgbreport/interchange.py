@@ -21,7 +21,8 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
     """Build a report from parsed JSON; raise :class:`InputError` listing every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        raise InputError(source, errors.JSON_BAD_SHAPE, path="（顶层）", expected="对象 {…}")
+        raise InputError(source, errors.JSON_PROBLEMS,
+                         problems=errors.JSON_BAD_SHAPE.format(path="（顶层）", expected="对象 {…}"))
     allowed = {"format", "org", "year", "text"} | {t.id for t in TABLES}
     problems += [errors.JSON_UNKNOWN_KEY.format(path=k) for k in data if k not in allowed]
     if data.get("format", FORMAT_ID) != FORMAT_ID:
@@ -57,7 +58,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
                 value = _number(raw)
                 if isinstance(value, Invalid):
                     problems.append(errors.JSON_NOT_A_NUMBER.format(path=f"{path}.{col.id}",
-                                                                    value=json.dumps(raw)))
+                                                                    value=json.dumps(raw, ensure_ascii=False)))
                 report.cells[key] = value
 
     text = _obj(data.get("text"), "text", problems)
@@ -70,7 +71,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         report.text[field.id] = value
 
     if problems:
-        raise InputError(source, "；".join(problems))
+        raise InputError(source, errors.JSON_PROBLEMS, problems="；".join(problems))
     return report
 
 

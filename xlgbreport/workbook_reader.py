@@ -55,6 +55,8 @@ def guard(path: Path, limits: Limits = LIMITS) -> None:
         raise InputError(path, errors.NOT_FOUND) from None
     except OSError as exc:
         raise InputError(path, errors.CORRUPT + f"（{exc.strerror}）") from None
+    if size == 0:
+        raise InputError(path, errors.EMPTY)
     if size > limits.max_bytes:
         raise InputError(path, errors.TOO_LARGE, size=_mb(size), limit=_mb(limits.max_bytes))
     if head.startswith(OLE2_MAGIC):
@@ -256,12 +258,19 @@ def _read_fast(path: Path, limits: Limits) -> Report | None:
     values: dict[tuple[str, int, int], Any] = {}
     budget = limits.max_cells
     for sheet in {s for s, _ in [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]}:
-        ws = wb.get_sheet_by_name(sheet)
+        try:
+            ws = wb.get_sheet_by_name(sheet)
+        except Exception:  # damaged sheet XML: the exact reader gives the message
+            return None
         r0, c0 = ws.start or (0, 0)
         budget -= ws.height * ws.width
         if budget < 0:
             raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
-        for r, row in enumerate(ws.to_python()):
+        try:
+            rows = ws.to_python()
+        except Exception:
+            return None
+        for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if value != "":
                     values[(sheet, r0 + r, c0 + c)] = value
