@@ -431,6 +431,7 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",
                                               "value": f'"{FAIL}"', "format": fmt.red})
     ws.freeze_panes(first, 0)
+    ws.repeat_rows(first - 1)  # the column headers on every printed page
     ws.autofilter(first - 1, 0, last, 6)
     _a4(ws, landscape=True)
     _protect(ws)
