@@ -58,10 +58,11 @@ class Layout:
 
     def where(self) -> dict[str, str]:
         """``Report.where`` for a report read from this layout."""
-        from .model import where_key
+        from .model import text_key, where_key
 
         out = {where_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.cells.items()}
         out.update({k: f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.meta.items()})
+        out.update({text_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.text.items()})
         return out
 
 

@@ -98,3 +98,8 @@ def _sum(values: list[Value]) -> Number | None:
 def where_key(key: CellKey) -> str:
     """The key under which ``Report.where`` holds a cell's location."""
     return "/".join(key)
+
+
+def text_key(section: str) -> str:
+    """The key under which ``Report.where`` holds a text section's location."""
+    return "text/" + section

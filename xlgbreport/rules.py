@@ -8,18 +8,27 @@ depends on such a cell, directly or through a total, is not evaluated: nothing i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
-from typing import Any, ClassVar, Union
+from functools import cached_property
+from typing import Any, ClassVar
 
 from .findings import Finding, Severity
-from .model import Invalid, Report, is_number, leaves
-from .schema import APPEALS, REQUEST_COLUMNS, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
+from .model import Invalid, Report, is_number, leaves, text_key
+from .prior import (
+    IN_FORCE_ROWS,
+    carried_pairs,
+    expected_in_force,
+    in_force_key,
+    normalise,
+    same_org,
+)
+from .schema import APPEALS, PROACTIVE, REQUEST_COLUMNS, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
 
 #: An argument of a message: a literal text, or the sum of some cells.
-Arg = Union[str, tuple[CellKey, ...]]
+Arg = str | tuple[CellKey, ...]
 
 
 class Rule:
@@ -227,6 +236,110 @@ def _plain(value: object) -> object:
     return value
 
 
+# --- cross-year rules: last year's report as ``prior`` ---------------------------------
+
+class PriorCarryOver(Rule):
+    id = "prior.carry_over"
+    title = "上年结转"
+    template = "{column}列：{this_row}（{now}）≠ 上年{last_row}（{before}）"
+    needs_prior = True
+
+    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        if prior is None:
+            return
+        for this_key, last_key in carried_pairs():
+            now, before = report.value(this_key), prior.value(last_key)
+            if is_number(now) and is_number(before) and now != before:
+                yield self.finding(report, this_key, expected=before, actual=now, now=now,
+                                   before=before, column=REQUEST_COLUMNS_BY_ID[this_key[2]].label,
+                                   this_row=REQUESTS.row(this_key[1]).label,
+                                   last_row=REQUESTS.row(last_key[1]).label)
+
+
+class PriorInForce(Rule):
+    id = "prior.in_force"
+    severity = Severity.WARNING
+    title = "现行有效件数连续性"
+    template = ("{row}{in_force}为 {now}，按上年 {last} + {issued} {n_issued} − {repealed} "
+                "{n_repealed} 应为 {due}；如因清理等原因不一致，请在文字说明中说明")
+    needs_prior = True
+
+    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        if prior is None:
+            return
+        for row_id in IN_FORCE_ROWS:
+            expected = expected_in_force(report, prior, row_id)
+            key = in_force_key(row_id)
+            actual = report.number(key)
+            if expected is None or actual is None or expected == actual:
+                continue
+            row = PROACTIVE.row(row_id)
+            yield self.finding(report, key, expected=expected, actual=actual, now=actual,
+                               due=expected, row=row.label,
+                               in_force=row.column("in_force").label, last=prior.number(key),
+                               issued=row.column("issued").label,
+                               n_issued=report.number(in_force_key(row_id, "issued")),
+                               repealed=row.column("repealed").label,
+                               n_repealed=report.number(in_force_key(row_id, "repealed")))
+
+
+class PriorMismatch(Rule):
+    id = "prior.mismatch"
+    title = "上年数据不符"
+    template = "上年数据的{field}应为 {due}，实为 {found}"
+    needs_prior = True
+
+    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        if prior is None:
+            return
+        labels = {f.id: f.label for f in SCHEMA.meta}
+        if normalise(report.org) and not same_org(report.org, prior.org):
+            yield self.finding(report, "org", expected=report.org, actual=prior.org,
+                               due=report.org, found=prior.org, field=labels["org"])
+        if isinstance(report.year, int) and prior.year != report.year - 1:
+            last = prior.year.raw if isinstance(prior.year, Invalid) else prior.year
+            yield self.finding(report, "year", expected=report.year - 1, actual=last,
+                               due=report.year - 1, found=last, field=labels["year"])
+
+
+class TextMissing(Rule):
+    id = "text.missing"
+    severity = Severity.WARNING
+    title = "文字说明缺失或雷同"
+    template = "{section}：{problem}"
+    # Run with last year's report, where 年年雷同 can be judged; a report checked on its own
+    # gets exactly the findings of the 校验 sheet.
+    needs_prior = True
+    SECTIONS = ("problems", "other_matters")
+    EMPTY = "为空，请填写"
+    NOTHING = "只写了“{text}”，请写明实际情况"
+    SAME = "与上年完全相同，请结合本年情况修改（不得年年雷同）"
+    NOTHING_TEXTS = frozenset({"无", "无。", "暂无", "暂无。"})
+    YEARS = re.compile(r"(?:19|20)\d\d")
+
+    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        labels = {f.id: f.label for f in SCHEMA.text}
+        for section in self.SECTIONS:
+            text = normalise(report.text.get(section))
+            if not text:
+                problem = self.EMPTY
+            elif text in self.NOTHING_TEXTS:
+                problem = self.NOTHING.format(text=text)
+            elif prior is not None and self._same(text, prior.text.get(section)):
+                problem = self.SAME
+            else:
+                continue
+            yield self.finding(report, text_key(section), section=labels[section],
+                               problem=problem)
+
+    def _same(self, text: str, last: str | None) -> bool:
+        """Identical apart from spaces and year numbers: a copy with only the year changed."""
+        return self.YEARS.sub("#", text) == self.YEARS.sub("#", normalise(last))
+
+
+REQUEST_COLUMNS_BY_ID = {c.id: c for c in REQUEST_COLUMNS}
+
+
 RULES: tuple[Rule, ...] = (
     MetaMissing(),
     MetaYear(),
@@ -236,11 +349,18 @@ RULES: tuple[Rule, ...] = (
     RequestsResultsTotal(),
     RequestsBalance(),
     AppealsGroupTotal(),
+    TextMissing(),
+    PriorMismatch(),
+    PriorCarryOver(),
+    PriorInForce(),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
-EQUATION_RULES: tuple[EquationRule, ...] = tuple(r for r in RULES if isinstance(r, EquationRule))
+#: The rules compiled to the 校验 sheet: a cross-year rule has no last year's file to refer to.
+EQUATION_RULES: tuple[EquationRule, ...] = tuple(
+    r for r in RULES if isinstance(r, EquationRule) and not r.needs_prior)
 
 
 def check(report: Report, prior: Report | None = None) -> list[Finding]:
     """Every finding of every rule on one report (cross-year rules only when ``prior`` is given)."""
-    return [f for rule in RULES for f in rule.check(report, prior)]
+    return [f for rule in RULES if prior is not None or not rule.needs_prior
+            for f in rule.check(report, prior)]

@@ -1,0 +1,92 @@
+"""Last year's report as an input to this year's: what carries over, and what changed.
+
+Pure core: it takes reports and gives values, knowing nothing of files. Two quantities of a
+report are last year's by definition: 二、上年结转 is last year's 四、结转下年度继续办理, column by
+column; 现行有效件数 follows from last year's plus 本年制发 minus 本年废止. Nothing is invented:
+what last year left blank (or not a number) stays blank for the clerk to fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .model import Number, Report, Value, is_number
+from .schema import PROACTIVE, REQUESTS, SCHEMA, CellKey
+
+CARRIED_FROM, CARRIED_TO = "4", "2"  # 四、结转下年度继续办理 → next year's 二、上年结转
+#: The rows of table 二 whose 现行有效件数 continues from year to year.
+IN_FORCE_ROWS: tuple[str, ...] = tuple(
+    r.id for r in PROACTIVE.rows if any(c.id == "in_force" for c in r.columns))
+#: Cover fields that stay with the body from one year to the next (year and prior do not).
+CARRIED_META: tuple[str, ...] = ("contact", "phone")
+NO_YEAR = "上年数据没有有效的报告年度，无法生成下一年度的工作簿"
+
+
+def carried_pairs() -> list[tuple[CellKey, CellKey]]:
+    """(this year's 二 cell, last year's 四 cell) for every input column of table 三."""
+    return [((REQUESTS.id, CARRIED_TO, c.id), (REQUESTS.id, CARRIED_FROM, c.id))
+            for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
+
+
+def carry_over(last: Report) -> dict[CellKey, Value]:
+    """This year's 二、上年结转 input cells from last year's 四 (the total stays a formula).
+
+    A blank or non-number of last year's gives a blank: a guess would hide the gap."""
+    out: dict[CellKey, Value] = {}
+    for this_key, last_key in carried_pairs():
+        value = last.value(last_key)
+        out[this_key] = value if is_number(value) else None
+    return out
+
+
+def in_force_key(row_id: str, column: str = "in_force") -> CellKey:
+    return (PROACTIVE.id, row_id, column)
+
+
+def expected_in_force(this: Report, last: Report, row_id: str) -> Number | None:
+    """Last year's 现行有效 + this year's 本年制发 − 本年废止, or None if any is not a number."""
+    values = (last.number(in_force_key(row_id)), this.number(in_force_key(row_id, "issued")),
+              this.number(in_force_key(row_id, "repealed")))
+    if any(v is None for v in values):
+        return None
+    before, issued, repealed = values
+    return before + issued - repealed  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """One quantity this year and last, and the change (None unless both are numbers)."""
+
+    this: Value
+    last: Value
+    delta: Number | None = field(default=None)
+
+
+def compare(this: Report, last: Report) -> dict[CellKey, YearChange]:
+    """Every cell of the tables, this year against last, for the narrative (本年 vs 上年, 增减)."""
+    out: dict[CellKey, YearChange] = {}
+    for key in SCHEMA.keys:
+        now, before = this.value(key), last.value(key)
+        delta = now - before if is_number(now) and is_number(before) else None  # type: ignore[operator]
+        out[key] = YearChange(now, before, delta)
+    return out
+
+
+def next_year(last: Report) -> Report:
+    """Next year's report begun from last year's: the body and contact, year + 1, 二 carried,
+    the text kept as a draft to revise. The caller sets ``meta["prior"]`` (where last year is)."""
+    if not isinstance(last.year, int):
+        raise InputError(None, NO_YEAR)
+    meta = {k: last.meta.get(k) for k in CARRIED_META if last.meta.get(k)}
+    return Report(org=last.org, year=last.year + 1, cells=dict(carry_over(last)),
+                  text=dict(last.text), meta=meta)
+
+
+def same_org(a: str | None, b: str | None) -> bool:
+    """Whether two org names are the same body, whatever spaces a clerk typed."""
+    return normalise(a) == normalise(b)
+
+
+def normalise(text: str | None) -> str:
+    return "".join((text or "").split())
