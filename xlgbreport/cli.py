@@ -9,10 +9,21 @@ from pathlib import Path
 
 import click
 
-from . import errors, interchange, validation, workbook_reader, workbook_writer
+from . import (
+    carry,
+    errors,
+    interchange,
+    prior,
+    prior_source,
+    validation,
+    workbook_reader,
+    workbook_writer,
+)
 from .errors import InputError
 from .findings import summary
+from .layout import LAYOUT
 from .model import Report
+from .schema import REQUESTS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -20,6 +31,9 @@ NO_FILES = "没有找到要校验的文件"
 WROTE = "已写入 {path}"
 INTERNAL = "内部错误（请把此信息发给维护人员）：{error}"
 TEMPLATE_PATH = Path("workbook") / "xlgbreport-template.xlsx"
+ROLLED = "已生成 {year} 年度工作簿 {path}：请修改文字说明（不得照抄上年），并填写本年数据"
+CARRIED = "已把上年“{last_row}”结转到 {path} 的“{this_row}”；原文件备份为 {backup}"
+NO_PRIOR = "没有找到上年数据"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,21 +56,26 @@ def template(output: Path) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式")
-def validate(paths: tuple[Path, ...], fmt: str) -> None:
-    """校验工作簿（文件或文件夹），逐条列出问题。退出码：0 通过，1 有错误，2 有文件无法读取。"""
+@click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
+              help="上年工作簿或其所在文件夹（按工作簿内的机关和年度查找）；不给时按封面所填查找")
+def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None:
+    """校验工作簿（文件或文件夹），逐条列出问题。退出码：0 通过，1 有错误，2 有文件无法读取。
+
+    有上年数据时（--prior，或封面“上年工作簿”一栏）另做跨年度检查：上年结转、现行有效件数、文字雷同。
+    """
     results = []
     files = validation.collect(paths)
     if not files:
         click.echo(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
     for path in files:
-        result = validation.validate_file(path)
+        result = validation.validate_file(path, prior_path, find_prior=True)
         results.append(result)
         if fmt == "text":
             _print_result(result)
     if fmt == "json":
         click.echo(json.dumps(validation.document(results), ensure_ascii=False, indent=1))
-    if any(r.error for r in results):
+    if any(r.error or r.prior_error for r in results):
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
 
@@ -66,6 +85,9 @@ def _print_result(result: validation.FileResult) -> None:
     if result.error:
         click.echo(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
         return
+    for note in result.notes:
+        if note != prior_source.SKIPPED:  # no source named: said in JSON, the text stays short
+            click.echo(f"{name} {note}")
     for f in result.findings:
         click.echo(f"{name} {f.ref} [{f.rule}] {f.message}")
     report = result.report
@@ -111,6 +133,52 @@ def new(org: str | None, year: int | None, source: Path | None, output: Path, fo
         raise InputError(output, errors.OUTPUT_EXISTS)
     workbook_writer.write(output, report)
     click.echo(WROTE.format(path=output))
+
+
+@cli.command()
+@click.argument("last", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="下一年度工作簿的保存位置")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def rollover(last: Path, output: Path, force: bool) -> None:
+    """由上年工作簿生成下一年度工作簿：机关和联系人沿用，年度加 1，表三的“二”按上年的“四”填好，
+    上年现行有效件数列在旁边供参考，文字说明沿用为草稿（须修改）。"""
+    _refuse_same(last, output)
+    if output.exists() and not force:
+        raise InputError(output, errors.OUTPUT_EXISTS)
+    before = validation.load(last)
+    report = prior.next_year(before)
+    report.meta["prior"] = _relative(last, output.parent)
+    reference = {key: before.value(key) for key in LAYOUT.reference}
+    workbook_writer.write(output, report, reference=reference)
+    click.echo(ROLLED.format(year=report.year, path=output))
+
+
+@cli.command("carry-forward")
+@click.option("--prior", "prior_path", required=True, type=click.Path(exists=True, path_type=Path),
+              help="上年工作簿或其所在文件夹")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="上年数据的机关或年度与本工作簿不符时仍然结转")
+def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
+    """把上年表三的“四”写入本工作簿表三的“二”（上年结转），其余内容一概不动；原文件另存为 .bak。"""
+    _refuse_same(prior_path, workbook)
+    notes: list[str] = []
+    last = prior_source.resolve(workbook_reader.read(workbook), workbook, prior_path, notes)
+    for note in notes:
+        click.echo(note, err=True)
+    if last is None:
+        raise InputError(prior_path, NO_PRIOR)
+    backup = carry.carry_forward(workbook, last, force=force)
+    click.echo(CARRIED.format(last_row=REQUESTS.row(prior.CARRIED_FROM).label, path=workbook,
+                              this_row=REQUESTS.row(prior.CARRIED_TO).label, backup=backup))
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as seen from ``folder`` (how the 封面 names last year's workbook), else absolute."""
+    try:
+        return os.path.relpath(path.resolve(), folder.resolve())
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
 
 
 def _refuse_same(source: Path, output: Path) -> None:

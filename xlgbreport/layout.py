@@ -49,6 +49,8 @@ class Layout:
     text: dict[str, tuple[str, Pos]] = field(default_factory=dict)
     names: dict[str, Area] = field(default_factory=dict)
     widths: dict[CellKey, int] = field(default_factory=dict)  # merged value cells: extra columns
+    #: Beside a cell, last year's value for reference (a rolled-over workbook); not read back.
+    reference: dict[CellKey, tuple[str, Pos]] = field(default_factory=dict)
 
     def a1(self, key: CellKey, sheet: bool = True) -> str:
         """The cell's A1 reference, with its sheet unless ``sheet`` is False."""
@@ -85,6 +87,7 @@ def default_layout() -> Layout:
 
 
 PROACTIVE_WIDTH = 3  # value columns B:D; a one-field row spans all three
+REFERENCE_COLUMNS = ("in_force",)  # 现行有效件数: last year's shown in column E after a rollover
 
 
 def proactive_rows() -> list[tuple[int, str, list[Row]]]:
@@ -107,6 +110,8 @@ def _proactive(lay: Layout) -> None:
                 lay.cells[key] = (sheet, (rr, 1 + j))
                 if len(row.columns) == 1:
                     lay.widths[key] = PROACTIVE_WIDTH - 1
+                if col.id in REFERENCE_COLUMNS:
+                    lay.reference[key] = (sheet, (rr, 1 + PROACTIVE_WIDTH))
             last = 1 + len(row.columns) - 1
             lay.names[row_name(PROACTIVE.id, row.id)] = Area(sheet, (rr, 1), (rr, last))
     first, _, _ = proactive_rows()[0]

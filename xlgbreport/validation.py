@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import errors, interchange, rules, workbook_reader
+from . import errors, interchange, prior_source, rules, workbook_reader
 from .errors import InputError
 from .findings import Finding, has_errors
 from .model import Invalid, Report
@@ -16,6 +16,7 @@ from .model import Invalid, Report
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Also collected from folders, so that a clerk hears why they are not read.
 REFUSED_SUFFIXES = {".xls", ".et", ".ett", ".ods", ".csv"}
+PRIOR_FAILED = "{reason}；跨年度检查已跳过"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     error: InputError | None = None
     notes: tuple[str, ...] = field(default=())
+    prior_error: InputError | None = None  # last year's data named but not usable
 
     @property
     def valid(self) -> bool:
@@ -74,18 +76,33 @@ def load(path: Path) -> Report:
     return workbook_reader.read(path, fast=True)
 
 
-def validate_file(path: str | Path) -> FileResult:
+def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
+                  find_prior: bool = False) -> FileResult:
+    """Check one file. With ``prior`` (last year's report, or a file or folder holding it) or
+    ``find_prior`` (look where the 封面 says), the cross-year rules run too; ``notes`` say
+    which file was last year's, or why the cross-year rules were skipped."""
     path = Path(path)
     try:
         report = load(path)
     except InputError as exc:
         return FileResult(str(path), error=exc)
-    return FileResult(str(path), report, tuple(rules.check(report)))
+    if prior is None and not find_prior:
+        return FileResult(str(path), report, tuple(rules.check(report)))
+    notes: list[str] = []
+    try:
+        last = prior if isinstance(prior, Report) else prior_source.resolve(
+            report, path, Path(prior) if prior is not None else None, notes)
+    except InputError as exc:
+        notes.append(PRIOR_FAILED.format(reason=exc.message))
+        return FileResult(str(path), report, tuple(rules.check(report)), notes=tuple(notes),
+                          prior_error=exc)
+    return FileResult(str(path), report, tuple(rules.check(report, last)), notes=tuple(notes))
 
 
-def validate(paths: Iterable[str | Path]) -> Iterator[FileResult]:
+def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = None, *,
+             find_prior: bool = False) -> Iterator[FileResult]:
     for path in collect(paths):
-        yield validate_file(path)
+        yield validate_file(path, prior, find_prior=find_prior)
 
 
 def document(results: Iterable[FileResult]) -> dict[str, Any]:

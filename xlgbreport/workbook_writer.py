@@ -53,6 +53,7 @@ CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "�
 DV_COUNT = {"title": "请输入整数", "message": "请填写不小于 0 的整数；没有请填 0。"}
 DV_AMOUNT = {"title": "请输入金额", "message": "单位：万元，可带小数，不小于 0。"}
 DV_YEAR = {"title": "请输入年份", "message": "报告所属年度，例如 2025。"}
+PRIOR_REFERENCE = "上年{label}（参考）"  # e.g. 上年现行有效件数（参考）, beside this year's
 FIXED_TIME = datetime(2021, 1, 1)  # document properties stay the same build after build
 
 
@@ -91,14 +92,17 @@ class _Formats:
         return self._amounts[places]
 
 
-def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT) -> None:
-    """Write ``report`` (or an empty template) to ``path``, atomically."""
+def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT,
+          reference: dict[CellKey, Any] | None = None) -> None:
+    """Write ``report`` (or an empty template) to ``path``, atomically.
+
+    ``reference`` holds last year's values shown beside this year's (``layout.reference``)."""
     path = Path(path)
     report = report or Report()
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent if path.parent.exists() else None)
     os.close(fd)
     try:
-        _build(tmp, report, layout)
+        _build(tmp, report, layout, reference or {})
         os.replace(tmp, path)
     except OSError as exc:
         raise InputError(path, errors.WRITE_FAILED, detail=exc.strerror or str(exc)) from None
@@ -107,13 +111,14 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
             os.unlink(tmp)
 
 
-def _build(path: str, report: Report, layout: Layout) -> None:
+def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any]) -> None:
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
                                     "strings_to_urls": False})
     wb.set_properties({"title": REPORT_TITLE, "created": FIXED_TIME, "author": "xlgbreport"})
     fmt = _Formats(wb)
     _cover(wb.add_worksheet(COVER_SHEET), report, layout, fmt)
     _proactive(wb.add_worksheet(PROACTIVE.sheet), report, layout, fmt)
+    _reference(wb.get_worksheet_by_name(PROACTIVE.sheet), reference, layout, fmt)
     _requests(wb.add_worksheet(REQUESTS.sheet), report, layout, fmt)
     _appeals(wb.add_worksheet(APPEALS.sheet), report, layout, fmt)
     _text(wb.add_worksheet(TEXT_SHEET), report, layout, fmt)
@@ -272,6 +277,23 @@ def _proactive(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     ws.freeze_panes(1, 0)
     _a4(ws)
     _protect(ws)
+
+
+def _reference(ws, reference: dict[CellKey, Any], layout: Layout, fmt: _Formats) -> None:
+    """Last year's values beside this year's, headed above the first one of each block."""
+    headed: set[tuple[int, int]] = set()
+    for r, _block, rows in proactive_rows():
+        for row in rows:
+            for col in row.columns:
+                key = (PROACTIVE.id, row.id, col.id)
+                if key not in reference or key not in layout.reference:
+                    continue
+                _, (rr, cc) = layout.reference[key]
+                if (r, cc) not in headed:
+                    ws.set_column(cc, cc, 16)
+                    ws.write_string(r + 1, cc, PRIOR_REFERENCE.format(label=col.label), fmt.header)
+                    headed.add((r, cc))
+                _write_value(ws, rr, cc, reference[key], fmt.derived)
 
 
 def _requests(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
