@@ -290,7 +290,7 @@ def _reference(ws, reference: dict[CellKey, Any], layout: Layout, fmt: _Formats)
                     continue
                 _, (rr, cc) = layout.reference[key]
                 if (r, cc) not in headed:
-                    ws.set_column(cc, cc, 16)
+                    ws.set_column(cc, cc, 26)  # the label on one line
                     ws.write_string(r + 1, cc, PRIOR_REFERENCE.format(label=col.label), fmt.header)
                     headed.add((r, cc))
                 _write_value(ws, rr, cc, reference[key], fmt.derived)
