@@ -1,0 +1,161 @@
+"""What Excel passes to a function, as a core :class:`Report`.
+
+Excel hands a UDF each table as the values of one defined name of the template (``xlg_requests``
+…): a 2-D list with ``None`` for a blank cell, floats for numbers (whole ones too), strings as
+typed. Where each value sits in its range is derived from the layout, never typed here, so an
+irregular range (table 二 has header rows inside it) is read like a regular one. Values go
+through the file reader's own conversion (``workbook_reader.cell_value``): blank and invalid
+mean exactly what they mean for a workbook read from disk.
+
+A total arrives as the value Excel shows, whether the template's formula or a number typed
+over it. One that equals the SUM of what its parts show is read as the template's formula (absent:
+computed from the parts), as the file reader reads that formula; one that differs was typed over
+and is checked against its parts. Keeping formula values as given would not be the same: a
+negative or fractional part would make its total negative or fractional and report it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..layout import LAYOUT, Layout
+from ..model import Number, Report, Value, is_number, parts
+from ..schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
+from ..workbook_reader import _text, _year, cell_value  # the reader's cover semantics, shared
+
+ONE_CELL = "{field}应为一个单元格（{name}），实为 {got}"
+SHAPE = "{table}的区域（{name}）应为 {rows} 行 × {cols} 列，实为 {got}"
+GOT = "{rows} 行 × {cols} 列"
+GOT_CELL = "一个单元格"
+
+#: The defined names a function takes, in argument order: cover fields, then the tables.
+META_NAMES: tuple[str, ...] = ("xlg_org", "xlg_year")
+TABLE_NAMES: tuple[str, ...] = tuple(f"xlg_{t.id}" for t in TABLES)
+ARGUMENT_NAMES: tuple[str, ...] = META_NAMES + TABLE_NAMES
+
+
+class ArgumentError(ValueError):
+    """An argument a clerk gave that does not fit; the message says why, in Chinese."""
+
+
+class RangeShapeError(ArgumentError):
+    """A range whose shape is not the table's."""
+
+
+@dataclass(frozen=True)
+class TableRange:
+    """One table's defined range: its size and where each cell of the table sits in it."""
+
+    table: Table
+    name: str
+    rows: int
+    cols: int
+    offsets: tuple[tuple[CellKey, int, int], ...]  # (key, row, column) inside the range
+
+
+def table_ranges(layout: Layout = LAYOUT) -> tuple[TableRange, ...]:
+    """Every table's range, from the layout's defined names and cell positions."""
+    out = []
+    for table in TABLES:
+        name = f"xlg_{table.id}"
+        area = layout.names[name]
+        offsets = []
+        for row, col in table.cells():
+            key = (table.id, row.id, col.id)
+            sheet, (r, c) = layout.cells[key]
+            assert sheet == area.sheet, (key, area)
+            offsets.append((key, r - area.first[0], c - area.first[1]))
+        out.append(TableRange(table, name, area.last[0] - area.first[0] + 1,
+                              area.last[1] - area.first[1] + 1, tuple(offsets)))
+    return tuple(out)
+
+
+TABLE_RANGES = table_ranges()
+_WHERE = LAYOUT.where()
+_META_LABELS = {f.id: f.label for f in META_FIELDS}
+_DERIVED: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if SCHEMA.is_derived(k))
+
+
+def grid(value: Any, rows: int, cols: int) -> Sequence[Sequence[Any]] | None:
+    """``value`` as rows of cells when it is ``rows`` × ``cols``, else None.
+
+    xlwings passes a 2-D list with ``ndim=2``; without it a single row or column comes as a flat
+    list and a single cell as the value itself, so those are accepted where they fit."""
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(r, (list, tuple)) for r in value):
+            shaped = value
+        elif rows == 1:
+            shaped = [value]
+        elif cols == 1:
+            shaped = [[v] for v in value]
+        else:
+            return None
+    elif rows == 1 and cols == 1:
+        shaped = [[value]]
+    else:
+        return None
+    if len(shaped) != rows or any(len(r) != cols for r in shaped):
+        return None
+    return shaped
+
+
+def describe_shape(value: Any) -> str:
+    if not isinstance(value, (list, tuple)):
+        return GOT_CELL
+    if value and all(isinstance(r, (list, tuple)) for r in value):
+        widths = {len(r) for r in value}
+        return GOT.format(rows=len(value), cols="/".join(str(w) for w in sorted(widths)))
+    return GOT.format(rows=1, cols=len(value))
+
+
+def read_table(tr: TableRange, value: Any, report: Report) -> None:
+    """Put the table's cells from ``value`` into ``report``; a wrong shape raises, in Chinese."""
+    cells = grid(value, tr.rows, tr.cols)
+    if cells is None:
+        raise RangeShapeError(SHAPE.format(table=tr.table.sheet, name=tr.name, rows=tr.rows,
+                                           cols=tr.cols, got=describe_shape(value)))
+    for key, r, c in tr.offsets:
+        report.cells[key] = cell_value(cells[r][c], amount=key[2] == "amount")
+
+
+class RangeReport(Report):
+    """A report read from Excel's ranges. It is not changed once read, so each value (a total is
+    computed from its parts, recursively) is computed once: a check reads most cells many times."""
+
+    def value(self, key: CellKey) -> Value:
+        memo = self.__dict__.setdefault("_values", {})
+        if key not in memo:
+            memo[key] = super().value(key)
+        return memo[key]
+
+    def number(self, key: CellKey) -> Number | None:
+        memo = self.__dict__.setdefault("_numbers", {})
+        if key not in memo:
+            memo[key] = super().number(key)
+        return memo[key]
+
+
+def report_from_ranges(org: Any, year: Any, *tables: Any) -> Report:
+    """A report from the values of xlg_org, xlg_year and the three table ranges, in that order."""
+    if len(tables) != len(TABLE_RANGES):
+        raise TypeError(f"expected {len(TABLE_RANGES)} table ranges, got {len(tables)}")
+    report = RangeReport(org=_text(_one_cell("org", org)), year=_year(_one_cell("year", year)),
+                    where=dict(_WHERE))
+    for tr, value in zip(TABLE_RANGES, tables, strict=True):
+        read_table(tr, value, report)
+    shown = dict(report.cells)
+    for key in _DERIVED:
+        if shown[key] == sum((v for v in (shown[p] for p in parts(key)) if is_number(v)), 0):
+            del report.cells[key]  # what the template's SUM shows: computed, as from a file
+    return report
+
+
+def _one_cell(field: str, value: Any) -> Any:
+    """A cover field's value, whether it came as a value, ``[v]`` or ``[[v]]``."""
+    cells = grid(value, 1, 1)
+    if cells is None:
+        raise RangeShapeError(ONE_CELL.format(field=_META_LABELS[field], name=f"xlg_{field}",
+                                              got=describe_shape(value)))
+    return cells[0][0]
