@@ -1,0 +1,134 @@
+"""The prose generated from the numbers: right figures, names from the schema, nothing guessed."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from fnmatch import fnmatch
+from importlib import resources
+
+import pytest
+from xl_helpers import EXAMPLES, ROOT
+
+from xlgbreport import interchange, narrative
+from xlgbreport.model import Invalid, Report
+from xlgbreport.schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, TABLES, TEXT_SECTIONS
+
+
+def example(name: str) -> Report:
+    return interchange.load(EXAMPLES / f"{name}.json")
+
+
+def zeros() -> Report:
+    return Report(org="某镇人民政府", year=2024,
+                  cells={k: 0 for k in SCHEMA.keys if not SCHEMA.is_derived(k)})
+
+
+def test_the_requests_paragraph_gives_the_tables_numbers() -> None:
+    report = example("suqian_2024")
+    text = narrative.paragraph(report, "requests")
+    n = lambda row, col="total": report.number(("requests", row, col))  # noqa: E731
+    assert text.startswith("2024年，本机关新收政府信息公开申请3525件")
+    for phrase in (f"新收政府信息公开申请{n('1')}件", f"自然人{n('1', 'natural_person')}件",
+                   f"上年结转{n('2')}件", f"予以公开{n('3.1')}件", f"部分公开{n('3.2')}件",
+                   f"合计办结{n('3.7')}件", f"结转下年度继续办理{n('4')}件",
+                   f"属于国家秘密{n('3.3.1')}件"):
+        assert phrase in text, phrase
+    orgs = sum(n("1", c.id) for c in REQUESTS.rows[0].columns if c.parents)
+    assert f"法人或其他组织{orgs}件" in text
+    withheld = sum(n(r.id) for r in REQUESTS.rows if r.id.startswith("3.3."))
+    assert f"不予公开{withheld}件" in text
+    assert "\n" not in text and "3.5.3" not in text
+
+
+def test_a_group_with_nothing_is_left_out_and_so_is_a_zero_reason() -> None:
+    report = example("suqian_2024")
+    text = narrative.paragraph(report, "requests")
+    assert report.number(("requests", "3.5.3", "total")) == 0
+    assert "要求提供公开出版物" not in text  # 0 this year: not listed
+
+
+def test_names_come_from_the_schema() -> None:
+    assert narrative.short(REQUESTS.row("3.2").label) == "部分公开"
+    assert narrative.short(REQUESTS.row("3.5.2").label) == "重复申请"
+    assert narrative.short("（三）不予公开") == "不予公开"
+    text = narrative.paragraph(example("suqian_2023"), "proactive")
+    for row in PROACTIVE.rows:
+        assert row.label in text
+    text = narrative.paragraph(example("suqian_2023"), "appeals")
+    for row in APPEALS.rows:
+        assert row.label in text
+
+
+def test_nothing_happened() -> None:
+    report = zeros()
+    assert narrative.paragraph(report, "requests") == "2024年，本机关未收到政府信息公开申请，也没有上年结转的申请。"
+    assert narrative.paragraph(report, "appeals") == "2024年，本机关没有因政府信息公开引起的行政复议、行政诉讼。"
+    report.year = None
+    assert narrative.paragraph(report, "requests").startswith("本年度，")
+
+
+@pytest.mark.parametrize("value", [None, Invalid("无"), Invalid(" ")])
+def test_a_blank_or_text_cell_gives_no_paragraph_and_no_guessed_zero(value) -> None:
+    report = example("suqian_2024")
+    report.cells[("requests", "3.5.3", "research")] = value
+    text = narrative.paragraph(report, "requests")
+    assert text == narrative.INCOMPLETE.format(title=REQUESTS.title, n=1)
+    assert not re.search(r"\d+件", text)
+    assert narrative.paragraph(report, "appeals").startswith("2024年，因政府信息公开引起行政复议")
+
+
+def test_a_blank_total_is_incomplete_but_an_absent_one_is_computed() -> None:
+    report = zeros()
+    report.cells[("appeals", "review", "total")] = None  # the formula deleted, the cell empty
+    assert narrative.paragraph(report, "appeals") == narrative.INCOMPLETE.format(
+        title=APPEALS.title, n=1)
+    del report.cells[("appeals", "review", "total")]
+    assert "没有因政府信息公开引起" in narrative.paragraph(report, "appeals")
+
+
+def test_errors_are_named_instead_of_prose() -> None:
+    report = example("suqian_2024")
+    report.cells[("requests", "1", "natural_person")] += 1
+    assert narrative.paragraph(report, "requests") == narrative.HAS_ERRORS.format(
+        title=REQUESTS.title, n=2)  # the column and the total column no longer balance
+    report = zeros()
+    report.cells[("proactive", "penalty", "decisions")] = -3
+    assert narrative.paragraph(report, "proactive").startswith(f"“{PROACTIVE.title}”有 1 处错误")
+
+
+def test_fees_are_written_as_given() -> None:
+    report = zeros()
+    report.cells[("proactive", "admin_fees", "amount")] = Decimal("0.0000")
+    assert narrative.paragraph(report, "proactive").endswith("行政事业性收费0万元。")
+    report.cells[("proactive", "admin_fees", "amount")] = Decimal("96171.6000")
+    assert "行政事业性收费96171.6万元" in narrative.paragraph(report, "proactive")
+    assert narrative.number(Decimal("1E+2")) == "100"
+
+
+def test_the_markdown_draft_has_every_section_in_order() -> None:
+    report = example("huaian_szf_2024")
+    text = narrative.markdown(report)
+    assert text.startswith("# 淮安市人民政府2024年政府信息公开工作年度报告\n")
+    titles = [f.label for f in TEXT_SECTIONS[:1]] + [t.title for t in TABLES] + \
+             [f.label for f in TEXT_SECTIONS[1:]]
+    positions = [text.index(f"## {t}\n") for t in titles]
+    assert positions == sorted(positions)
+    assert report.text["overview"][:30] in text
+    for table in TABLES:
+        assert narrative.paragraph(report, table.id) in text
+    empty = narrative.markdown(Report())
+    assert empty.count(narrative.NO_TEXT) == 3 and empty.startswith("# 政府信息公开工作年度报告")
+
+
+def test_templates_ship_inside_the_package() -> None:
+    """Found through the package (checkout or wheel) and declared as package data."""
+    folder = resources.files("xlgbreport") / "templates"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".j2"))
+    assert names == ["appeals.txt.j2", "proactive.txt.j2", "report.md.j2", "requests.txt.j2"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["xlgbreport"]
+    for name in names:
+        assert any(fnmatch(f"templates/{name}", p) for p in patterns), name
+    assert "jinja2" in " ".join(config["project"]["dependencies"]).lower()

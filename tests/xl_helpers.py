@@ -1,0 +1,113 @@
+"""What Excel would hand to xlwings, taken from a real workbook file, for the Excel-layer tests.
+
+``excel_arguments`` gives a UDF's arguments the way xlwings passes them (``ndim=2``): each
+defined range's shown values as rows, numbers as floats (Excel has no integers), ``None`` for
+an empty cell. ``FakeBook`` is a small stand-in for ``xlwings.Book`` (xlwings cannot drive Excel
+on Linux): defined names, ranges with ``options``/``value``/``[i, j]``, ``fullname`` and
+``app.alert``, over the values of a workbook file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.cell import range_boundaries
+
+from xlgbreport.excel.ranges import ARGUMENT_NAMES
+from xlgbreport.layout import LAYOUT
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = next(p for p in (ROOT / "tests" / "data" / "examples",
+                            ROOT.parent / "shared" / "examples") if p.is_dir())
+
+
+def as_excel(value: Any) -> Any:
+    """A stored value as Excel passes it: every number a float."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def excel_arguments(path: Path) -> list[Any]:
+    """xlg_org, xlg_year and the three table ranges of ``path``, as a UDF receives them."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = []
+    for name in ARGUMENT_NAMES:
+        area = LAYOUT.names[name]
+        rows = wb[area.sheet].iter_rows(min_row=area.first[0] + 1, max_row=area.last[0] + 1,
+                                        min_col=area.first[1] + 1, max_col=area.last[1] + 1,
+                                        values_only=True)
+        out.append([[as_excel(v) for v in row] for row in rows])
+    return out
+
+
+class FakeRange:
+    """A rectangle of a FakeBook sheet, 0-based inclusive, read and written like xlwings'."""
+
+    def __init__(self, book: FakeBook, sheet: str, first: tuple[int, int], last: tuple[int, int],
+                 ndim: int | None = None) -> None:
+        self.book, self.sheet, self.first, self.last, self.ndim = book, sheet, first, last, ndim
+
+    def options(self, ndim: int | None = None, **_options: Any) -> FakeRange:
+        return FakeRange(self.book, self.sheet, self.first, self.last, ndim)
+
+    def __getitem__(self, at: tuple[int, int]) -> FakeRange:
+        r, c = self.first[0] + at[0], self.first[1] + at[1]
+        assert r <= self.last[0] and c <= self.last[1], "outside the range"
+        return FakeRange(self.book, self.sheet, (r, c), (r, c))
+
+    @property
+    def value(self) -> Any:
+        cells = self.book.cells[self.sheet]
+        rows = [[as_excel(cells.get((r, c))) for c in range(self.first[1], self.last[1] + 1)]
+                for r in range(self.first[0], self.last[0] + 1)]
+        if self.ndim == 2:
+            return rows
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        if len(rows) == 1:
+            return rows[0]
+        return rows if len(rows[0]) > 1 else [r[0] for r in rows]
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        assert self.first == self.last, "the macros write single cells"
+        self.book.cells[self.sheet][self.first] = value
+        self.book.written.append((self.sheet, self.first, value))
+
+
+class FakeName:
+    def __init__(self, refers_to_range: FakeRange) -> None:
+        self.refers_to_range = refers_to_range
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.alerts: list[tuple[str, str | None]] = []
+
+    def alert(self, prompt: str, title: str | None = None, **_options: Any) -> None:
+        self.alerts.append((prompt, title))
+
+
+class FakeBook:
+    """An open workbook as the macros see it: the shown values of ``path`` (its cached results)."""
+
+    def __init__(self, path: Path, fullname: str | None = None) -> None:
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.fullname = str(path) if fullname is None else fullname
+        self.app = FakeApp()
+        self.written: list[tuple[str, tuple[int, int], Any]] = []
+        self.cells: dict[str, dict[tuple[int, int], Any]] = {
+            ws.title: {(c.row - 1, c.column - 1): c.value for row in ws.iter_rows() for c in row
+                       if c.value is not None}
+            for ws in wb.worksheets}
+        self.names: dict[str, FakeName] = {}
+        for name, dn in wb.defined_names.items():
+            (sheet, ref), *_ = dn.destinations
+            c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
+            self.names[name] = FakeName(FakeRange(self, sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1)))
+
+    def set(self, name: str, value: Any) -> None:
+        """Type a value into the cell a one-cell name refers to."""
+        rng = self.names[name].refers_to_range
+        self.cells[rng.sheet][rng.first] = value

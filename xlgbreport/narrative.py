@@ -1,0 +1,157 @@
+"""The report's prose generated from its numbers: a paragraph per table and a Markdown draft.
+
+Pure core: a :class:`Report` in, text out. The wording lives in jinja2 templates shipped inside
+the package (``xlgbreport/templates/``, package data), so they are found the same way from a
+checkout and from an installed wheel; names of rows and columns come from the schema. Nothing
+is guessed: a table with a blank or non-numeric cell, or with an error, gets a sentence saying
+so instead of a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import cache
+
+import jinja2
+
+from .findings import Severity
+from .model import Report, is_number
+from .rules import check
+from .schema import (
+    APPEALS,
+    PROACTIVE,
+    REPORT_TITLE,
+    REQUEST_COLUMNS,
+    REQUESTS,
+    RESULT_ROWS,
+    SCHEMA,
+    TABLES,
+    TABLES_BY_ID,
+    TEXT_SECTIONS,
+    CellKey,
+    Row,
+    Table,
+)
+
+INCOMPLETE = "“{title}”尚未填写完整（{n} 个单元格为空或不是数字），暂不生成本段文字。"
+HAS_ERRORS = "“{title}”有 {n} 处错误，请先按校验结果改正，再生成本段文字。"
+NO_TEXT = "（尚未填写）"
+THIS_YEAR = "本年度"
+YEAR = "{year}年"
+
+_ENUM = re.compile(r"^(（[一二三四五六七八九十]+）|\d+\.)")
+_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def short(label: str) -> str:
+    """A label as prose names it: （二）部分公开（区分处理的…） → 部分公开; 1.重复申请 → 重复申请."""
+    return _NOTE.sub("", _ENUM.sub("", label))
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "templates"),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
+
+
+def paragraph(report: Report, table_id: str = REQUESTS.id) -> str:
+    """The paragraph for one table (``proactive``, ``requests`` or ``appeals``)."""
+    table = TABLES_BY_ID[table_id]
+    missing = [k for k in _keys(table) if (k in report.cells or not SCHEMA.is_derived(k))
+               and report.number(k) is None]
+    if missing:
+        return INCOMPLETE.format(title=table.title, n=len(missing))
+    errors = [f for f in check(report) if f.table == table.id and f.severity is Severity.ERROR]
+    if errors:
+        return HAS_ERRORS.format(title=table.title, n=len(errors))
+    context = _CONTEXT[table.id](report)
+    text = _env().get_template(f"{table.id}.txt.j2").render(when=_when(report), **context)
+    return text.replace("\n", "")
+
+
+def markdown(report: Report) -> str:
+    """The report as a Markdown draft: the text sections as written, the tables as paragraphs."""
+    texts = {f.id: f.label for f in TEXT_SECTIONS}
+    sections = [(texts["overview"], report.text.get("overview") or NO_TEXT)]
+    sections += [(t.title, paragraph(report, t.id)) for t in TABLES]
+    sections += [(texts[k], report.text.get(k) or NO_TEXT) for k in ("problems", "other_matters")]
+    who = (report.org or "") + (_when(report) if isinstance(report.year, int) else "")
+    return _env().get_template("report.md.j2").render(heading=who + REPORT_TITLE,
+                                                      sections=sections).strip() + "\n"
+
+
+def _when(report: Report) -> str:
+    return YEAR.format(year=report.year) if isinstance(report.year, int) else THIS_YEAR
+
+
+def _keys(table: Table) -> list[CellKey]:
+    return [(table.id, r.id, c.id) for r, c in table.cells()]
+
+
+def number(value: object) -> str:
+    """A number as prose writes it: 3, 1.5, 0 (a fee of 0.0000 is 0)."""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if Decimal(text) == 0 else text
+    return str(value)
+
+
+def _n(report: Report, key: CellKey) -> int:
+    value = report.number(key)
+    assert is_number(value), key  # paragraph() has made sure every cell is a number
+    return value  # type: ignore[return-value]
+
+
+def _result_groups() -> tuple[tuple[str, tuple[Row, ...]], ...]:
+    """（一）…（六）: each group of result rows under its label (a row without a group is one)."""
+    groups: dict[str, list[Row]] = {}
+    for r in REQUESTS.rows:
+        if r.id in RESULT_ROWS:
+            groups.setdefault(r.parents[1] if len(r.parents) > 1 else r.label, []).append(r)
+    return tuple((label, tuple(rows)) for label, rows in groups.items())
+
+
+_RESULT_GROUPS = _result_groups()
+
+
+def _requests(report: Report) -> dict:
+    total = "total"
+    row = lambda r, c=total: _n(report, (REQUESTS.id, r, c))  # noqa: E731
+    persons = [c for c in REQUEST_COLUMNS if not c.derived and not c.parents]
+    orgs = [c for c in REQUEST_COLUMNS if not c.derived and c.parents]
+    applicants = [(c.label, row("1", c.id)) for c in persons]
+    applicants.append((orgs[0].parents[0], sum(row("1", c.id) for c in orgs)))
+    results = []
+    for label, rows in _RESULT_GROUPS:
+        count = sum(row(r.id) for r in rows)
+        if count:
+            details = [(short(r.label), row(r.id)) for r in rows if len(rows) > 1 and row(r.id)]
+            results.append((short(label), count, details))
+    return {"new": row("1"), "carried": row("2"), "applicants": applicants, "results": results,
+            "done": row("3.7"), "next": row("4")}
+
+
+def _proactive(report: Report) -> dict:
+    value = lambda r, c: number(_n(report, (PROACTIVE.id, r.id, c)))  # noqa: E731
+    documents = [(r.label, value(r, "issued"), value(r, "repealed"), value(r, "in_force"))
+                 for r in PROACTIVE.rows if len(r.columns) == 3]
+    decisions = [(r.label, value(r, "decisions")) for r in PROACTIVE.rows
+                 if r.columns[0].id == "decisions"]
+    fees = next(r for r in PROACTIVE.rows if r.columns[0].id == "amount")
+    return {"documents": documents, "decisions": decisions, "fees_label": fees.label,
+            "fees": value(fees, "amount")}
+
+
+def _appeals(report: Report) -> dict:
+    groups = []
+    for r in APPEALS.rows:
+        name = f"{r.parents[0]}（{r.label}）" if r.parents else r.label
+        details = [(c.label, _n(report, (APPEALS.id, r.id, c.id))) for c in r.columns
+                   if not c.derived and _n(report, (APPEALS.id, r.id, c.id))]
+        groups.append((name, _n(report, (APPEALS.id, r.id, "total")), details))
+    return {"groups": groups, "total": sum(n for _, n, _ in groups)}
+
+
+_CONTEXT = {REQUESTS.id: _requests, PROACTIVE.id: _proactive, APPEALS.id: _appeals}
