@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from . import errors
 from .errors import InputError
+from .excel import template_sheets
 from .excel_formulas import (
     ALL_PASS,
     FAIL,
@@ -32,12 +33,14 @@ from .excel_formulas import (
 from .layout import (
     APPEALS_DATA_ROW,
     CHECK_SHEET,
+    CONF_SHEET,
     COVER_SHEET,
     LAYOUT,
     PROACTIVE_WIDTH,
     REQUESTS_FIRST_ROW,
     REQUESTS_LABEL_COLS,
     TEXT_SHEET,
+    UDF_SHEET,
     Layout,
     proactive_rows,
 )
@@ -123,6 +126,8 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
     _appeals(wb.add_worksheet(APPEALS.sheet), report, layout, fmt)
     _text(wb.add_worksheet(TEXT_SHEET), report, layout, fmt)
     _checks(wb.add_worksheet(CHECK_SHEET), report, layout, fmt)
+    template_sheets.write_udf_sheet(wb.add_worksheet(UDF_SHEET), report, fmt)
+    template_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
     for name, area in layout.names.items():
         wb.define_name(name, "=" + area.ref())
     wb.close()

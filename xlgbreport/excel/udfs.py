@@ -1,0 +1,155 @@
+"""The Excel functions (xlwings UDFs): XLG_CHECK, XLG_STATUS, XLG_PRIOR, XLG_TEXT.
+
+Thin: each converts what Excel passes (``ranges``) and calls the same core as the command line
+(``functions``). Only decorator options that both the classic Windows add-in and xlwings Lite
+honour are used: ``ndim=2``, ``err_to_str`` and ``doc`` on arguments; results are plain nested
+lists, which spill as dynamic arrays (no ``expand=``). The parameters carry no type hints on
+purpose: xlwings reads a parameter's annotation as its converter.
+
+A problem becomes a short Chinese message in the cell, never a traceback. Without xlwings (or
+outside Excel, where its decorators do nothing) the module imports and the functions work as
+plain Python, which is how the tests call them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import InputError
+from ..model import Report
+from ..workbook_reader import _text, _year
+from . import functions
+from .functions import FAILED, NO_PRIOR
+from .ranges import ArgumentError, report_from_ranges
+
+try:
+    from xlwings import arg, func
+except ImportError:  # the optional ``excel`` extra is not installed: plain Python functions
+    def func(f: Callable) -> Callable:
+        return f
+
+    def arg(*_args: Any, **_options: Any) -> Callable[[Callable], Callable]:
+        return lambda f: f
+
+INTERNAL = "✘ 内部错误（{error}），请把此信息发给维护人员"
+PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
+NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"
+PRIOR_TTL = 60.0  # seconds a resolved prior year is reused (a folder's files may change inside)
+
+DOC_ORG = "机关名称（xlg_org）"
+DOC_YEAR = "报告年度（xlg_year）"
+DOC_PROACTIVE = "主动公开表的数据区域（xlg_proactive）"
+DOC_REQUESTS = "依申请公开表的数据区域（xlg_requests）"
+DOC_APPEALS = "复议诉讼表的数据区域（xlg_appeals）"
+TABLE_OPTIONS = {"ndim": 2, "err_to_str": True}
+
+log = logging.getLogger(__name__)
+
+
+def _shown(f: Callable) -> Callable:
+    """Whatever goes wrong, the cell shows one short Chinese line."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return f(*args)
+        except InputError as exc:
+            return FAILED.format(message=exc.message)
+        except ArgumentError as exc:
+            return FAILED.format(message=str(exc))
+        except Exception as exc:  # the last guard before a clerk's cell
+            log.exception("%s failed", f.__name__)
+            return INTERNAL.format(error=type(exc).__name__)
+
+    return wrapper
+
+
+def _report_arguments(f: Callable) -> Callable:
+    """The five arguments every report function takes, documented for Excel's function wizard."""
+    for name, doc in (("org", DOC_ORG), ("year", DOC_YEAR)):
+        f = arg(name, doc=doc)(f)
+    for name, doc in (("proactive", DOC_PROACTIVE), ("requests", DOC_REQUESTS),
+                      ("appeals", DOC_APPEALS)):
+        f = arg(name, doc=doc, **TABLE_OPTIONS)(f)
+    return f
+
+
+@func
+@_report_arguments
+@_shown
+def xlg_check(org, year, proactive, requests, appeals):
+    """列出全部校验问题（规则、单元格、说明），没有问题时显示“全部通过”。"""
+    return functions.check_table(report_from_ranges(org, year, proactive, requests, appeals))
+
+
+@func
+@_report_arguments
+@_shown
+def xlg_status(org, year, proactive, requests, appeals):
+    """一句话校验结论，例如“✘ 3 处错误，1 处提示”。"""
+    return functions.status(report_from_ranges(org, year, proactive, requests, appeals))
+
+
+@func
+@_report_arguments
+@arg("part", doc="哪一部分：requests（依申请公开，默认）、proactive 或 appeals")
+@_shown
+def xlg_text(org, year, proactive, requests, appeals, part=None):
+    """按表中数字生成一段报告文字；表未填完整时说明原因，不作推测。"""
+    return functions.text(report_from_ranges(org, year, proactive, requests, appeals), part)
+
+
+@func
+@arg("source", doc="上年工作簿的路径或所在文件夹（封面 xlg_prior）")
+@arg("table", doc="表：依申请公开、主动公开、复议诉讼（或 requests 等）")
+@arg("row", doc="行：编号（如 4、3.1）或行名")
+@arg("column", doc="列：列名或编号；省略时返回整行")
+@arg("org", doc=DOC_ORG)
+@arg("year", doc=DOC_YEAR)
+@_shown
+def xlg_prior(source, table, row, column=None, org=None, year=None):
+    """上年工作簿中的一个数或一整行，用于填写“上年结转”和对比。"""
+    if sys.platform == "emscripten":  # xlwings Lite runs Python in the browser
+        return FAILED.format(message=NO_LOCAL_FILES)
+    where = _text(source)
+    if not where:
+        return FAILED.format(message=NO_PRIOR)
+    this = Report(org=_text(org), year=_year(year), meta={"prior": where})
+    last, why = _last_year(this)
+    if last is None:
+        return FAILED.format(message=why or PRIOR_NOT_FOUND.format(where=where))
+    return functions.lookup(last, table, row, column)
+
+
+_resolved: dict[tuple, tuple[float, Report | None, str]] = {}
+
+
+def _last_year(this: Report) -> tuple[Report | None, str]:
+    """Last year's report as the prior-year resolver finds it (or why not), reused for a
+    minute while the file is unchanged: Excel calls the function on every recalculation."""
+    from .. import prior_source  # reads files: only needed when a PRIOR formula is used
+
+    where = this.meta["prior"] or ""
+    try:
+        stat = os.stat(where)
+        stamp: tuple = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = ()
+    key = (where, this.org, this.year, stamp)
+    now = time.monotonic()
+    hit = _resolved.get(key)
+    if hit and now - hit[0] < PRIOR_TTL:
+        return hit[1], hit[2]
+    notes: list[str] = []
+    last = prior_source.resolve(this, None, None, notes)
+    why = "" if last is not None or not notes else notes[-1]
+    _resolved.clear()  # one workbook's prior at a time: the cache never grows
+    _resolved[key] = (now, last, why)
+    return last, why
+
