@@ -1,0 +1,162 @@
+"""The two buttons (结转上年数据, 生成报告), run on a stand-in for the open workbook.
+
+xlwings cannot drive Excel on Linux, so ``FakeBook`` holds a real workbook's shown values behind
+the parts of the xlwings API the buttons use: defined names, ranges, ``fullname``, ``app.alert``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from xl_helpers import EXAMPLES, ROOT, FakeBook
+
+from xlgbreport import narrative, rules, workbook_reader
+from xlgbreport.cli import cli
+from xlgbreport.excel import macros
+from xlgbreport.layout import LAYOUT
+from xlgbreport.prior import CARRIED_FROM, CARRIED_TO
+from xlgbreport.schema import REQUESTS
+
+CARRIED = [("requests", CARRIED_TO, c.id) for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
+
+
+def new_workbook(source: Path, out: Path) -> Path:
+    result = CliRunner().invoke(cli, ["new", "--from-json", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture()
+def chain(tmp_path: Path) -> tuple[Path, Path]:
+    """宿迁市人民政府 2023 and 2024: 二 of 2024 is 四 of 2023, column by column."""
+    (tmp_path / "last").mkdir()
+    last = new_workbook(EXAMPLES / "suqian_2023.json", tmp_path / "last" / "宿迁2023.xlsx")
+    this = new_workbook(EXAMPLES / "suqian_2024.json", tmp_path / "宿迁2024.xlsx")
+    return last, this
+
+
+def cell(book: FakeBook, key) -> object:
+    sheet, pos = LAYOUT.cells[key]
+    return book.cells[sheet].get(pos)
+
+
+def test_carry_over_fills_row_two_from_last_years_row_four(chain) -> None:
+    last_path, this_path = chain
+    book = FakeBook(this_path)
+    for key in CARRIED:  # a clerk's fresh workbook: 二 not yet filled
+        sheet, pos = LAYOUT.cells[key]
+        book.cells[sheet].pop(pos, None)
+    before = {s: dict(c) for s, c in book.cells.items()}
+    book.set("xlg_prior", str(last_path))
+    message = macros.carry_over_prior(book)
+
+    last = workbook_reader.read(last_path)
+    assert message == "已从上年工作簿（宿迁市人民政府 2023 年度）结转 6 个单元格到“二、上年结转政府信息公开申请数量”。"
+    assert book.app.alerts == [(message, macros.TITLE)]
+    assert [cell(book, k) for k in CARRIED] == [last.value(("requests", CARRIED_FROM, k[2]))
+                                                 for k in CARRIED]
+    assert len(book.written) == len(CARRIED)  # nothing else written: not the total, not others
+    changed = {(s, p) for s, c in book.cells.items() for p, v in c.items() if before[s].get(p) != v}
+    assert changed == {(LAYOUT.cells[k][0], LAYOUT.cells[k][1]) for k in CARRIED} | {
+        (LAYOUT.meta["prior"][0], LAYOUT.meta["prior"][1])}
+    this = macros.read_book(book)
+    assert not [f for f in rules.check(this, last) if f.rule == "prior.carry_over"]
+
+
+def test_a_relative_path_or_a_folder_on_the_cover(chain) -> None:
+    last_path, this_path = chain
+    for named in ("last/宿迁2023.xlsx", str(last_path.parent)):
+        book = FakeBook(this_path)
+        book.set("xlg_prior", named)
+        assert macros.carry_over_prior(book).startswith("已从上年工作簿（宿迁市人民政府 2023 年度）")
+
+
+def test_nothing_is_written_without_last_year(chain, tmp_path: Path) -> None:
+    _, this_path = chain
+    book = FakeBook(this_path)
+    assert macros.carry_over_prior(book) == macros.NO_PRIOR.format(label="上年工作簿（路径或文件夹）")
+    book.set("xlg_prior", str(tmp_path / "不存在.xlsx"))
+    message = macros.carry_over_prior(book)
+    assert "不存在" in message and book.written == []
+    assert [m for m, _ in book.app.alerts] == [macros.NO_PRIOR.format(label="上年工作簿（路径或文件夹）"),
+                                               message]
+
+
+def test_a_workbook_of_another_year_is_not_carried(chain) -> None:
+    last_path, this_path = chain
+    book = FakeBook(last_path)  # the 2023 workbook pointed at itself: not the year before
+    book.set("xlg_prior", str(last_path))
+    message = macros.carry_over_prior(book)
+    assert message == macros.NOT_CONSECUTIVE.format(last="宿迁市人民政府 2023 年度",
+                                                    this="宿迁市人民政府 2023 年度")
+    assert book.written == []
+    book = FakeBook(this_path)
+    book.set("xlg_prior", str(last_path))
+    book.set("xlg_org", "淮安市人民政府")
+    assert macros.carry_over_prior(book).startswith("上年工作簿是宿迁市人民政府 2023 年度的报告")
+    assert book.written == []
+
+
+def test_last_years_blank_is_left_for_the_clerk(tmp_path: Path) -> None:
+    runner = CliRunner()
+    last = tmp_path / "last.xlsx"
+    assert runner.invoke(cli, ["new", "--org", "某镇人民政府", "--year", "2023", "-o", str(last)]).exit_code == 0
+    this = tmp_path / "this.xlsx"
+    assert runner.invoke(cli, ["new", "--org", "某镇人民政府", "--year", "2024", "-o", str(this)]).exit_code == 0
+    book = FakeBook(this)
+    book.set("xlg_prior", "last.xlsx")
+    message = macros.carry_over_prior(book)
+    assert message.endswith(macros.LEFT_BLANK.format(n=6)) and "结转 0 个单元格" in message
+    assert book.written == []
+
+
+def test_a_workbook_of_another_template_gets_a_message(chain) -> None:
+    _, this_path = chain
+    book = FakeBook(this_path)
+    del book.names["xlg_requests"]
+    assert macros.carry_over_prior(book) == macros.NOT_TEMPLATE.format(name="xlg_requests")
+    assert macros.generate_report(book) == macros.NOT_TEMPLATE.format(name="xlg_requests")
+
+
+def test_generate_report_writes_the_draft_beside_the_workbook(chain) -> None:
+    _, this_path = chain
+    book = FakeBook(this_path)
+    message = macros.generate_report(book)
+    target = this_path.with_name("宿迁2024_报告.md")
+    assert message == macros.WROTE.format(path=target)
+    text = target.read_text(encoding="utf-8")
+    assert text == narrative.markdown(workbook_reader.read(this_path))  # as from the file
+    assert text.startswith("# 宿迁市人民政府2024年政府信息公开工作年度报告")
+    assert "本机关新收政府信息公开申请3525件" in text
+    assert book.written == [] and [p.name for p in this_path.parent.glob("*.tmp")] == []
+
+
+def test_generate_report_needs_a_saved_workbook(chain, tmp_path: Path) -> None:
+    _, this_path = chain
+    for fullname in ("工作簿1", "https://example.org/sites/x/宿迁2024.xlsx"):
+        book = FakeBook(this_path, fullname=fullname)
+        assert macros.generate_report(book) == macros.NOT_SAVED
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == []
+
+
+def test_the_sample_with_errors_still_gets_a_draft(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    shutil.copy(ROOT / "samples" / "errors_demo_2023.xlsx", path)
+    macros.generate_report(FakeBook(path))
+    text = path.with_name("demo_报告.md").read_text(encoding="utf-8")
+    assert "尚未填写完整" in text and "有 1 处错误" in text
+
+
+def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
+    _, this_path = chain
+
+    def broken(report):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(narrative, "markdown", broken)
+    book = FakeBook(this_path)
+    assert macros.generate_report(book) == macros.INTERNAL.format(error="ZeroDivisionError")
+    assert len(book.app.alerts) == 1

@@ -1,0 +1,153 @@
+"""The workbook's two buttons, run by the xlwings add-in (``RunPython``) in the open workbook.
+
+- 结转上年数据 (:func:`carry_over_prior`): fills 二、上年结转 of table 三 from last year's
+  四、结转下年度继续办理, last year's workbook being the path or folder named on 封面.
+- 生成报告 (:func:`generate_report`): writes the report drafted from the numbers (Markdown, see
+  ``narrative``) next to the workbook.
+
+Both read the open workbook through its defined names (so inserted rows do not matter), call the
+same core as the command line, and end with one Chinese message box. Cells are written only by
+the carry-over, and only the carried input cells; what last year left blank is not written.
+Reading or writing files needs the add-in's local Python: xlwings Lite cannot run these.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .. import narrative, prior, prior_source
+from ..errors import InputError
+from ..layout import row_name
+from ..model import Report, is_number
+from ..schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
+from ..workbook_reader import _text
+from .ranges import ARGUMENT_NAMES, ArgumentError, report_from_ranges
+
+TITLE = "xlgbreport"
+CARRIED = "已从上年工作簿（{source}）结转 {n} 个单元格到“{row}”。"
+LEFT_BLANK = "上年有 {n} 格为空或不是数字，没有结转，请核实后填写。"
+NO_PRIOR = "没有找到上年工作簿：请在封面“{label}”填写上年工作簿的路径或所在文件夹。"
+NOT_CONSECUTIVE = "上年工作簿是{last}的报告，与本工作簿（{this}）不衔接，没有结转。"
+NOT_TEMPLATE = "本工作簿缺少名称 {name}，不是本模板的工作簿。"
+NOT_SAVED = "请先把本工作簿保存到本机文件夹，报告会生成在它旁边。"
+WROTE = "已生成 {path}"
+WRITE_FAILED = "无法写入 {path}：{detail}"
+REPORT_SUFFIX = "_报告.md"
+INTERNAL = "内部错误（{error}），请把此信息发给维护人员"
+
+log = logging.getLogger(__name__)
+
+
+def carry_over_prior(book: Any = None) -> str:
+    """Button 结转上年数据. Returns the message it showed (for tests and logs)."""
+    return _run(_carry_over, book)
+
+
+def generate_report(book: Any = None) -> str:
+    """Button 生成报告: the Markdown draft beside the workbook. Returns the message it showed."""
+    return _run(_generate, book)
+
+
+def _run(action: Callable[[Any], str], book: Any) -> str:
+    """Run a button's action; whatever happens, the clerk gets one Chinese message box."""
+    book = book if book is not None else _caller()
+    try:
+        message = action(book)
+    except InputError as exc:
+        message = exc.message
+    except ArgumentError as exc:
+        message = str(exc)
+    except Exception as exc:  # the last guard before a clerk's screen
+        log.exception("%s failed", action.__name__)
+        message = INTERNAL.format(error=type(exc).__name__)
+    book.app.alert(message, TITLE)
+    return message
+
+
+def _carry_over(book: Any) -> str:
+    this = read_book(book)
+    notes: list[str] = []
+    last = prior_source.resolve(this, _saved_path(book), None, notes)
+    if last is None:
+        label = next(f.label for f in SCHEMA.meta if f.id == "prior")
+        return notes[-1] if this.meta.get("prior") and notes else NO_PRIOR.format(label=label)
+    if not _consecutive(this, last):
+        return NOT_CONSECUTIVE.format(last=_who(last), this=_who(this))
+    written = blank = 0
+    for key, value in prior.carry_over(last).items():
+        if not is_number(value):
+            blank += 1
+            continue
+        table, row, column = key
+        columns = [c.id for c in TABLES_BY_ID[table].row(row).columns]
+        _named(book, row_name(table, row))[0, columns.index(column)].value = _excel(value)
+        written += 1
+    message = CARRIED.format(source=_who(last), n=written, row=REQUESTS.row(prior.CARRIED_TO).label)
+    return message + (LEFT_BLANK.format(n=blank) if blank else "")
+
+
+def _consecutive(this: Report, last: Report) -> bool:
+    """Last year's org and year follow this workbook's (where both are known)."""
+    if isinstance(this.year, int) and last.year != this.year - 1:
+        return False
+    return not (this.org and last.org) or prior.same_org(this.org, last.org)
+
+
+def _who(report: Report) -> str:
+    year = f"{report.year} 年度" if report.year is not None else "年度未填"
+    return f"{report.org or '机关名称未填'} {year}"
+
+
+def _generate(book: Any) -> str:
+    path = _saved_path(book)
+    if path is None:
+        return NOT_SAVED
+    target = path.with_name(path.stem + REPORT_SUFFIX)
+    text = narrative.markdown(read_book(book))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        return WRITE_FAILED.format(path=target, detail=exc.strerror or exc)
+    return WROTE.format(path=target)
+
+
+def read_book(book: Any) -> Report:
+    """The open workbook's report, read through its defined names as the functions read it."""
+    values = [_named(book, name).options(ndim=2, err_to_str=True).value for name in ARGUMENT_NAMES]
+    report = report_from_ranges(*values)
+    report.meta = {f.id: _text(_named(book, f"xlg_{f.id}").value)
+                   for f in SCHEMA.meta if f.id not in ("org", "year")}
+    report.text = {f.id: _text(_named(book, f"xlg_text_{f.id}").value) for f in TEXT_SECTIONS}
+    return report
+
+
+def _named(book: Any, name: str) -> Any:
+    try:
+        return book.names[name].refers_to_range
+    except Exception:  # xlwings raises what the platform raises for a missing name
+        raise ArgumentError(NOT_TEMPLATE.format(name=name)) from None
+
+
+def _excel(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _saved_path(book: Any) -> Path | None:
+    """The workbook's file, or None when it is not saved in a local folder (new, or online)."""
+    path = Path(str(book.fullname or ""))
+    return path if path.is_absolute() and path.parent.is_dir() else None
+
+
+def _caller() -> Any:
+    import xlwings
+
+    return xlwings.Book.caller()
