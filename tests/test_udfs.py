@@ -248,7 +248,7 @@ def test_an_internal_error_is_one_short_line(monkeypatch) -> None:
     assert "Traceback" not in shown and "\n" not in shown
 
 
-# --- XLG_PRIOR --------------------------------------------------------------------------
+# --- XLG_LAST_YEAR-----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def last_year(tmp_path_factory) -> Path:
@@ -258,48 +258,48 @@ def last_year(tmp_path_factory) -> Path:
 
 def test_prior_reads_last_years_row_and_cell(last_year: Path) -> None:
     last = workbook_reader.read(last_year)
-    row = udfs.xlg_prior(str(last_year), "requests", "4", None, "宿迁市人民政府", 2024.0)
+    row = udfs.xlg_last_year(str(last_year), "requests", "4", None, "宿迁市人民政府", 2024.0)
     want = [[last.value(("requests", "4", c.id)) for c in REQUESTS.row("4").columns]]
     assert row == want and row[0][-1] == 121
-    assert udfs.xlg_prior(str(last_year), "依申请公开", 4.0, "自然人") == want[0][0]
-    assert udfs.xlg_prior(str(last_year), "requests", 3.1, "total") == last.value(
+    assert udfs.xlg_last_year(str(last_year), "依申请公开", 4.0, "自然人") == want[0][0]
+    assert udfs.xlg_last_year(str(last_year), "requests", 3.1, "total") == last.value(
         ("requests", "3.1", "total"))
-    assert udfs.xlg_prior(str(last_year), "主动公开", "规章", "现行有效件数") == 11
-    fee = udfs.xlg_prior(str(last_year), "proactive", "admin_fees", "amount")
+    assert udfs.xlg_last_year(str(last_year), "主动公开", "规章", "现行有效件数") == 11
+    fee = udfs.xlg_last_year(str(last_year), "proactive", "admin_fees", "amount")
     assert isinstance(fee, float) and Decimal(str(fee)) == last.value(("proactive", "admin_fees", "amount"))
 
 
 def test_prior_finds_the_workbook_in_a_folder_by_org_and_year(last_year: Path) -> None:
     new_workbook(EXAMPLES / "suqian_2024.json", last_year.parent / "宿迁2024.xlsx")
-    value = udfs.xlg_prior(str(last_year.parent), "requests", "4", "total", "宿迁市人民政府", 2024.0)
+    value = udfs.xlg_last_year(str(last_year.parent), "requests", "4", "total", "宿迁市人民政府", 2024.0)
     assert value == workbook_reader.read(last_year).value(("requests", "4", "total"))
-    missing = udfs.xlg_prior(str(last_year.parent), "requests", "4", "total", "宿迁市人民政府", 2020.0)
+    missing = udfs.xlg_last_year(str(last_year.parent), "requests", "4", "total", "宿迁市人民政府", 2020.0)
     assert missing.startswith("✘ ") and "2019" in missing
 
 
 def test_prior_messages(last_year: Path, tmp_path: Path) -> None:
     gone = tmp_path / "去年.xlsx"
-    shown = udfs.xlg_prior(str(gone), "requests", "4")
+    shown = udfs.xlg_last_year(str(gone), "requests", "4")
     assert shown.startswith("✘ ") and "去年.xlsx" in shown and "不存在" in shown
-    assert udfs.xlg_prior(None, "requests", "4") == "✘ " + functions.NO_PRIOR
-    assert udfs.xlg_prior("  ", "requests", "4") == "✘ " + functions.NO_PRIOR
-    assert udfs.xlg_prior(str(last_year), "requests", "9").startswith("✘ “依申请公开”中没有“9”")
-    assert udfs.xlg_prior(str(last_year), "requests", "4", "市民").startswith("✘ ")
+    assert udfs.xlg_last_year(None, "requests", "4") == "✘ " + functions.NO_PRIOR
+    assert udfs.xlg_last_year("  ", "requests", "4") == "✘ " + functions.NO_PRIOR
+    assert udfs.xlg_last_year(str(last_year), "requests", "9").startswith("✘ “依申请公开”中没有“9”")
+    assert udfs.xlg_last_year(str(last_year), "requests", "4", "市民").startswith("✘ ")
     not_a_workbook = tmp_path / "note.xlsx"
     not_a_workbook.write_text("hello")
-    assert udfs.xlg_prior(str(not_a_workbook), "requests", "4").startswith("✘ note.xlsx：")
+    assert udfs.xlg_last_year(str(not_a_workbook), "requests", "4").startswith("✘ note.xlsx：")
 
 
 def test_prior_says_lite_cannot_read_files(monkeypatch, last_year: Path) -> None:
     monkeypatch.setattr(udfs.sys, "platform", "emscripten")
-    assert udfs.xlg_prior(str(last_year), "requests", "4") == "✘ " + udfs.NO_LOCAL_FILES
+    assert udfs.xlg_last_year(str(last_year), "requests", "4") == "✘ " + udfs.NO_LOCAL_FILES
 
 
 def test_a_blank_prior_cell_stays_blank(tmp_path: Path) -> None:
     report = Report(org="某镇人民政府", year=2023, cells={("requests", "4", "research"): 3})
     path = tmp_path / "last.xlsx"
     workbook_writer.write(path, report)
-    row = udfs.xlg_prior(str(path), "requests", "4")
+    row = udfs.xlg_last_year(str(path), "requests", "4")
     assert row[0][0] == "" and row[0][2] == 3  # never a 0 for what was blank
 
 
@@ -345,7 +345,9 @@ def calls(formula: str) -> list[tuple[str, int]]:
 def test_every_function_in_the_template_exists_with_its_arity() -> None:
     found = [c for f in formulas_in(TEMPLATE) for c in calls(f)]
     assert {name for name, _ in found} == {functions.CHECK, functions.STATUS, functions.TEXT,
-                                           functions.PRIOR}
+                                           functions.LAST_YEAR}
+    names = {n.lower() for n in openpyxl.load_workbook(TEMPLATE).defined_names}
+    assert not names & {name.lower() for name, _ in found}, "a function named like a defined name"
     for name, count in found:
         f = getattr(udfs, name.lower(), None)
         assert callable(f), f"{name} is used in the template but not defined in udfs"
@@ -403,7 +405,7 @@ def test_decorators_use_only_options_both_integrations_honour(monkeypatch) -> No
     try:
         importlib.reload(udfs)
         assert sorted(n for n, o in asked if o == {"func": True}) == [
-            "xlg_check", "xlg_prior", "xlg_status", "xlg_text"]
+            "xlg_check", "xlg_last_year", "xlg_status", "xlg_text"]
         options = {k for _, o in asked for k in o if k != "func"}
         assert options <= {"ndim", "err_to_str", "doc"}
         tables = {n: o for n, o in asked if n in ("proactive", "requests", "appeals")}

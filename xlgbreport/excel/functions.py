@@ -18,8 +18,10 @@ from .ranges import ARGUMENT_NAMES, ArgumentError
 
 #: The module the xlwings add-in imports (the ``UDF Modules`` setting of xlwings.conf).
 UDF_MODULE = "xlgbreport.excel.udfs"
-#: Excel names of the functions; the Python function is the same name in lower case.
-CHECK, STATUS, PRIOR, TEXT = "XLG_CHECK", "XLG_STATUS", "XLG_PRIOR", "XLG_TEXT"
+#: Excel names of the functions; the Python function is the same name in lower case. None may
+#: equal a defined name of the template, whatever the case (hence not XLG_PRIOR: xlg_prior is the
+#: 封面 cell): LibreOffice, for one, then reads the call as the name.
+CHECK, STATUS, LAST_YEAR, TEXT = "XLG_CHECK", "XLG_STATUS", "XLG_LAST_YEAR", "XLG_TEXT"
 
 ALL_PASS = SUMMARY_OK
 FAILED = "✘ {message}"  # how a function shows a problem in its cell

@@ -1,6 +1,6 @@
 """The template's two sheets for xlwings: Python校验 (the functions at work) and xlwings.conf.
 
-Python校验 calls XLG_STATUS, XLG_TEXT, XLG_PRIOR and XLG_CHECK on the template's defined names.
+Python校验 calls XLG_STATUS, XLG_TEXT, XLG_LAST_YEAR and XLG_CHECK on the template's defined names.
 Each formula is written as a dynamic array formula (so Excel spills it and adds no implicit ``@``)
 together with the value Python computes for it, so a viewer without the add-in still sees
 real results; Excel itself shows #NAME? until the functions are available. The hidden
@@ -16,7 +16,7 @@ from ..layout import LAYOUT
 from ..model import Report
 from ..schema import REQUESTS, TABLES
 from . import functions
-from .functions import CHECK, PRIOR, STATUS, TEXT, report_arguments
+from .functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 
 TITLE = "Python 校验（需要 xlwings 加载项）"
 NOTE = (
@@ -26,7 +26,7 @@ NOTE = (
 )
 STATUS_LABEL = "校验结论"
 TEXT_LABEL = "{sheet}（文字）"
-PRIOR_LABEL = "上年“四、结转下年度继续办理”（XLG_PRIOR）"
+PRIOR_LABEL = "上年“四、结转下年度继续办理”（XLG_LAST_YEAR）"
 CHECK_LABEL = "校验问题"
 CHECK_HEADERS = ("规则", "单元格", "说明")
 PRIOR_LATER = "（在 Excel 中读取上年工作簿）"
@@ -43,13 +43,14 @@ def formula(name: str, *extra: str) -> str:
 
 
 def prior_formula() -> str:
-    """Last year's row 四 of table 三 (the column left out: the whole row), spilled downwards
-    beside the column names."""
-    return f'=TRANSPOSE({PRIOR}(xlg_prior,"{REQUESTS.id}","{CARRIED_ROW}",,xlg_org,xlg_year))'
+    """Last year's row 四 of table 三, spilled downwards beside the column names. The column is
+    given as "" (the whole row) rather than left out: LibreOffice misreads an empty argument."""
+    return (f'=TRANSPOSE({LAST_YEAR}(xlg_prior,"{REQUESTS.id}","{CARRIED_ROW}","",'
+            f'xlg_org,xlg_year))')
 
 
 def prior_value(report: Report) -> Any:
-    """What the PRIOR formula shows before Excel runs it: its message when no prior is named."""
+    """What the LAST_YEAR formula shows before Excel runs it: its message when no prior is named."""
     if not (report.meta.get("prior") or "").strip():
         return functions.FAILED.format(message=functions.NO_PRIOR)
     return PRIOR_LATER
@@ -81,6 +82,7 @@ def write_udf_sheet(ws, report: Report, fmt) -> None:
     for i, col in enumerate(REQUESTS.row(CARRIED_ROW).columns):
         ws.write_string(r + 1 + i, LABEL_COL, col.label, fmt.label)
     _cell(ws, r + 1, prior_formula(), prior_value(report), fmt.plain)
+    ws.set_row(r + 1, 32)  # room for a two-line message in the first cell
     r += 2 + len(REQUESTS.row(CARRIED_ROW).columns)
     ws.write_string(r, LABEL_COL, CHECK_LABEL, fmt.header)
     for j, head in enumerate(CHECK_HEADERS):

@@ -1,4 +1,4 @@
-"""The Excel functions (xlwings UDFs): XLG_CHECK, XLG_STATUS, XLG_PRIOR, XLG_TEXT.
+"""The Excel functions (xlwings UDFs): XLG_CHECK, XLG_STATUS, XLG_LAST_YEAR, XLG_TEXT.
 
 Thin: each converts what Excel passes (``ranges``) and calls the same core as the command line
 (``functions``). Only decorator options that both the classic Windows add-in and xlwings Lite
@@ -113,7 +113,7 @@ def xlg_text(org, year, proactive, requests, appeals, part=None):
 @arg("org", doc=DOC_ORG)
 @arg("year", doc=DOC_YEAR)
 @_shown
-def xlg_prior(source, table, row, column=None, org=None, year=None):
+def xlg_last_year(source, table, row, column=None, org=None, year=None):
     """上年工作簿中的一个数或一整行，用于填写“上年结转”和对比。"""
     if sys.platform == "emscripten":  # xlwings Lite runs Python in the browser
         return FAILED.format(message=NO_LOCAL_FILES)
@@ -133,7 +133,7 @@ _resolved: dict[tuple, tuple[float, Report | None, str]] = {}
 def _last_year(this: Report) -> tuple[Report | None, str]:
     """Last year's report as the prior-year resolver finds it (or why not), reused for a
     minute while the file is unchanged: Excel calls the function on every recalculation."""
-    from .. import prior_source  # reads files: only needed when a PRIOR formula is used
+    from .. import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
 
     where = this.meta["prior"] or ""
     try:
