@@ -24,6 +24,7 @@ ALL_PASS = "✔ 全部通过"
 SUMMARY = "✘ {n} 项未通过"
 BLANK_SUMMARY = "{table}：{n} 个单元格为空"
 INVALID_SUMMARY = "{table}：{n} 个单元格不是有效数字（文本、负数或小数）"
+WIDE_SPACES = ("\u3000", "\xa0")  # full-width (Chinese input) and no-break (pasted) spaces
 
 
 # --- what Excel holds in a cell -----------------------------------------------------
@@ -149,9 +150,11 @@ def _blank_row(table: Table, layout: Layout) -> CheckRow:
 
 def _invalid_count(area: Area, whole: bool) -> str:
     ref = area.ref()
-    count = f"SUMPRODUCT(--ISTEXT({ref}))+COUNTIF({ref},\"<0\")"
-    if whole:
-        count += f"+IFERROR(SUMPRODUCT(ISNUMBER({ref})*({ref}<>INT({ref}))),0)"
+    # ISTEXT()*1 rather than --ISTEXT(): the same in Excel, and right in engines that miss --.
+    texts = f"SUMPRODUCT(ISTEXT({ref})*1)"
+    count = f"{texts}+COUNTIF({ref},\"<0\")"
+    if whole:  # fractions counted only without text: INT() would turn "12" into 12 in some apps
+        count += f"+IF({texts}>0,0,IFERROR(SUMPRODUCT(ISNUMBER({ref})*({ref}<>INT({ref}))),0))"
     return count
 
 
@@ -193,7 +196,7 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
             missing = value is None or (isinstance(value, str) and not value.strip())
             return None, None, (FAIL if missing else PASS), (message if missing else "")
 
-        test = f"LEN(TRIM({ref}))=0" if fid == "org" else f"ISBLANK({ref})"
+        test = _only_spaces(ref) if fid == "org" else f"ISBLANK({ref})"
         rows.append(CheckRow(MetaMissing.id, MetaMissing.title, ref.replace("$", ""), "", "",
                              f'=IF({test},"{FAIL}","{PASS}")',
                              f'=IF({_cell("status")}="{FAIL}","{message}","")', values))
@@ -216,6 +219,15 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
                          f'IF({ok},"{PASS}","{FAIL}"),"{FAIL}"))',
                          f'=IF({_cell("status")}="{FAIL}",{message},"")', year_values))
     return rows
+
+
+def _only_spaces(ref: str) -> str:
+    """True when a cell is empty or only white space, as ``str.strip`` sees it: TRIM removes
+    only ASCII spaces, so full-width and no-break spaces become spaces and CLEAN drops tabs."""
+    text = ref
+    for space in WIDE_SPACES:
+        text = f'SUBSTITUTE({text},"{space}"," ")'
+    return f"LEN(TRIM(CLEAN({text})))=0"
 
 
 def _keys(table: Table) -> list[CellKey]:

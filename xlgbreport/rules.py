@@ -81,9 +81,16 @@ class Equation:
         actual = sum(report.number(k) for k in self.actual)  # type: ignore[misc]
         if expected == actual:
             return None
-        args = {name: arg if isinstance(arg, str) else sum(report.number(k) for k in arg)
+        args = {name: arg if isinstance(arg, str) else _shown(sum(report.number(k) for k in arg))
                 for name, arg in self.args}
         return self.rule.finding(report, self.at, expected=expected, actual=actual, **args)
+
+
+def _shown(number: Any) -> Any:
+    """A sum as the 校验 sheet shows it: 1.5 + 1.5 is 3, not 3.0 (Decimal keeps the zero)."""
+    if isinstance(number, Decimal):
+        return int(number) if number == number.to_integral_value() else number.normalize()
+    return number
 
 
 class EquationRule(Rule):
