@@ -56,16 +56,18 @@ def _plain(ranges: Any) -> Any:
 
 def cached(path: str | Path) -> dict[Ref, Any]:
     """The value stored beside every formula in the file, read as a viewer would (openpyxl)."""
-    with_formulas = openpyxl.load_workbook(path)
-    with_values = openpyxl.load_workbook(path, data_only=True)
-    out: dict[Ref, Any] = {}
-    for ws in with_formulas.worksheets:
-        values = with_values[ws.title]
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    out[(ws.title.upper(), cell.coordinate)] = values[cell.coordinate].value
-    return out
+    formulas_of, values_of = (_cells(openpyxl.load_workbook(path, read_only=True, data_only=d))
+                              for d in (False, True))
+    return {ref: values_of.get(ref) for ref, value in formulas_of.items()
+            if isinstance(value, str) and value.startswith("=")}
+
+
+def _cells(wb) -> dict[Ref, Any]:
+    try:
+        return {(ws.title.upper(), cell.coordinate): cell.value for ws in wb.worksheets
+                for row in ws.iter_rows() for cell in row if cell.value is not None}
+    finally:
+        wb.close()
 
 
 def same(a: Any, b: Any) -> bool:
