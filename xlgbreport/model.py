@@ -9,9 +9,8 @@ checked against them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from decimal import Decimal
-from typing import Union
+from functools import cache
 
 from .schema import RESULT_ROWS, SCHEMA, TABLES_BY_ID, CellKey
 
@@ -26,8 +25,8 @@ class Invalid:
         return self.raw
 
 
-Number = Union[int, Decimal]
-Value = Union[Number, None, Invalid]
+Number = int | Decimal
+Value = Number | None | Invalid
 
 
 def is_number(value: object) -> bool:
