@@ -1,6 +1,6 @@
 """How long one XLG_CHECK call takes on a full report: the target is under 5 ms.
 
-Run: ``python bench/bench_udf.py [CALLS]``. For each real example (``../shared/examples``, else
+Run: ``python bench/bench_udf.py [CALLS]``. For each real example (``tests/data/examples``, else
 ``samples/json``) it writes the workbook, takes the values of its defined ranges as Excel passes
 them to a UDF (2-D lists, floats, None for blank), then calls the UDFs CALLS times and prints the
 median and 95th percentile per call (wall clock, ``time.perf_counter``) and the same for the CPU
@@ -25,7 +25,7 @@ from xlgbreport.excel.ranges import ARGUMENT_NAMES, report_from_ranges
 from xlgbreport.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT.parent / "shared" / "examples"
+EXAMPLES = ROOT / "tests" / "data" / "examples"
 TARGET_MS = 5.0
 
 

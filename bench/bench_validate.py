@@ -1,6 +1,6 @@
 """Batch validation is read-bound: how does it compare with bare reads of the same files?
 
-Run: ``python bench/bench_validate.py [N]``. Writes N workbooks (from the shared real examples)
+Run: ``python bench/bench_validate.py [N]``. Writes N workbooks (from the real examples in tests/data)
 to a temporary folder, then times, over the same files in the same run:
 
 - bare openpyxl: load read-only and touch every value of the report sheets;
@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 from xlgbreport import interchange, validation, workbook_writer
 from xlgbreport.layout import REQUIRED_SHEETS
 
-EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "examples"
 
 
 def make_files(folder: Path, n: int) -> list[Path]:

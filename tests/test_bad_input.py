@@ -31,7 +31,7 @@ from xlgbreport.layout import REQUIRED_SHEETS
 from xlgbreport.workbook_reader import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-SUQIAN_2024 = ROOT.parent / "shared" / "examples" / "suqian_2024.json"
+SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

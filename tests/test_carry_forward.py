@@ -28,7 +28,7 @@ from xlgbreport.errors import InputError
 from xlgbreport.layout import LAYOUT
 from xlgbreport.schema import REQUESTS
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON = EXAMPLES / "suqian_2023.json"
 THIS_JSON = EXAMPLES / "suqian_2024.json"
 SHEET = REQUESTS.sheet

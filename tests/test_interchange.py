@@ -30,7 +30,7 @@ from xlgbreport.layout import LAYOUT
 from xlgbreport.schema import SCHEMA, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT.parent / "shared" / "examples"
+EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples
 SAMPLES = ROOT / "samples" / "json"
 ALL_JSON = sorted(EXAMPLES.glob("*.json")) + sorted(SAMPLES.glob("*.json"))
 SUQIAN_2024 = EXAMPLES / "suqian_2024.json"

@@ -23,7 +23,7 @@ from xlgbreport.layout import CHECK_SHEET, LAYOUT
 from xlgbreport.model import Invalid, Report
 from xlgbreport.schema import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
 PRIOR_RULES = {"prior.carry_over", "prior.in_force", "prior.mismatch", "text.missing"}
 

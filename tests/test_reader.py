@@ -28,7 +28,7 @@ from xlgbreport.schema import SCHEMA
 from xlgbreport.workbook_reader import cell_value
 
 ROOT = Path(__file__).resolve().parents[1]
-SUQIAN_2024 = ROOT.parent / "shared" / "examples" / "suqian_2024.json"
+SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"
 
 
 def without_totals() -> dict:

@@ -20,7 +20,7 @@ from xlgbreport.layout import COVER_SHEET, LAYOUT
 from xlgbreport.schema import PROACTIVE, REQUESTS, SCHEMA
 from xlgbreport.workbook_writer import PRIOR_REFERENCE
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
 CONTACT = {"contact": "李四", "phone": "0527-84367777"}
 

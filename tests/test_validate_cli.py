@@ -21,7 +21,7 @@ from xlgbreport.cli import cli
 from xlgbreport.findings import SUMMARY_OK
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT.parent / "shared" / "examples"
+EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples
 SAMPLES = ROOT / "samples" / "json"
 ERRORS_DEMO = SAMPLES / "errors_demo_2023.json"
 SUQIAN_2024 = EXAMPLES / "suqian_2024.json"

@@ -19,8 +19,7 @@ from xlgbreport.excel.ranges import ARGUMENT_NAMES
 from xlgbreport.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = next(p for p in (ROOT / "tests" / "data" / "examples",
-                            ROOT.parent / "shared" / "examples") if p.is_dir())
+EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples
 
 
 def as_excel(value: Any) -> Any:
