@@ -25,6 +25,13 @@ YEARS = st.one_of(st.sampled_from([None, 2007, 2008, 2100, 2101]),
                   st.sampled_from([Invalid("二〇二四"), Invalid("2024年")]))
 # Text a clerk might type into a number cell.
 TEXTS = st.sampled_from(["无", "N/A", "一百", "1,000", " ", "—", "12件"])
+# Sections 五 and 六 as written (text.missing passes) and as text.missing flags them.
+WRITTEN = {"overview": "本年度依法做好政府信息公开工作。",
+           "problems": "主动公开的深度还不够，下一步加强培训。",
+           "other_matters": "本年度未收取信息处理费。"}
+SECTION_TEXTS = st.one_of(st.sampled_from(list(WRITTEN.values())),
+                          st.sampled_from([None, "", " \u3000", "无", " 无。", "暂\n无", "\t暂无。\xa0",
+                                           "无需报告", "“无”"]))
 # Not here: text that looks like a number ("-5", "12"). Excel and LibreOffice ignore it in SUM
 # and COUNT, as the rules do, but the ``formulas`` engine reads it as a number; the LibreOffice
 # test in test_formula_equivalence.py covers it.
@@ -91,7 +98,7 @@ def balanced_reports(draw, big: bool | None = None, typed_totals: bool | None = 
             if not col.derived:
                 cells[(APPEALS.id, row.id, col.id)] = draw(n)
     report = Report(org=draw(NAMED_ORGS),
-                    year=draw(st.integers(2008, 2100)), cells=cells)
+                    year=draw(st.integers(2008, 2100)), cells=cells, text=dict(WRITTEN))
     if typed_totals:
         for key in draw(st.lists(st.sampled_from(DERIVED_KEYS), unique=True, max_size=12)):
             report.cells[key] = report.value(key)
@@ -113,4 +120,5 @@ def reports(draw, max_spoiled: int = 12) -> Report:
         report.cells[key] = value
     report.org = draw(ORGS)
     report.year = draw(YEARS)
+    report.text.update(problems=draw(SECTION_TEXTS), other_matters=draw(SECTION_TEXTS))
     return report

@@ -25,7 +25,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from xlgbreport import cli as cli_module
 from xlgbreport import errors, interchange, validation, workbook_reader, workbook_writer
-from xlgbreport.cli import cli
+from xlgbreport.cli import NO_PRIOR_BATCH, cli
 from xlgbreport.errors import InputError
 from xlgbreport.layout import REQUIRED_SHEETS
 from xlgbreport.workbook_reader import Limits
@@ -158,9 +158,10 @@ def test_a_batch_goes_on_past_every_bad_file(good, bad_files, tmp_path):
 
     code, output = _validate(folder)
     assert code == 2
-    lines = output.splitlines()
+    *lines, last = output.splitlines()
     assert len(lines) == len(BAD_NAMES) + 1
     assert "zz_good.xlsx：✔ 全部通过（宿迁市人民政府 2024）" in lines
+    assert last == NO_PRIOR_BATCH.format(n=1)  # the unreadable files were not checked at all
 
 
 def test_the_console_script_never_shows_a_traceback(good, bad_files, tmp_path):
@@ -176,8 +177,9 @@ def test_the_console_script_never_shows_a_traceback(good, bad_files, tmp_path):
                           encoding="utf-8", env={**env, "PYTHONIOENCODING": "utf-8"}, timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr and proc.stderr == ""
-    lines = proc.stdout.splitlines()
+    *lines, last = proc.stdout.splitlines()
     assert len(lines) == len(BAD_NAMES) + 1
+    assert last == NO_PRIOR_BATCH.format(n=1)
     for name in BAD_NAMES:
         assert f"{name} ✘ 无法读取：{bad_files[name][1]}" in lines
 

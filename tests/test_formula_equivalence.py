@@ -28,7 +28,7 @@ from strategies import balanced_reports, reports
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlgbreport import excel_formulas, interchange, rules, workbook_writer
-from xlgbreport.excel_formulas import ALL_PASS, FAIL, INCOMPLETE, PASS, SUMMARY, excel_value
+from xlgbreport.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, check_summary, excel_value
 from xlgbreport.findings import Finding
 from xlgbreport.layout import CHECK_SHEET, LAYOUT
 from xlgbreport.model import Invalid, Report
@@ -50,6 +50,8 @@ EQUATIONS: dict[tuple[str, str], Equation] = {
     (eq.rule.id, LAYOUT.a1(eq.at)): eq for rule in EQUATION_RULES for eq in rule.equations()}
 META_AT = {f"{s}!{xl_rowcol_to_cell(*p)}": fid for fid, (s, p) in LAYOUT.meta.items()}
 META_LABELS = {f.id: f.label for f in SCHEMA.meta}
+TEXT_AT = {f"{s}!{xl_rowcol_to_cell(*p)}": {f.id: f.label for f in SCHEMA.text}[fid]
+           for fid, (s, p) in LAYOUT.text.items()}
 TABLE_BY_SHEET = {t.sheet: t for t in TABLES}
 
 
@@ -75,6 +77,9 @@ def python_verdict(rule: str, where: str, report: Report, findings: list[Finding
         if mine:
             return FAIL, mine[0].message
         return (INCOMPLETE if report.year is None else PASS), ""
+    if rule == rules.TextMissing.id:
+        hits = [f for f in mine if dict(f.args)["section"] == TEXT_AT[where]]
+        return (WARN, hits[0].message) if hits else (PASS, "")
     raise AssertionError(f"校验 row for an unknown rule {rule} at {where}")
 
 
@@ -111,12 +116,13 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
     labels = [(row[0], row[2]) for row in wb[CHECK_SHEET].iter_rows(min_row=FIRST_CHECK_ROW,
                                                                    max_col=3, values_only=True)]
     wb.close()
-    seen, failed = set(), 0
+    seen, failed, warned = set(), 0, 0
     for r, (rule, where) in enumerate(labels, FIRST_CHECK_ROW):
         seen.add((rule, where))
         status, message = engine.get((CHECK_SHEET, f"F{r}")), engine.get((CHECK_SHEET, f"G{r}"))
         want_status, want_message = python_verdict(rule, where, report, findings)
         failed += want_status == FAIL
+        warned += want_status == WARN
         if status != want_status:
             out.append(f"{rule} {where} (row {r}): engine {status!r}, python {want_status!r}")
         if want_message is not None and not same(message, want_message):
@@ -128,13 +134,16 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
     if missing:
         out.append(f"equations without a 校验 row: {sorted(missing)}")
 
-    # 3. the summary counts the failing rows; nothing fails iff Python finds nothing
+    # 3. the summary counts the failing and warning rows; nothing fails iff Python finds no
+    # error, nothing warns iff Python gives no warning
     summary = engine.get((CHECK_SHEET, "B1"))
-    want = SUMMARY.format(n=failed) if failed else ALL_PASS
+    want = check_summary(failed, warned)
     if summary != want:
         out.append(f"summary B1: engine {summary!r}, python {want!r}")
-    if (failed == 0) != (not findings):
-        out.append(f"{failed} failing rows but {len(findings)} findings")
+    errors = [f for f in findings if f.severity == "error"]
+    if (failed == 0) != (not errors) or warned != len(findings) - len(errors):
+        out.append(f"{failed} failing and {warned} warning rows but {len(errors)} errors "
+                   f"and {len(findings) - len(errors)} warnings")
 
     # 5. the conditional formats colour the cells Python finds blank, invalid or unbalanced
     got, want = fills(engine, uses), python_fills(report)[1]
@@ -326,6 +335,7 @@ def _blind_spots() -> Report:
         "1__legal_service": 4_000_000, "3_3_1__legal_service": 3_999_999,
         "3_1__total": 7, "3_7__total": None, "4__other": -3})
     report.org = "\u3000\xa0 \t"  # only white space: Python calls it missing, so must the sheet
+    report.text = {"problems": " 无。\n", "other_matters": "\xa0暂\t无\u3000"}  # "无" in disguise
     report.cells[("appeals", "review", "total")] = 5
     report.cells[("proactive", "admin_fees", "amount")] = Decimal("12.3456")
     return report

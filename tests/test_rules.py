@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import WRITTEN
 
 from xlgbreport import interchange
 from xlgbreport.findings import Finding, Severity, has_errors
@@ -16,6 +17,8 @@ from xlgbreport.layout import COVER_SHEET, LAYOUT
 from xlgbreport.model import Invalid, Report, where_key
 from xlgbreport.rules import EQUATION_RULES, check
 from xlgbreport.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
+
+TEXT_LABELS = {f.id: f.label for f in SCHEMA.text}
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples: real reports
 INPUTS = [k for k in SCHEMA.keys if not SCHEMA.is_derived(k)]
@@ -29,7 +32,7 @@ def balanced() -> Report:
 
     Column j of table 三: 一 = j+3, 二 = 1, （一） = j+1, （二） = 1, other results 0, 四 = 2, so
     （七） = j+2 and 一 + 二 = （七） + 四 = j+4."""
-    report = Report(org="示例镇人民政府", year=2023)
+    report = Report(org="示例镇人民政府", year=2023, text=dict(WRITTEN))
     numbers = {"regulations": (1, 0, 3), "normative_documents": (2, 1, 5), "licensing": (4,),
                "penalty": (3,), "coercion": (1,), "admin_fees": (Decimal("1.2345"),)}
     for row in PROACTIVE.rows:
@@ -48,7 +51,7 @@ def balanced() -> Report:
 
 def with_totals(report: Report) -> Report:
     """The same report with every total given (typed in) as its computed value."""
-    given_ = Report(report.org, report.year, dict(report.cells))
+    given_ = Report(report.org, report.year, dict(report.cells), dict(report.text))
     for key in SCHEMA.keys:
         if SCHEMA.is_derived(key):
             given_.cells[key] = report.value(key)
@@ -203,7 +206,7 @@ def test_a_blank_given_total_is_reported_and_not_computed() -> None:
 
 
 def test_an_empty_report_is_all_blanks_and_nothing_else() -> None:
-    findings = check(Report(org="示例镇人民政府", year=2023))
+    findings = check(Report(org="示例镇人民政府", year=2023, text=dict(WRITTEN)))
     assert {f.rule for f in findings} == {"value.blank"}
     assert sorted(place(f) for f in findings) == sorted(INPUTS)
 
@@ -326,3 +329,23 @@ def test_real_reports_pass_with_last_year() -> None:
     last = interchange.load(EXAMPLES / "suqian_2023.json")
     this = interchange.load(EXAMPLES / "suqian_2024.json")
     assert not has_errors(check(this, last)), [f.message for f in check(this, last)]
+
+
+@pytest.mark.parametrize("text, problem", [
+    (None, "为空，请填写"), ("", "为空，请填写"), (" \u3000\n", "为空，请填写"),
+    ("无", "只写了“无”，请写明实际情况"), (" 暂 无。", "只写了“暂无。”，请写明实际情况"),
+    ("无需报告", None), ("本年度未收取信息处理费。", None),
+])
+def test_text_missing_needs_no_prior_for_an_empty_section(text, problem) -> None:
+    report = balanced()
+    report.text["problems"] = text
+    found = by_rule(check(report), "text.missing")
+    want = [f"{TEXT_LABELS['problems']}：{problem}"] if problem else []
+    assert [f.message for f in found] == want
+    assert all(f.severity == "warning" for f in found)
+
+
+def test_a_text_the_same_as_last_years_needs_last_years_report() -> None:
+    this, last = balanced(), balanced()
+    assert by_rule(check(this), "text.missing") == []
+    assert len(by_rule(check(this, last), "text.missing")) == 2  # 五 and 六 copied

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from xlgbreport.cli import cli
+from xlgbreport.cli import NO_PRIOR_BATCH, cli
 from xlgbreport.findings import SUMMARY_OK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -257,6 +257,7 @@ def test_text_output_lines(tmp_path):
         "胡集镇.xlsx 依申请公开!D5 [requests.balance] 自然人列：一（3441）+ 二（118）≠（七）总计（3440）+ 四（118）",
         "胡集镇.xlsx 依申请公开!J5 [requests.balance] 总计列：一（3526）+ 二（121）≠（七）总计（3521）+ 四（125）",
         "胡集镇.xlsx：✘ 2 处错误（宿迁市人民政府 2024）",
+        "1 个文件未提供上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过",
     ]
     assert "Traceback" not in output
 
@@ -272,7 +273,8 @@ def test_one_summary_line_per_file_in_a_folder(tmp_path):
     (folder / "notes.txt").write_text("不是工作簿", encoding="utf-8")  # not collected
     code, output = run("validate", folder)
     assert code == 1
-    lines = output.splitlines()
+    *lines, last = output.splitlines()
+    assert last == NO_PRIOR_BATCH.format(n=3)  # said once for the batch
     summaries = [line for line in lines if "：" in line.split(" ")[0]]
     assert [s.split("：")[0] for s in summaries] == ["a_good.xlsx", "b_demo.xlsx", "c_good.xlsx"]
     assert summaries[0] == f"a_good.xlsx：{SUMMARY_OK}（宿迁市人民政府 2024）"

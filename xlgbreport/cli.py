@@ -34,6 +34,7 @@ TEMPLATE_PATH = Path("workbook") / "xlgbreport-template.xlsx"
 ROLLED = "已生成 {year} 年度工作簿 {path}：请修改文字说明（不得照抄上年），并填写本年数据"
 CARRIED = "已把上年“{last_row}”结转到 {path} 的“{this_row}”；原文件备份为 {backup}"
 NO_PRIOR = "没有找到上年数据"
+NO_PRIOR_BATCH = "{n} 个文件未提供上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,6 +74,9 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
         results.append(result)
         if fmt == "text":
             _print_result(result)
+    skipped = sum(prior_source.SKIPPED in r.notes for r in results)
+    if fmt == "text" and skipped:
+        click.echo(NO_PRIOR_BATCH.format(n=skipped))
     if fmt == "json":
         click.echo(json.dumps(validation.document(results), ensure_ascii=False, indent=1))
     if any(r.error or r.prior_error for r in results):
@@ -86,7 +90,7 @@ def _print_result(result: validation.FileResult) -> None:
         click.echo(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
         return
     for note in result.notes:
-        if note != prior_source.SKIPPED:  # no source named: said in JSON, the text stays short
+        if note != prior_source.SKIPPED:  # said once for the batch, after the files
             click.echo(f"{name} {note}")
     for f in result.findings:
         click.echo(f"{name} {f.ref} [{f.rule}] {f.message}")

@@ -16,12 +16,22 @@ from typing import Any
 
 from .layout import LAYOUT, Area, Layout, ranges, sum_formula
 from .model import Invalid, Report, is_number, parts
-from .rules import EQUATION_RULES, Equation, MetaMissing, MetaYear, ValueBlank, ValueInvalid
+from .rules import (
+    EQUATION_RULES,
+    Equation,
+    MetaMissing,
+    MetaYear,
+    TextMissing,
+    ValueBlank,
+    ValueInvalid,
+)
 from .schema import SCHEMA, TABLES, CellKey, Table
 
-PASS, FAIL, INCOMPLETE = "✔", "✘", "待填"
+PASS, FAIL, INCOMPLETE, WARN = "✔", "✘", "待填", "提示"
 ALL_PASS = "✔ 全部通过"
 SUMMARY = "✘ {n} 项未通过"
+NO_ERRORS = "✔ 无错误"
+WARN_SUMMARY = "，{m} 项提示"
 BLANK_SUMMARY = "{table}：{n} 个单元格为空"
 INVALID_SUMMARY = "{table}：{n} 个单元格不是有效数字（文本、负数或小数）"
 WIDE_SPACES = ("\u3000", "\xa0")  # full-width (Chinese input) and no-break (pasted) spaces
@@ -221,6 +231,47 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
     return rows
 
 
+def _text_rows(layout: Layout) -> list[CheckRow]:
+    """text.missing on the report alone: a section empty or only "无" (a warning)."""
+    rule = TextMissing()
+    labels = {f.id: f.label for f in SCHEMA.text}
+    rows = []
+    for section in rule.SECTIONS:
+        sheet, pos = layout.text[section]
+        ref = Area(sheet, pos, pos).ref()
+        text = _squeezed(ref)
+        nothing = ",".join(f'{text}="{t}"' for t in sorted(rule.NOTHING_TEXTS))
+        empty_msg = rule.template.format(section=labels[section], problem=rule.EMPTY)
+        head, tail = rule.NOTHING.split("{text}")
+        nothing_msg = _text_expr(rule.template, {
+            "section": f'"{labels[section]}"',
+            "problem": f'"{head}"&{text}&"{tail}"'})
+
+        def values(report: Report, label: str = labels[section]):
+            found = [f for f in rule.check(report) if dict(f.args)["section"] == label]
+            return None, None, (WARN if found else PASS), (found[0].message if found else "")
+
+        rows.append(CheckRow(rule.id, rule.title, ref.replace("$", ""), "", "",
+                             f'=IF(OR(LEN({text})=0,{nothing}),"{WARN}","{PASS}")',
+                             f'=IF(LEN({text})=0,"{empty_msg}",'
+                             f'IF({_cell("status")}="{WARN}",{nothing_msg},""))', values))
+    return rows
+
+
+def _squeezed(ref: str) -> str:
+    """The text with every space, tab and line break removed, as ``prior.normalise`` does."""
+    text = f"CLEAN({ref})"
+    for space in (" ", *WIDE_SPACES):
+        text = f'SUBSTITUTE({text},"{space}","")'
+    return text
+
+
+def check_summary(failed: int, warned: int) -> str:
+    """The 校验 sheet's headline for so many failing and warning rows."""
+    head = SUMMARY.format(n=failed) if failed else (NO_ERRORS if warned else ALL_PASS)
+    return head + (WARN_SUMMARY.format(m=warned) if warned else "")
+
+
 def _only_spaces(ref: str) -> str:
     """True when a cell is empty or only white space, as ``str.strip`` sees it: TRIM removes
     only ASCII spaces, so full-width and no-break spaces become spaces and CLEAN drops tabs."""
@@ -254,7 +305,7 @@ def check_rows(home: str, layout: Layout = LAYOUT) -> list[CheckRow]:
     for rule in EQUATION_RULES:
         for eq in rule.declared():
             rows.append(_equation_row(eq, home, layout))
-    return rows
+    return rows + _text_rows(layout)
 
 
 def number_for_excel(value: Any) -> Any:

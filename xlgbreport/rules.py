@@ -39,6 +39,7 @@ class Rule:
     title: ClassVar[str]
     template: ClassVar[str]
     needs_prior: ClassVar[bool] = False
+    reads_text: ClassVar[bool] = False  # the text sections, which Excel functions are not given
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         raise NotImplementedError
@@ -314,9 +315,9 @@ class TextMissing(Rule):
     severity = Severity.WARNING
     title = "文字说明缺失或雷同"
     template = "{section}：{problem}"
-    # Run with last year's report, where 年年雷同 can be judged; a report checked on its own
-    # gets exactly the findings of the 校验 sheet.
-    needs_prior = True
+    # Empty or "无" is judged on the report alone (and compiled to the 校验 sheet); a copy of
+    # last year's text only when last year's report is given.
+    reads_text = True
     SECTIONS = ("problems", "other_matters")
     EMPTY = "为空，请填写"
     NOTHING = "只写了“{text}”，请写明实际情况"
@@ -367,7 +368,9 @@ EQUATION_RULES: tuple[EquationRule, ...] = tuple(
     r for r in RULES if isinstance(r, EquationRule) and not r.needs_prior)
 
 
-def check(report: Report, prior: Report | None = None) -> list[Finding]:
-    """Every finding of every rule on one report (cross-year rules only when ``prior`` is given)."""
-    return [f for rule in RULES if prior is not None or not rule.needs_prior
+def check(report: Report, prior: Report | None = None, *, text: bool = True) -> list[Finding]:
+    """Every finding of every rule on one report: cross-year rules only when ``prior`` is
+    given, rules on the text sections unless ``text`` is false (the text is not known)."""
+    return [f for rule in RULES
+            if (prior is not None or not rule.needs_prior) and (text or not rule.reads_text)
             for f in rule.check(report, prior)]

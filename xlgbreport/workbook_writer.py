@@ -23,8 +23,12 @@ from .excel import template_sheets
 from .excel_formulas import (
     ALL_PASS,
     FAIL,
+    NO_ERRORS,
     SUMMARY,
+    WARN,
+    WARN_SUMMARY,
     check_rows,
+    check_summary,
     derived_formula,
     excel_value,
     number_for_excel,
@@ -80,6 +84,7 @@ class _Formats:
                                    "valign": "top"})
         self.plain = wb.add_format({**base, "align": "left"})
         self.red = wb.add_format({"bg_color": "#FF7C80", "font_color": "#9C0006"})
+        self.amber = wb.add_format({"bg_color": "#FFD966", "font_color": "#7F6000"})
         self.yellow = wb.add_format({"bg_color": "#FFF2CC"})
         self.green = wb.add_format({"font_color": "#006100"})
         self._amounts: dict[int, Any] = {}
@@ -433,11 +438,16 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     status_range = f"F{first + 1}:F{last + 1}"
     computed = [row.values(report) for row in rows]
     failed = sum(1 for *_, status, _m in computed if status == FAIL)
+    warned = sum(1 for *_, status, _m in computed if status == WARN)
     ws.write_string(0, 0, "校验结果", fmt.title)
     ws.merge_range(0, 1, 0, 6, None, fmt.title)
-    ws.write_formula(0, 1, f'=IF(COUNTIF({status_range},"{FAIL}")=0,"{ALL_PASS}",'
-                     f'"✘ "&COUNTIF({status_range},"{FAIL}")&" 项未通过")', fmt.title,
-                     ALL_PASS if not failed else SUMMARY.format(n=failed))
+    n_fail, n_warn = (f'COUNTIF({status_range},"{s}")' for s in (FAIL, WARN))
+    head, tail = SUMMARY.split("{n}")
+    warn_head, warn_tail = WARN_SUMMARY.split("{m}")
+    warnings = f'IF({n_warn}=0,"","{warn_head}"&{n_warn}&"{warn_tail}")'
+    ws.write_formula(0, 1, f'=IF({n_fail}=0,IF({n_warn}=0,"{ALL_PASS}","{NO_ERRORS}"&{warnings}),'
+                     f'"{head}"&{n_fail}&"{tail}"&{warnings})', fmt.title,
+                     check_summary(failed, warned))
     ws.merge_range(1, 0, 1, 6, CHECK_HINT, fmt.note)
     for j, h in enumerate(CHECK_HEADERS):
         ws.write_string(2, j, h, fmt.header)
@@ -457,6 +467,8 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
                 ws.write_blank(r, c, None, fmt.plain)
     ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",
                                               "value": f'"{FAIL}"', "format": fmt.red})
+    ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",
+                                              "value": f'"{WARN}"', "format": fmt.amber})
     ws.freeze_panes(first, 0)
     ws.repeat_rows(first - 1)  # the column headers on every printed page
     ws.autofilter(first - 1, 0, last, 6)
