@@ -130,8 +130,18 @@ def test_generate_report_writes_the_draft_beside_the_workbook(chain) -> None:
     text = target.read_text(encoding="utf-8")
     assert text == narrative.markdown(workbook_reader.read(this_path))  # as from the file
     assert text.startswith("# 宿迁市人民政府2024年政府信息公开工作年度报告")
-    assert "本机关新收政府信息公开申请3525件" in text
+    assert "本机关新收政府信息公开申请3525件" in text and "较上年" not in text
     assert book.written == [] and [p.name for p in this_path.parent.glob("*.tmp")] == []
+
+
+def test_generate_report_compares_with_last_year_named_on_the_cover(chain) -> None:
+    last_path, this_path = chain
+    book = FakeBook(this_path)
+    book.set("xlg_prior", str(last_path))
+    macros.generate_report(book)
+    text = this_path.with_name("宿迁2024_报告.md").read_text(encoding="utf-8")
+    assert text == narrative.markdown(workbook_reader.read(this_path), workbook_reader.read(last_path))
+    assert "较上年增加14件" in text
 
 
 def test_generate_report_needs_a_saved_workbook(chain, tmp_path: Path) -> None:
@@ -153,7 +163,7 @@ def test_the_sample_with_errors_still_gets_a_draft(tmp_path: Path) -> None:
 def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
     _, this_path = chain
 
-    def broken(report):
+    def broken(report, prior=None):
         raise ZeroDivisionError
 
     monkeypatch.setattr(narrative, "markdown", broken)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from copy import deepcopy
 from decimal import Decimal
 from fnmatch import fnmatch
 from importlib import resources
@@ -132,3 +133,29 @@ def test_templates_ship_inside_the_package() -> None:
     for name in names:
         assert any(fnmatch(f"templates/{name}", p) for p in patterns), name
     assert "jinja2" in " ".join(config["project"]["dependencies"]).lower()
+
+
+def test_last_years_report_adds_the_change_in_new_applications() -> None:
+    this, last = example("suqian_2024"), example("suqian_2023")
+    text = narrative.paragraph(this, "requests", last)
+    assert "新收政府信息公开申请3525件（其中自然人3440件，法人或其他组织85件），较上年增加14件，上年结转121件" in text
+    assert narrative.paragraph(this, "requests") == text.replace("，较上年增加14件", "")
+    assert "较上年减少14件" in narrative.paragraph(last, "requests", _as_year(this, 2022))
+    assert "与上年持平" in narrative.paragraph(this, "requests", _as_year(this, 2023))
+    assert "较上年增加14件" in narrative.markdown(this, last)
+
+
+@pytest.mark.parametrize("year, value", [(2022, 3511), (2023, None), (2023, Invalid("无"))])
+def test_no_change_is_given_without_a_usable_last_year(year, value) -> None:
+    """Last year not the year before, or its count blank or text: no comparison is guessed."""
+    this, last = example("suqian_2024"), _as_year(example("suqian_2023"), year)
+    if value != 3511:
+        last.cells[("requests", "1", "total")] = value
+    assert "较上年" not in narrative.paragraph(this, "requests", last)
+    assert "与上年持平" not in narrative.paragraph(this, "requests", last)
+
+
+def _as_year(report: Report, year: int) -> Report:
+    copy = deepcopy(report)
+    copy.year = year
+    return copy

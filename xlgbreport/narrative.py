@@ -16,7 +16,8 @@ from functools import cache
 import jinja2
 
 from .findings import Severity
-from .model import Report, is_number
+from .model import Number, Report, is_number
+from .prior import compare
 from .rules import check
 from .schema import (
     APPEALS,
@@ -40,6 +41,8 @@ NO_TEXT = "（尚未填写）"
 THIS_YEAR = "本年度"
 YEAR = "{year}年"
 
+NEW_APPLICATIONS: CellKey = (REQUESTS.id, "1", "total")
+
 _ENUM = re.compile(r"^(（[一二三四五六七八九十]+）|\d+\.)")
 _NOTE = re.compile(r"（[^（）]*）$")
 
@@ -56,8 +59,9 @@ def _env() -> jinja2.Environment:
                               lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
 
 
-def paragraph(report: Report, table_id: str = REQUESTS.id) -> str:
-    """The paragraph for one table (``proactive``, ``requests`` or ``appeals``)."""
+def paragraph(report: Report, table_id: str = REQUESTS.id, prior: Report | None = None) -> str:
+    """The paragraph for one table (``proactive``, ``requests`` or ``appeals``); with last
+    year's report, table 三 also says how new applications changed (比上年增减)."""
     table = TABLES_BY_ID[table_id]
     missing = [k for k in _keys(table) if (k in report.cells or not SCHEMA.is_derived(k))
                and report.number(k) is None]
@@ -67,19 +71,29 @@ def paragraph(report: Report, table_id: str = REQUESTS.id) -> str:
     if errors:
         return HAS_ERRORS.format(title=table.title, n=len(errors))
     context = _CONTEXT[table.id](report)
+    if table.id == REQUESTS.id:
+        context["change"] = _new_change(report, prior)
     text = _env().get_template(f"{table.id}.txt.j2").render(when=_when(report), **context)
     return text.replace("\n", "")
 
 
-def markdown(report: Report) -> str:
+def markdown(report: Report, prior: Report | None = None) -> str:
     """The report as a Markdown draft: the text sections as written, the tables as paragraphs."""
     texts = {f.id: f.label for f in TEXT_SECTIONS}
     sections = [(texts["overview"], report.text.get("overview") or NO_TEXT)]
-    sections += [(t.title, paragraph(report, t.id)) for t in TABLES]
+    sections += [(t.title, paragraph(report, t.id, prior)) for t in TABLES]
     sections += [(texts[k], report.text.get(k) or NO_TEXT) for k in ("problems", "other_matters")]
     who = (report.org or "") + (_when(report) if isinstance(report.year, int) else "")
     return _env().get_template("report.md.j2").render(heading=who + REPORT_TITLE,
                                                       sections=sections).strip() + "\n"
+
+
+def _new_change(report: Report, prior: Report | None) -> Number | None:
+    """This year's new applications minus last year's, when last year is the year before and
+    its count is known (a wrong or blank last year gives no comparison, not a guess)."""
+    if prior is None or not isinstance(report.year, int) or prior.year != report.year - 1:
+        return None
+    return compare(report, prior)[NEW_APPLICATIONS].delta
 
 
 def _when(report: Report) -> str:

@@ -109,7 +109,12 @@ def _generate(book: Any) -> str:
     if path is None:
         return NOT_SAVED
     target = path.with_name(path.stem + REPORT_SUFFIX)
-    text = narrative.markdown(read_book(book))
+    this = read_book(book)
+    try:  # last year, where the 封面 names it, adds 比上年增减; the draft does not need it
+        last = prior_source.resolve(this, path, None, [])
+    except InputError:
+        last = None
+    text = narrative.markdown(this, last)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
