@@ -31,7 +31,7 @@ WRITTEN = {"overview": "本年度依法做好政府信息公开工作。",
            "other_matters": "本年度未收取信息处理费。"}
 SECTION_TEXTS = st.one_of(st.sampled_from(list(WRITTEN.values())),
                           st.sampled_from([None, "", " \u3000", "无", " 无。", "暂\n无", "\t暂无。\xa0",
-                                           "无需报告", "“无”"]))
+                                           "无需报告", "“无”", "无\u2003"]))
 # Not here: text that looks like a number ("-5", "12"). Excel and LibreOffice ignore it in SUM
 # and COUNT, as the rules do, but the ``formulas`` engine reads it as a number; the LibreOffice
 # test in test_formula_equivalence.py covers it.

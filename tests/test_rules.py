@@ -335,6 +335,7 @@ def test_real_reports_pass_with_last_year() -> None:
     (None, "为空，请填写"), ("", "为空，请填写"), (" \u3000\n", "为空，请填写"),
     ("无", "只写了“无”，请写明实际情况"), (" 暂 无。", "只写了“暂无。”，请写明实际情况"),
     ("无需报告", None), ("本年度未收取信息处理费。", None),
+    ("无\u2003", None),  # an em space is text, as for the 校验 formula (CLEAN and SUBSTITUTE keep it)
 ])
 def test_text_missing_needs_no_prior_for_an_empty_section(text, problem) -> None:
     report = balanced()

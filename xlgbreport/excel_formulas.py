@@ -239,7 +239,7 @@ def _text_rows(layout: Layout) -> list[CheckRow]:
     for section in rule.SECTIONS:
         sheet, pos = layout.text[section]
         ref = Area(sheet, pos, pos).ref()
-        text = _squeezed(ref)
+        text = _squeezed(ref, rule.SPACES)
         nothing = ",".join(f'{text}="{t}"' for t in sorted(rule.NOTHING_TEXTS))
         empty_msg = rule.template.format(section=labels[section], problem=rule.EMPTY)
         head, tail = rule.NOTHING.split("{text}")
@@ -258,10 +258,10 @@ def _text_rows(layout: Layout) -> list[CheckRow]:
     return rows
 
 
-def _squeezed(ref: str) -> str:
-    """The text with every space, tab and line break removed, as ``prior.normalise`` does."""
+def _squeezed(ref: str, spaces: tuple[str, ...]) -> str:
+    """The text without ``spaces`` and control characters (CLEAN), as ``TextMissing.squeeze``."""
     text = f"CLEAN({ref})"
-    for space in (" ", *WIDE_SPACES):
+    for space in spaces:
         text = f'SUBSTITUTE({text},"{space}","")'
     return text
 

@@ -324,25 +324,32 @@ class TextMissing(Rule):
     SAME = "与上年完全相同，请结合本年情况修改（不得年年雷同）"
     NOTHING_TEXTS = frozenset({"无", "无。", "暂无", "暂无。"})
     YEARS = re.compile(r"(?:19|20)\d\d")
+    #: What "empty" ignores: spaces (ASCII, full-width, no-break) and control characters (tabs,
+    #: line breaks), exactly what the 校验 formula removes with SUBSTITUTE and CLEAN.
+    SPACES = (" ", "\u3000", "\xa0")
+    _IGNORED = dict.fromkeys([*map(ord, SPACES), *range(32)])
+
+    def squeeze(self, text: str | None) -> str:
+        return (text or "").translate(self._IGNORED)
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         labels = {f.id: f.label for f in SCHEMA.text}
         for section in self.SECTIONS:
-            text = normalise(report.text.get(section))
+            text = self.squeeze(report.text.get(section))
             if not text:
                 problem = self.EMPTY
             elif text in self.NOTHING_TEXTS:
                 problem = self.NOTHING.format(text=text)
-            elif prior is not None and self._same(text, prior.text.get(section)):
+            elif prior is not None and self._same(report.text.get(section), prior.text.get(section)):
                 problem = self.SAME
             else:
                 continue
             yield self.finding(report, text_key(section), section=labels[section],
                                problem=problem)
 
-    def _same(self, text: str, last: str | None) -> bool:
-        """Identical apart from spaces and year numbers: a copy with only the year changed."""
-        return self.YEARS.sub("#", text) == self.YEARS.sub("#", normalise(last))
+    def _same(self, text: str | None, last: str | None) -> bool:
+        """Identical apart from white space and year numbers: a copy with only the year changed."""
+        return self.YEARS.sub("#", normalise(text)) == self.YEARS.sub("#", normalise(last))
 
 
 REQUEST_COLUMNS_BY_ID = {c.id: c for c in REQUEST_COLUMNS}
