@@ -183,6 +183,7 @@ def test_balanced_reports_pass_in_the_engine_too(tmp_path_factory, report: Repor
 @example(_spoiled(**{"3_1__natural_person": Decimal("1.5"), "3_1__commercial": Decimal("1.5"),
                      "3_1__total": 2}))  # a sum of fractions in a message
 @example(_spoiled(**{"4__other": -3, "3_2__other": Invalid("无")}))
+@example(_spoiled(**{"3_7__research": Invalid("无")}))  # text over a total that feeds another
 @example(_spoiled(**{"3_1__natural_person": 3, "3_2__total": None, "4__other": Decimal("-0.5")}))
 def test_any_report_gets_the_python_verdicts(tmp_path_factory, report: Report) -> None:
     path = tmp_path_factory.mktemp("any") / "report.xlsx"

@@ -80,12 +80,10 @@ def parts(key: CellKey) -> tuple[CellKey, ...]:
 
 
 @cache
-def leaves(key: CellKey) -> tuple[CellKey, ...]:
-    """The input cells a cell depends on through the template's formulas (itself if an input)."""
-    sub = parts(key)
-    if not sub:
-        return (key,)
-    return tuple(leaf for k in sub for leaf in leaves(k))
+def below(key: CellKey) -> tuple[CellKey, ...]:
+    """The cell and every cell its template formula reads, down to the inputs: any of them may
+    have been typed over (a total given as text is not a number, whatever its parts are)."""
+    return (key, *(k for sub in parts(key) for k in below(sub)))
 
 
 def _sum(values: list[Value]) -> Number | None:

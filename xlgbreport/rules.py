@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from .findings import Finding, Severity
-from .model import Invalid, Report, is_number, leaves, text_key
+from .model import Invalid, Report, below, is_number, text_key
 from .prior import (
     IN_FORCE_ROWS,
     carried_pairs,
@@ -67,13 +67,9 @@ class Equation:
 
     @cached_property
     def support(self) -> tuple[CellKey, ...]:
-        """Every cell that must hold a number for the equation to be evaluated."""
-        seen: dict[CellKey, None] = {}
-        for key in self.expected + self.actual:
-            seen[key] = None
-            for leaf in leaves(key):
-                seen[leaf] = None
-        return tuple(seen)
+        """Every cell that must hold a number for the equation to be evaluated: its cells and
+        all they are summed from, totals in between included."""
+        return tuple(dict.fromkeys(k for key in self.expected + self.actual for k in below(key)))
 
     def evaluate(self, report: Report) -> Finding | None:
         if any(report.number(k) is None for k in self.support):
