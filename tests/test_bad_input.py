@@ -373,3 +373,25 @@ def _validate_raw(*args) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["validate", *map(str, args)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["new", "--org", "某镇", "--year", "2024", "-o", "{file}/x.xlsx"], "路径中有一段不是文件夹"),
+    (["new", "--org", "某镇", "--year", "2024", "-o", "{tmp}/没有/x.xlsx"], "文件或文件夹不存在"),
+    (["template", "-o", "{file}/x.xlsx"], "路径中有一段不是文件夹"),
+    (["export", "{file}", "-o", "{file}/a.json"], "路径中有一段不是文件夹"),
+    (["rollover", "{file}", "-o", "{file}/b.xlsx"], "路径中有一段不是文件夹"),
+    (["new", "--from-json", "{tmp}", "-o", "{tmp}/q.xlsx"], "这是一个文件夹，不是文件"),
+])
+def test_a_bad_output_or_input_path_is_one_chinese_line(good, tmp_path, args, reason):
+    """Paths the operating system refuses: exit 2 and the reason in Chinese, no 内部错误."""
+    file = shutil.copy(good, tmp_path / "本年.xlsx")
+    argv = [a.format(file=file, tmp=tmp_path) for a in args]
+    exe = Path(sys.executable).with_name("xlgbreport")
+    exe = str(exe) if exe.exists() else shutil.which("xlgbreport")
+    env = {k: v for k, v in os.environ.items() if k != "XLGBREPORT_DEBUG"}
+    proc = subprocess.run([exe, *argv], capture_output=True, text=True, encoding="utf-8",
+                          env={**env, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert reason in proc.stderr and "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -2,7 +2,9 @@
 
 The target is a clerk's workbook: the template plus an extra sheet, a comment, a custom defined
 name, workbook.xml as Excel saves it (no fullCalcOnLoad), and an .xlsm variant with a VBA part.
-Every zip member is compared before and after.
+Every zip member is compared before and after. Only numbers are carried: a blank or non-number
+of last year's leaves this year's cell as it was, and with nothing to carry nothing is written.
+The one total that sums the carried cells (J6) gets its cached value brought up to date.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -23,10 +26,13 @@ from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
 from xlgbreport import carry, interchange, prior, workbook_reader, workbook_writer
+from xlgbreport import cli as cli_module
 from xlgbreport.cli import cli
 from xlgbreport.errors import InputError
 from xlgbreport.layout import LAYOUT
+from xlgbreport.model import Invalid
 from xlgbreport.schema import REQUESTS
+from xlgbreport.workbook_reader import LIMITS
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON = EXAMPLES / "suqian_2023.json"
@@ -34,6 +40,8 @@ THIS_JSON = EXAMPLES / "suqian_2024.json"
 SHEET = REQUESTS.sheet
 CARRIED = [this for this, _ in prior.carried_pairs()]
 CARRIED_REFS = {LAYOUT.a1(k, sheet=False) for k in CARRIED}  # D6:I6
+TOTAL = (REQUESTS.id, "2", "total")
+TOTAL_REF = LAYOUT.a1(TOTAL, sheet=False)  # J6 =SUM(D6:I6)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 EXTRA_SHEET = "办事员备注"
 CUSTOM_NAME = "my_total"
@@ -125,6 +133,17 @@ def without_cells(xml: bytes, refs: set[str]) -> bytes:
     return xml
 
 
+def cached(xml: bytes, ref: str) -> str | None:
+    """The cached value (``<v>``) of a cell."""
+    cell = ElementTree.fromstring(cells_of(xml)[ref])
+    return cell.findtext(f"{{{MAIN}}}v")
+
+
+def without_value(cell: bytes) -> bytes:
+    """A serialised <c> without its cached value: its formula, style and position."""
+    return re.sub(rb"<(\w+:)?v\s*/>|<(\w+:)?v>[^<]*</(\w+:)?v>", b"", cell)
+
+
 # --- the whole file, part by part --------------------------------------------------------
 
 def plain_workbook(tmp_path: Path) -> Path:
@@ -144,7 +163,10 @@ def test_only_the_carried_cells_change(tmp_path, kind):
     report_before = workbook_reader.read(target)
     part = sheet_member(target, SHEET)
 
-    backup = carry.carry_forward(target, last)
+    done = carry.carry_forward(target, last)
+    backup = done.backup
+    assert done.numbers == prior.carry_over(last) and done.left == ()
+    assert done.totals == (TOTAL,)
 
     after = members(target)
     assert list(after) == list(before)  # same members, same order, none added or lost
@@ -162,13 +184,18 @@ def test_only_the_carried_cells_change(tmp_path, kind):
         assert b'<calcPr calcId="191029" fullCalcOnLoad="1"/>' in new_book
         assert new_book.replace(b' fullCalcOnLoad="1"', b"") == old_book
 
-    # the sheet: the six carried <c> elements differ, every other cell is the same, and
+    # the sheet: the six carried <c> elements differ, and the cached value of their total
+    # (J6: its formula and style as they were); every other cell is the same, and
     # everything around the cells (validation, formats, protection, merges) is byte-identical
     old_sheet, new_sheet = before[part][0], after[part][0]
     old_cells, new_cells = cells_of(old_sheet), cells_of(new_sheet)
     assert set(old_cells) == set(new_cells)
-    assert {ref for ref in old_cells if old_cells[ref] != new_cells[ref]} == CARRIED_REFS
-    assert without_cells(old_sheet, CARRIED_REFS) == without_cells(new_sheet, CARRIED_REFS)
+    assert {ref for ref in old_cells if old_cells[ref] != new_cells[ref]} == \
+        CARRIED_REFS | {TOTAL_REF}
+    touched = CARRIED_REFS | {TOTAL_REF}
+    assert without_cells(old_sheet, touched) == without_cells(new_sheet, touched)
+    assert without_value(old_cells[TOTAL_REF]) == without_value(new_cells[TOTAL_REF])
+    assert cached(new_sheet, TOTAL_REF) == "121"
     root = ElementTree.fromstring(new_sheet)
     for key in CARRIED:
         cell = next(c for c in root.iter(f"{{{MAIN}}}c") if c.get("r") == LAYOUT.a1(key, False))
@@ -199,7 +226,9 @@ def test_only_the_carried_cells_change(tmp_path, kind):
     # a full openpyxl load sees a valid workbook with the clerk's additions intact
     wb = openpyxl.load_workbook(target, keep_vba=kind == "xlsm")
     assert wb[SHEET]["D6"].value == 118 and wb[SHEET]["J6"].value == "=SUM(D6:I6)"
-    if kind == "plain":
+    assert openpyxl.load_workbook(target, data_only=True)[SHEET]["J6"].value == 121
+    if kind == "plain":  # every cached total agrees with its parts: the fast reader can read it
+        assert workbook_reader._read_fast(target, LIMITS) is not None
         return
     assert EXTRA_SHEET in wb.sheetnames
     assert wb[EXTRA_SHEET]["B2"].value == f"='{SHEET}'!J29*2"
@@ -267,15 +296,55 @@ def test_wrong_body_or_year_is_refused_unless_forced(tmp_path):
     assert workbook_reader.read(target).value((REQUESTS.id, "2", "natural_person")) == 118
 
 
-def test_blank_last_year_clears_the_cell_never_guesses(tmp_path):
+def test_blank_last_year_leaves_the_clerks_cell_never_guesses(tmp_path):
+    """Partial: last year's 商业企业 blank and 科研机构 text; this year's two cells stay as
+    they were (the 7 the clerk typed, and a blank), byte for byte; the other four are carried."""
     target = clerk_workbook(tmp_path)
     last = interchange.load(LAST_JSON)
     last.cells[(REQUESTS.id, "4", "commercial")] = None  # last year left it blank
-    carry.carry_forward(target, last)
+    last.cells[(REQUESTS.id, "4", "research")] = Invalid("无")  # or typed text
+    part = sheet_member(target, SHEET)
+    old_sheet = members(target)[part][0]
+    before = workbook_reader.read(target)
+
+    done = carry.carry_forward(target, last)
+
+    left = ((REQUESTS.id, "2", "commercial"), (REQUESTS.id, "2", "research"))
+    assert done.left == left and set(done.numbers) == set(CARRIED) - set(left)
     report = workbook_reader.read(target)
-    assert report.cells[(REQUESTS.id, "2", "commercial")] is None  # the 7 typed before is gone
-    xml = members(target)[sheet_member(target, SHEET)][0]
-    assert re.search(rb'<c r="E6" s="\d+"/>', xml)
+    assert [report.value(k) for k in CARRIED] == [118, 7, None, 0, 0, 0]
+    assert [before.value(k) for k in left] == [report.value(k) for k in left] == [7, None]
+    new_sheet = members(target)[part][0]
+    old_cells, new_cells = cells_of(old_sheet), cells_of(new_sheet)
+    left_refs = {LAYOUT.a1(k, sheet=False) for k in left}
+    assert {ref for ref in old_cells if old_cells[ref] != new_cells[ref]} == \
+        CARRIED_REFS - left_refs | {TOTAL_REF}
+    assert cached(new_sheet, TOTAL_REF) == "125"  # 118 + the clerk's 7 + 0 + 0 + 0 (+ blank)
+    assert openpyxl.load_workbook(target, data_only=True)[SHEET]["J6"].value == 125
+
+
+def test_nothing_to_carry_writes_nothing(tmp_path):
+    target = clerk_workbook(tmp_path)
+    last = interchange.load(LAST_JSON)
+    for key in CARRIED:
+        last.cells[(REQUESTS.id, "4", key[2])] = None
+    original = target.read_bytes()
+    with pytest.raises(InputError) as err:
+        carry.carry_forward(target, last)
+    assert err.value.template == carry.NOTHING and "6 格" in err.value.message
+    assert target.read_bytes() == original and not carry.backup_path(target).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, "this.json"])
+
+
+def test_to_carry_is_the_buttons_rule():
+    """Numbers only, the rest named: what the button 结转上年数据 writes and counts."""
+    last = interchange.load(LAST_JSON)
+    last.cells[(REQUESTS.id, "4", "other")] = Invalid("若干")
+    last.cells[(REQUESTS.id, "4", "nonprofit")] = None
+    plan = prior.to_carry(last)
+    assert plan.left == ((REQUESTS.id, "2", "nonprofit"), (REQUESTS.id, "2", "other"))
+    assert plan.numbers == {k: v for k, v in prior.carry_over(last).items() if v is not None}
+    assert list(plan.numbers) == [k for k in CARRIED if k not in plan.left]
 
 
 def test_edit_sheet_inserts_missing_cells_and_rows_in_order():
@@ -338,6 +407,83 @@ def test_full_calc_on_load_is_added_where_the_schema_wants_it():
     assert carry.full_calc_on_load(on) == on
 
 
+def sheet_xml(row6: bytes, prefix: bytes = b"") -> bytes:
+    p = prefix + b":" if prefix else b""
+    ns = b' xmlns:' + prefix + b'="' if prefix else b' xmlns="'
+    body = row6.replace(b"<c ", b"<" + p + b"c ").replace(b"</c>", b"</" + p + b"c>") \
+        .replace(b"<v>", b"<" + p + b"v>").replace(b"</v>", b"</" + p + b"v>") \
+        .replace(b"<f>", b"<" + p + b"f>").replace(b"</f>", b"</" + p + b"f>")
+    return (b"<" + p + b"worksheet" + ns + MAIN.encode() + b'"><' + p + b'sheetData><' + p +
+            b'row r="6">' + body + b"</" + p + b"row></" + p + b"sheetData></" + p + b"worksheet>")
+
+
+def refreshed(row6: bytes, carried: dict[str, object], prefix: bytes = b"") -> str | None:
+    """J6's cached value after the carried cells (already written) are summed again."""
+    totals = carry.dependent_totals(LAYOUT, {k: 0 for k in CARRIED})
+    assert [t.key for t in totals[SHEET]] == [TOTAL]
+    xml = sheet_xml(row6, prefix)
+    new, done = carry.refresh_totals(xml, totals[SHEET], carried)
+    if not done:
+        assert new == xml  # left exactly as it was
+        return None
+    assert done == [TOTAL]
+    root = ElementTree.fromstring(new)
+    cell = next(c for c in root.iter(f"{{{MAIN}}}c") if c.get("r") == "J6")
+    assert cell.findtext(f"{{{MAIN}}}f") == "SUM(D6:I6)" and cell.get("s") == "9"
+    return cell.findtext(f"{{{MAIN}}}v")
+
+
+J6 = b'<c r="J6" s="9"><f>SUM(D6:I6)</f><v>7</v></c>'
+
+
+@pytest.mark.parametrize(("row6", "carried", "expected"), [
+    # SUM skips blanks, text (shared or inline strings) and logical values; absent cells are 0
+    (b'<c r="D6"><v>118</v></c><c r="E6" t="s"><v>3</v></c><c r="F6" s="7"/>'
+     b'<c r="G6" t="inlineStr"><is><t>x</t></is></c><c r="H6" t="b"><v>1</v></c>' + J6,
+     {"D6": 118}, "118"),
+    (b'<c r="D6"><v>118</v></c><c r="E6"><v>7</v></c><c r="I6"><f>1+1</f><v>2</v></c>' + J6,
+     {"D6": 118, "E6": Decimal("3")}, "123"),  # a clerk's formula: its cached value
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9"><f>SUM(D6:I6)</f><v/></c>', {"D6": 1}, "1"),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9" t="n"><f>SUM(D6:I6)</f></c>', {"D6": 1}, "1"),
+    # left for the recalculation on opening: what SUM gives is not known here, or J6 is not
+    # the template's formula
+    (b'<c r="D6"><v>1</v></c><c r="E6" t="e"><v>#REF!</v></c>' + J6, {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="E6"><f>1/3</f></c>' + J6, {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="E6"><v>0.5</v></c>' + J6, {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c>' + J6, {"D6": Decimal("1.5")}, None),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9"><v>121</v></c>', {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9"><f>SUM(D6:I6)+0</f><v>7</v></c>', {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9"><f>SUM(D6:H6)</f><v>7</v></c>', {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9"><f t="shared" ref="J6:J7" si="0">SUM(D6:I6)</f>'
+     b'<v>7</v></c>', {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c><c r="J6" s="9" t="e"><f>SUM(D6:I6)</f><v>#VALUE!</v></c>',
+     {"D6": 1}, None),
+    (b'<c r="D6"><v>1</v></c>', {"D6": 1}, None),  # no J6 at all
+])
+def test_the_totals_cached_value(row6, carried, expected):
+    assert refreshed(row6, carried) == expected
+
+
+def test_the_totals_cached_value_with_a_namespace_prefix():
+    row6 = b'<c r="D6"><v>118</v></c><c r="E6"><v>3</v></c>' + J6
+    assert refreshed(row6, {"D6": 118, "E6": 3}, prefix=b"x") == "121"
+
+
+def test_a_total_typed_over_is_not_touched(tmp_path):
+    """A total the clerk typed over (not the sum of its parts): J6 holds a number, no formula."""
+    target = tmp_path / "本年.xlsx"
+    report = interchange.load(THIS_JSON)
+    report.cells[TOTAL] = 999
+    workbook_writer.write(target, report)
+    part = sheet_member(target, SHEET)
+    old_cells = cells_of(members(target)[part][0])
+    assert b"<f>" not in old_cells[TOTAL_REF]
+    done = carry.carry_forward(target, interchange.load(LAST_JSON))
+    assert done.totals == ()
+    new_cells = cells_of(members(target)[part][0])
+    assert new_cells[TOTAL_REF] == old_cells[TOTAL_REF]
+
+
 # --- the command --------------------------------------------------------------------------
 
 def test_cli_carry_forward(tmp_path):
@@ -357,3 +503,70 @@ def test_cli_carry_forward(tmp_path):
     result = CliRunner().invoke(cli, ["carry-forward", "--prior", str(folder), str(target)])
     assert result.exit_code == 0, result.output
     assert "随便起的名字.xlsx" in result.output  # says which file was last year's
+
+
+def run_main(monkeypatch, capsys, *args) -> tuple[int, str]:
+    """The installed command as a clerk runs it: exit code and everything it printed."""
+    monkeypatch.setattr(sys, "argv", ["xlgbreport", *map(str, args)])
+    try:
+        cli_module.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def rolled_chain(tmp_path: Path) -> tuple[Path, Path]:
+    """The defect's case: last year's workbook is fresh from rollover (its 四 empty); this
+    year's workbook has 二 filled in (118/3/0/0/0/0, total 121) by the clerk."""
+    start = tmp_path / "2024.xlsx"
+    workbook_writer.write(start, interchange.load(THIS_JSON))
+    rolled = tmp_path / "2025.xlsx"
+    assert CliRunner().invoke(cli, ["rollover", str(start), "-o", str(rolled)]).exit_code == 0
+    data = json.loads(THIS_JSON.read_text(encoding="utf-8"))
+    data["year"] = 2026
+    data["requests"]["2"]["total"] = None  # J6 the template's formula, its cached value 121
+    source = tmp_path / "2026.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "2026.xlsx"
+    assert CliRunner().invoke(cli, ["new", "--from-json", str(source), "-o", str(target)]) \
+        .exit_code == 0
+    return rolled, target
+
+
+def test_cli_blank_row_four_leaves_row_two_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    rolled, target = rolled_chain(tmp_path)
+    assert all(workbook_reader.read(rolled).value((REQUESTS.id, "4", k[2])) is None
+               for k in CARRIED)
+    before = workbook_reader.read(target)
+    assert [before.value(k) for k in CARRIED] == [118, 3, 0, 0, 0, 0]
+    original = target.read_bytes()
+
+    code, text = run_main(monkeypatch, capsys, "carry-forward", "--prior", rolled, target)
+
+    assert code == cli_module.EXIT_UNREADABLE
+    assert "没有可结转的数" in text and "本工作簿未改动" in text and "已从上年" not in text
+    assert target.read_bytes() == original and not carry.backup_path(target).exists()
+    after = workbook_reader.read(target)
+    assert {k: after.value(k) for k in [*CARRIED, TOTAL]} == \
+        {k: before.value(k) for k in [*CARRIED, TOTAL]}
+
+
+def test_cli_partial_says_what_was_carried_and_what_was_left(tmp_path, monkeypatch, capsys):
+    rolled, target = rolled_chain(tmp_path)
+    last = workbook_reader.read(rolled)
+    last.cells.update({(REQUESTS.id, "4", "natural_person"): 5,
+                       (REQUESTS.id, "4", "research"): 0})  # the rest of 四 still blank
+    last_json = tmp_path / "2025.json"
+    last_json.write_text(interchange.dumps(last), encoding="utf-8")
+
+    code, text = run_main(monkeypatch, capsys, "carry-forward", "--prior", last_json, target)
+
+    assert code == 0, text
+    assert "结转 2 个单元格" in text and "2026.xlsx.bak" in text
+    assert cli_module.CARRY_LEFT.format(n=4, columns="商业企业、社会公益组织、法律服务机构、其他") in text
+    report = workbook_reader.read(target)
+    assert [report.value(k) for k in CARRIED] == [5, 3, 0, 0, 0, 0]  # 3: the clerk's, kept
+    assert report.value(TOTAL) == 8
+    assert openpyxl.load_workbook(target, data_only=True)[SHEET]["J6"].value == 8  # was 121

@@ -209,7 +209,7 @@ def test_export_writes_atomically(tmp_path, monkeypatch, capsys):
     assert run("new", "--from-json", SUQIAN_2024, "-o", book)[0] == 0
     out = tmp_path / "out.json"
     out.write_text("旧内容", encoding="utf-8")
-    code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", out)
+    code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", out, "--force")
     assert code == 0 and "已写入" in err
     assert load(out) == load(SUQIAN_2024)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "out.json"]
@@ -221,9 +221,9 @@ def test_export_writes_atomically(tmp_path, monkeypatch, capsys):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cli_module.os, "replace", fail)
-    code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", out)
+    code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", out, "--force")
     assert code == 2
-    assert "out.json" in err and "无法写入" in err and "Traceback" not in err
+    assert "out.json" in err and "无法写入：磁盘空间不足" in err and "Traceback" not in err
     assert out.read_text(encoding="utf-8") == "旧内容"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "out.json"]
 
@@ -326,10 +326,11 @@ def test_given_totals_are_numbers_absent_totals_formulas(tmp_path):
     results_natural_person = data["requests"]["3.7"]["natural_person"]
     del data["requests"]["1"]["total"]  # left to the template
     data["requests"]["3.7"]["natural_person"] = None  # null total: the same as absent
+    data["requests"]["2"]["total"] = 120  # not the sum of its parts: typed over
     book = tmp_path / "totals.xlsx"
     workbook_writer.write(book, interchange.from_dict(data))
     given_total = cell_of(book, ("requests", "2", "total"))
-    assert given_total.data_type == "n" and given_total.value == 121
+    assert given_total.data_type == "n" and given_total.value == 120
     for key in [("requests", "1", "total"), ("requests", "3.7", "natural_person")]:
         cell = cell_of(book, key)
         assert cell.data_type == "f" and cell.value == derived_formula(key)
@@ -412,3 +413,78 @@ def test_decimal_values_in_the_report_model():
     report = interchange.from_dict(data)
     value = report.cells[("proactive", "admin_fees", "amount")]
     assert isinstance(value, Decimal) and str(value) == "0.0000"
+
+
+# --- totals from JSON stay formulas; what the format cannot hold is not exported -------------
+
+def test_json_totals_that_add_up_are_written_as_the_template_formulas(tmp_path):
+    data = load(SUQIAN_2024)
+    data["requests"]["2"]["total"] += 1  # typed over: kept as the number, checked by the rules
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    book = tmp_path / "out.xlsx"
+    assert run("new", "--from-json", source, "-o", book)[0] == 0
+    wb = openpyxl.load_workbook(book)
+    for key in SCHEMA.keys:
+        if SCHEMA.is_derived(key):
+            sheet, (r, c) = LAYOUT.cells[key]
+            value = wb[sheet].cell(r + 1, c + 1).value
+            want = 122 if key == ("requests", "2", "total") else derived_formula(key)
+            assert value == want, key
+    out = tmp_path / "back.json"
+    assert run("export", book, "-o", out)[0] == 0
+    assert load(out) == data
+
+
+@pytest.mark.parametrize("cells, shown", [
+    ({"依申请公开!D5": "十二"}, "1 个值不是数字，交换 JSON 中无处存放，未导出，请先改正：依申请公开!D5（十二）"),
+    ({"依申请公开!D5": "十二", "封面!B4": "二〇二四"},
+     "2 个值不是数字，交换 JSON 中无处存放，未导出，请先改正：封面!B4（二〇二四）、依申请公开!D5（十二）"),
+])
+def test_export_names_what_the_format_cannot_hold(tmp_path, monkeypatch, capsys, cells, shown):
+    book = tmp_path / "本年.xlsx"
+    workbook_writer.write(book, interchange.load(SUQIAN_2024))
+    wb = openpyxl.load_workbook(book)
+    for ref, value in cells.items():
+        sheet, cell = ref.split("!")
+        wb[sheet][cell] = value
+    wb.save(book)
+    before = book.read_bytes()
+    code, out, err = run_main(monkeypatch, capsys, "export", book, "-o", tmp_path / "out.json")
+    assert code == 2 and out == ""
+    assert err.strip() == f"✘ 本年.xlsx：有 {shown}"
+    assert not (tmp_path / "out.json").exists() and book.read_bytes() == before
+
+
+def test_export_does_not_overwrite_without_force(tmp_path, monkeypatch, capsys):
+    book = tmp_path / "本年.xlsx"
+    workbook_writer.write(book, interchange.load(SUQIAN_2024))
+    victim = tmp_path / "别的.xlsx"
+    victim.write_bytes(b"keep me")
+    code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", victim)
+    assert code == 2 and "已存在" in err and victim.read_bytes() == b"keep me"
+    assert run("export", book, "-o", victim, "--force")[0] == 0
+    assert load(victim) == load(SUQIAN_2024)
+
+
+@pytest.mark.parametrize("where, value, problem", [
+    (("proactive", "penalty", "decisions"), 12_345_678_901_234_567,
+     "proactive.penalty.decisions 的值 12345678901234567 位数过多，工作簿无法原样保存"),
+    (("proactive", "admin_fees", "amount"), "12345678901234567890.123456",
+     "proactive.admin_fees.amount 的值 12345678901234567890.123456 位数过多，工作簿无法原样保存"),
+    (("text", "overview", None), "字" * 32_768, "text.overview 有 32768 个字，超过 Excel 单元格上限 32767 字"),
+])
+def test_what_a_workbook_would_change_is_refused(where, value, problem):
+    data = load(SUQIAN_2024)
+    table, row, col = where
+    if col is None:
+        data[table][row] = value
+    else:
+        data[table][row][col] = value
+    refused(data, problem)
+
+
+def test_a_tiny_fee_keeps_its_digits_and_plain_notation(tmp_path):
+    data = load(SUQIAN_2024)
+    data["proactive"]["admin_fees"]["amount"] = "0.0000001"
+    assert through_workbook(data, tmp_path / "fee.xlsx")["proactive"]["admin_fees"]["amount"] == "0.0000001"

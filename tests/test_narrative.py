@@ -159,3 +159,13 @@ def _as_year(report: Report, year: int) -> Report:
     copy = deepcopy(report)
     copy.year = year
     return copy
+
+
+def test_the_markdown_draft_carries_no_html_from_the_workbook() -> None:
+    report = example("suqian_2024")
+    report.org = "<img src=x onerror=alert(1)>镇"
+    report.text["overview"] = "正文<script>alert(1)</script> & 更多\n\n#### （一）小标题"
+    text = narrative.markdown(report)
+    assert "<" not in text and ">" not in text
+    assert text.startswith("# &lt;img src=x onerror=alert(1)&gt;镇2024年")
+    assert "正文&lt;script&gt;alert(1)&lt;/script&gt; &amp; 更多\n\n#### （一）小标题" in text

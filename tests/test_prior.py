@@ -365,3 +365,153 @@ def test_missing_prior_path_is_a_usage_error(tmp_path):
     book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, _ = run("validate", "--prior", tmp_path / "none.xlsx", book)
     assert code == 2
+
+
+# --- a 封面 path is untrusted: the folder search is robust and bounded ---------------------------
+
+def batch_with_cover(tmp_path: Path, named: str) -> tuple[Path, Path]:
+    """A batch folder of three 2024 workbooks; the first one's 封面 names ``named``."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    report = this()
+    report.meta["prior"] = named
+    odd = batch / "a.xlsx"
+    workbook_writer.write(odd, report)
+    for name in ("b.xlsx", "c.xlsx"):
+        workbook(THIS_JSON, batch / name)
+    return batch, odd
+
+
+def assert_batch_goes_on(batch: Path, odd: Path, *parts: str) -> str:
+    """The odd workbook gets one note saying why (exit 2: its last year's data is unusable);
+    the others are checked as usual. Returns that note."""
+    code, doc = validate_json(batch)
+    assert code == 2
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert set(by_name) == {"a.xlsx", "b.xlsx", "c.xlsx"}
+    (note,) = by_name[odd.name]["notes"]
+    assert note.endswith("跨年度检查已跳过") and all(p in note for p in parts), note
+    assert by_name[odd.name]["valid"] and by_name[odd.name]["findings"] == []
+    for other in ("b.xlsx", "c.xlsx"):
+        assert by_name[other]["valid"] and by_name[other]["notes"] == [prior_source.SKIPPED]
+    code, output = run("validate", batch)  # the text output too: no 内部错误, every file summed up
+    assert code == 2 and "内部错误" not in output and note in output
+    assert all(f"{n}：✔ 全部通过" in output for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
+    return note
+
+
+def locked(monkeypatch, *folders: Path) -> None:
+    """Listing these folders fails as it would without permission (the tests run as root)."""
+    real = validation.os.scandir
+    shut = {str(f) for f in folders}
+
+    def scandir(path="."):
+        if str(path) in shut:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(validation.os, "scandir", scandir)
+
+
+def test_a_cover_naming_a_folder_that_cannot_be_listed_does_not_stop_the_batch(tmp_path, monkeypatch):
+    shut = tmp_path / "上锁"
+    shut.mkdir()
+    batch, odd = batch_with_cover(tmp_path, str(shut))
+    locked(monkeypatch, shut)
+    assert_batch_goes_on(batch, odd, "无法打开", "上锁", "没有权限")
+
+
+def test_a_cover_naming_the_root_of_a_disk_is_refused_quickly(tmp_path):
+    """The review's case: ``/`` (or ``C:\\``) on a 封面. The search stops at a bound."""
+    batch, odd = batch_with_cover(tmp_path, Path(tmp_path.anchor).as_posix())
+    assert_batch_goes_on(batch, odd, "太大", "没有在其中查找上年数据")
+
+
+@pytest.mark.parametrize("bound, limit, make", [
+    ("MAX_FILES", 3, lambda f: [(f / f"{i}.xlsx").write_bytes(b"x") for i in range(4)]),
+    ("MAX_DEPTH", 2, lambda f: (f / "1" / "2" / "3").mkdir(parents=True)),
+    ("MAX_ENTRIES", 10, lambda f: [(f / f"{i}.txt").write_bytes(b"") for i in range(11)]),
+])
+def test_a_folder_beyond_a_bound_is_refused_with_a_note(tmp_path, monkeypatch, bound, limit, make):
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    make(huge)
+    monkeypatch.setattr(prior_source, bound, limit)
+    batch, odd = batch_with_cover(tmp_path, "../huge")
+    what = {"MAX_FILES": prior_source.TOO_MANY_FILES, "MAX_DEPTH": prior_source.TOO_DEEP,
+            "MAX_ENTRIES": prior_source.TOO_MANY_ENTRIES}[bound].format(n=limit)
+    note = assert_batch_goes_on(batch, odd, what, "huge")
+    assert note == validation.PRIOR_FAILED.format(reason=prior_source.TOO_BIG.format(
+        folder=batch / "../huge", limit=what))
+
+
+def test_at_the_bounds_the_search_still_runs(tmp_path, monkeypatch):
+    folder = make_folder(tmp_path)  # 4 workbooks, one level of subfolders
+    monkeypatch.setattr(prior_source, "MAX_FILES", 4)
+    monkeypatch.setattr(prior_source, "MAX_DEPTH", 1)
+    found = prior_source.resolve(this(), None, folder, [])
+    assert (found.org, found.year) == ("宿迁市人民政府", 2023)
+
+
+def test_unreadable_subfolders_and_link_loops_are_skipped(tmp_path, monkeypatch):
+    folder = make_folder(tmp_path)
+    (folder / "上锁").mkdir()
+    locked(monkeypatch, folder / "上锁")
+    (folder / "sub" / "回到上层").symlink_to(folder, target_is_directory=True)  # a folder loop
+    (folder / "环.xlsx").symlink_to(folder / "环.xlsx")  # a file that links to itself
+    notes: list[str] = []
+    found = prior_source.resolve(this(), None, folder, notes)
+    assert (found.org, found.year) == ("宿迁市人民政府", 2023)  # the loop was not followed
+    (skipped,) = [n for n in notes if "无法访问" in n]
+    assert skipped.startswith("已跳过 2 处无法访问的文件或文件夹") and "（" in skipped
+    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    code, doc = validate_json("--prior", folder, book)
+    assert code == 0 and doc["files"][0]["findings"] == []
+
+
+def test_a_file_gone_between_the_scan_and_the_read_is_skipped(tmp_path, monkeypatch):
+    folder = make_folder(tmp_path)
+    gone = folder / "刚删除.xlsx"
+    real = validation.walk
+
+    def walk(*args, **kwargs):  # the scan saw a file that is gone when it is read
+        found = real(*args, **kwargs)
+        return validation.Walk(sorted([*found.files, gone]), found.unreadable)
+
+    monkeypatch.setattr(validation, "walk", walk)
+    notes: list[str] = []
+    assert prior_source.resolve(this(), None, folder, notes).year == 2023
+    assert any("刚删除.xlsx" in n and "不存在" in n for n in notes)
+
+
+def test_an_os_error_from_prior_resolution_never_escapes_validate_file(tmp_path, monkeypatch):
+    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+
+    def broken(*args):
+        raise PermissionError(13, "Permission denied", "/somewhere")
+
+    monkeypatch.setattr(prior_source, "resolve", broken)
+    result = validation.validate_file(book, find_prior=True)
+    assert result.prior_error is not None and result.error is None and result.findings == ()
+    assert result.notes == (validation.PRIOR_FAILED.format(
+        reason=validation.PRIOR_UNREACHABLE.format(reason="没有权限")),)
+    code, doc = validate_json(book)
+    assert code == 2 and doc["files"][0]["notes"] == list(result.notes)
+
+
+def test_a_cover_naming_an_unknown_home_is_just_not_found(tmp_path):
+    batch, odd = batch_with_cover(tmp_path, "~no_such_user_xlg/2023.xlsx")
+    assert_batch_goes_on(batch, odd, "~no_such_user_xlg/2023.xlsx", "不存在")
+
+
+def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
+    folder = make_folder(tmp_path)
+    (folder / "上锁").mkdir()
+    (folder / "上锁" / "x.xlsx").write_bytes(b"x")
+    locked(monkeypatch, folder / "上锁")
+    (folder / "环.xlsx").symlink_to(folder / "环.xlsx")
+    (folder / "sub" / "回到上层").symlink_to(folder, target_is_directory=True)
+    names = [p.relative_to(folder).as_posix() for p in validation.collect([folder])]
+    assert names == sorted(names, key=lambda n: Path(n).parts)
+    assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
+                          "损坏.xlsx"}

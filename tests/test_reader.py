@@ -267,3 +267,14 @@ def test_cover_and_text_are_read(tmp_path, template_book):
     assert report.org is None and report.year == Invalid("2024年")
     found = {(f.rule, f.cell) for f in rules.check(report)}
     assert ("meta.missing", "B3") in found and ("meta.year", "B4") in found
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_phone_number_typed_as_a_number_reads_as_its_digits(tmp_path, template_book, fast):
+    book = tmp_path / "电话.xlsx"
+    shutil.copy(template_book, book)
+    wb = openpyxl.load_workbook(book)
+    sheet, (r, c) = LAYOUT.meta["phone"]
+    wb[sheet].cell(r + 1, c + 1).value = 13800000000
+    wb.save(book)
+    assert workbook_reader.read(book, fast=fast).meta["phone"] == "13800000000"

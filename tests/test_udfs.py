@@ -12,6 +12,7 @@ import inspect
 import re
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import openpyxl
@@ -304,6 +305,48 @@ def test_a_blank_prior_cell_stays_blank(tmp_path: Path) -> None:
     assert row[0][0] == "" and row[0][2] == 3  # never a 0 for what was blank
 
 
+def fake_caller(fullname: Any) -> Any:
+    """What the classic add-in passes as ``caller``: the calling cell, a Range of a Book."""
+    return SimpleNamespace(sheet=SimpleNamespace(book=SimpleNamespace(fullname=fullname)))
+
+
+def test_a_relative_prior_starts_from_the_calling_workbooks_folder(tmp_path: Path, monkeypatch) -> None:
+    """rollover writes the 封面 path relative to the workbook; Excel's working folder is elsewhere."""
+    folder = tmp_path / "信息公开"
+    folder.mkdir()
+    last = new_workbook(EXAMPLES / "suqian_2023.json", folder / "s23.xlsx")
+    book = folder / "s24.xlsx"
+    result = CliRunner().invoke(cli, ["rollover", str(last), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    named = workbook_reader.read(book).meta["prior"]
+    assert named == "s23.xlsx"  # what the formula passes: =XLG_LAST_YEAR(xlg_prior, ...)
+    elsewhere = tmp_path / "Documents"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    want = workbook_reader.read(last).value(("requests", "4", "total"))
+    args = (named, "requests", "4", "total", "宿迁市人民政府", 2024.0)
+    assert udfs.xlg_last_year(*args, fake_caller(str(book))) == want
+    assert udfs.xlg_last_year(*args, caller=fake_caller(str(book))) == want
+    folder_args = (".", "requests", "4", "total", "宿迁市人民政府", 2024.0)  # a folder works too,
+    assert udfs.xlg_last_year(*folder_args, fake_caller(str(book))) == want  # the book itself left out
+    # without a usable caller, as before: from the working folder, where there is no s23.xlsx
+    before = udfs.xlg_last_year(*args)
+    assert before.startswith("✘ ") and "s23.xlsx" in before and "不存在" in before
+    for caller in (fake_caller("工作簿1"),  # never saved: no folder
+                   fake_caller("https://d.docs.live.net/abc/s24.xlsx"),  # online, not a folder
+                   fake_caller(None), object()):  # anything unexpected
+        assert udfs.xlg_last_year(*args, caller) == before
+    monkeypatch.chdir(folder)
+    assert udfs.xlg_last_year(*args, object()) == want
+
+
+def test_caller_is_last_and_optional() -> None:
+    """The formula never types it: XLG_LAST_YEAR(source, table, row, column, org, year)."""
+    params = list(inspect.signature(udfs.xlg_last_year).parameters.values())
+    assert params[-1].name == udfs.CALLER == "caller" and params[-1].default is None
+    assert params[-1].annotation is inspect.Parameter.empty  # an annotation is a converter
+
+
 # --- the template's wiring --------------------------------------------------------------
 
 FUNCTION = re.compile(r"\b(XLG_[A-Z_]+)\(")
@@ -352,7 +395,8 @@ def test_every_function_in_the_template_exists_with_its_arity() -> None:
     for name, count in found:
         f = getattr(udfs, name.lower(), None)
         assert callable(f), f"{name} is used in the template but not defined in udfs"
-        params = inspect.signature(f).parameters.values()
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.name != udfs.CALLER]  # filled in by xlwings, never typed in a formula
         required = sum(1 for p in params if p.default is inspect.Parameter.empty)
         assert required <= count <= len(params), (name, count)
 

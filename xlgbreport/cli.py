@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -32,8 +33,11 @@ WROTE = "已写入 {path}"
 INTERNAL = "内部错误（请把此信息发给维护人员）：{error}"
 TEMPLATE_PATH = Path("workbook") / "xlgbreport-template.xlsx"
 ROLLED = "已生成 {year} 年度工作簿 {path}：请修改文字说明（不得照抄上年），并填写本年数据"
-CARRIED = "已把上年“{last_row}”结转到 {path} 的“{this_row}”；原文件备份为 {backup}"
+CARRIED = "已从上年“{last_row}”结转 {n} 个单元格到 {path} 的“{this_row}”；原文件备份为 {backup}"
+CARRY_LEFT = "上年有 {n} 格为空或不是数字（{columns}），没有结转，本年这些格保持原样，请核实后填写"
 NO_PRIOR = "没有找到上年数据"
+MAX_LISTED = 5  # values named in one message; the rest are counted
+MORE = " 等"
 NO_PRIOR_BATCH = "{n} 个文件未提供上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
@@ -48,7 +52,6 @@ def cli() -> None:
               default=TEMPLATE_PATH, show_default=True, help="模板工作簿的保存位置")
 def template(output: Path) -> None:
     """生成空白模板工作簿（含公式、数据有效性和校验表）。"""
-    output.parent.mkdir(parents=True, exist_ok=True)
     workbook_writer.write(output)
     click.echo(WROTE.format(path=output))
 
@@ -103,14 +106,21 @@ def _print_result(result: validation.FileResult) -> None:
 @click.argument("workbook", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON 文件（默认输出到屏幕）")
-def export(workbook: Path, output: Path | None) -> None:
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def export(workbook: Path, output: Path | None, force: bool) -> None:
     """把工作簿导出为交换 JSON（空白仍为空白）。"""
     report = workbook_reader.read(workbook)
+    bad = interchange.unplaceable(report)
+    if bad:
+        shown = "、".join(bad[:MAX_LISTED]) + (MORE if len(bad) > MAX_LISTED else "")
+        raise InputError(workbook, errors.NOT_EXPORTABLE, n=len(bad), values=shown)
     text = interchange.dumps(report)
     if output is None:
         click.echo(text)
         return
     _refuse_same(workbook, output)
+    if output.exists() and not force:
+        raise InputError(output, errors.OUTPUT_EXISTS)
     _atomic_text(output, text + "\n")
     click.echo(WROTE.format(path=output), err=True)
 
@@ -164,7 +174,9 @@ def rollover(last: Path, output: Path, force: bool) -> None:
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="上年数据的机关或年度与本工作簿不符时仍然结转")
 def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
-    """把上年表三的“四”写入本工作簿表三的“二”（上年结转），其余内容一概不动；原文件另存为 .bak。"""
+    """把上年表三的“四”写入本工作簿表三的“二”（上年结转），其余内容一概不动；原文件另存为 .bak。
+
+    只结转数字：上年为空或不是数字的格，本年保持原样；一格也结转不了时不改动文件。"""
     _refuse_same(prior_path, workbook)
     notes: list[str] = []
     last = prior_source.resolve(workbook_reader.read(workbook), workbook, prior_path, notes)
@@ -172,9 +184,13 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
         click.echo(note, err=True)
     if last is None:
         raise InputError(prior_path, NO_PRIOR)
-    backup = carry.carry_forward(workbook, last, force=force)
-    click.echo(CARRIED.format(last_row=REQUESTS.row(prior.CARRIED_FROM).label, path=workbook,
-                              this_row=REQUESTS.row(prior.CARRIED_TO).label, backup=backup))
+    done = carry.carry_forward(workbook, last, force=force)
+    row = REQUESTS.row(prior.CARRIED_TO)
+    click.echo(CARRIED.format(last_row=REQUESTS.row(prior.CARRIED_FROM).label, n=len(done.numbers),
+                              path=workbook, this_row=row.label, backup=done.backup))
+    if done.left:
+        columns = "、".join(row.column(key[2]).label for key in done.left)
+        click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -196,8 +212,9 @@ def _atomic_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(path, errors.WRITE_FAILED, detail=exc.strerror or str(exc)) from None
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise InputError(path, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ layer show ``str(error)`` and go on with the next file. No traceback reaches a c
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 NOT_FOUND = "找不到文件"
@@ -21,10 +22,26 @@ WRONG_TEMPLATE = "不是本模板的工作簿：缺少工作表 {missing}"
 BAD_JSON = "不是有效的 JSON：{detail}"
 JSON_UNKNOWN_KEY = "未知的键 {path}（请检查拼写）"
 JSON_NOT_A_NUMBER = "{path} 的值 {value} 不是数字"
+JSON_TOO_PRECISE = "{path} 的值 {value} 位数过多，工作簿无法原样保存"
+JSON_TOO_LONG = "{path} 有 {n} 个字，超过 Excel 单元格上限 {limit} 字"
 JSON_BAD_SHAPE = "{path} 应为 {expected}"
 JSON_FORMAT = "format 应为 {expected}，实为 {actual}"
 JSON_PROBLEMS = "{problems}"  # the problems above, joined with "；"
 WRITE_FAILED = "无法写入：{detail}"
+READ_FAILED = "{detail}"  # the reason alone: callers already say 无法读取 where needed
+#: Why the operating system refused, for a clerk (its own text is English).
+OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "位置只读",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EEXIST: "同名文件已存在",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+NOT_EXPORTABLE = "有 {n} 个值不是数字，交换 JSON 中无处存放，未导出，请先改正：{values}"
 OUTPUT_EXISTS = "输出文件已存在，未覆盖（如需覆盖请加 --force）"
 SAME_AS_INPUT = "输出文件不能与输入文件相同"
 
@@ -45,3 +62,8 @@ class InputError(Exception):
     @property
     def message(self) -> str:
         return f"{Path(self.path).name}：{self.reason}" if self.path else self.reason
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese (the system's own words when the case is rare)."""
+    return OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__

@@ -14,7 +14,11 @@ from typing import Any
 from . import errors
 from .errors import InputError
 from .model import Invalid, Report, Value, is_number
+from .rules import ValueInvalid
 from .schema import FORMAT_ID, SCHEMA, TABLES
+
+#: The most text an Excel cell holds; a longer section would be cut, so it is refused instead.
+EXCEL_CELL_CHARS = 32_767
 
 
 def from_dict(data: Any, source: str | Path | None = None) -> Report:
@@ -59,6 +63,9 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
                 if isinstance(value, Invalid):
                     problems.append(errors.JSON_NOT_A_NUMBER.format(path=f"{path}.{col.id}",
                                                                     value=json.dumps(raw, ensure_ascii=False)))
+                elif is_number(value) and not _fits_a_double(value):
+                    problems.append(errors.JSON_TOO_PRECISE.format(path=f"{path}.{col.id}",
+                                                                   value=raw))
                 report.cells[key] = value
 
     text = _obj(data.get("text"), "text", problems)
@@ -68,11 +75,19 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         value = text.get(field.id)
         if value is not None and not isinstance(value, str):
             problems.append(errors.JSON_BAD_SHAPE.format(path=f"text.{field.id}", expected="文本"))
+        elif value is not None and len(value) > EXCEL_CELL_CHARS:
+            problems.append(errors.JSON_TOO_LONG.format(path=f"text.{field.id}", n=len(value),
+                                                        limit=EXCEL_CELL_CHARS))
         report.text[field.id] = value
 
     if problems:
         raise InputError(source, errors.JSON_PROBLEMS, problems="；".join(problems))
     return report
+
+
+def _fits_a_double(value: int | Decimal) -> bool:
+    """A workbook cell holds a double: the value must come back from one unchanged."""
+    return Decimal(repr(float(value))) == value
 
 
 def _obj(value: Any, path: str, problems: list[str]) -> dict[str, Any]:
@@ -120,13 +135,24 @@ def to_dict(report: Report) -> dict[str, Any]:
     return out
 
 
+def unplaceable(report: Report) -> list[str]:
+    """The values the format has no place for (text where a number belongs, a year that is not
+    a number), as ``where（value）``: export reports them instead of writing them. Negative
+    and fractional numbers are numbers: they travel, and the rules report them."""
+    out = [f"{f.ref}（{f.actual}）" for f in ValueInvalid().check(report)
+           if dict(f.args)["problem"] == ValueInvalid.NOT_A_NUMBER]
+    if isinstance(report.year, Invalid):
+        out.insert(0, f"{report.where.get('year', 'year')}（{report.year.raw}）")
+    return out
+
+
 def _json_value(value: Value, kind: str) -> Any:
     if value is None:
         return None
     if isinstance(value, Invalid):
         return value.raw
     if kind == "amount":
-        return str(value)
+        return format(value, "f") if isinstance(value, Decimal) else str(value)  # not 1E-7
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -138,6 +164,8 @@ def load(path: str | Path) -> Report:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputError(path, errors.NOT_FOUND) from None
+    except OSError as exc:
+        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(path, errors.BAD_JSON, detail=str(exc)) from None
     return from_dict(data, path)
@@ -147,4 +175,4 @@ def dumps(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=1)
 
 
-__all__ = ["from_dict", "to_dict", "load", "dumps", "is_number"]
+__all__ = ["from_dict", "to_dict", "load", "dumps", "is_number", "unplaceable"]

@@ -9,6 +9,7 @@ so instead of a paragraph.
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from functools import cache
@@ -54,9 +55,18 @@ def short(label: str) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "templates"),
-                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "templates"),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
+    env.filters["md"] = markdown_text
+    return env
+
+
+def markdown_text(text: str) -> str:
+    """Text as Markdown shows it and no more: ``<``, ``>`` and ``&`` escaped, so an org name or
+    a section from an untrusted workbook cannot become HTML (a script, an image) when the draft
+    is rendered. Markdown itself (a clerk's own headings and lists) is kept."""
+    return html.escape(text, quote=False)
 
 
 def paragraph(report: Report, table_id: str = REQUESTS.id, prior: Report | None = None) -> str:

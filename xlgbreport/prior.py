@@ -40,6 +40,31 @@ def carry_over(last: Report) -> dict[CellKey, Value]:
     return out
 
 
+@dataclass(frozen=True)
+class Carry:
+    """What carrying last year's 四 into an existing workbook's 二 writes, and what it leaves.
+
+    ``numbers``: this year's 二 cells with last year's number; ``left``: this year's 二 cells
+    whose last-year cell was blank or not a number, to be left as they are for the clerk."""
+
+    numbers: dict[CellKey, Number]
+    left: tuple[CellKey, ...]
+
+
+def to_carry(last: Report) -> Carry:
+    """Only numbers are carried: what is already in the workbook is never replaced by a blank.
+
+    What ``carry-forward`` writes; the button 结转上年数据 applies the same rule."""
+    numbers: dict[CellKey, Number] = {}
+    left: list[CellKey] = []
+    for key, value in carry_over(last).items():
+        if is_number(value):
+            numbers[key] = value  # type: ignore[assignment]
+        else:
+            left.append(key)
+    return Carry(numbers, tuple(left))
+
+
 def in_force_key(row_id: str, column: str = "in_force") -> CellKey:
     return (PROACTIVE.id, row_id, column)
 

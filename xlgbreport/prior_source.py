@@ -4,15 +4,22 @@ Order: a path given explicitly (``--prior``, a file or a folder); else the path 
 on the 封面 (``meta["prior"]``, relative to the workbook's own folder); else none. In a folder
 the right workbook is the one whose org and year *inside the workbook* are this report's org
 and year − 1, never guessed from file names; two such workbooks are an error naming both.
+
+The 封面 field is whatever a clerk (or anyone) typed, so a folder search is bounded: symlinked
+folders are not followed, an entry the system refuses is skipped, and a folder deeper or larger
+than the limits below is refused with a note rather than read: ``/`` or ``C:\\`` typed there
+must not make validation scan a disk.
+Every problem becomes an :class:`InputError`, never an ``OSError``.
 """
 
 from __future__ import annotations
 
+import errno
 from functools import lru_cache
 from pathlib import Path
 
 from . import validation
-from .errors import InputError
+from .errors import InputError, os_reason
 from .model import Report
 from .prior import normalise, same_org
 from .schema import SCHEMA
@@ -24,6 +31,19 @@ SKIPPED_FILE = "已跳过无法读取的文件 {reason}"
 COVER_NOT_FOUND = "封面“{field}”所填的 {named} 不存在"
 USING = "上年数据：{path}（{org} {year} 年度）"
 SKIPPED = "未提供上年数据，跨年度检查已跳过"
+UNREACHABLE = "无法打开 {where}：{reason}"
+SKIPPED_ENTRY = "已跳过无法访问的 {path}（{reason}）"
+SKIPPED_ENTRIES = "已跳过 {n} 处无法访问的文件或文件夹，如 {path}（{reason}）"
+LINK_LOOP = "链接循环"
+TOO_BIG = "文件夹 {folder} 太大（{limit}），没有在其中查找上年数据：请直接填写上年工作簿的路径"
+TOO_DEEP = "子文件夹超过 {n} 层"
+TOO_MANY_FILES = "工作簿超过 {n} 个"
+TOO_MANY_ENTRIES = "文件和文件夹超过 {n} 个"
+
+#: Bounds of a folder search: levels of subfolders, workbooks opened, directory entries looked at.
+MAX_DEPTH = 8
+MAX_FILES = 500
+MAX_ENTRIES = 20_000
 
 
 def resolve(this: Report, this_path: Path | None, explicit: Path | None,
@@ -41,7 +61,11 @@ def resolve(this: Report, this_path: Path | None, explicit: Path | None,
             return None
         source = _from_cover(named, this_path)
     source = Path(source)
-    if source.is_dir():
+    try:
+        is_dir = source.is_dir()
+    except OSError as exc:  # e.g. a folder the system will not even stat
+        raise InputError(None, UNREACHABLE, where=source, reason=_why(exc)) from None
+    if is_dir:
         found = find_in_folder(source, this, this_path, notes)
     else:
         found = source, validation.load(source)
@@ -52,11 +76,26 @@ def resolve(this: Report, this_path: Path | None, explicit: Path | None,
     return report
 
 
-def _from_cover(named: str, this_path: Path | None) -> Path:
-    path = Path(named).expanduser()
+def cover_path(named: str, this_path: Path | None) -> Path:
+    """Where the 封面 field ``named`` points: relative to the workbook's own folder (when the
+    workbook is known), ``~`` expanded. Nothing is checked on disk."""
+    path = Path(named)
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # ~someone unknown here: taken as written
+        pass
     if not path.is_absolute() and this_path is not None:
         path = Path(this_path).parent / path
-    if not path.exists():
+    return path
+
+
+def _from_cover(named: str, this_path: Path | None) -> Path:
+    path = cover_path(named, this_path)
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise InputError(None, UNREACHABLE, where=path, reason=_why(exc)) from None
+    if not exists:
         label = next(f.label for f in SCHEMA.meta if f.id == "prior")
         raise InputError(this_path, COVER_NOT_FOUND, field=label, named=named)
     return path
@@ -68,13 +107,22 @@ def find_in_folder(folder: Path, this: Report, this_path: Path | None,
     if not normalise(this.org) or not isinstance(this.year, int):
         notes.append(NO_KEY)
         return None
-    own = Path(this_path).resolve() if this_path else None
+    own = _resolved(Path(this_path)) if this_path else None
     matches: list[tuple[Path, Report]] = []
-    for path in validation.collect([folder]):
-        if own is not None and path.resolve() == own:
+    for path in _candidates(folder, notes):
+        try:
+            real = path.resolve(strict=True)
+            stamp = _stamp(real)
+        except OSError as exc:  # gone since the scan
+            notes.append(SKIPPED_FILE.format(reason=f"{path.name}：{_why(exc)}"))
+            continue
+        except RuntimeError:  # pathlib's word for a symlink loop (Python < 3.13)
+            notes.append(SKIPPED_FILE.format(reason=f"{path.name}：{LINK_LOOP}"))
+            continue
+        if real == own:
             continue
         try:
-            report = _load(path.resolve(), *_stamp(path))
+            report = _load(real, *stamp)
         except InputError as exc:
             notes.append(SKIPPED_FILE.format(reason=exc.message))
             continue
@@ -87,6 +135,34 @@ def find_in_folder(folder: Path, this: Report, this_path: Path | None,
         notes.append(NOT_FOUND_IN.format(folder=folder, org=this.org, year=this.year - 1))
         return None
     return matches[0]
+
+
+def _candidates(folder: Path, notes: list[str]) -> list[Path]:
+    """The workbooks under ``folder``, within the bounds; unreadable subfolders noted."""
+    try:
+        found = validation.walk(folder, max_depth=MAX_DEPTH, max_files=MAX_FILES,
+                                max_entries=MAX_ENTRIES)
+    except OSError as exc:  # the folder itself
+        raise InputError(None, UNREACHABLE, where=folder, reason=_why(exc)) from None
+    except validation.LimitReached as hit:
+        limit = {"depth": TOO_DEEP, "files": TOO_MANY_FILES, "entries": TOO_MANY_ENTRIES}[hit.kind]
+        raise InputError(None, TOO_BIG, folder=folder, limit=limit.format(n=hit.limit)) from None
+    if found.unreadable:
+        path, exc = found.unreadable[0]
+        template = SKIPPED_ENTRY if len(found.unreadable) == 1 else SKIPPED_ENTRIES
+        notes.append(template.format(n=len(found.unreadable), path=path, reason=_why(exc)))
+    return found.files
+
+
+def _why(exc: OSError) -> str:
+    return LINK_LOOP if exc.errno == errno.ELOOP else os_reason(exc)
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _stamp(path: Path) -> tuple[int, int]:

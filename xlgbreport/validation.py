@@ -3,13 +3,15 @@ one bad file never stops a batch."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import errors, interchange, prior_source, rules, workbook_reader
-from .errors import InputError
+from .errors import InputError, os_reason
 from .findings import Finding, has_errors
 from .model import Invalid, Report
 
@@ -17,6 +19,7 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Also collected from folders, so that a clerk hears why they are not read.
 REFUSED_SUFFIXES = {".xls", ".et", ".ett", ".ods", ".csv"}
 PRIOR_FAILED = "{reason}；跨年度检查已跳过"
+PRIOR_UNREACHABLE = "无法读取上年数据：{reason}"
 
 
 @dataclass(frozen=True)
@@ -52,18 +55,93 @@ class FileResult:
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the workbooks inside folders named (not Office's ~$ lock files)."""
+    """Files named, and the workbooks inside folders named (not Office's ~$ lock files).
+    Subfolders the system refuses are left out, as before; see :func:`walk`."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and not f.name.startswith("~$")
-                and f.suffix.lower() in WORKBOOK_SUFFIXES | REFUSED_SUFFIXES
-            )
-        else:
+        try:
+            is_dir = p.is_dir()
+        except OSError:  # cannot even stat it: reading it as a file says why
+            is_dir = False
+        if not is_dir:
             out.append(p)
+            continue
+        try:
+            out += walk(p).files
+        except OSError:
+            pass  # the folder itself cannot be listed: nothing in it (rglob's behaviour)
     return out
+
+
+class LimitReached(Exception):
+    """A bounded :func:`walk` met one of its bounds: ``kind`` is depth, files or entries."""
+
+    def __init__(self, kind: str, limit: int) -> None:
+        super().__init__(kind, limit)
+        self.kind, self.limit = kind, limit
+
+
+@dataclass(frozen=True)
+class Walk:
+    files: list[Path]  # sorted as paths sort
+    unreadable: list[tuple[Path, OSError]]  # subfolders (or entries) the system refused
+
+
+def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = None,
+         max_entries: int | None = None) -> Walk:
+    """The workbooks (and refused formats) under ``folder``, not Office's ~$ lock files.
+
+    Symlinked folders (and Windows junctions) are not followed, so a link cannot loop; an
+    entry or subfolder the system refuses (permission, vanished, loop) is skipped and listed
+    in ``unreadable``. An ``OSError`` is raised only when ``folder`` itself cannot be listed.
+    With bounds, :class:`LimitReached` is raised as soon as a subfolder lies deeper than
+    ``max_depth``, more than ``max_files`` files qualify, or more than ``max_entries``
+    directory entries have been looked at: the search is refused, not cut short silently."""
+    suffixes = WORKBOOK_SUFFIXES | REFUSED_SUFFIXES
+    files: list[Path] = []
+    unreadable: list[tuple[Path, OSError]] = []
+    seen = 0
+    pending = [(Path(folder), 0)]
+    while pending:
+        directory, depth = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if depth == 0:
+                raise
+            unreadable.append((directory, exc))
+            continue
+        seen += len(entries)
+        if max_entries is not None and seen > max_entries:
+            raise LimitReached("entries", max_entries)
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if _is_link(entry):
+                        continue
+                    if max_depth is not None and depth >= max_depth:
+                        raise LimitReached("depth", max_depth)
+                    pending.append((path, depth + 1))
+                elif (path.suffix.lower() in suffixes and not entry.name.startswith("~$")
+                      and entry.is_file()):
+                    files.append(path)
+                    if max_files is not None and len(files) > max_files:
+                        raise LimitReached("files", max_files)
+            except OSError as exc:
+                unreadable.append((path, exc))
+    return Walk(sorted(files), unreadable)
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    """A folder that is really a link elsewhere: a symlink, or (on Windows) a junction."""
+    if entry.is_symlink():
+        return True
+    if os.name != "nt":
+        return False
+    tag = getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0)
+    return tag == getattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", 0xA0000003)
 
 
 def load(path: Path) -> Report:
@@ -92,11 +170,15 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     try:
         last = prior if isinstance(prior, Report) else prior_source.resolve(
             report, path, Path(prior) if prior is not None else None, notes)
+    except OSError as exc:  # prior_source says most of these itself; never a batch's end
+        failed = InputError(None, PRIOR_UNREACHABLE, reason=os_reason(exc))
     except InputError as exc:
-        notes.append(PRIOR_FAILED.format(reason=exc.message))
-        return FileResult(str(path), report, tuple(rules.check(report)), notes=tuple(notes),
-                          prior_error=exc)
-    return FileResult(str(path), report, tuple(rules.check(report, last)), notes=tuple(notes))
+        failed = exc
+    else:
+        return FileResult(str(path), report, tuple(rules.check(report, last)), notes=tuple(notes))
+    notes.append(PRIOR_FAILED.format(reason=failed.message))
+    return FileResult(str(path), report, tuple(rules.check(report)), notes=tuple(notes),
+                      prior_error=failed)
 
 
 def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = None, *,

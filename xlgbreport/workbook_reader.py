@@ -54,7 +54,7 @@ def guard(path: Path, limits: Limits = LIMITS) -> None:
     except FileNotFoundError:
         raise InputError(path, errors.NOT_FOUND) from None
     except OSError as exc:
-        raise InputError(path, errors.CORRUPT + f"（{exc.strerror}）") from None
+        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
     if size == 0:
         raise InputError(path, errors.EMPTY)
     if size > limits.max_bytes:
@@ -334,8 +334,12 @@ def cell_value(raw: Any, number_format: str = "", amount: bool = False) -> Value
 
 
 def _text(raw: Any) -> str | None:
+    """A cover or text cell as text. A phone number typed as a number is read as a float by
+    value readers (and passed so by Excel): 13800000000.0 is written back as 13800000000."""
     if raw is None:
         return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
     text = str(raw).strip()
     return text or None
 

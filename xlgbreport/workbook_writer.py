@@ -48,7 +48,7 @@ from .layout import (
     Layout,
     proactive_rows,
 )
-from .model import Invalid, Report
+from .model import Invalid, Report, is_number, parts
 from .schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 
 GUIDE = (
@@ -107,15 +107,16 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
     ``reference`` holds last year's values shown beside this year's (``layout.reference``)."""
     path = Path(path)
     report = report or Report()
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent if path.parent.exists() else None)
-    os.close(fd)
-    try:
+    tmp = None
+    try:  # the temporary file beside the target, so that the replace is atomic
+        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+        os.close(fd)
         _build(tmp, report, layout, reference or {})
         os.replace(tmp, path)
     except OSError as exc:
-        raise InputError(path, errors.WRITE_FAILED, detail=exc.strerror or str(exc)) from None
+        raise InputError(path, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -201,7 +202,7 @@ def _cells(ws, report: Report, keys: list[CellKey], layout: Layout, fmt: _Format
         extra = layout.widths.get(key, 0)
         if extra:
             ws.merge_range(r, c, r, c + extra, None, fmt.count)
-        if SCHEMA.is_derived(key) and key not in report.cells:
+        if SCHEMA.is_derived(key) and (key not in report.cells or _formula_holds(report, key)):
             ws.write_formula(r, c, derived_formula(key, layout), fmt.derived,
                              number_for_excel(excel_value(report, key)))
             continue
@@ -211,6 +212,15 @@ def _cells(ws, report: Report, keys: list[CellKey], layout: Layout, fmt: _Format
             places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
             cell_format = fmt.amount_with(max(places, 0)) if value is not None else fmt.amount
         _write_value(ws, r, c, value, cell_format)
+
+
+def _formula_holds(report: Report, key: CellKey) -> bool:
+    """A given total that is the sum of its parts, all numbers, is written as the template's
+    formula: the workbook stays live (a JSON carries totals) and shows the same number."""
+    given = report.cells[key]
+    numbers = [report.number(k) for k in parts(key)]
+    return (is_number(given) and all(n is not None for n in numbers)
+            and given == sum(numbers))  # type: ignore[arg-type]
 
 
 def _validate_counts(ws, areas, fmt: _Formats, amount: bool = False) -> None:

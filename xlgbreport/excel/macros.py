@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import narrative, prior, prior_source
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..layout import row_name
-from ..model import Report, is_number
+from ..model import Report
 from ..schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..workbook_reader import _text
 from .ranges import ARGUMENT_NAMES, ArgumentError, report_from_ranges
@@ -79,17 +79,13 @@ def _carry_over(book: Any) -> str:
         return notes[-1] if this.meta.get("prior") and notes else NO_PRIOR.format(label=label)
     if not _consecutive(this, last):
         return NOT_CONSECUTIVE.format(last=_who(last), this=_who(this))
-    written = blank = 0
-    for key, value in prior.carry_over(last).items():
-        if not is_number(value):
-            blank += 1
-            continue
-        table, row, column = key
+    plan = prior.to_carry(last)
+    for (table, row, column), value in plan.numbers.items():
         columns = [c.id for c in TABLES_BY_ID[table].row(row).columns]
         _named(book, row_name(table, row))[0, columns.index(column)].value = _excel(value)
-        written += 1
-    message = CARRIED.format(source=_who(last), n=written, row=REQUESTS.row(prior.CARRIED_TO).label)
-    return message + (LEFT_BLANK.format(n=blank) if blank else "")
+    message = CARRIED.format(source=_who(last), n=len(plan.numbers),
+                             row=REQUESTS.row(prior.CARRIED_TO).label)
+    return message + (LEFT_BLANK.format(n=len(plan.left)) if plan.left else "")
 
 
 def _consecutive(this: Report, last: Report) -> bool:
@@ -121,7 +117,7 @@ def _generate(book: Any) -> str:
             fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:
-        return WRITE_FAILED.format(path=target, detail=exc.strerror or exc)
+        return WRITE_FAILED.format(path=target, detail=os_reason(exc))
     return WROTE.format(path=target)
 
 

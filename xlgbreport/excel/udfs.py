@@ -9,6 +9,10 @@ purpose: xlwings reads a parameter's annotation as its converter.
 A problem becomes a short Chinese message in the cell, never a traceback. Without xlwings (or
 outside Excel, where its decorators do nothing) the module imports and the functions work as
 plain Python, which is how the tests call them.
+
+XLG_LAST_YEAR takes a last parameter ``caller`` that is not typed in the formula: the classic
+add-in fills a parameter of that name with the calling cell (a Range), whose workbook's folder
+is where a relative 封面 path starts, as on the command line.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -40,6 +45,7 @@ except ImportError:  # the optional ``excel`` extra is not installed: plain Pyth
 INTERNAL = "✘ 内部错误（{error}），请把此信息发给维护人员"
 PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
 NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"
+CALLER = "caller"  # the parameter xlwings fills with the calling cell (classic add-in)
 PRIOR_TTL = 60.0  # seconds a resolved prior year is reused (a folder's files may change inside)
 
 DOC_ORG = "机关名称（xlg_org）"
@@ -56,9 +62,9 @@ def _shown(f: Callable) -> Callable:
     """Whatever goes wrong, the cell shows one short Chinese line."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args)
+            return f(*args, **kwargs)
         except InputError as exc:
             return FAILED.format(message=exc.message)
         except ArgumentError as exc:
@@ -113,7 +119,7 @@ def xlg_text(org, year, proactive, requests, appeals, part=None):
 @arg("org", doc=DOC_ORG)
 @arg("year", doc=DOC_YEAR)
 @_shown
-def xlg_last_year(source, table, row, column=None, org=None, year=None):
+def xlg_last_year(source, table, row, column=None, org=None, year=None, caller=None):
     """上年工作簿中的一个数或一整行，用于填写“上年结转”和对比。"""
     if sys.platform == "emscripten":  # xlwings Lite runs Python in the browser
         return FAILED.format(message=NO_LOCAL_FILES)
@@ -121,33 +127,48 @@ def xlg_last_year(source, table, row, column=None, org=None, year=None):
     if not where:
         return FAILED.format(message=NO_PRIOR)
     this = Report(org=_text(org), year=_year(year), meta={"prior": where})
-    last, why = _last_year(this)
+    last, why = _last_year(this, _book_path(caller))
     if last is None:
         return FAILED.format(message=why or PRIOR_NOT_FOUND.format(where=where))
     return functions.lookup(last, table, row, column)
 
 
+def _book_path(caller: Any) -> Path | None:
+    """The file of the workbook the calling cell is in, or None (no caller, a workbook not
+    saved in a local folder, anything unexpected): then a relative path is taken as before."""
+    if caller is None:
+        return None
+    try:
+        from .macros import _saved_path  # the buttons' rule for "saved in a local folder"
+
+        return _saved_path(caller.sheet.book)
+    except Exception:  # a cell must still show something: fall back to the old behaviour
+        log.debug("no workbook folder from caller", exc_info=True)
+        return None
+
+
 _resolved: dict[tuple, tuple[float, Report | None, str]] = {}
 
 
-def _last_year(this: Report) -> tuple[Report | None, str]:
+def _last_year(this: Report, book: Path | None = None) -> tuple[Report | None, str]:
     """Last year's report as the prior-year resolver finds it (or why not), reused for a
-    minute while the file is unchanged: Excel calls the function on every recalculation."""
+    minute while the file is unchanged: Excel calls the function on every recalculation.
+    ``book`` is this workbook's file: a relative 封面 path starts from its folder."""
     from .. import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
 
     where = this.meta["prior"] or ""
     try:
-        stat = os.stat(where)
+        stat = os.stat(prior_source.cover_path(where, book))
         stamp: tuple = (stat.st_mtime_ns, stat.st_size)
     except OSError:
         stamp = ()
-    key = (where, this.org, this.year, stamp)
+    key = (where, book, this.org, this.year, stamp)
     now = time.monotonic()
     hit = _resolved.get(key)
     if hit and now - hit[0] < PRIOR_TTL:
         return hit[1], hit[2]
     notes: list[str] = []
-    last = prior_source.resolve(this, None, None, notes)
+    last = prior_source.resolve(this, book, None, notes)
     why = "" if last is not None or not notes else notes[-1]
     _resolved.clear()  # one workbook's prior at a time: the cache never grows
     _resolved[key] = (now, last, why)
