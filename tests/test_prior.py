@@ -302,6 +302,8 @@ def test_folder_with_two_matches_is_an_error_naming_both(tmp_path):
     *skipped, note = doc["files"][0]["notes"]
     assert len(skipped) == 1 and "损坏.xlsx" in skipped[0]
     assert "副本.xlsx" in note and "宿迁市_2022_旧.xlsx" in note and "跳过" in note
+    error = doc["files"][0]["prior_error"]  # a program sees why the exit code is 2
+    assert "副本.xlsx" in error and "宿迁市_2022_旧.xlsx" in error
 
 
 def test_folder_without_a_match_says_so(tmp_path):

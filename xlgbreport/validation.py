@@ -49,6 +49,8 @@ class FileResult:
         }
         if self.error:
             out["error"] = self.error.message
+        if self.prior_error:  # why the exit code is 2 although the file itself was read
+            out["prior_error"] = self.prior_error.message
         if self.notes:
             out["notes"] = list(self.notes)
         return out
