@@ -395,3 +395,14 @@ def test_a_bad_output_or_input_path_is_one_chinese_line(good, tmp_path, args, re
     assert proc.returncode == 2, proc.stderr
     assert reason in proc.stderr and "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["存为旧名.xls", "没有扩展名", "金山.et"])
+def test_a_workbook_is_judged_by_its_content_not_its_name(good, tmp_path, name):
+    """An .xlsx saved under another name is read (validate and export agree), as an .xls
+    saved as .xlsx is refused by its bytes."""
+    path = shutil.copy(good, tmp_path / name)
+    assert workbook_reader.read(path) == workbook_reader.read(good)
+    (result,) = validation.validate([path])
+    assert result.error is None and result.valid
+    assert interchange.to_dict(workbook_reader.read(path)) == interchange.to_dict(workbook_reader.read(good))

@@ -296,7 +296,7 @@ def test_meta_year_out_of_range_or_not_a_year(year) -> None:
     report.year = year
     found, = check(report)
     assert found.rule == "meta.year"
-    assert found.message == f"封面的{META['year']}不是有效年份（{year}）"
+    assert found.message == f"封面的{META['year']}应为 2008–2100 之间的数字年份，现为“{year}”"
     assert found.actual == str(year)
 
 

@@ -220,8 +220,9 @@ class MetaMissing(Rule):
 class MetaYear(Rule):
     id = "meta.year"
     title = "报告年度无效"
-    template = "封面的{field}不是有效年份（{value}）"
     FIRST, LAST = 2008, 2100  # the 条例 took effect in 2008
+    # "数字": a year typed as text ("2024" in a text-formatted cell) looks right but is not one
+    template = f"封面的{{field}}应为 {FIRST}–{LAST} 之间的数字年份，现为“{{value}}”"
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         year = report.year

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import errors, interchange, prior_source, rules, workbook_reader
+from . import interchange, prior_source, rules, workbook_reader
 from .errors import InputError, os_reason
 from .findings import Finding, has_errors
 from .model import Invalid, Report
@@ -150,10 +150,7 @@ def load(path: Path) -> Report:
     """A report from a workbook or an interchange JSON file."""
     if path.suffix.lower() == ".json":
         return interchange.load(path)
-    if path.suffix.lower() in REFUSED_SUFFIXES and path.exists():
-        raise InputError(path, errors.OLD_FORMAT if path.suffix.lower() in {".xls", ".et", ".ett"}
-                         else errors.NOT_A_WORKBOOK)
-    return workbook_reader.read(path, fast=True)
+    return workbook_reader.read(path, fast=True)  # judged by content, whatever the name says
 
 
 def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,

@@ -7,6 +7,7 @@ its size, unzip ratio and cell count are bounded before openpyxl parses it (with
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 import zipfile
@@ -102,7 +103,8 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            wb = openpyxl.load_workbook(_content(path), read_only=True, data_only=False,
+                                        keep_links=False)
     except InputError:
         raise
     except Exception:  # openpyxl raises many types for damaged parts
@@ -145,11 +147,21 @@ def _read(path: Path, wb, limits: Limits) -> Report:
     return report
 
 
+def _content(path: Path) -> io.BytesIO:
+    """The file's bytes (bounded by :func:`guard`): readers then judge it by its content, as
+    the guard did, not by its name (an .xlsx saved as .xls, or with no extension, is read)."""
+    try:
+        return io.BytesIO(path.read_bytes())
+    except OSError as exc:
+        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
+
+
 def _open_values(path: Path):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            return openpyxl.load_workbook(_content(path), read_only=True, data_only=True,
+                                          keep_links=False)
     except Exception:  # as in read(): openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
 
@@ -248,7 +260,7 @@ def _read_fast(path: Path, limits: Limits) -> Report | None:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         names = [(dn.get("name"), dn.text) for dn in book.iter(f"{{{_MAIN}}}definedName")
                  if dn.get("localSheetId") is None]
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(_content(path))
     except Exception:
         return None  # let the exact reader give the precise message
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]
