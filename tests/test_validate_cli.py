@@ -357,3 +357,15 @@ def test_console_script_exit_codes_without_traceback(tmp_path):
     assert [f["valid"] for f in doc["files"]] == [False, False, True]
     assert "fake.xlsx" in doc["files"][1]["error"] and ".xls" in doc["files"][1]["error"]
     assert "Traceback" not in proc.stderr
+
+
+def test_files_of_the_same_name_are_told_apart_by_their_path(tmp_path):
+    folder = tmp_path / "全县"
+    for town in ("甲镇", "乙镇"):
+        (folder / town).mkdir(parents=True)
+        new_workbook(SUQIAN_2024, folder / town / "年报.xlsx")
+    new_workbook(SUQIAN_2024, folder / "丙镇.xlsx")
+    code, output = run("validate", folder)
+    assert code == 0
+    summaries = [line.split("：")[0] for line in output.splitlines()[:-1]]
+    assert summaries == ["丙镇.xlsx", str(folder / "乙镇" / "年报.xlsx"), str(folder / "甲镇" / "年报.xlsx")]

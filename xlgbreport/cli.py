@@ -72,11 +72,12 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
     if not files:
         click.echo(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
+    names = [f.name for f in files]
     for path in files:
         result = validation.validate_file(path, prior_path, find_prior=True)
         results.append(result)
-        if fmt == "text":
-            _print_result(result)
+        if fmt == "text":  # the file name, or the path where two files share a name
+            _print_result(result, path.name if names.count(path.name) == 1 else str(path))
     skipped = sum(prior_source.SKIPPED in r.notes for r in results)
     if fmt == "text" and skipped:
         click.echo(NO_PRIOR_BATCH.format(n=skipped))
@@ -87,8 +88,7 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
     sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
 
 
-def _print_result(result: validation.FileResult) -> None:
-    name = Path(result.path).name
+def _print_result(result: validation.FileResult, name: str) -> None:
     if result.error:
         click.echo(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
         return
