@@ -1,0 +1,11 @@
+"""Hypothesis runs the same examples on every run by default, so that CI is repeatable; set
+HYPOTHESIS_PROFILE=explore for fresh random examples (with XLG_EQUIV_EXAMPLES=200, say, to
+search the template's formulas harder). What exploring finds becomes an explicit @example."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
