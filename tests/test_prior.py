@@ -517,3 +517,13 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     assert names == sorted(names, key=lambda n: Path(n).parts)
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
                           "损坏.xlsx"}
+
+
+def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_path, monkeypatch):
+    folder = tmp_path / "上锁"
+    folder.mkdir()
+    locked(monkeypatch, folder)
+    good = workbook(THIS_JSON, tmp_path / "本年.xlsx")
+    bad, fine = validation.validate([folder, good])
+    assert bad.error is not None and bad.error.message == "上锁：没有权限"
+    assert fine.error is None and fine.valid  # the batch goes on

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import interchange, prior_source, rules, workbook_reader
+from . import errors, interchange, prior_source, rules, workbook_reader
 from .errors import InputError, os_reason
 from .findings import Finding, has_errors
 from .model import Invalid, Report
@@ -71,7 +71,7 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
         try:
             out += walk(p).files
         except OSError:
-            pass  # the folder itself cannot be listed: nothing in it (rglob's behaviour)
+            out.append(p)  # the folder itself cannot be listed: reading it says why
     return out
 
 
@@ -150,6 +150,11 @@ def load(path: Path) -> Report:
     """A report from a workbook or an interchange JSON file."""
     if path.suffix.lower() == ".json":
         return interchange.load(path)
+    if path.is_dir():  # a folder named but not listable (see collect)
+        try:
+            os.scandir(path).close()
+        except OSError as exc:
+            raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
     return workbook_reader.read(path, fast=True)  # judged by content, whatever the name says
 
 
