@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
+from xl_helpers import run_main
 
-from xlgbreport import cli as cli_module
 from xlgbreport import errors, interchange, validation, workbook_reader, workbook_writer
 from xlgbreport.cli import NO_PRIOR_BATCH, cli
 from xlgbreport.errors import InputError
@@ -293,13 +293,8 @@ def test_text_in_a_number_cell(good, tmp_path):
 # --- new and export refuse to overwrite -------------------------------------------------------------
 
 def _run_main(monkeypatch, capsys, *args) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["xlgbreport", *map(str, args)])
-    try:
-        cli_module.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
+    """The command's exit code and all it printed."""
+    code, out, err = run_main(monkeypatch, capsys, *args)
     return code, out + err
 
 

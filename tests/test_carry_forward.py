@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from click.testing import CliRunner
 from defusedxml import ElementTree
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
+from xl_helpers import run_main
 
 from xlgbreport import carry, interchange, prior, workbook_reader, workbook_writer
 from xlgbreport import cli as cli_module
@@ -505,15 +505,9 @@ def test_cli_carry_forward(tmp_path):
     assert "随便起的名字.xlsx" in result.output  # says which file was last year's
 
 
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str]:
-    """The installed command as a clerk runs it: exit code and everything it printed."""
-    monkeypatch.setattr(sys, "argv", ["xlgbreport", *map(str, args)])
-    try:
-        cli_module.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
+def run_joined(monkeypatch, capsys, *args) -> tuple[int, str]:
+    """The command's exit code and all it printed."""
+    code, out, err = run_main(monkeypatch, capsys, *args)
     return code, out + err
 
 
@@ -543,7 +537,7 @@ def test_cli_blank_row_four_leaves_row_two_and_writes_nothing(tmp_path, monkeypa
     assert [before.value(k) for k in CARRIED] == [118, 3, 0, 0, 0, 0]
     original = target.read_bytes()
 
-    code, text = run_main(monkeypatch, capsys, "carry-forward", "--prior", rolled, target)
+    code, text = run_joined(monkeypatch, capsys, "carry-forward", "--prior", rolled, target)
 
     assert code == cli_module.EXIT_UNREADABLE
     assert "没有可结转的数" in text and "本工作簿未改动" in text and "已从上年" not in text
@@ -561,7 +555,7 @@ def test_cli_partial_says_what_was_carried_and_what_was_left(tmp_path, monkeypat
     last_json = tmp_path / "2025.json"
     last_json.write_text(interchange.dumps(last), encoding="utf-8")
 
-    code, text = run_main(monkeypatch, capsys, "carry-forward", "--prior", last_json, target)
+    code, text = run_joined(monkeypatch, capsys, "carry-forward", "--prior", last_json, target)
 
     assert code == 0, text
     assert "结转 2 个单元格" in text and "2026.xlsx.bak" in text

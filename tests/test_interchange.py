@@ -10,7 +10,6 @@ import copy
 import json
 import os
 import re
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xl_helpers import run_main
 
 from xlgbreport import cli as cli_module
 from xlgbreport import interchange, rules, workbook_reader, workbook_writer
@@ -44,18 +44,6 @@ def run(*args) -> tuple[int, str]:
     result = CliRunner().invoke(cli, [str(a) for a in args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
-
-
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """The console entry point in-process: input problems become exit 2 and one Chinese line."""
-    monkeypatch.setattr(sys, "argv", ["xlgbreport", *map(str, args)])
-    try:
-        cli_module.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def through_workbook(data: dict, path: Path) -> dict:

@@ -9,12 +9,14 @@ on Linux): defined names, ranges with ``options``/``value``/``[i, j]``, ``fullna
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
+from xlgbreport import cli as cli_module
 from xlgbreport.excel.ranges import ARGUMENT_NAMES
 from xlgbreport.layout import LAYOUT
 
@@ -110,3 +112,16 @@ class FakeBook:
         """Type a value into the cell a one-cell name refers to."""
         rng = self.names[name].refers_to_range
         self.cells[rng.sheet][rng.first] = value
+
+
+def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """The installed command in-process, as a clerk runs it: exit code, stdout, stderr (input
+    problems become exit 2 and one Chinese line)."""
+    monkeypatch.setattr(sys, "argv", ["xlgbreport", *map(str, args)])
+    try:
+        cli_module.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err
