@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -72,12 +73,12 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
     if not files:
         click.echo(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
-    names = [f.name for f in files]
+    names = Counter(f.name for f in files)
     for path in files:
         result = validation.validate_file(path, prior_path, find_prior=True)
         results.append(result)
         if fmt == "text":  # the file name, or the path where two files share a name
-            _print_result(result, path.name if names.count(path.name) == 1 else str(path))
+            _print_result(result, path.name if names[path.name] == 1 else str(path))
     skipped = sum(prior_source.SKIPPED in r.notes for r in results)
     if fmt == "text" and skipped:
         click.echo(NO_PRIOR_BATCH.format(n=skipped))

@@ -58,7 +58,7 @@ class FileResult:
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the workbooks inside folders named (not Office's ~$ lock files).
-    Subfolders the system refuses are left out, as before; see :func:`walk`."""
+    Subfolders the system refuses are left out; see :func:`walk`."""
     out: list[Path] = []
     for p in map(Path, paths):
         try:

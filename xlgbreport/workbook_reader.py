@@ -96,26 +96,27 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
     """
     path = Path(path)
     guard(path, limits)
+    data = _content(path)  # read once; every reader below takes these bytes
     if fast:
-        report = _read_fast(path, limits)
+        report = _read_fast(path, limits, data)
         if report is not None:
             return report
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(_content(path), read_only=True, data_only=False,
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                                         keep_links=False)
     except InputError:
         raise
     except Exception:  # openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
     try:
-        return _read(path, wb, limits)
+        return _read(path, wb, limits, data)
     finally:
         wb.close()
 
 
-def _read(path: Path, wb, limits: Limits) -> Report:
+def _read(path: Path, wb, limits: Limits, data: bytes) -> Report:
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
@@ -132,7 +133,7 @@ def _read(path: Path, wb, limits: Limits) -> Report:
             continue
         report.cells[key] = cell_value(raw, number_format, amount=key[2] == "amount")
     if formulas:  # the clerk's own formulas: take the values Excel last calculated
-        cached = _Grid(_open_values(path), layout, path, limits)
+        cached = _Grid(_open_values(path, data), layout, path, limits)
         for key in formulas:
             raw, number_format = cached.get(layout.cells[key])
             # No cached value (the file was saved by a program that does not calculate, such
@@ -147,20 +148,20 @@ def _read(path: Path, wb, limits: Limits) -> Report:
     return report
 
 
-def _content(path: Path) -> io.BytesIO:
+def _content(path: Path) -> bytes:
     """The file's bytes (bounded by :func:`guard`): readers then judge it by its content, as
     the guard did, not by its name (an .xlsx saved as .xls, or with no extension, is read)."""
     try:
-        return io.BytesIO(path.read_bytes())
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
 
 
-def _open_values(path: Path):
+def _open_values(path: Path, data: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(_content(path), read_only=True, data_only=True,
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                           keep_links=False)
     except Exception:  # as in read(): openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
@@ -253,14 +254,15 @@ class _Grid:
         return self.cells.get((sheet, r, c), (None, ""))
 
 
-def _read_fast(path: Path, limits: Limits) -> Report | None:
+def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report | None:
     """Values through python-calamine; None when only openpyxl can tell (see :func:`read`)."""
+    data = _content(path) if data is None else data
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         names = [(dn.get("name"), dn.text) for dn in book.iter(f"{{{_MAIN}}}definedName")
                  if dn.get("localSheetId") is None]
-        wb = CalamineWorkbook.from_filelike(_content(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:
         return None  # let the exact reader give the precise message
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]

@@ -73,7 +73,7 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
 def _carry_over(book: Any) -> str:
     this = read_book(book)
     notes: list[str] = []
-    last = prior_source.resolve(this, _saved_path(book), None, notes)
+    last = prior_source.resolve(this, saved_path(book), None, notes)
     if last is None:
         label = next(f.label for f in SCHEMA.meta if f.id == "prior")
         return notes[-1] if this.meta.get("prior") and notes else NO_PRIOR.format(label=label)
@@ -101,7 +101,7 @@ def _who(report: Report) -> str:
 
 
 def _generate(book: Any) -> str:
-    path = _saved_path(book)
+    path = saved_path(book)
     if path is None:
         return NOT_SAVED
     target = path.with_name(path.stem + REPORT_SUFFIX)
@@ -142,7 +142,7 @@ def _excel(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _saved_path(book: Any) -> Path | None:
+def saved_path(book: Any) -> Path | None:
     """The workbook's file, or None when it is not saved in a local folder (new, or online)."""
     path = Path(str(book.fullname or ""))
     return path if path.is_absolute() and path.parent.is_dir() else None

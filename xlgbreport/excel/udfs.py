@@ -139,9 +139,9 @@ def _book_path(caller: Any) -> Path | None:
     if caller is None:
         return None
     try:
-        from .macros import _saved_path  # the buttons' rule for "saved in a local folder"
+        from .macros import saved_path  # the buttons' rule for "saved in a local folder"
 
-        return _saved_path(caller.sheet.book)
+        return saved_path(caller.sheet.book)
     except Exception:  # a cell must still show something: fall back to the old behaviour
         log.debug("no workbook folder from caller", exc_info=True)
         return None
