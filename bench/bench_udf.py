@@ -19,10 +19,10 @@ from pathlib import Path
 
 import openpyxl
 
-from xlgbreport import interchange, workbook_writer
+from xlgbreport.core.layout import LAYOUT
 from xlgbreport.excel import udfs
 from xlgbreport.excel.ranges import ARGUMENT_NAMES, report_from_ranges
-from xlgbreport.layout import LAYOUT
+from xlgbreport.files import interchange, workbook_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "data" / "examples"

@@ -21,8 +21,9 @@ from pathlib import Path
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from xlgbreport import interchange, validation, workbook_writer
-from xlgbreport.layout import REQUIRED_SHEETS
+from xlgbreport.actions import validation
+from xlgbreport.core.layout import REQUIRED_SHEETS
+from xlgbreport.files import interchange, workbook_writer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "examples"
 

@@ -24,11 +24,13 @@ from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
 from xl_helpers import run_main
 
-from xlgbreport import errors, interchange, validation, workbook_reader, workbook_writer
+from xlgbreport import errors
+from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH, cli
+from xlgbreport.core.layout import REQUIRED_SHEETS
 from xlgbreport.errors import InputError
-from xlgbreport.layout import REQUIRED_SHEETS
-from xlgbreport.workbook_reader import Limits
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files.workbook_reader import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"

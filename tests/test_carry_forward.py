@@ -25,14 +25,16 @@ from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 from xl_helpers import run_main
 
-from xlgbreport import carry, interchange, prior, workbook_reader, workbook_writer
 from xlgbreport import cli as cli_module
+from xlgbreport.actions import carry
 from xlgbreport.cli import cli
+from xlgbreport.core import prior
+from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.model import Invalid
+from xlgbreport.core.schema import REQUESTS
 from xlgbreport.errors import InputError
-from xlgbreport.layout import LAYOUT
-from xlgbreport.model import Invalid
-from xlgbreport.schema import REQUESTS
-from xlgbreport.workbook_reader import LIMITS
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files.workbook_reader import LIMITS
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON = EXAMPLES / "suqian_2023.json"

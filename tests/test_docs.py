@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from xlgbreport.excel_formulas import check_rows
-from xlgbreport.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
-from xlgbreport.model import Invalid, Report
-from xlgbreport.rules import RULES, RULES_BY_ID, check
-from xlgbreport.schema import SCHEMA, TABLES
+from xlgbreport.core.excel_formulas import check_rows
+from xlgbreport.core.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
+from xlgbreport.core.model import Invalid, Report
+from xlgbreport.core.rules import RULES, RULES_BY_ID, check
+from xlgbreport.core.schema import SCHEMA, TABLES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 RULES_MD = DOCS / "rules.md"

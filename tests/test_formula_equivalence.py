@@ -27,13 +27,14 @@ from openpyxl.formula.translate import Translator
 from strategies import balanced_reports, reports
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlgbreport import excel_formulas, interchange, rules, workbook_writer
-from xlgbreport.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, check_summary, excel_value
-from xlgbreport.findings import Finding
-from xlgbreport.layout import CHECK_SHEET, LAYOUT
-from xlgbreport.model import Invalid, Report
-from xlgbreport.rules import EQUATION_RULES, Equation
-from xlgbreport.schema import SCHEMA, TABLES, CellKey
+from xlgbreport.core import excel_formulas, rules
+from xlgbreport.core.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, check_summary, excel_value
+from xlgbreport.core.findings import Finding
+from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
+from xlgbreport.core.model import Invalid, Report
+from xlgbreport.core.rules import EQUATION_RULES, Equation
+from xlgbreport.core.schema import SCHEMA, TABLES, CellKey
+from xlgbreport.files import interchange, workbook_writer
 
 FIRST_CHECK_ROW = 4  # 1-based: title, hint and headers above
 SETTINGS = settings(max_examples=int(os.environ.get("XLG_EQUIV_EXAMPLES", "10")), deadline=None,

@@ -22,12 +22,13 @@ from hypothesis import strategies as st
 from xl_helpers import run_main
 
 from xlgbreport import cli as cli_module
-from xlgbreport import interchange, rules, workbook_reader, workbook_writer
 from xlgbreport.cli import cli
+from xlgbreport.core import rules
+from xlgbreport.core.excel_formulas import derived_formula
+from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.schema import SCHEMA, TABLES
 from xlgbreport.errors import InputError
-from xlgbreport.excel_formulas import derived_formula
-from xlgbreport.layout import LAYOUT
-from xlgbreport.schema import SCHEMA, TABLES
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples

@@ -13,12 +13,13 @@ import pytest
 from click.testing import CliRunner
 from xl_helpers import EXAMPLES, ROOT, FakeBook
 
-from xlgbreport import narrative, rules, workbook_reader
 from xlgbreport.cli import cli
+from xlgbreport.core import narrative, rules
+from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.prior import CARRIED_FROM, CARRIED_TO
+from xlgbreport.core.schema import REQUESTS
 from xlgbreport.excel import macros
-from xlgbreport.layout import LAYOUT
-from xlgbreport.prior import CARRIED_FROM, CARRIED_TO
-from xlgbreport.schema import REQUESTS
+from xlgbreport.files import workbook_reader
 
 CARRIED = [("requests", CARRIED_TO, c.id) for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
 

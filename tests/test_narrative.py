@@ -12,9 +12,10 @@ from importlib import resources
 import pytest
 from xl_helpers import EXAMPLES, ROOT
 
-from xlgbreport import interchange, narrative
-from xlgbreport.model import Invalid, Report
-from xlgbreport.schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, TABLES, TEXT_SECTIONS
+from xlgbreport.core import narrative
+from xlgbreport.core.model import Invalid, Report
+from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, TABLES, TEXT_SECTIONS
+from xlgbreport.files import interchange
 
 
 def example(name: str) -> Report:
@@ -125,13 +126,13 @@ def test_the_markdown_draft_has_every_section_in_order() -> None:
 
 def test_templates_ship_inside_the_package() -> None:
     """Found through the package (checkout or wheel) and declared as package data."""
-    folder = resources.files("xlgbreport") / "templates"
+    folder = resources.files("xlgbreport") / "core" / "templates"
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".j2"))
     assert names == ["appeals.txt.j2", "proactive.txt.j2", "report.md.j2", "requests.txt.j2"]
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["xlgbreport"]
     for name in names:
-        assert any(fnmatch(f"templates/{name}", p) for p in patterns), name
+        assert any(fnmatch(f"core/templates/{name}", p) for p in patterns), name
     assert "jinja2" in " ".join(config["project"]["dependencies"]).lower()
 
 

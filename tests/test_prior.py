@@ -15,13 +15,15 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlgbreport import interchange, prior, prior_source, rules, validation, workbook_writer
+from xlgbreport.actions import validation
 from xlgbreport.cli import cli
+from xlgbreport.core import prior, rules
+from xlgbreport.core.excel_formulas import check_rows
+from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
+from xlgbreport.core.model import Invalid, Report
+from xlgbreport.core.schema import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 from xlgbreport.errors import InputError
-from xlgbreport.excel_formulas import check_rows
-from xlgbreport.layout import CHECK_SHEET, LAYOUT
-from xlgbreport.model import Invalid, Report
-from xlgbreport.schema import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
+from xlgbreport.files import interchange, prior_source, sources, workbook_writer
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
@@ -404,7 +406,7 @@ def assert_batch_goes_on(batch: Path, odd: Path, *parts: str) -> str:
 
 def locked(monkeypatch, *folders: Path) -> None:
     """Listing these folders fails as it would without permission (the tests run as root)."""
-    real = validation.os.scandir
+    real = sources.os.scandir
     shut = {str(f) for f in folders}
 
     def scandir(path="."):
@@ -412,7 +414,7 @@ def locked(monkeypatch, *folders: Path) -> None:
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(validation.os, "scandir", scandir)
+    monkeypatch.setattr(sources.os, "scandir", scandir)
 
 
 def test_a_cover_naming_a_folder_that_cannot_be_listed_does_not_stop_the_batch(tmp_path, monkeypatch):
@@ -474,13 +476,13 @@ def test_unreadable_subfolders_and_link_loops_are_skipped(tmp_path, monkeypatch)
 def test_a_file_gone_between_the_scan_and_the_read_is_skipped(tmp_path, monkeypatch):
     folder = make_folder(tmp_path)
     gone = folder / "刚删除.xlsx"
-    real = validation.walk
+    real = sources.walk
 
     def walk(*args, **kwargs):  # the scan saw a file that is gone when it is read
         found = real(*args, **kwargs)
-        return validation.Walk(sorted([*found.files, gone]), found.unreadable)
+        return sources.Walk(sorted([*found.files, gone]), found.unreadable)
 
-    monkeypatch.setattr(validation, "walk", walk)
+    monkeypatch.setattr(sources, "walk", walk)
     notes: list[str] = []
     assert prior_source.resolve(this(), None, folder, notes).year == 2023
     assert any("刚删除.xlsx" in n and "不存在" in n for n in notes)
@@ -513,7 +515,7 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     locked(monkeypatch, folder / "上锁")
     (folder / "环.xlsx").symlink_to(folder / "环.xlsx")
     (folder / "sub" / "回到上层").symlink_to(folder, target_is_directory=True)
-    names = [p.relative_to(folder).as_posix() for p in validation.collect([folder])]
+    names = [p.relative_to(folder).as_posix() for p in sources.collect([folder])]
     assert names == sorted(names, key=lambda n: Path(n).parts)
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
                           "损坏.xlsx"}

@@ -20,12 +20,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlgbreport import interchange, rules, workbook_reader, workbook_writer
 from xlgbreport.cli import cli
-from xlgbreport.layout import LAYOUT
-from xlgbreport.model import Invalid
-from xlgbreport.schema import SCHEMA
-from xlgbreport.workbook_reader import cell_value
+from xlgbreport.core import rules
+from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.model import Invalid
+from xlgbreport.core.schema import SCHEMA
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files.workbook_reader import cell_value
 
 ROOT = Path(__file__).resolve().parents[1]
 SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"

@@ -13,12 +13,13 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from xlgbreport import interchange, prior, workbook_reader, workbook_writer
 from xlgbreport.cli import EXIT_UNREADABLE, cli
+from xlgbreport.core import prior
+from xlgbreport.core.layout import COVER_SHEET, LAYOUT
+from xlgbreport.core.schema import PROACTIVE, REQUESTS, SCHEMA
 from xlgbreport.errors import InputError
-from xlgbreport.layout import COVER_SHEET, LAYOUT
-from xlgbreport.schema import PROACTIVE, REQUESTS, SCHEMA
-from xlgbreport.workbook_writer import PRIOR_REFERENCE
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files.workbook_writer import PRIOR_REFERENCE
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import WRITTEN
 
-from xlgbreport import interchange
-from xlgbreport.findings import Finding, Severity, has_errors
-from xlgbreport.layout import COVER_SHEET, LAYOUT
-from xlgbreport.model import Invalid, Report, where_key
-from xlgbreport.rules import EQUATION_RULES, check
-from xlgbreport.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
+from xlgbreport.core.findings import Finding, Severity, has_errors
+from xlgbreport.core.layout import COVER_SHEET, LAYOUT
+from xlgbreport.core.model import Invalid, Report, where_key
+from xlgbreport.core.rules import EQUATION_RULES, check
+from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
+from xlgbreport.files import interchange
 
 TEXT_LABELS = {f.id: f.label for f in SCHEMA.text}
 

@@ -20,13 +20,13 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlgbreport import interchange
 from xlgbreport.cli import cli
-from xlgbreport.excel_formulas import check_rows, excel_value
-from xlgbreport.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
-from xlgbreport.model import is_number, parts
-from xlgbreport.rules import EQUATION_RULES, check
-from xlgbreport.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, TABLES, Table
+from xlgbreport.core.excel_formulas import check_rows, excel_value
+from xlgbreport.core.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
+from xlgbreport.core.model import is_number, parts
+from xlgbreport.core.rules import EQUATION_RULES, check
+from xlgbreport.core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, TABLES, Table
+from xlgbreport.files import interchange
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"

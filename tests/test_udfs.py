@@ -23,14 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xl_helpers import EXAMPLES, ROOT, excel_arguments
 
-from xlgbreport import interchange, narrative, rules, workbook_reader, workbook_writer
 from xlgbreport.cli import cli
+from xlgbreport.core import narrative, rules
+from xlgbreport.core.findings import summary
+from xlgbreport.core.layout import CONF_SHEET, LAYOUT, UDF_SHEET
+from xlgbreport.core.model import Invalid, Report, is_number
+from xlgbreport.core.schema import REQUESTS, SCHEMA, TABLES
 from xlgbreport.excel import functions, template_sheets, udfs
 from xlgbreport.excel.ranges import ARGUMENT_NAMES, TABLE_RANGES, report_from_ranges
-from xlgbreport.findings import summary
-from xlgbreport.layout import CONF_SHEET, LAYOUT, UDF_SHEET
-from xlgbreport.model import Invalid, Report, is_number
-from xlgbreport.schema import REQUESTS, SCHEMA, TABLES
+from xlgbreport.files import interchange, workbook_reader, workbook_writer
 
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlgbreport.cli import NO_PRIOR_BATCH, cli
-from xlgbreport.findings import SUMMARY_OK
+from xlgbreport.core.findings import SUMMARY_OK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples

@@ -11,21 +11,15 @@ from pathlib import Path
 
 import click
 
-from . import (
-    carry,
-    errors,
-    interchange,
-    prior,
-    prior_source,
-    validation,
-    workbook_reader,
-    workbook_writer,
-)
+from . import errors
+from .actions import carry, validation
+from .core import prior
+from .core.findings import summary
+from .core.layout import LAYOUT
+from .core.model import Report
+from .core.schema import REQUESTS
 from .errors import InputError
-from .findings import summary
-from .layout import LAYOUT
-from .model import Report
-from .schema import REQUESTS
+from .files import interchange, prior_source, sources, workbook_reader, workbook_writer
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -69,7 +63,7 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
     有上年数据时（--prior，或封面“上年工作簿”一栏）另做跨年度检查：上年结转、现行有效件数、文字雷同。
     """
     results = []
-    files = validation.collect(paths)
+    files = sources.collect(paths)
     if not files:
         click.echo(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -161,7 +155,7 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     _refuse_same(last, output)
     if output.exists() and not force:
         raise InputError(output, errors.OUTPUT_EXISTS)
-    before = validation.load(last)
+    before = sources.load(last)
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .. import narrative
-from ..findings import SUMMARY_OK, Finding, summary
-from ..model import Invalid, Report, Value
-from ..rules import RULES_BY_ID, check
-from ..schema import REQUESTS, TABLES, Column, Row, Table
+from ..core import narrative
+from ..core.findings import SUMMARY_OK, Finding, summary
+from ..core.model import Invalid, Report, Value
+from ..core.rules import RULES_BY_ID, check
+from ..core.schema import REQUESTS, TABLES, Column, Row, Table
 from .ranges import ARGUMENT_NAMES, ArgumentError
 
 #: The module the xlwings add-in imports (the ``UDF Modules`` setting of xlwings.conf).

@@ -21,12 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import narrative, prior, prior_source
+from ..core import narrative, prior
+from ..core.layout import row_name
+from ..core.model import Report
+from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..errors import InputError, os_reason
-from ..layout import row_name
-from ..model import Report
-from ..schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
-from ..workbook_reader import _text
+from ..files import prior_source
+from ..files.workbook_reader import _text
 from .ranges import ARGUMENT_NAMES, ArgumentError, report_from_ranges
 
 TITLE = "xlgbreport"

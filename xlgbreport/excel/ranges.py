@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..layout import LAYOUT, Layout
-from ..model import Number, Report, Value, is_number, parts
-from ..schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
-from ..workbook_reader import _text, _year, cell_value  # the reader's cover semantics, shared
+from ..core.layout import LAYOUT, Layout
+from ..core.model import Number, Report, Value, is_number, parts
+from ..core.schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
+from ..files.workbook_reader import _text, _year, cell_value  # the reader's cover semantics, shared
 
 ONE_CELL = "{field}应为一个单元格（{name}），实为 {got}"
 SHAPE = "{table}的区域（{name}）应为 {rows} 行 × {cols} 列，实为 {got}"

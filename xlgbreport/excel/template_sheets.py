@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..layout import LAYOUT
-from ..model import Report
-from ..schema import REQUESTS, TABLES
+from ..core.layout import LAYOUT
+from ..core.model import Report
+from ..core.schema import REQUESTS, TABLES
 from . import functions
 from .functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..core.model import Report
 from ..errors import InputError
-from ..model import Report
-from ..workbook_reader import _text, _year
+from ..files.workbook_reader import _text, _year
 from . import functions
 from .functions import FAILED, NO_PRIOR
 from .ranges import ArgumentError, report_from_ranges
@@ -154,7 +154,7 @@ def _last_year(this: Report, book: Path | None = None) -> tuple[Report | None, s
     """Last year's report as the prior-year resolver finds it (or why not), reused for a
     minute while the file is unchanged: Excel calls the function on every recalculation.
     ``book`` is this workbook's file: a relative 封面 path starts from its folder."""
-    from .. import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
+    from ..files import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
 
     where = this.meta["prior"] or ""
     try:

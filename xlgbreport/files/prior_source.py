@@ -18,11 +18,11 @@ import errno
 from functools import lru_cache
 from pathlib import Path
 
-from . import validation
-from .errors import InputError, os_reason
-from .model import Report
-from .prior import normalise, same_org
-from .schema import SCHEMA
+from ..core.model import Report
+from ..core.prior import normalise, same_org
+from ..core.schema import SCHEMA
+from ..errors import InputError, os_reason
+from . import sources
 
 AMBIGUOUS = "上年数据有两份：{first} 和 {second} 都是 {org} {year} 年度的报告，请只保留一份或用 --prior 指定"
 NOT_FOUND_IN = "文件夹 {folder} 中没有 {org} {year} 年度的工作簿，跨年度检查已跳过"
@@ -68,7 +68,7 @@ def resolve(this: Report, this_path: Path | None, explicit: Path | None,
     if is_dir:
         found = find_in_folder(source, this, this_path, notes)
     else:
-        found = source, validation.load(source)
+        found = source, sources.load(source)
     if found is None:
         return None
     path, report = found
@@ -140,11 +140,11 @@ def find_in_folder(folder: Path, this: Report, this_path: Path | None,
 def _candidates(folder: Path, notes: list[str]) -> list[Path]:
     """The workbooks under ``folder``, within the bounds; unreadable subfolders noted."""
     try:
-        found = validation.walk(folder, max_depth=MAX_DEPTH, max_files=MAX_FILES,
+        found = sources.walk(folder, max_depth=MAX_DEPTH, max_files=MAX_FILES,
                                 max_entries=MAX_ENTRIES)
     except OSError as exc:  # the folder itself
         raise InputError(None, UNREACHABLE, where=folder, reason=_why(exc)) from None
-    except validation.LimitReached as hit:
+    except sources.LimitReached as hit:
         limit = {"depth": TOO_DEEP, "files": TOO_MANY_FILES, "entries": TOO_MANY_ENTRIES}[hit.kind]
         raise InputError(None, TOO_BIG, folder=folder, limit=limit.format(n=hit.limit)) from None
     if found.unreadable:
@@ -173,7 +173,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 @lru_cache(maxsize=512)
 def _load(path: Path, mtime_ns: int, size: int) -> Report:
     """A workbook read once per version: a batch looks in the same folder for every file."""
-    return validation.load(path)
+    return sources.load(path)
 
 
 def _year_text(report: Report) -> str:

@@ -17,10 +17,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import errors
-from .errors import InputError
-from .excel import template_sheets
-from .excel_formulas import (
+from .. import errors
+from ..core.excel_formulas import (
     ALL_PASS,
     FAIL,
     NO_ERRORS,
@@ -34,7 +32,7 @@ from .excel_formulas import (
     number_for_excel,
     table_areas,
 )
-from .layout import (
+from ..core.layout import (
     APPEALS_DATA_ROW,
     CHECK_SHEET,
     CONF_SHEET,
@@ -48,8 +46,10 @@ from .layout import (
     Layout,
     proactive_rows,
 )
-from .model import Invalid, Report, is_number, parts
-from .schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
+from ..core.model import Invalid, Report, is_number, parts
+from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
+from ..errors import InputError
+from ..excel import template_sheets
 
 GUIDE = (
     "填写说明：黄色格为待填（没有请填 0，不要留空）；灰蓝色格为自动合计，不要改写；"
@@ -250,8 +250,8 @@ def _value_formats(ws, areas, fmt: _Formats, amount: bool = False) -> None:
 
 def _input_areas(table, layout: Layout):
     """Areas of input (non-derived) cells, for data validation."""
-    from .excel_formulas import _merge_rows
-    from .layout import Area
+    from ..core.excel_formulas import _merge_rows
+    from ..core.layout import Area
 
     out = []
     for row in table.rows:

@@ -1,7 +1,7 @@
 """The report's prose generated from its numbers: a paragraph per table and a Markdown draft.
 
 Pure core: a :class:`Report` in, text out. The wording lives in jinja2 templates shipped inside
-the package (``xlgbreport/templates/``, package data), so they are found the same way from a
+the package (``xlgbreport/core/templates/``, package data), so they are found the same way from a
 checkout and from an installed wheel; names of rows and columns come from the schema. Nothing
 is guessed: a table with a blank or non-numeric cell, or with an error, gets a sentence saying
 so instead of a paragraph.
@@ -55,7 +55,7 @@ def short(label: str) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "core/templates"),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
     env.filters["md"] = markdown_text

@@ -22,12 +22,12 @@ from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string
 from python_calamine import CalamineWorkbook
 
-from . import errors
-from .errors import InputError
-from .excel_formulas import derived_formula
-from .layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
-from .model import Invalid, Report, Value, is_number, parts
-from .schema import SCHEMA, TABLES, CellKey
+from .. import errors
+from ..core.excel_formulas import derived_formula
+from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
+from ..core.model import Invalid, Report, Value, is_number, parts
+from ..core.schema import SCHEMA, TABLES, CellKey
+from ..errors import InputError
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from ..errors import InputError
 from .model import Number, Report, Value, is_number
 from .schema import PROACTIVE, REQUESTS, SCHEMA, CellKey
 

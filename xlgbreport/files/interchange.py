@@ -11,11 +11,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from . import errors
-from .errors import InputError
-from .model import Invalid, Report, Value, is_number
-from .rules import ValueInvalid
-from .schema import FORMAT_ID, SCHEMA, TABLES
+from .. import errors
+from ..core.model import Invalid, Report, Value, is_number
+from ..core.rules import ValueInvalid
+from ..core.schema import FORMAT_ID, SCHEMA, TABLES
+from ..errors import InputError
 
 #: The most text an Excel cell holds; a longer section would be cut, so it is refused instead.
 EXCEL_CELL_CHARS = 32_767

@@ -31,12 +31,14 @@ import openpyxl
 from defusedxml import ElementTree
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from . import errors, prior, rules, workbook_reader
-from .errors import InputError
-from .excel_formulas import derived_formula
-from .layout import Layout
-from .model import Number, Report, Value, below, is_number, parts
-from .schema import REQUESTS, SCHEMA, CellKey
+from .. import errors
+from ..core import prior, rules
+from ..core.excel_formulas import derived_formula
+from ..core.layout import Layout
+from ..core.model import Number, Report, Value, below, is_number, parts
+from ..core.schema import REQUESTS, SCHEMA, CellKey
+from ..errors import InputError
+from ..files import workbook_reader
 
 BACKUP_SUFFIX = ".bak"
 MISMATCH = "上年数据与本工作簿不符，未结转：{details}（确认无误可加 --force）"

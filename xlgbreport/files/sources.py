@@ -1,59 +1,25 @@
-"""Headless validation of many files: each one read, checked and summarised on its own, so that
-one bad file never stops a batch."""
+"""One way into files: which files a batch names, and the reader each one gets.
+
+Folders are walked with bounds and without following links; a file is read by its content
+(a workbook, whatever its name says) or, for ``.json``, as the interchange format.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from . import errors, interchange, prior_source, rules, workbook_reader
-from .errors import InputError, os_reason
-from .findings import Finding, has_errors
-from .model import Invalid, Report
+from .. import errors
+from ..core.model import Report
+from ..errors import InputError, os_reason
+from . import interchange, workbook_reader
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Also collected from folders, so that a clerk hears why they are not read.
 REFUSED_SUFFIXES = {".xls", ".et", ".ett", ".ods", ".csv"}
-PRIOR_FAILED = "{reason}；跨年度检查已跳过"
-PRIOR_UNREACHABLE = "无法读取上年数据：{reason}"
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """The outcome for one file: findings, or the reason it could not be read."""
-
-    path: str
-    report: Report | None = None
-    findings: tuple[Finding, ...] = ()
-    error: InputError | None = None
-    notes: tuple[str, ...] = field(default=())
-    prior_error: InputError | None = None  # last year's data named but not usable
-
-    @property
-    def valid(self) -> bool:
-        return self.error is None and not has_errors(list(self.findings))
-
-    def to_dict(self) -> dict[str, Any]:
-        report = self.report
-        year = report.year if report else None
-        out: dict[str, Any] = {
-            "path": self.path,
-            "org": report.org if report else None,
-            "year": year.raw if isinstance(year, Invalid) else year,
-            "valid": self.valid,
-            "findings": [f.to_dict() for f in self.findings],
-        }
-        if self.error:
-            out["error"] = self.error.message
-        if self.prior_error:  # why the exit code is 2 although the file itself was read
-            out["prior_error"] = self.prior_error.message
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -156,41 +122,3 @@ def load(path: Path) -> Report:
         except OSError as exc:
             raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
     return workbook_reader.read(path, fast=True)  # judged by content, whatever the name says
-
-
-def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
-                  find_prior: bool = False) -> FileResult:
-    """Check one file. With ``prior`` (last year's report, or a file or folder holding it) or
-    ``find_prior`` (look where the 封面 says), the cross-year rules run too; ``notes`` say
-    which file was last year's, or why the cross-year rules were skipped."""
-    path = Path(path)
-    try:
-        report = load(path)
-    except InputError as exc:
-        return FileResult(str(path), error=exc)
-    if prior is None and not find_prior:
-        return FileResult(str(path), report, tuple(rules.check(report)))
-    notes: list[str] = []
-    try:
-        last = prior if isinstance(prior, Report) else prior_source.resolve(
-            report, path, Path(prior) if prior is not None else None, notes)
-    except OSError as exc:  # prior_source says most of these itself; never a batch's end
-        failed = InputError(None, PRIOR_UNREACHABLE, reason=os_reason(exc))
-    except InputError as exc:
-        failed = exc
-    else:
-        return FileResult(str(path), report, tuple(rules.check(report, last)), notes=tuple(notes))
-    notes.append(PRIOR_FAILED.format(reason=failed.message))
-    return FileResult(str(path), report, tuple(rules.check(report)), notes=tuple(notes),
-                      prior_error=failed)
-
-
-def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = None, *,
-             find_prior: bool = False) -> Iterator[FileResult]:
-    for path in collect(paths):
-        yield validate_file(path, prior, find_prior=find_prior)
-
-
-def document(results: Iterable[FileResult]) -> dict[str, Any]:
-    """The findings document of the spec."""
-    return {"files": [r.to_dict() for r in results]}

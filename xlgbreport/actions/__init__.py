@@ -1,0 +1,1 @@
+"""What a user asks for, shared by the CLI and the Excel buttons: validate, carry forward."""
