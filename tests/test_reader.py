@@ -26,7 +26,7 @@ from xlgbreport.core.layout import LAYOUT
 from xlgbreport.core.model import Invalid
 from xlgbreport.core.schema import SCHEMA
 from xlgbreport.files import interchange, workbook_reader, workbook_writer
-from xlgbreport.files.workbook_reader import cell_value
+from xlgbreport.files.cells import cell_value
 
 ROOT = Path(__file__).resolve().parents[1]
 SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"

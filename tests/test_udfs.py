@@ -24,14 +24,17 @@ from hypothesis import strategies as st
 from xl_helpers import EXAMPLES, ROOT, excel_arguments
 
 from xlgbreport.cli import cli
+from xlgbreport.core import excel_functions as functions
 from xlgbreport.core import narrative, rules
+from xlgbreport.core.excel_functions import ARGUMENT_NAMES
 from xlgbreport.core.findings import summary
 from xlgbreport.core.layout import CONF_SHEET, LAYOUT, UDF_SHEET
 from xlgbreport.core.model import Invalid, Report, is_number
 from xlgbreport.core.schema import REQUESTS, SCHEMA, TABLES
-from xlgbreport.excel import functions, template_sheets, udfs
-from xlgbreport.excel.ranges import ARGUMENT_NAMES, TABLE_RANGES, report_from_ranges
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.excel import udfs
+from xlgbreport.excel.ranges import TABLE_RANGES, report_from_ranges
+from xlgbreport.files import cells, interchange, workbook_reader, workbook_writer
+from xlgbreport.files import udf_sheets as template_sheets
 
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))
@@ -185,7 +188,7 @@ def test_the_year_as_excel_passes_it(tmp_path: Path, year: Any, finding: str | N
     else:
         assert rules_hit == {rules.RULES_BY_ID[finding].title}
     assert report_from_ranges(*args).year == (2024 if finding is None else
-                                              workbook_reader._year(year))
+                                              cells.year(year))
 
 
 def test_an_excel_error_value_is_not_a_number() -> None:

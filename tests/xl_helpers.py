@@ -17,8 +17,8 @@ import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
 from xlgbreport import cli as cli_module
+from xlgbreport.core.excel_functions import ARGUMENT_NAMES
 from xlgbreport.core.layout import LAYOUT
-from xlgbreport.excel.ranges import ARGUMENT_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core import narrative, prior
+from ..core.excel_functions import ARGUMENT_NAMES, ArgumentError
 from ..core.layout import row_name
 from ..core.model import Report
 from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..errors import InputError, os_reason
-from ..files import prior_source
-from ..files.workbook_reader import _text
-from .ranges import ARGUMENT_NAMES, ArgumentError, report_from_ranges
+from ..files import cells, prior_source
+from .ranges import report_from_ranges
 
 TITLE = "xlgbreport"
 CARRIED = "已从上年工作簿（{source}）结转 {n} 个单元格到“{row}”。"
@@ -126,9 +126,9 @@ def read_book(book: Any) -> Report:
     """The open workbook's report, read through its defined names as the functions read it."""
     values = [_named(book, name).options(ndim=2, err_to_str=True).value for name in ARGUMENT_NAMES]
     report = report_from_ranges(*values)
-    report.meta = {f.id: _text(_named(book, f"xlg_{f.id}").value)
+    report.meta = {f.id: cells.text(_named(book, f"xlg_{f.id}").value)
                    for f in SCHEMA.meta if f.id not in ("org", "year")}
-    report.text = {f.id: _text(_named(book, f"xlg_text_{f.id}").value) for f in TEXT_SECTIONS}
+    report.text = {f.id: cells.text(_named(book, f"xlg_text_{f.id}").value) for f in TEXT_SECTIONS}
     return report
 
 

@@ -4,7 +4,7 @@ Excel hands a UDF each table as the values of one defined name of the template (
 …): a 2-D list with ``None`` for a blank cell, floats for numbers (whole ones too), strings as
 typed. Where each value sits in its range is derived from the layout, never typed here, so an
 irregular range (table 二 has header rows inside it) is read like a regular one. Values go
-through the file reader's own conversion (``workbook_reader.cell_value``): blank and invalid
+through the file reader's own conversion (``files.cells.cell_value``): blank and invalid
 mean exactly what they mean for a workbook read from disk.
 
 A total arrives as the value Excel shows, whether the template's formula or a number typed
@@ -20,24 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.excel_functions import ArgumentError
 from ..core.layout import LAYOUT, Layout
 from ..core.model import Number, Report, Value, is_number, parts
 from ..core.schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
-from ..files.workbook_reader import _text, _year, cell_value  # the reader's cover semantics, shared
+from ..files import cells as values
 
 ONE_CELL = "{field}应为一个单元格（{name}），实为 {got}"
 SHAPE = "{table}的区域（{name}）应为 {rows} 行 × {cols} 列，实为 {got}"
 GOT = "{rows} 行 × {cols} 列"
 GOT_CELL = "一个单元格"
 
-#: The defined names a function takes, in argument order: cover fields, then the tables.
-META_NAMES: tuple[str, ...] = ("xlg_org", "xlg_year")
-TABLE_NAMES: tuple[str, ...] = tuple(f"xlg_{t.id}" for t in TABLES)
-ARGUMENT_NAMES: tuple[str, ...] = META_NAMES + TABLE_NAMES
-
-
-class ArgumentError(ValueError):
-    """An argument a clerk gave that does not fit; the message says why, in Chinese."""
 
 
 class RangeShapeError(ArgumentError):
@@ -117,7 +110,7 @@ def read_table(tr: TableRange, value: Any, report: Report) -> None:
         raise RangeShapeError(SHAPE.format(table=tr.table.sheet, name=tr.name, rows=tr.rows,
                                            cols=tr.cols, got=describe_shape(value)))
     for key, r, c in tr.offsets:
-        report.cells[key] = cell_value(cells[r][c], amount=key[2] == "amount")
+        report.cells[key] = values.cell_value(cells[r][c], amount=key[2] == "amount")
 
 
 class RangeReport(Report):
@@ -141,7 +134,7 @@ def report_from_ranges(org: Any, year: Any, *tables: Any) -> Report:
     """A report from the values of xlg_org, xlg_year and the three table ranges, in that order."""
     if len(tables) != len(TABLE_RANGES):
         raise TypeError(f"expected {len(TABLE_RANGES)} table ranges, got {len(tables)}")
-    report = RangeReport(org=_text(_one_cell("org", org)), year=_year(_one_cell("year", year)),
+    report = RangeReport(org=values.text(_one_cell("org", org)), year=values.year(_one_cell("year", year)),
                     where=dict(_WHERE))
     for tr, value in zip(TABLE_RANGES, tables, strict=True):
         read_table(tr, value, report)

@@ -26,12 +26,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..core import excel_functions as functions
+from ..core.excel_functions import FAILED, NO_PRIOR, ArgumentError
 from ..core.model import Report
 from ..errors import InputError
-from ..files.workbook_reader import _text, _year
-from . import functions
-from .functions import FAILED, NO_PRIOR
-from .ranges import ArgumentError, report_from_ranges
+from ..files import cells
+from .ranges import report_from_ranges
 
 try:
     from xlwings import arg, func
@@ -123,10 +123,10 @@ def xlg_last_year(source, table, row, column=None, org=None, year=None, caller=N
     """上年工作簿中的一个数或一整行，用于填写“上年结转”和对比。"""
     if sys.platform == "emscripten":  # xlwings Lite runs Python in the browser
         return FAILED.format(message=NO_LOCAL_FILES)
-    where = _text(source)
+    where = cells.text(source)
     if not where:
         return FAILED.format(message=NO_PRIOR)
-    this = Report(org=_text(org), year=_year(year), meta={"prior": where})
+    this = Report(org=cells.text(org), year=cells.year(year), meta={"prior": where})
     last, why = _last_year(this, _book_path(caller))
     if last is None:
         return FAILED.format(message=why or PRIOR_NOT_FOUND.format(where=where))

@@ -12,8 +12,6 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +23,11 @@ from python_calamine import CalamineWorkbook
 from .. import errors
 from ..core.excel_formulas import derived_formula
 from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
-from ..core.model import Invalid, Report, Value, is_number, parts
+from ..core.model import Invalid, Report, is_number, parts
 from ..core.schema import SCHEMA, TABLES, CellKey
 from ..errors import InputError
+from . import cells
+from .cells import cell_value
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,10 @@ def _read(path: Path, wb, limits: Limits, data: bytes) -> Report:
             report.cells[key] = (Invalid(formulas[key]) if raw is None else
                                  cell_value(raw, number_format, amount=key[2] == "amount"))
     meta = {f.id: grid.get(layout.meta[f.id])[0] for f in SCHEMA.meta}
-    report.org = _text(meta.pop("org"))
-    report.year = _year(meta.pop("year"))
-    report.meta = {k: _text(v) for k, v in meta.items()}
-    report.text = {f.id: _text(grid.get(layout.text[f.id])[0]) for f in SCHEMA.text}
+    report.org = cells.text(meta.pop("org"))
+    report.year = cells.year(meta.pop("year"))
+    report.meta = {k: cells.text(v) for k, v in meta.items()}
+    report.text = {f.id: cells.text(grid.get(layout.text[f.id])[0]) for f in SCHEMA.text}
     return report
 
 
@@ -300,10 +300,10 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report 
     for key in derived:  # every total shows the sum of its parts: the template's formula
         del report.cells[key]
     meta = {f.id: get(layout.meta[f.id]) for f in SCHEMA.meta}
-    report.org = _text(meta.pop("org"))
-    report.year = _year(meta.pop("year"))
-    report.meta = {k: _text(v) for k, v in meta.items()}
-    report.text = {f.id: _text(get(layout.text[f.id])) for f in SCHEMA.text}
+    report.org = cells.text(meta.pop("org"))
+    report.year = cells.year(meta.pop("year"))
+    report.meta = {k: cells.text(v) for k, v in meta.items()}
+    report.text = {f.id: cells.text(get(layout.text[f.id])) for f in SCHEMA.text}
     return report
 
 
@@ -315,51 +315,3 @@ def _excel_sum(report: Report, key: CellKey) -> Any:
         if is_number(value):
             total += value
     return total
-
-
-_FIXED = re.compile(r"^#?,?#*0\.(0+)$")
-
-
-def cell_value(raw: Any, number_format: str = "", amount: bool = False) -> Value:
-    """A cell's content as a report value: blank stays None, text is never read as a number."""
-    if raw is None:
-        return None
-    if isinstance(raw, bool) or isinstance(raw, (datetime, date, time)):
-        return Invalid(str(raw))
-    if isinstance(raw, int):
-        fixed = _FIXED.match(number_format or "")
-        if amount and fixed:  # "0.0000" is stored as 0: the format keeps the decimals given
-            return Decimal(raw).quantize(Decimal(1).scaleb(-len(fixed.group(1))))
-        return raw
-    if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            return Invalid(str(raw))
-        number = Decimal(repr(raw))
-        fixed = _FIXED.match(number_format or "")
-        if amount and fixed:  # shown with N decimals: that is how many the clerk gave
-            places = len(fixed.group(1))
-            number = number.quantize(Decimal(1).scaleb(-places))
-        if not amount and number == number.to_integral_value():
-            return int(number)
-        return number
-    if isinstance(raw, str):
-        return None if raw == "" else Invalid(raw)
-    return Invalid(str(raw))
-
-
-def _text(raw: Any) -> str | None:
-    """A cover or text cell as text. A phone number typed as a number is read as a float by
-    value readers (and passed so by Excel): 13800000000.0 is written back as 13800000000."""
-    if raw is None:
-        return None
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    text = str(raw).strip()
-    return text or None
-
-
-def _year(raw: Any) -> int | Invalid | None:
-    value = cell_value(raw)
-    if value is None or isinstance(value, Invalid):
-        return value
-    return int(value) if value == int(value) else Invalid(str(raw))

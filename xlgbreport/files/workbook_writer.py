@@ -49,7 +49,7 @@ from ..core.layout import (
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 from ..errors import InputError
-from ..excel import template_sheets
+from . import udf_sheets
 
 GUIDE = (
     "填写说明：黄色格为待填（没有请填 0，不要留空）；灰蓝色格为自动合计，不要改写；"
@@ -132,8 +132,8 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
     _appeals(wb.add_worksheet(APPEALS.sheet), report, layout, fmt)
     _text(wb.add_worksheet(TEXT_SHEET), report, layout, fmt)
     _checks(wb.add_worksheet(CHECK_SHEET), report, layout, fmt)
-    template_sheets.write_udf_sheet(wb.add_worksheet(UDF_SHEET), report, fmt)
-    template_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
+    udf_sheets.write_udf_sheet(wb.add_worksheet(UDF_SHEET), report, fmt)
+    udf_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
     for name, area in layout.names.items():
         wb.define_name(name, "=" + area.ref())
     wb.close()

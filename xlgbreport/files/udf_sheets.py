@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..core import excel_functions as functions
+from ..core.excel_functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 from ..core.layout import LAYOUT
 from ..core.model import Report
 from ..core.schema import REQUESTS, TABLES
-from . import functions
-from .functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 
 TITLE = "Python 校验（需要 xlwings 加载项）"
 NOTE = (

@@ -9,12 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..core import narrative
-from ..core.findings import SUMMARY_OK, Finding, summary
-from ..core.model import Invalid, Report, Value
-from ..core.rules import RULES_BY_ID, check
-from ..core.schema import REQUESTS, TABLES, Column, Row, Table
-from .ranges import ARGUMENT_NAMES, ArgumentError
+from . import narrative
+from .findings import SUMMARY_OK, Finding, summary
+from .model import Invalid, Report, Value
+from .rules import RULES_BY_ID, check
+from .schema import REQUESTS, TABLES, Column, Row, Table
 
 #: The module the xlwings add-in imports (the ``UDF Modules`` setting of xlwings.conf).
 UDF_MODULE = "xlgbreport.excel.udfs"
@@ -28,6 +27,16 @@ FAILED = "✘ {message}"  # how a function shows a problem in its cell
 NO_PRIOR = "封面没有填写上年工作簿（路径或所在文件夹）"
 NO_TABLE = "没有“{table}”这张表：可填 {choices}"
 NO_ROW = "“{table}”中没有“{row}”这一行"
+#: The defined names a function takes, in argument order: cover fields, then the tables.
+META_NAMES: tuple[str, ...] = ("xlg_org", "xlg_year")
+TABLE_NAMES: tuple[str, ...] = tuple(f"xlg_{t.id}" for t in TABLES)
+ARGUMENT_NAMES: tuple[str, ...] = META_NAMES + TABLE_NAMES
+
+
+class ArgumentError(ValueError):
+    """An argument a clerk gave that does not fit; the message says why, in Chinese."""
+
+
 NO_COLUMN = "“{row}”没有“{column}”这一列"
 
 
