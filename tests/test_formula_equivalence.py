@@ -48,7 +48,7 @@ def _a1(sheet_pos: tuple[str, tuple[int, int]]) -> tuple[str, str]:
 
 
 EQUATIONS: dict[tuple[str, str], Equation] = {
-    (eq.rule.id, LAYOUT.a1(eq.at)): eq for rule in EQUATION_RULES for eq in rule.equations()}
+    (eq.rule.id, LAYOUT.a1(eq.at)): eq for rule in EQUATION_RULES for eq in rule.declared()}
 META_AT = {f"{s}!{xl_rowcol_to_cell(*p)}": fid for fid, (s, p) in LAYOUT.meta.items()}
 META_LABELS = {f.id: f.label for f in SCHEMA.meta}
 TEXT_AT = {f"{s}!{xl_rowcol_to_cell(*p)}": {f.id: f.label for f in SCHEMA.text}[fid]

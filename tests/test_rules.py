@@ -24,7 +24,7 @@ EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examp
 INPUTS = [k for k in SCHEMA.keys if not SCHEMA.is_derived(k)]
 APPLICANTS = [c for c in REQUESTS.rows[0].columns if not c.derived]
 META = {f.id: f.label for f in SCHEMA.meta}
-EQUATIONS = {rule.id: list(rule.equations()) for rule in EQUATION_RULES}
+EQUATIONS = {rule.id: list(rule.declared()) for rule in EQUATION_RULES}
 
 
 def balanced() -> Report:

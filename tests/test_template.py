@@ -281,7 +281,7 @@ def test_blank_cells_turn_yellow_and_bad_ones_red(wb, table: Table) -> None:
 
 def test_equation_cells_turn_red_when_the_equation_fails(wb) -> None:
     for rule in EQUATION_RULES:
-        for eq in rule.equations():
+        for eq in rule.declared():
             sheet, pos = LAYOUT.cells[eq.at]
             ws = wb[sheet]
             here = [r for rng, rs in ws.conditional_formatting._cf_rules.items() for r in rs

@@ -14,6 +14,7 @@ from itertools import groupby
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from .schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, CellKey, Row
+from .tables import text_key, where_key
 
 COVER_SHEET = "封面"
 TEXT_SHEET = "文字说明"
@@ -61,8 +62,6 @@ class Layout:
 
     def where(self) -> dict[str, str]:
         """``Report.where`` for a report read from this layout."""
-        from .model import text_key, where_key
-
         out = {where_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.cells.items()}
         out.update({k: f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.meta.items()})
         out.update({text_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.text.items()})

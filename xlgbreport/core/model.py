@@ -3,16 +3,20 @@
 A cell holds one of: a number (``int`` or ``Decimal``), ``None`` (blank: never read as 0),
 or :class:`Invalid` (what was there when it is not a number). A derived cell (a total) that
 is *absent* from ``cells`` is computed from its parts; one that is present was given and is
-checked against them.
+checked against them. A report carries its format, which says what its cells are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
-from .schema import RESULT_ROWS, SCHEMA, TABLES_BY_ID, CellKey
+from .formats import DEFAULT, Format
+from .schema import SCHEMA
+from .tables import CellKey, text_key, where_key
+
+__all__ = ["Computed", "Invalid", "Number", "Report", "Value", "below", "is_number", "parts",
+           "text_key", "where_key"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Report:
     text: dict[str, str | None] = field(default_factory=dict)
     meta: dict[str, str | None] = field(default_factory=dict)  # workbook-only cover fields
     where: dict[str, str] = field(default_factory=dict)  # cell key or field id -> "sheet!A1"
+    format: Format = field(default=DEFAULT, repr=False)
 
     def given(self, key: CellKey) -> bool:
         return key in self.cells
@@ -51,8 +56,9 @@ class Report:
         """The cell's value: given, or for an absent derived cell, computed (None if it cannot be)."""
         if key in self.cells:
             return self.cells[key]
-        if SCHEMA.is_derived(key):
-            return _sum([self.value(k) for k in parts(key)])
+        schema = self.format.schema
+        if schema.is_derived(key):
+            return _sum([self.value(k) for k in schema.parts(key)])
         return None
 
     def number(self, key: CellKey) -> Number | None:
@@ -66,37 +72,68 @@ class Report:
         sheet, _, cell = ref.rpartition("!")
         return sheet, cell
 
+    def computed(self) -> Computed:
+        """The report with every total computed once, for the many reads of a check."""
+        return Computed(self)
 
-@cache
+
+class Computed:
+    """A report's values with every derived total computed once, in dependency order.
+
+    The rules read most cells many times (an equation's support, its sums, its message);
+    :meth:`Report.value` recomputes totals recursively on each read. A snapshot: taken after the
+    report is complete, it does not follow later changes of ``cells``."""
+
+    __slots__ = ("report", "values", "numbers", "org", "year", "cells", "text", "meta", "where",
+                 "format")
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.org, self.year, self.cells = report.org, report.year, report.cells
+        self.text, self.meta, self.where, self.format = (report.text, report.meta, report.where,
+                                                         report.format)
+        schema = report.format.schema
+        values: dict[CellKey, Value] = {}
+        numbers: dict[CellKey, Number | None] = {}
+        for key in schema.ordered_keys:
+            if key in report.cells:
+                value = report.cells[key]
+            elif schema.is_derived(key):
+                subs = [numbers[k] for k in schema.parts(key)]
+                value = None if None in subs else sum(subs)  # type: ignore[arg-type]
+            else:
+                value = None
+            values[key] = value
+            numbers[key] = value if is_number(value) else None
+        self.values, self.numbers = values, numbers
+
+    def given(self, key: CellKey) -> bool:
+        return key in self.cells
+
+    def value(self, key: CellKey) -> Value:
+        return self.values.get(key)
+
+    def number(self, key: CellKey) -> Number | None:
+        return self.numbers.get(key)
+
+    def location(self, key: CellKey | str) -> tuple[str | None, str | None]:
+        return self.report.location(key)
+
+    def computed(self) -> Computed:
+        return self
+
+
 def parts(key: CellKey) -> tuple[CellKey, ...]:
-    """The cells a derived cell is the sum of (a total: its row's other columns; （七）: the results)."""
-    table_id, row_id, col_id = key
-    row = TABLES_BY_ID[table_id].row(row_id)
-    if row.column(col_id).derived:
-        return tuple((table_id, row_id, c.id) for c in row.columns if not c.derived)
-    if row.derived:
-        return tuple((table_id, r, col_id) for r in RESULT_ROWS)
-    return ()
+    """The cells a derived cell of the template's format is the sum of (see ``Schema.parts``)."""
+    return SCHEMA.parts(key)
 
 
-@cache
 def below(key: CellKey) -> tuple[CellKey, ...]:
-    """The cell and every cell its template formula reads, down to the inputs: any of them may
-    have been typed over (a total given as text is not a number, whatever its parts are)."""
-    return (key, *(k for sub in parts(key) for k in below(sub)))
+    """A cell of the template's format and all its formula reads, down to the inputs."""
+    return SCHEMA.below(key)
 
 
 def _sum(values: list[Value]) -> Number | None:
     if not all(is_number(v) for v in values):
         return None
     return sum(values)  # type: ignore[arg-type]
-
-
-def where_key(key: CellKey) -> str:
-    """The key under which ``Report.where`` holds a cell's location."""
-    return "/".join(key)
-
-
-def text_key(section: str) -> str:
-    """The key under which ``Report.where`` holds a text section's location."""
-    return "text/" + section

@@ -12,21 +12,29 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from .model import Number, Report, Value, is_number
-from .schema import PROACTIVE, REQUESTS, SCHEMA, CellKey
+from .schema import PROACTIVE, REQUESTS, SCHEMA
+from .tables import CellKey, Role, Row, Schema
 
-CARRIED_FROM, CARRIED_TO = "4", "2"  # 四、结转下年度继续办理 → next year's 二、上年结转
-#: The rows of table 二 whose 现行有效件数 continues from year to year.
-IN_FORCE_ROWS: tuple[str, ...] = tuple(
-    r.id for r in PROACTIVE.rows if any(c.id == "in_force" for c in r.columns))
+#: 四、结转下年度继续办理 → next year's 二、上年结转, in the template's format.
+CARRIED_FROM = REQUESTS.role(Role.CARRIED_FORWARD).id
+CARRIED_TO = REQUESTS.role(Role.CARRIED_OVER).id
 #: Cover fields that stay with the body from one year to the next (year and prior do not).
 CARRIED_META: tuple[str, ...] = ("contact", "phone")
 NO_YEAR = "上年数据没有有效的报告年度，无法生成下一年度的工作簿"
 
 
-def carried_pairs() -> list[tuple[CellKey, CellKey]]:
+def carried_pairs(schema: Schema = SCHEMA) -> list[tuple[CellKey, CellKey]]:
     """(this year's 二 cell, last year's 四 cell) for every input column of table 三."""
-    return [((REQUESTS.id, CARRIED_TO, c.id), (REQUESTS.id, CARRIED_FROM, c.id))
-            for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
+    table = schema.table(REQUESTS.id)
+    to, since = table.role(Role.CARRIED_OVER), table.role(Role.CARRIED_FORWARD)
+    return [((table.id, to.id, c.id), (table.id, since.id, c.id))
+            for c in to.columns if not c.derived]
+
+
+def in_force_rows(schema: Schema = SCHEMA) -> tuple[Row, ...]:
+    """The rows of table 二 whose 现行有效件数 continues from year to year."""
+    return tuple(r for r in schema.table(PROACTIVE.id).with_role(Role.DOCUMENTS)
+                 if any(c.id == "in_force" for c in r.columns))
 
 
 def carry_over(last: Report) -> dict[CellKey, Value]:
@@ -34,7 +42,7 @@ def carry_over(last: Report) -> dict[CellKey, Value]:
 
     A blank or non-number of last year's gives a blank: a guess would hide the gap."""
     out: dict[CellKey, Value] = {}
-    for this_key, last_key in carried_pairs():
+    for this_key, last_key in carried_pairs(last.format.schema):
         value = last.value(last_key)
         out[this_key] = value if is_number(value) else None
     return out
@@ -91,7 +99,7 @@ class YearChange:
 def compare(this: Report, last: Report) -> dict[CellKey, YearChange]:
     """Every cell of the tables, this year against last, for the narrative (本年 vs 上年, 增减)."""
     out: dict[CellKey, YearChange] = {}
-    for key in SCHEMA.keys:
+    for key in this.format.schema.keys:
         now, before = this.value(key), last.value(key)
         delta = now - before if is_number(now) and is_number(before) else None  # type: ignore[operator]
         out[key] = YearChange(now, before, delta)

@@ -16,19 +16,16 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from .findings import Finding, Severity
-from .model import Invalid, Report, below, is_number, text_key
-from .prior import (
-    IN_FORCE_ROWS,
-    carried_pairs,
-    expected_in_force,
-    in_force_key,
-    normalise,
-    same_org,
-)
-from .schema import APPEALS, PROACTIVE, REQUEST_COLUMNS, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
+from .formats import DEFAULT, Format
+from .model import Invalid, Report, is_number
+from .prior import carried_pairs, expected_in_force, in_force_key, in_force_rows, normalise, same_org
+from .tables import CellKey, Role, Schema, text_key
 
 #: An argument of a message: a literal text, or the sum of some cells.
 Arg = str | tuple[CellKey, ...]
+#: Table ids shared by every format.
+PROACTIVE, REQUESTS, APPEALS = "proactive", "requests", "appeals"
+DEFAULT_SCHEMA = DEFAULT.schema
 
 
 class Rule:
@@ -40,6 +37,8 @@ class Rule:
     template: ClassVar[str]
     needs_prior: ClassVar[bool] = False
     reads_text: ClassVar[bool] = False  # the text sections, which Excel functions are not given
+    #: The formats the rule holds in (by ``Format.id``); most hold in every format.
+    formats: ClassVar[frozenset[str] | None] = None
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         raise NotImplementedError
@@ -64,11 +63,13 @@ class Equation:
     actual: tuple[CellKey, ...]
     args: tuple[tuple[str, Arg], ...]
     highlight: tuple[CellKey, ...]
+    schema: Schema
 
     @cached_property
     def support(self) -> tuple[CellKey, ...]:
         """Every cell that must hold a number for the equation to be evaluated: its cells and
         all they are summed from, totals in between included."""
+        below = self.schema.below
         return tuple(dict.fromkeys(k for key in self.expected + self.actual for k in below(key)))
 
     def evaluate(self, report: Report) -> Finding | None:
@@ -93,24 +94,27 @@ def _shown(number: Any) -> Any:
 class EquationRule(Rule):
     """A rule made of equations between cells of the tables."""
 
-    def equations(self) -> Iterator[Equation]:
+    def equations(self, schema: Schema) -> Iterator[Equation]:
         raise NotImplementedError
 
-    def declared(self) -> tuple[Equation, ...]:
-        """The rule's equations, built once: they depend on the schema only."""
-        if "_declared" not in self.__dict__:
-            self._declared = tuple(self.equations())
-        return self._declared
+    def declared(self, schema: Schema | None = None) -> tuple[Equation, ...]:
+        """The rule's equations in a format (default: the template's), built once per format."""
+        schema = schema or DEFAULT_SCHEMA
+        cache = self.__dict__.setdefault("_declared", {})
+        if schema.id not in cache:
+            cache[schema.id] = tuple(self.equations(schema))
+        return cache[schema.id]
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        for eq in self.declared():
+        for eq in self.declared(report.format.schema):
             found = eq.evaluate(report)
             if found:
                 yield found
 
-    def equation(self, at: CellKey, expected: tuple[CellKey, ...], actual: tuple[CellKey, ...],
-                 highlight: tuple[CellKey, ...] | None = None, **args: Arg) -> Equation:
-        return Equation(self, at, expected, actual, tuple(args.items()), highlight or (at,))
+    def equation(self, schema: Schema, at: CellKey, expected: tuple[CellKey, ...],
+                 actual: tuple[CellKey, ...], highlight: tuple[CellKey, ...] | None = None,
+                 **args: Arg) -> Equation:
+        return Equation(self, at, expected, actual, tuple(args.items()), highlight or (at,), schema)
 
 
 class RequestsBalance(EquationRule):
@@ -118,12 +122,15 @@ class RequestsBalance(EquationRule):
     title = "申请数勾稽关系"
     template = "{column}列：一（{new}）+ 二（{carried}）≠（七）总计（{total}）+ 四（{next}）"
 
-    def equations(self) -> Iterator[Equation]:
-        for col in REQUEST_COLUMNS:
-            k = {r: (REQUESTS.id, r, col.id) for r in ("1", "2", "3.7", "4")}
-            yield self.equation(k["1"], (k["1"], k["2"]), (k["3.7"], k["4"]),
-                                highlight=tuple(k.values()), column=col.label,
-                                new=(k["1"],), carried=(k["2"],), total=(k["3.7"],), next=(k["4"],))
+    def equations(self, schema: Schema) -> Iterator[Equation]:
+        table = schema.table(REQUESTS)
+        roles = (Role.NEW, Role.CARRIED_OVER, Role.RESULTS_TOTAL, Role.CARRIED_FORWARD)
+        rows = [table.role(role).id for role in roles]
+        for col in table.columns:
+            new, carried, total, nxt = ((table.id, r, col.id) for r in rows)
+            yield self.equation(schema, new, (new, carried), (total, nxt),
+                                highlight=(new, carried, total, nxt), column=col.label,
+                                new=(new,), carried=(carried,), total=(total,), next=(nxt,))
 
 
 class RequestsRowTotal(EquationRule):
@@ -131,11 +138,12 @@ class RequestsRowTotal(EquationRule):
     title = "申请表行总计"
     template = "{row}：总计（{total}）≠ 各类申请人之和（{parts}）"
 
-    def equations(self) -> Iterator[Equation]:
-        for row in REQUESTS.rows:
-            parts = tuple((REQUESTS.id, row.id, c.id) for c in row.columns if not c.derived)
-            total = (REQUESTS.id, row.id, "total")
-            yield self.equation(total, parts, (total,), row=row.title, total=(total,), parts=parts)
+    def equations(self, schema: Schema) -> Iterator[Equation]:
+        table = schema.table(REQUESTS)
+        for row in table.rows:
+            total = next((table.id, row.id, c.id) for c in row.columns if c.derived)
+            parts = schema.parts(total)
+            yield self.equation(schema, total, parts, (total,), row=row.title, total=(total,), parts=parts)
 
 
 class RequestsResultsTotal(EquationRule):
@@ -143,11 +151,14 @@ class RequestsResultsTotal(EquationRule):
     title = "办理结果总计"
     template = "{column}列：（七）总计（{total}）≠ 各项办理结果之和（{parts}）"
 
-    def equations(self) -> Iterator[Equation]:
-        for col in REQUEST_COLUMNS:
-            parts = tuple((REQUESTS.id, r, col.id) for r in RESULT_ROWS)
-            total = (REQUESTS.id, "3.7", col.id)
-            yield self.equation(total, parts, (total,), column=col.label, total=(total,),
+    def equations(self, schema: Schema) -> Iterator[Equation]:
+        table = schema.table(REQUESTS)
+        results_total = table.role(Role.RESULTS_TOTAL).id
+        results = table.with_role(Role.RESULT)
+        for col in table.columns:
+            total = (table.id, results_total, col.id)
+            parts = tuple((table.id, r.id, col.id) for r in results)
+            yield self.equation(schema, total, parts, (total,), column=col.label, total=(total,),
                                 parts=parts)
 
 
@@ -156,11 +167,11 @@ class AppealsGroupTotal(EquationRule):
     title = "复议诉讼总计"
     template = "{group}：总计（{total}）≠ 维持、纠正、其他、尚未审结之和（{parts}）"
 
-    def equations(self) -> Iterator[Equation]:
-        for row in APPEALS.rows:
-            parts = tuple((APPEALS.id, row.id, c.id) for c in row.columns if not c.derived)
-            total = (APPEALS.id, row.id, "total")
-            yield self.equation(total, parts, (total,), group="".join(row.parents) + row.label,
+    def equations(self, schema: Schema) -> Iterator[Equation]:
+        for row in schema.table(APPEALS).with_role(Role.APPEAL):
+            total = next((APPEALS, row.id, c.id) for c in row.columns if c.derived)
+            parts = schema.parts(total)
+            yield self.equation(schema, total, parts, (total,), group="".join(row.parents) + row.label,
                                 total=(total,), parts=parts)
 
 
@@ -170,11 +181,12 @@ class ValueBlank(Rule):
     template = "{where}为空（没有请填 0）"
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        for key in SCHEMA.keys:
-            if SCHEMA.is_derived(key) and key not in report.cells:
+        schema = report.format.schema
+        for key in schema.keys:
+            if key not in report.cells and schema.is_derived(key):
                 continue  # an absent total is computed, not blank
             if report.cells.get(key) is None:
-                yield self.finding(report, key, where=SCHEMA.describe(key))
+                yield self.finding(report, key, where=schema.describe(key))
 
 
 class ValueInvalid(Rule):
@@ -186,20 +198,22 @@ class ValueInvalid(Rule):
     FRACTION = "应为整数"
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        schema = report.format.schema
         for key, value in report.cells.items():
-            problem = self.problem(key, value)
+            problem = self.problem(key, value, schema)
             if problem:
-                yield self.finding(report, key, actual=_plain(value), where=SCHEMA.describe(key),
+                yield self.finding(report, key, actual=_plain(value), where=schema.describe(key),
                                    problem=problem, value=value)
 
-    def problem(self, key: CellKey, value: object) -> str | None:
+    def problem(self, key: CellKey, value: object, schema: Schema | None = None) -> str | None:
         if value is None:
             return None
         if isinstance(value, Invalid) or not is_number(value):
             return self.NOT_A_NUMBER
-        if value < 0:  # type: ignore[operator]
+        column = (schema or DEFAULT_SCHEMA).table(key[0]).row(key[1]).column(key[2])
+        if value < 0 and not column.signed:  # type: ignore[operator]
             return self.NEGATIVE
-        if key[2] != "amount" and value != int(value):  # type: ignore[call-overload]
+        if column.kind != "amount" and value != int(value):  # type: ignore[call-overload]
             return self.FRACTION
         return None
 
@@ -210,11 +224,11 @@ class MetaMissing(Rule):
     template = "封面缺少{field}"
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        labels = {f.id: f.label for f in SCHEMA.meta}
+        label = report.format.schema.label
         if not (report.org or "").strip():
-            yield self.finding(report, "org", field=labels["org"])
+            yield self.finding(report, "org", field=label("org"))
         if report.year is None:
-            yield self.finding(report, "year", field=labels["year"])
+            yield self.finding(report, "year", field=label("year"))
 
 
 class MetaYear(Rule):
@@ -229,7 +243,7 @@ class MetaYear(Rule):
         if year is None:
             return
         if not isinstance(year, int) or not self.FIRST <= year <= self.LAST:
-            label = next(f.label for f in SCHEMA.meta if f.id == "year")
+            label = report.format.schema.label("year")
             yield self.finding(report, "year", actual=str(year), field=label, value=year)
 
 
@@ -252,13 +266,14 @@ class PriorCarryOver(Rule):
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         if prior is None:
             return
-        for this_key, last_key in carried_pairs():
+        table = report.format.schema.table(REQUESTS)
+        for this_key, last_key in carried_pairs(report.format.schema):
             now, before = report.value(this_key), prior.value(last_key)
             if is_number(now) and is_number(before) and now != before:
+                row = table.row(this_key[1])
                 yield self.finding(report, this_key, expected=before, actual=now, now=now,
-                                   before=before, column=REQUEST_COLUMNS_BY_ID[this_key[2]].label,
-                                   this_row=REQUESTS.row(this_key[1]).label,
-                                   last_row=REQUESTS.row(last_key[1]).label)
+                                   before=before, column=row.column(this_key[2]).label,
+                                   this_row=row.label, last_row=table.row(last_key[1]).label)
 
 
 class PriorInForce(Rule):
@@ -272,13 +287,13 @@ class PriorInForce(Rule):
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         if prior is None:
             return
-        for row_id in IN_FORCE_ROWS:
+        for row in in_force_rows(report.format.schema):
+            row_id = row.id
             expected = expected_in_force(report, prior, row_id)
             key = in_force_key(row_id)
             actual = report.number(key)
             if expected is None or actual is None or expected == actual:
                 continue
-            row = PROACTIVE.row(row_id)
             yield self.finding(report, key, expected=expected, actual=actual, now=actual,
                                due=expected, row=row.label,
                                in_force=row.column("in_force").label, last=prior.number(key),
@@ -297,7 +312,7 @@ class PriorMismatch(Rule):
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         if prior is None:
             return
-        labels = {f.id: f.label for f in SCHEMA.meta}
+        labels = {f.id: f.label for f in report.format.schema.meta}
         if normalise(report.org) and not same_org(report.org, prior.org):
             yield self.finding(report, "org", expected=report.org, actual=prior.org,
                                due=report.org, found=prior.org, field=labels["org"])
@@ -330,7 +345,7 @@ class TextMissing(Rule):
         return (text or "").translate(self._IGNORED)
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        labels = {f.id: f.label for f in SCHEMA.text}
+        labels = {f.id: f.label for f in report.format.schema.text}
         for section in self.SECTIONS:
             text = self.squeeze(report.text.get(section))
             if not text:
@@ -347,9 +362,6 @@ class TextMissing(Rule):
     def _same(self, text: str | None, last: str | None) -> bool:
         """Identical apart from white space and year numbers: a copy with only the year changed."""
         return self.YEARS.sub("#", normalise(text)) == self.YEARS.sub("#", normalise(last))
-
-
-REQUEST_COLUMNS_BY_ID = {c.id: c for c in REQUEST_COLUMNS}
 
 
 RULES: tuple[Rule, ...] = (
@@ -372,9 +384,18 @@ EQUATION_RULES: tuple[EquationRule, ...] = tuple(
     r for r in RULES if isinstance(r, EquationRule) and not r.needs_prior)
 
 
+def for_format(fmt: Format) -> tuple[Rule, ...]:
+    """The rules that hold in a format, in order."""
+    return tuple(r for r in RULES if r.formats is None or fmt.id in r.formats)
+
+
 def check(report: Report, prior: Report | None = None, *, text: bool = True) -> list[Finding]:
-    """Every finding of every rule on one report: cross-year rules only when ``prior`` is
-    given, rules on the text sections unless ``text`` is false (the text is not known)."""
-    return [f for rule in RULES
-            if (prior is not None or not rule.needs_prior) and (text or not rule.reads_text)
-            for f in rule.check(report, prior)]
+    """Every finding of every rule of the report's format: cross-year rules only when ``prior``
+    is given, rules on the text sections unless ``text`` is false (the text is not known).
+
+    The rules read a snapshot with every total computed once (:meth:`Report.computed`)."""
+    view = report.computed()
+    last = prior.computed() if prior is not None else None
+    return [f for rule in for_format(report.format)
+            if (last is not None or not rule.needs_prior) and (text or not rule.reads_text)
+            for f in rule.check(view, last)]

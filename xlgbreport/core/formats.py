@@ -1,0 +1,37 @@
+"""The report formats as values: a format's tables, and where its cells sit in the template.
+
+``GB2021`` (国办公开办函〔2021〕30号) is the default and the only one with a template workbook;
+``GB2019`` (the 2019 trial layout) is described so that its reports can be placed and checked.
+The rules that hold in a format are selected by ``rules.for_format``, as Arelle selects its
+checks per disclosure system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import gb2019, schema
+from .layout import LAYOUT, Layout
+from .tables import Schema
+
+
+@dataclass(frozen=True, eq=False)
+class Format:
+    """One format: its tables and labels (``schema``) and its template's layout, if any."""
+
+    schema: Schema
+    layout: Layout | None  # None: reports in this format are read, never written as a workbook
+
+    @property
+    def id(self) -> str:
+        return self.schema.id
+
+    @property
+    def source(self) -> str:
+        return self.schema.source
+
+
+GB2021 = Format(schema.SCHEMA, LAYOUT)
+GB2019 = Format(gb2019.SCHEMA, None)
+DEFAULT = GB2021
+FORMATS: dict[str, Format] = {f.id: f for f in (GB2021, GB2019)}
