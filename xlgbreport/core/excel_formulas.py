@@ -44,10 +44,15 @@ def excel_value(report: Report, key: CellKey) -> Any:
     if key in report.cells:
         value = report.cells[key]
         return value.raw if isinstance(value, Invalid) else value
-    sub = parts(key)
-    if sub:  # an absent total is the template's SUM formula: blanks and text count as 0
-        return sum((v for v in (excel_value(report, k) for k in sub) if is_number(v)), 0)
+    if parts(key):  # an absent total is the template's SUM formula
+        return shown_total(lambda k: excel_value(report, k), key)
     return None
+
+
+def shown_total(shown: Callable[[CellKey], Any], key: CellKey) -> Any:
+    """What the template's SUM formula in a derived cell shows, given what each of the cells it
+    reads shows: the numbers among them (blank and text count as 0: SUM skips them)."""
+    return sum((v for v in map(shown, parts(key)) if is_number(v)), 0)
 
 
 def derived_formula(key: CellKey, layout: Layout = LAYOUT) -> str:

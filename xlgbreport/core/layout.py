@@ -61,11 +61,16 @@ class Layout:
         return f"{quote_sheetname(name)}!{cell}" if sheet else cell
 
     def where(self) -> dict[str, str]:
-        """``Report.where`` for a report read from this layout."""
-        out = {where_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.cells.items()}
-        out.update({k: f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.meta.items()})
-        out.update({text_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.text.items()})
-        return out
+        """``Report.where`` for a report read from this layout (a fresh copy each time; built
+        once per layout, as every file made from the template shares the default one)."""
+        memo = self.__dict__.get("_where")
+        if memo is None:
+            memo = {where_key(k): f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.cells.items()}
+            memo.update({k: f"{s}!{xl_rowcol_to_cell(*p)}" for k, (s, p) in self.meta.items()})
+            memo.update({text_key(k): f"{s}!{xl_rowcol_to_cell(*p)}"
+                         for k, (s, p) in self.text.items()})
+            self.__dict__["_where"] = memo
+        return dict(memo)
 
 
 def row_name(table_id: str, row_id: str) -> str:

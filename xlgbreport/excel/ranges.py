@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.excel_formulas import shown_total
 from ..core.excel_functions import ArgumentError
 from ..core.layout import LAYOUT, Layout
-from ..core.model import Number, Report, Value, is_number, parts
+from ..core.model import Report
 from ..core.schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
 from ..files import cells as values
 
@@ -113,34 +114,17 @@ def read_table(tr: TableRange, value: Any, report: Report) -> None:
         report.cells[key] = values.cell_value(cells[r][c], amount=key[2] == "amount")
 
 
-class RangeReport(Report):
-    """A report read from Excel's ranges. It is not changed once read, so each value (a total is
-    computed from its parts, recursively) is computed once: a check reads most cells many times."""
-
-    def value(self, key: CellKey) -> Value:
-        memo = self.__dict__.setdefault("_values", {})
-        if key not in memo:
-            memo[key] = super().value(key)
-        return memo[key]
-
-    def number(self, key: CellKey) -> Number | None:
-        memo = self.__dict__.setdefault("_numbers", {})
-        if key not in memo:
-            memo[key] = super().number(key)
-        return memo[key]
-
-
 def report_from_ranges(org: Any, year: Any, *tables: Any) -> Report:
     """A report from the values of xlg_org, xlg_year and the three table ranges, in that order."""
     if len(tables) != len(TABLE_RANGES):
         raise TypeError(f"expected {len(TABLE_RANGES)} table ranges, got {len(tables)}")
-    report = RangeReport(org=values.text(_one_cell("org", org)), year=values.year(_one_cell("year", year)),
-                    where=dict(_WHERE))
+    report = Report(org=values.text(_one_cell("org", org)),
+                    year=values.year(_one_cell("year", year)), where=dict(_WHERE))
     for tr, value in zip(TABLE_RANGES, tables, strict=True):
         read_table(tr, value, report)
     shown = dict(report.cells)
     for key in _DERIVED:
-        if shown[key] == sum((v for v in (shown[p] for p in parts(key)) if is_number(v)), 0):
+        if shown[key] == shown_total(shown.get, key):
             del report.cells[key]  # what the template's SUM shows: computed, as from a file
     return report
 

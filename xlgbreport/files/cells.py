@@ -31,6 +31,8 @@ def cell_value(raw: Any, number_format: str = "", amount: bool = False) -> Value
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Invalid(str(raw))
+        if not amount and raw.is_integer():  # the common case, without a Decimal
+            return int(raw)
         number = Decimal(repr(raw))
         fixed = _FIXED.match(number_format or "")
         if amount and fixed:  # shown with N decimals: that is how many the clerk gave

@@ -21,9 +21,9 @@ from openpyxl.utils.cell import column_index_from_string
 from python_calamine import CalamineWorkbook
 
 from .. import errors
-from ..core.excel_formulas import derived_formula
+from ..core.excel_formulas import derived_formula, shown_total
 from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
-from ..core.model import Invalid, Report, is_number, parts
+from ..core.model import Invalid, Report
 from ..core.schema import SCHEMA, TABLES, CellKey
 from ..errors import InputError
 from . import cells
@@ -200,7 +200,8 @@ def layout_from_names(found: dict[str, Area]) -> Layout:
         area = found.get(f"xlg_text_{f.id}")
         if area:
             lay.text[f.id] = (area.sheet, area.first)
-    return lay
+    unmoved = (lay.cells, lay.meta, lay.text) == (LAYOUT.cells, LAYOUT.meta, LAYOUT.text)
+    return LAYOUT if unmoved else lay  # nothing moved: the default, with its memos
 
 
 _NAME_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
@@ -292,8 +293,8 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report 
     report = Report(where=layout.where())
     for key in SCHEMA.keys:
         report.cells[key] = cell_value(get(layout.cells[key]), amount=key[2] == "amount")
-    derived = [k for k in SCHEMA.keys if SCHEMA.is_derived(k)]
-    if any(report.cells[k] != _excel_sum(report, k) for k in derived):
+    derived = SCHEMA.derived_keys
+    if any(report.cells[k] != shown_total(report.cells.get, k) for k in derived):
         # A total typed over, a formula without a calculated value, or a stale one: only
         # the formulas themselves tell which, so read this file the exact way.
         return None
@@ -305,13 +306,3 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report 
     report.meta = {k: cells.text(v) for k, v in meta.items()}
     report.text = {f.id: cells.text(get(layout.text[f.id])) for f in SCHEMA.text}
     return report
-
-
-def _excel_sum(report: Report, key: CellKey) -> Any:
-    """What the template's SUM formula shows for a derived cell (blank and text count as 0)."""
-    total = 0
-    for part in parts(key):
-        value = _excel_sum(report, part) if SCHEMA.is_derived(part) else report.cells.get(part)
-        if is_number(value):
-            total += value
-    return total
