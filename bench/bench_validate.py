@@ -1,83 +1,107 @@
 """Batch validation is read-bound: how does it compare with bare reads of the same files?
 
-Run: ``python bench/bench_validate.py [N]``. Writes N workbooks (from the real examples in tests/data)
-to a temporary folder, then times, over the same files in the same run:
+Run: ``python bench/bench_validate.py [N]`` (default 1000). Writes N workbooks from the real
+examples in tests/data to a temporary folder, then times, over the same files in one run, each
+as a fresh process (imports included, as a clerk or a CI job runs it):
 
-- bare openpyxl: load read-only and touch every value of the report sheets;
-- bare python-calamine: load and read every value of the report sheets;
-- xlgbreport: ``validation.validate_file`` (guard, read, all rules).
+- bare python-calamine: open each file and read every sheet;
+- bare openpyxl: load read-only and read every value of every sheet;
+- ``xlgbreport validate DIR --format json``: collect, guard, read, all rules, the JSON document.
 
-It prints seconds per file and the ratios. A benchmark, not a test: numbers vary by machine.
+Rounds alternate between the commands, the best round counts. It prints milliseconds per file,
+the ratios to each bare read and each run's peak memory; a second, smaller batch shows whether
+memory stays flat as the batch grows. A benchmark, not a test: numbers vary by machine.
 """
 
 from __future__ import annotations
 
-import statistics
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
-from python_calamine import CalamineWorkbook
-
-from xlgbreport.actions import validation
-from xlgbreport.core.layout import REQUIRED_SHEETS
 from xlgbreport.files import interchange, workbook_writer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "examples"
-
-
-def make_files(folder: Path, n: int) -> list[Path]:
-    sources = sorted(EXAMPLES.glob("*.json")) or sorted(Path("samples/json").glob("*.json"))
-    reports = [interchange.load(p) for p in sources]
-    files = []
-    for i in range(n):
-        path = folder / f"org{i:03d}.xlsx"
-        workbook_writer.write(path, reports[i % len(reports)])
-        files.append(path)
-    return files
-
-
-def bare_openpyxl(path: Path) -> int:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    n = sum(1 for s in REQUIRED_SHEETS for row in wb[s].iter_rows(values_only=True) for _ in row)
-    wb.close()
-    return n
-
-
-def bare_calamine(path: Path) -> int:
+CALAMINE = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
     wb = CalamineWorkbook.from_path(str(path))
-    return sum(len(row) for s in REQUIRED_SHEETS for row in wb.get_sheet_by_name(s).to_python())
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+"""
+OPENPYXL = """
+import sys
+from pathlib import Path
+import openpyxl
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            pass
+    wb.close()
+"""
 
 
-def ours(path: Path) -> int:
-    return len(validation.validate_file(path).findings)
+def make_files(folder: Path, n: int) -> None:
+    reports = [interchange.load(p) for p in sorted(EXAMPLES.glob("*.json"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        workbook_writer.write(folder / f"org{i:04d}.xlsx", reports[i % len(reports)])
 
 
-def timed(fn, files: list[Path], rounds: int = 3) -> float:
-    """Best of ``rounds`` of the mean seconds per file."""
-    best = []
+def run(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # validate exits 1 when a report has errors
+        raise SystemExit(f"{argv[:3]} failed with exit code {code}")
+    return seconds, usage.ru_maxrss
+
+
+def commands(folder: Path) -> dict[str, list[str]]:
+    exe = str(Path(sys.executable).with_name("xlgbreport"))
+    return {
+        "calamine (bare read)": [sys.executable, "-c", CALAMINE, str(folder)],
+        "openpyxl (bare read)": [sys.executable, "-c", OPENPYXL, str(folder)],
+        "xlgbreport validate": [exe, "validate", "--format", "json", str(folder)],
+    }
+
+
+def measure(folder: Path, n: int, rounds: int) -> dict[str, tuple[float, int]]:
+    best: dict[str, tuple[float, int]] = {}
     for _ in range(rounds):
-        start = time.perf_counter()
-        for f in files:
-            fn(f)
-        best.append((time.perf_counter() - start) / len(files))
-    return min(best)
+        for name, argv in commands(folder).items():
+            seconds, rss = run(argv)
+            old = best.get(name)
+            best[name] = (min(seconds, old[0]) if old else seconds, max(rss, old[1]) if old else rss)
+    return {name: (sec / n, rss) for name, (sec, rss) in best.items()}
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    rounds = int(os.environ.get("XLG_BENCH_ROUNDS", "3"))
     with tempfile.TemporaryDirectory() as tmp:
-        files = make_files(Path(tmp), n)
-        results = {name: timed(fn, files) for name, fn in
-                   (("openpyxl (bare read)", bare_openpyxl), ("calamine (bare read)", bare_calamine),
-                    ("xlgbreport validate", ours))}
-    base = results["xlgbreport validate"]
-    print(f"{n} workbooks, seconds per file (best of 3 rounds):")
-    for name, sec in results.items():
-        print(f"  {name:24s} {sec * 1000:8.2f} ms   validate/this = {base / sec:5.2f}x")
-    print(f"  median of all: {statistics.median(results.values()) * 1000:.2f} ms")
+        big, small = Path(tmp) / "big", Path(tmp) / "small"
+        make_files(big, n)
+        make_files(small, max(1, n // 10))
+        results = measure(big, n, rounds)
+        flat = measure(small, max(1, n // 10), 1)
+    ours = results["xlgbreport validate"][0]
+    print(f"{n} workbooks, fresh processes, best of {rounds} rounds; ms per file:")
+    for name, (sec, rss) in results.items():
+        print(f"  {name:22s} {sec * 1000:7.2f} ms   validate/this = {ours / sec:5.2f}x   "
+              f"peak {rss / 1024:6.1f} MiB")
+    small_rss = flat["xlgbreport validate"][1]
+    print(f"  validate peak memory: {small_rss / 1024:.1f} MiB for {max(1, n // 10)} files, "
+          f"{results['xlgbreport validate'][1] / 1024:.1f} MiB for {n}")
 
 
 if __name__ == "__main__":

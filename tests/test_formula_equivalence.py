@@ -131,6 +131,12 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
                        f"python {want_message!r}")
         if want_message is None and not message:
             out.append(f"{rule} {where} (row {r}): ✘ without a message")
+        if rule == rules.ValueBlank.id:  # the count itself, against the rule's own findings
+            table = TABLE_BY_SHEET[where].id
+            blanks = sum(1 for f in findings if f.rule == rule and f.table == table)
+            if engine.get((CHECK_SHEET, f"D{r}")) != blanks:
+                out.append(f"{rule} {where} (row {r}): engine counts "
+                           f"{engine.get((CHECK_SHEET, f'D{r}'))!r} blanks, ValueBlank {blanks}")
     missing = set(EQUATIONS) - seen
     if missing:
         out.append(f"equations without a 校验 row: {sorted(missing)}")

@@ -155,7 +155,7 @@ def _blank_row(table: Table, layout: Layout) -> CheckRow:
     message = _text_expr(BLANK_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
 
     def values(report: Report) -> tuple[Any, Any, str, str]:
-        n = sum(1 for key in _keys(table) if excel_value(report, key) in (None, ""))
+        n = sum(1 for f in ValueBlank().check(report) if f.table == table.id)
         return n, 0, (FAIL if n else PASS), (BLANK_SUMMARY.format(table=table.sheet, n=n) if n else "")
 
     return CheckRow(ValueBlank.id, ValueBlank.title, table.sheet, "=" + count, "=0",
@@ -183,6 +183,9 @@ def _invalid_row(table: Table, layout: Layout) -> CheckRow:
     message = _text_expr(INVALID_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
 
     def values(report: Report) -> tuple[Any, Any, str, str]:
+        """What the formula counts: problems in what the cells *show*, computed totals included
+        (a negative part makes its total negative). Its ✔/✘ is ValueInvalid's verdict; the
+        formula-equivalence tests check both against the engine."""
         n = 0
         for area in areas:
             keys = [k for k in _keys(table) if _inside(layout.cells[k], area)]
@@ -206,10 +209,9 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
         ref = Area(sheet, pos, pos).ref()
         message = MetaMissing.template.format(field=labels[fid])
 
-        def values(report: Report, fid: str = fid, message: str = message):
-            value = report.org if fid == "org" else report.year
-            missing = value is None or (isinstance(value, str) and not value.strip())
-            return None, None, (FAIL if missing else PASS), (message if missing else "")
+        def values(report: Report, fid: str = fid):
+            found = [f for f in MetaMissing().check(report) if f.args_dict["field"] == labels[fid]]
+            return None, None, (FAIL if found else PASS), (found[0].message if found else "")
 
         test = _only_spaces(ref) if fid == "org" else f"ISBLANK({ref})"
         rows.append(CheckRow(MetaMissing.id, MetaMissing.title, ref.replace("$", ""), "", "",
@@ -221,12 +223,10 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
     year_label = labels["year"]
 
     def year_values(report: Report):
-        year = report.year
-        if year is None:
+        if report.year is None:
             return None, None, INCOMPLETE, ""
-        good = isinstance(year, int) and MetaYear.FIRST <= year <= MetaYear.LAST
-        msg = "" if good else MetaYear.template.format(field=year_label, value=year)
-        return None, None, (PASS if good else FAIL), msg
+        found = list(MetaYear().check(report))
+        return None, None, (FAIL if found else PASS), (found[0].message if found else "")
 
     message = _text_expr(MetaYear.template, {"field": f'"{year_label}"', "value": ref})
     rows.append(CheckRow(MetaYear.id, MetaYear.title, ref.replace("$", ""), "", "",
@@ -253,7 +253,7 @@ def _text_rows(layout: Layout) -> list[CheckRow]:
             "problem": f'"{head}"&{text}&"{tail}"'})
 
         def values(report: Report, label: str = labels[section]):
-            found = [f for f in rule.check(report) if dict(f.args)["section"] == label]
+            found = [f for f in rule.check(report) if f.args_dict["section"] == label]
             return None, None, (WARN if found else PASS), (found[0].message if found else "")
 
         rows.append(CheckRow(rule.id, rule.title, ref.replace("$", ""), "", "",

@@ -11,7 +11,6 @@ from typing import Any
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,10 @@ class Finding:
     cell: str | None = None
     expected: Any = None
     actual: Any = None
+
+    @property
+    def args_dict(self) -> dict[str, Any]:
+        return dict(self.args)
 
     @property
     def message(self) -> str:

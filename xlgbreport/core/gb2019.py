@@ -25,7 +25,8 @@ _PROCUREMENT = Column("amount", "采购总金额", kind="amount")
 
 
 def _item(row_id: str, label: str, block: str, *columns: Column) -> Row:
-    return Row(row_id, label, columns, block=f"第二十条第（{block}）项")
+    role = Role.DECISIONS if _DECISIONS in columns else None  # 处理决定数量, as in 2021
+    return Row(row_id, label, columns, block=f"第二十条第（{block}）项", role=role)
 
 
 PROACTIVE = Table(

@@ -20,29 +20,15 @@ from .findings import Severity
 from .model import Number, Report, is_number
 from .prior import compare
 from .rules import check
-from .schema import (
-    APPEALS,
-    PROACTIVE,
-    REPORT_TITLE,
-    REQUEST_COLUMNS,
-    REQUESTS,
-    RESULT_ROWS,
-    SCHEMA,
-    TABLES,
-    TABLES_BY_ID,
-    TEXT_SECTIONS,
-    CellKey,
-    Row,
-    Table,
-)
+from .tables import REPORT_TITLE, CellKey, Role, Row, Table, TableId
+
+PROACTIVE, REQUESTS, APPEALS = TableId
 
 INCOMPLETE = "“{title}”尚未填写完整（{n} 个单元格为空或不是数字），暂不生成本段文字。"
 HAS_ERRORS = "“{title}”有 {n} 处错误，请先按校验结果改正，再生成本段文字。"
 NO_TEXT = "（尚未填写）"
 THIS_YEAR = "本年度"
 YEAR = "{year}年"
-
-NEW_APPLICATIONS: CellKey = (REQUESTS.id, "1", "total")
 
 _ENUM = re.compile(r"^(（[一二三四五六七八九十]+）|\d+\.)")
 _NOTE = re.compile(r"（[^（）]*）$")
@@ -69,19 +55,21 @@ def markdown_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def paragraph(report: Report, table_id: str = REQUESTS.id, prior: Report | None = None) -> str:
+def paragraph(report: Report, table_id: str = REQUESTS, prior: Report | None = None) -> str:
     """The paragraph for one table (``proactive``, ``requests`` or ``appeals``); with last
     year's report, table 三 also says how new applications changed (比上年增减)."""
-    table = TABLES_BY_ID[table_id]
-    missing = [k for k in _keys(table) if (k in report.cells or not SCHEMA.is_derived(k))
-               and report.number(k) is None]
+    schema = report.format.schema
+    table = schema.table(table_id)
+    view = report.computed()
+    missing = [k for k in _keys(table) if (k in report.cells or not schema.is_derived(k))
+               and view.number(k) is None]
     if missing:
         return INCOMPLETE.format(title=table.title, n=len(missing))
     errors = [f for f in check(report) if f.table == table.id and f.severity is Severity.ERROR]
     if errors:
         return HAS_ERRORS.format(title=table.title, n=len(errors))
-    context = _CONTEXT[table.id](report)
-    if table.id == REQUESTS.id:
+    context = _CONTEXT[table.id](view, table)
+    if table.id == REQUESTS:
         context["change"] = _new_change(report, prior)
     text = _env().get_template(f"{table.id}.txt.j2").render(when=_when(report), **context)
     return text.replace("\n", "")
@@ -89,9 +77,10 @@ def paragraph(report: Report, table_id: str = REQUESTS.id, prior: Report | None 
 
 def markdown(report: Report, prior: Report | None = None) -> str:
     """The report as a Markdown draft: the text sections as written, the tables as paragraphs."""
-    texts = {f.id: f.label for f in TEXT_SECTIONS}
+    schema = report.format.schema
+    texts = {f.id: f.label for f in schema.text}
     sections = [(texts["overview"], report.text.get("overview") or NO_TEXT)]
-    sections += [(t.title, paragraph(report, t.id, prior)) for t in TABLES]
+    sections += [(t.title, paragraph(report, t.id, prior)) for t in schema.tables]
     sections += [(texts[k], report.text.get(k) or NO_TEXT) for k in ("problems", "other_matters")]
     who = (report.org or "") + (_when(report) if isinstance(report.year, int) else "")
     return _env().get_template("report.md.j2").render(heading=who + REPORT_TITLE,
@@ -103,7 +92,8 @@ def _new_change(report: Report, prior: Report | None) -> Number | None:
     its count is known (a wrong or blank last year gives no comparison, not a guess)."""
     if prior is None or not isinstance(report.year, int) or prior.year != report.year - 1:
         return None
-    return compare(report, prior)[NEW_APPLICATIONS].delta
+    new = report.format.schema.table(REQUESTS).role(Role.NEW)
+    return compare(report, prior)[(REQUESTS.value, new.id, _total(new))].delta
 
 
 def _when(report: Report) -> str:
@@ -122,60 +112,63 @@ def number(value: object) -> str:
     return str(value)
 
 
+def _total(row: Row) -> str:
+    return next(c.id for c in row.columns if c.derived)
+
+
 def _n(report: Report, key: CellKey) -> int:
     value = report.number(key)
     assert is_number(value), key  # paragraph() has made sure every cell is a number
     return value  # type: ignore[return-value]
 
 
-def _result_groups() -> tuple[tuple[str, tuple[Row, ...]], ...]:
+def _result_groups(table: Table) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     """（一）…（六）: each group of result rows under its label (a row without a group is one)."""
     groups: dict[str, list[Row]] = {}
-    for r in REQUESTS.rows:
-        if r.id in RESULT_ROWS:
-            groups.setdefault(r.parents[1] if len(r.parents) > 1 else r.label, []).append(r)
+    for r in table.with_role(Role.RESULT):
+        groups.setdefault(r.parents[1] if len(r.parents) > 1 else r.label, []).append(r)
     return tuple((label, tuple(rows)) for label, rows in groups.items())
 
 
-_RESULT_GROUPS = _result_groups()
+def _requests(report: Report, table: Table) -> dict:
+    def row(role_or_row: Role | Row, column: str | None = None) -> int:
+        r = table.role(role_or_row) if isinstance(role_or_row, Role) else role_or_row
+        return _n(report, (table.id, r.id, column or _total(r)))
 
-
-def _requests(report: Report) -> dict:
-    total = "total"
-    row = lambda r, c=total: _n(report, (REQUESTS.id, r, c))  # noqa: E731
-    persons = [c for c in REQUEST_COLUMNS if not c.derived and not c.parents]
-    orgs = [c for c in REQUEST_COLUMNS if not c.derived and c.parents]
-    applicants = [(c.label, row("1", c.id)) for c in persons]
-    applicants.append((orgs[0].parents[0], sum(row("1", c.id) for c in orgs)))
+    persons = [c for c in table.columns if not c.derived and not c.parents]
+    orgs = [c for c in table.columns if not c.derived and c.parents]
+    applicants = [(c.label, row(Role.NEW, c.id)) for c in persons]
+    applicants.append((orgs[0].parents[0], sum(row(Role.NEW, c.id) for c in orgs)))
     results = []
-    for label, rows in _RESULT_GROUPS:
-        count = sum(row(r.id) for r in rows)
+    for label, rows in _result_groups(table):
+        count = sum(row(r) for r in rows)
         if count:
-            details = [(short(r.label), row(r.id)) for r in rows if len(rows) > 1 and row(r.id)]
+            details = [(short(r.label), row(r)) for r in rows if len(rows) > 1 and row(r)]
             results.append((short(label), count, details))
-    return {"new": row("1"), "carried": row("2"), "applicants": applicants, "results": results,
-            "done": row("3.7"), "next": row("4")}
+    return {"new": row(Role.NEW), "carried": row(Role.CARRIED_OVER), "applicants": applicants,
+            "results": results, "done": row(Role.RESULTS_TOTAL),
+            "next": row(Role.CARRIED_FORWARD)}
 
 
-def _proactive(report: Report) -> dict:
-    value = lambda r, c: number(_n(report, (PROACTIVE.id, r.id, c)))  # noqa: E731
+def _proactive(report: Report, table: Table) -> dict:
+    value = lambda r, c: number(_n(report, (table.id, r.id, c)))  # noqa: E731
     documents = [(r.label, value(r, "issued"), value(r, "repealed"), value(r, "in_force"))
-                 for r in PROACTIVE.rows if len(r.columns) == 3]
-    decisions = [(r.label, value(r, "decisions")) for r in PROACTIVE.rows
-                 if r.columns[0].id == "decisions"]
-    fees = next(r for r in PROACTIVE.rows if r.columns[0].id == "amount")
-    return {"documents": documents, "decisions": decisions, "fees_label": fees.label,
-            "fees": value(fees, "amount")}
+                 for r in table.with_role(Role.DOCUMENTS)]
+    decisions = [(r.label, value(r, "decisions")) for r in table.with_role(Role.DECISIONS)]
+    fees = table.with_role(Role.FEES)
+    return {"documents": documents, "decisions": decisions,
+            "fees": [(r.label, value(r, "amount")) for r in fees]}
 
 
-def _appeals(report: Report) -> dict:
+def _appeals(report: Report, table: Table) -> dict:
     groups = []
-    for r in APPEALS.rows:
+    for r in table.with_role(Role.APPEAL):
         name = f"{r.parents[0]}（{r.label}）" if r.parents else r.label
-        details = [(c.label, _n(report, (APPEALS.id, r.id, c.id))) for c in r.columns
-                   if not c.derived and _n(report, (APPEALS.id, r.id, c.id))]
-        groups.append((name, _n(report, (APPEALS.id, r.id, "total")), details))
+        total = _n(report, (table.id, r.id, _total(r)))
+        details = [(c.label, _n(report, (table.id, r.id, c.id))) for c in r.columns
+                   if not c.derived and _n(report, (table.id, r.id, c.id))]
+        groups.append((name, total, details))
     return {"groups": groups, "total": sum(n for _, n, _ in groups)}
 
 
-_CONTEXT = {REQUESTS.id: _requests, PROACTIVE.id: _proactive, APPEALS.id: _appeals}
+_CONTEXT = {REQUESTS: _requests, PROACTIVE: _proactive, APPEALS: _appeals}

@@ -19,12 +19,11 @@ from .findings import Finding, Severity
 from .formats import DEFAULT, Format
 from .model import Invalid, Report, is_number
 from .prior import carried_pairs, expected_in_force, in_force_key, in_force_rows, normalise, same_org
-from .tables import CellKey, Role, Schema, text_key
+from .tables import CellKey, Role, Schema, TableId, text_key
 
 #: An argument of a message: a literal text, or the sum of some cells.
 Arg = str | tuple[CellKey, ...]
-#: Table ids shared by every format.
-PROACTIVE, REQUESTS, APPEALS = "proactive", "requests", "appeals"
+PROACTIVE, REQUESTS, APPEALS = TableId
 DEFAULT_SCHEMA = DEFAULT.schema
 
 
@@ -168,8 +167,9 @@ class AppealsGroupTotal(EquationRule):
     template = "{group}：总计（{total}）≠ 维持、纠正、其他、尚未审结之和（{parts}）"
 
     def equations(self, schema: Schema) -> Iterator[Equation]:
-        for row in schema.table(APPEALS).with_role(Role.APPEAL):
-            total = next((APPEALS, row.id, c.id) for c in row.columns if c.derived)
+        table = schema.table(APPEALS)
+        for row in table.with_role(Role.APPEAL):
+            total = next((table.id, row.id, c.id) for c in row.columns if c.derived)
             parts = schema.parts(total)
             yield self.equation(schema, total, parts, (total,), group="".join(row.parents) + row.label,
                                 total=(total,), parts=parts)
@@ -283,6 +283,7 @@ class PriorInForce(Rule):
     template = ("{row}{in_force}为 {now}，按上年 {last} + {issued} {n_issued} − {repealed} "
                 "{n_repealed} 应为 {due}；如因清理等原因不一致，请在文字说明中说明")
     needs_prior = True
+    formats = frozenset({"gb2021"})  # 2019's table 二 counts 新制作/新公开, not 现行有效
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         if prior is None:

@@ -18,6 +18,7 @@ from .tables import (
     Row,
     Schema,
     Table,
+    TableId,
     text_key,
     where_key,
 )
@@ -36,7 +37,7 @@ _DECISIONS = Column("decisions", "本年处理决定数量")
 _AMOUNT = Column("amount", "本年收费金额（单位：万元）", kind="amount")
 
 PROACTIVE = Table(
-    id="proactive",
+    id=TableId.PROACTIVE.value,
     title="二、主动公开政府信息情况",
     sheet="主动公开",
     header="信息内容",
@@ -82,7 +83,7 @@ def _req(row_id: str, label: str, *parents: str, role: Role = Role.RESULT,
 
 
 REQUESTS = Table(
-    id="requests",
+    id=TableId.REQUESTS.value,
     title="三、收到和处理政府信息公开申请情况",
     sheet="依申请公开",
     note="（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
@@ -133,7 +134,7 @@ APPEAL_COLUMNS: tuple[Column, ...] = (
 
 _LITIGATION = "行政诉讼"
 APPEALS = Table(
-    id="appeals",
+    id=TableId.APPEALS.value,
     title="四、政府信息公开行政复议、行政诉讼情况",
     sheet="复议诉讼",
     rows=(

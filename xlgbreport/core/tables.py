@@ -17,6 +17,14 @@ Kind = Literal["count", "amount"]
 CellKey = tuple[str, str, str]  # (table id, row id, column id)
 
 
+class TableId(StrEnum):
+    """The three statistical tables, by the same id in every format (and in the JSON)."""
+
+    PROACTIVE = "proactive"  # 二、主动公开政府信息情况
+    REQUESTS = "requests"  # 三、收到和处理政府信息公开申请情况
+    APPEALS = "appeals"  # 四、政府信息公开行政复议、行政诉讼情况
+
+
 class Role(StrEnum):
     """What a row means to the rules and the prose, whatever its id in a format."""
 

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import errors
+from ..core import headers
 from ..core.excel_formulas import (
     ALL_PASS,
     FAIL,
@@ -280,17 +281,7 @@ def _proactive(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     _table_title(ws, PROACTIVE.title, width, fmt)
     ws.set_column(0, 0, 22)
     ws.set_column(1, width - 1, 16)
-    for r, block, rows in proactive_rows():
-        ws.merge_range(r, 0, r, width - 1, block, fmt.header)
-        ws.write_string(r + 1, 0, PROACTIVE.header, fmt.header)
-        columns = rows[0].columns
-        if len(columns) == 1:
-            ws.merge_range(r + 1, 1, r + 1, width - 1, columns[0].label, fmt.header)
-        else:
-            for j, col in enumerate(columns):
-                ws.write_string(r + 1, 1 + j, col.label, fmt.header)
-        for i, row in enumerate(rows):
-            ws.write_string(r + 2 + i, 0, row.label, fmt.center_label)
+    _draw(ws, headers.proactive(layout), fmt)
     _cells(ws, report, [(PROACTIVE.id, r.id, c.id) for r, c in PROACTIVE.cells()], layout, fmt)
     _table_formats(ws, PROACTIVE, layout, fmt)
     _equation_formats(ws, PROACTIVE.sheet, layout, fmt)
@@ -324,26 +315,10 @@ def _requests(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 34)
     ws.set_column(REQUESTS_LABEL_COLS, width - 1, 9)
-    top = REQUESTS_FIRST_ROW - 3
-    ws.merge_range(top, 0, top + 2, REQUESTS_LABEL_COLS - 1, REQUESTS.note, fmt.header)
-    ws.merge_range(top, REQUESTS_LABEL_COLS, top, width - 1, REQUESTS.header, fmt.header)
-    _spanning_headers(ws, cols, top + 1, REQUESTS_LABEL_COLS, fmt)
-    # Row labels: the section (三、本年度办理结果) in A, the group in B, the item in C.
-    spans: dict[tuple[int, str], list[int]] = {}
-    for i, row in enumerate(REQUESTS.rows):
-        r = REQUESTS_FIRST_ROW + i
-        depth = len(row.parents)
-        for level, parent in enumerate(row.parents):
-            spans.setdefault((level, parent), []).append(r)
-        if depth == 0:
-            ws.merge_range(r, 0, r, REQUESTS_LABEL_COLS - 1, row.label, fmt.label)
-        elif depth == 1:
-            ws.merge_range(r, 1, r, REQUESTS_LABEL_COLS - 1, row.label, fmt.label)
-        else:
-            ws.write_string(r, depth, row.label, fmt.label)
-        ws.set_row(r, 30 if len(row.label) > 18 else 18)
-    for (level, label), rows in spans.items():
-        _merge(ws, min(rows), level, max(rows), level, label, fmt.center_label)
+    grid = headers.requests(layout)
+    for r in range(REQUESTS_FIRST_ROW, grid.bottom + 1):
+        ws.set_row(r, 30 if r in grid.tall_rows else 18)
+    _draw(ws, grid, fmt)
     _cells(ws, report, [(REQUESTS.id, r.id, c.id) for r, c in REQUESTS.cells()], layout, fmt)
     _table_formats(ws, REQUESTS, layout, fmt)
     _equation_formats(ws, REQUESTS.sheet, layout, fmt)
@@ -353,47 +328,23 @@ def _requests(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     _protect(ws)
 
 
-def _spanning_headers(ws, cols, top: int, left: int, fmt: _Formats) -> None:
-    """Two header rows: a parent label spans its columns; a column without one spans both rows."""
-    spans: dict[str, list[int]] = {}
-    for j, col in enumerate(cols):
-        c = left + j
-        if col.parents:
-            spans.setdefault(col.parents[0], []).append(c)
-            ws.write_string(top + 1, c, col.label, fmt.header)
+def _draw(ws, grid: headers.Grid, fmt: _Formats) -> None:
+    """The table's header and label cells, merged where they span."""
+    styles = {"header": fmt.header, "label": fmt.label, "centered": fmt.center_label}
+    for span in grid.spans:
+        if span.merged:
+            ws.merge_range(span.top, span.left, span.bottom, span.right, span.text,
+                           styles[span.style])
         else:
-            ws.merge_range(top, c, top + 1, c, col.label, fmt.header)
-    for label, cs in spans.items():
-        _merge(ws, top, min(cs), top, max(cs), label, fmt.header)
-
-
-def _merge(ws, r1: int, c1: int, r2: int, c2: int, label: str, cell_format) -> None:
-    if (r1, c1) == (r2, c2):
-        ws.write_string(r1, c1, label, cell_format)
-    else:
-        ws.merge_range(r1, c1, r2, c2, label, cell_format)
+            ws.write_string(span.top, span.left, span.text, styles[span.style])
 
 
 def _appeals(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     width = sum(len(r.columns) for r in APPEALS.rows)
     _table_title(ws, APPEALS.title, width, fmt)
     ws.set_column(0, width - 1, 7.5)
-    top, fields = 1, APPEALS_DATA_ROW - 1
-    spans: dict[str, list[int]] = {}
-    c = 0
-    for row in APPEALS.rows:
-        first, last = c, c + len(row.columns) - 1
-        if row.parents:
-            spans.setdefault(row.parents[0], []).extend((first, last))
-            _merge(ws, top + 1, first, top + 1, last, row.label, fmt.header)
-        else:
-            _merge(ws, top, first, top + 1, last, row.label, fmt.header)
-        for col in row.columns:
-            ws.write_string(fields, c, col.label, fmt.header)
-            c += 1
-    for label, cs in spans.items():
-        _merge(ws, top, min(cs), top, max(cs), label, fmt.header)
-    ws.set_row(fields, 30)
+    _draw(ws, headers.appeals(layout), fmt)
+    ws.set_row(APPEALS_DATA_ROW - 1, 30)  # the field labels, on two lines
     ws.set_row(APPEALS_DATA_ROW, 22)
     _cells(ws, report, [(APPEALS.id, r.id, c.id) for r, c in APPEALS.cells()], layout, fmt)
     _table_formats(ws, APPEALS, layout, fmt)

@@ -1,0 +1,110 @@
+"""Formats are values: the 2019 trial format is described as data and checked by its own rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xlgbreport.core import gb2019, rules
+from xlgbreport.core.formats import FORMATS, GB2019, GB2021
+from xlgbreport.core.model import Report
+from xlgbreport.core.tables import Role, TableId
+
+REQ = TableId.REQUESTS
+
+
+def balanced_2019() -> Report:
+    """A 2019-format report whose tables balance: 5 new + 1 carried = 4 handled + 2 next."""
+    text = {"overview": "总体情况。", "problems": "存在的问题。", "other_matters": "其他事项。"}
+    report = Report(org="金殿镇人民政府", year=2020, format=GB2019, text=text)
+    schema = GB2019.schema
+    for key in schema.keys:
+        if not schema.is_derived(key):
+            report.cells[key] = 0
+    for row, col, n in (("1", "natural_person", 5), ("2", "natural_person", 1),
+                        ("3.1", "natural_person", 2), ("3.6", "natural_person", 2),
+                        ("4", "natural_person", 2)):
+        report.cells[(REQ, row, col)] = n
+    report.cells[("proactive", "licensing", "change")] = -3  # 本年增/减 may be negative
+    report.cells[("proactive", "procurement", "amount")] = Decimal("42.856")
+    report.cells[("appeals", "review", "upheld")] = 1
+    return report
+
+
+def test_the_2019_tables_as_the_trial_format_has_them() -> None:
+    schema = GB2019.schema
+    assert schema.id == "gb2019" and "2019" in schema.source and FORMATS["gb2019"] is GB2019
+    proactive = schema.table(TableId.PROACTIVE)
+    assert [r.label for r in proactive.rows] == [
+        "规章", "规范性文件", "行政许可", "其他对外管理服务事项", "行政处罚", "行政强制",
+        "行政事业性收费", "政府集中采购"]
+    assert [c.label for c in proactive.row("regulations").columns] == [
+        "本年新制作数量", "本年新公开数量", "对外公开总数量"]
+    assert [c.label for c in proactive.row("admin_fees").columns] == ["上一年项目数量", "本年增/减"]
+    requests = schema.table(REQ)
+    other = [r for r in requests.rows if "（六）其他处理" in (r.label, *r.parents)]
+    assert [r.id for r in other] == ["3.6"]  # one row, where 2021 has three
+    assert len(requests.with_role(Role.RESULT)) == 19
+    assert len(GB2021.schema.table(REQ).with_role(Role.RESULT)) == 21
+    assert schema.table(TableId.APPEALS) is GB2021.schema.table(TableId.APPEALS)
+    assert GB2019.layout is None and GB2021.layout is not None  # no 2019 template
+
+
+def test_a_balanced_2019_report_passes_its_rules() -> None:
+    report = balanced_2019()
+    assert rules.check(report) == []
+    assert report.value((REQ, "3.7", "total")) == 4
+    assert report.value(("appeals", "review", "total")) == 1
+
+
+def test_the_2019_rules_find_what_breaks_its_tables() -> None:
+    report = balanced_2019()
+    report.cells[(REQ, "3.6", "natural_person")] = 3  # one more handled than came in
+    report.cells[("proactive", "licensing", "prior_items")] = -1  # a count cannot be negative
+    report.cells[("appeals", "review", "total")] = 2  # a given total that does not add up
+    found = {(f.rule, f.row, f.column) for f in rules.check(report)}
+    assert found == {
+        ("requests.balance", "1", "natural_person"),
+        ("requests.balance", "1", "total"),
+        ("value.invalid", "licensing", "prior_items"),
+        ("appeals.group_total", "review", "total"),
+    }
+    message = next(f.message for f in rules.check(report) if f.rule == "value.invalid")
+    assert message == "行政许可·上一年项目数量不能为负数：-1"
+
+
+def test_rules_are_selected_per_format() -> None:
+    ids_2021 = {r.id for r in rules.for_format(GB2021)}
+    ids_2019 = {r.id for r in rules.for_format(GB2019)}
+    assert ids_2021 - ids_2019 == {"prior.in_force"}  # 2019 has no 现行有效件数
+    assert {"requests.balance", "requests.row_total", "requests.results_total",
+            "appeals.group_total", "prior.carry_over"} <= ids_2019
+    last = balanced_2019()
+    this = balanced_2019()
+    this.year = 2021
+    this.cells[(REQ, "2", "natural_person")] = 9  # 二 must be last year's 四 (2)
+    hits = [f for f in rules.check(this, last) if f.rule == "prior.carry_over"]
+    assert [(f.row, f.column, f.expected, f.actual) for f in hits] == [("2", "natural_person", 2, 9)]
+
+
+@pytest.mark.parametrize("fmt", [GB2021, GB2019], ids=lambda f: f.id)
+def test_totals_computed_once_equal_totals_computed_on_demand(fmt) -> None:
+    """Report.computed (what the rules read) and Report.value agree on every cell."""
+    report = Report(format=fmt)
+    for i, key in enumerate(fmt.schema.keys):
+        if not fmt.schema.is_derived(key) and i % 7:
+            report.cells[key] = i
+    view = report.computed()
+    assert all(view.value(k) == report.value(k) for k in fmt.schema.keys)
+    assert any(view.value(k) is None for k in fmt.schema.derived_keys)  # a blank part: no total
+    assert any(view.value(k) is not None for k in fmt.schema.derived_keys)
+
+
+def test_row_ids_for_the_rules_come_from_roles() -> None:
+    """The rows the rules and prose need are found by role in each format, not typed again."""
+    for fmt in (GB2021, GB2019):
+        table = fmt.schema.table(REQ)
+        assert [table.role(r).id for r in (Role.NEW, Role.CARRIED_OVER, Role.RESULTS_TOTAL,
+                                           Role.CARRIED_FORWARD)] == ["1", "2", "3.7", "4"]
+    assert gb2019.REQUESTS.role(Role.RESULTS_TOTAL).derived
