@@ -161,7 +161,7 @@ def test_the_sample_with_errors_still_gets_a_draft(tmp_path: Path) -> None:
     assert "尚未填写完整" in text and "有 1 处错误" in text
 
 
-def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
+def test_an_unexpected_error_is_one_message_box(chain, monkeypatch, log_folder) -> None:
     _, this_path = chain
 
     def broken(report, prior=None):
@@ -169,5 +169,8 @@ def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
 
     monkeypatch.setattr(narrative, "markdown", broken)
     book = FakeBook(this_path)
-    assert macros.generate_report(book) == macros.INTERNAL.format(error="ZeroDivisionError")
+    log = log_folder / "xlgbreport.log"
+    assert macros.generate_report(book) == macros.INTERNAL.format(
+        error="ZeroDivisionError", log=f"，详情已记入 {log}")
+    assert "_generate failed" in log.read_text(encoding="utf-8")
     assert len(book.app.alerts) == 1

@@ -28,6 +28,7 @@ from ..core.model import Report
 from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..errors import InputError, os_reason
 from ..files import cells, prior_source
+from . import log as excel_log
 from .ranges import report_from_ranges
 
 TITLE = "xlgbreport"
@@ -40,7 +41,7 @@ NOT_SAVED = "请先把本工作簿保存到本机文件夹，报告会生成在�
 WROTE = "已生成 {path}"
 WRITE_FAILED = "无法写入 {path}：{detail}"
 REPORT_SUFFIX = "_报告.md"
-INTERNAL = "内部错误（{error}），请把此信息发给维护人员"
+INTERNAL = "内部错误（{error}）{log}，请把此信息发给维护人员"
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,8 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
     except ArgumentError as exc:
         message = str(exc)
     except Exception as exc:  # the last guard before a clerk's screen
-        log.exception("%s failed", action.__name__)
-        message = INTERNAL.format(error=type(exc).__name__)
+        message = INTERNAL.format(error=type(exc).__name__,
+                                  log=excel_log.record(log, action.__name__))
     book.app.alert(message, TITLE)
     return message
 
