@@ -10,7 +10,8 @@ import sys
 
 from xl_helpers import ROOT, excel_arguments
 
-from xlgbreport.excel import functions, udfs
+from xlgbreport.core import excel_functions as functions
+from xlgbreport.excel import udfs
 
 BLOCKED = ["python_calamine", "numpy", "markupsafe._speedups", "xlwings"]
 
@@ -18,7 +19,7 @@ PROGRAM = """
 import json, sys, sysconfig
 for name in {blocked!r}:
     sys.modules[name] = None  # importing it now raises ImportError, as where it is absent
-from xlgbreport import workbook_reader
+from xlgbreport.files import workbook_reader
 from xlgbreport.excel import udfs
 args = json.loads(sys.argv[1])
 report = workbook_reader.read(sys.argv[2], fast=True)
