@@ -19,6 +19,7 @@ from .core.layout import LAYOUT
 from .core.model import Report
 from .core.schema import REQUESTS
 from .errors import InputError
+from .excel import commands as excel_commands
 from .files import (
     interchange,
     prior_source,
@@ -198,6 +199,9 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     if done.left:
         columns = "、".join(row.column(key[2]).label for key in done.left)
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
+
+
+cli.add_command(excel_commands.excel)
 
 
 def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:
