@@ -51,6 +51,10 @@ class Components:
         self.imported: dict[str, str] = {}  # module name -> the file's text as imported
         self.removed: list[str] = []
 
+    @property
+    def Count(self) -> int:  # noqa: N802 - COM's name
+        return len(self.items)
+
     def __call__(self, name: str) -> Any:
         if name not in self.items:
             raise ComError(name)

@@ -130,7 +130,7 @@ def _conf_part(parts: dict[str, bytes], template: Path) -> str:
 def _rename_sheet(workbook_xml: bytes) -> bytes:
     ElementTree.fromstring(workbook_xml)  # refuse what is not XML before editing it as text
     text = workbook_xml.decode("utf-8")
-    renamed = re.sub(r'(<sheet [^>]*name=")[^"]*(")', rf"\g<1>{CONF_SHEET}\g<2>", text, count=1)
+    renamed = re.sub(r'(<sheet [^>]*name=")[^"]*"', lambda m: f'{m.group(1)}{CONF_SHEET}"', text, count=1)
     return renamed.encode("utf-8")
 
 
@@ -142,8 +142,8 @@ def _conf_sheet(sheet_xml: bytes, rows: list[tuple[str, str]]) -> bytes:
         f'<row r="{i}"><c r="A{i}" s="1" t="inlineStr"><is><t>{escape(key)}</t></is></c>'
         f'<c r="B{i}" s="1" t="inlineStr"><is><t>{escape(value)}</t></is></c></row>'
         for i, (key, value) in enumerate(rows, start=1))
-    text = re.sub(r"<sheetData>.*</sheetData>|<sheetData\s*/>", f"<sheetData>{cells}</sheetData>",
-                  text, count=1, flags=re.S)
+    text = re.sub(r"<sheetData>.*</sheetData>|<sheetData\s*/>", lambda _: f"<sheetData>{cells}</sheetData>",
+                  text, count=1, flags=re.S)  # a function: backslashes in a path stay as they are
     text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(rows)}" />', text, count=1)
     return text.encode("utf-8")
 
