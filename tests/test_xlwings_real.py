@@ -16,7 +16,8 @@ import pytest
 from com_stubs import FakeWorkbook, install, uninstall
 from xl_helpers import ROOT, excel_arguments
 
-from xlgbreport.excel import functions, udfs
+from xlgbreport.core import excel_functions as functions
+from xlgbreport.excel import udfs
 
 MODULE = functions.UDF_MODULE
 TABLES = {"proactive", "requests", "appeals"}
