@@ -44,3 +44,16 @@ def test_the_functions_run_without_compiled_extensions() -> None:
     assert got["status"] == "✘ 5 处错误"
     assert got["check"] == udfs.xlg_check(*args)  # the same rows as with every extension
     assert len(got["check"]) == 5 and got["check"] != [[functions.ALL_PASS]]
+
+
+def test_python_calamine_is_not_required_in_the_browser() -> None:
+    """micropip (Pyodide) installs xlgbreport's requirements: one it cannot get would fail the
+    whole install, so python-calamine is required everywhere but there."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    calamine = [Requirement(r) for r in requires("xlgbreport") if r.startswith("python-calamine")]
+    assert len(calamine) == 1 and calamine[0].marker is not None
+    assert calamine[0].marker.evaluate({"sys_platform": "win32"})
+    assert not calamine[0].marker.evaluate({"sys_platform": "emscripten"})
