@@ -25,7 +25,8 @@ PROJECT_PART = "xl/vbaProject.bin"
 SIGNATURE_PART = "xl/vbaProjectSignature.bin"
 MACRO_SUFFIX = ".xlsm"
 VBA_DROPPED = "含有宏（VBA），输出文件须为 .xlsm，否则宏会丢失：请把输出文件名改为 {name}"
-NO_VBA = "不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}，或用 --like 指定带宏的工作簿"
+NO_VBA = "不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}"
+NEW_NO_VBA = "新工作簿不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}，或用 --like 指定带宏的工作簿"
 #: The buttons drawn on 封面 of an .xlsm: (macro, caption). The macros are those of
 #: ``xlgbreport/excel/bas/XlgButtons.bas`` (the Excel layer), which docs/excel.md has the office import once.
 BUTTONS = (("XlgCheck", "校验"), ("XlgCarryOver", "结转上年数据"), ("XlgReport", "生成报告"))
@@ -84,7 +85,8 @@ def check_output(source: Path | None, vba: VbaProject | None, output: Path) -> N
     if vba is not None and not macro:
         raise InputError(source, VBA_DROPPED, name=output.with_suffix(MACRO_SUFFIX).name)
     if vba is None and macro:
-        raise InputError(source or output, NO_VBA, name=output.with_suffix(".xlsx").name)
+        name = output.with_suffix(".xlsx").name
+        raise InputError(source, NO_VBA, name=name) if source else InputError(None, NEW_NO_VBA, name=name)
 
 
 def embed(wb, vba: VbaProject) -> None:
