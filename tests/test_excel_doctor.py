@@ -11,7 +11,7 @@ import pytest
 from xl_helpers import ROOT, run_main
 
 from xlgbreport.core.layout import CONF_SHEET
-from xlgbreport.excel import doctor
+from xlgbreport.excel import addin, doctor
 from xlgbreport.excel.doctor import BAD, INFO, OK, Machine
 from xlgbreport.files import vba_project as vba
 from xlgbreport.files import workbook_writer
@@ -36,10 +36,23 @@ def windows(tmp_path: Path) -> Machine:
     roaming = home / "AppData" / "Roaming"
     xlstart = roaming / "Microsoft" / "Excel" / "XLSTART"
     xlstart.mkdir(parents=True)
-    (xlstart / "xlgbreport.xlam").touch()
+    county_addin(xlstart / "xlgbreport.xlam", "xlwings_udfs", "RibbonXlgbreport")
     return Machine(platform="win32", python=(3, 12, 7), bits=64, executable=python / "python.exe",
                    user_base=roaming / "Python", env={"APPDATA": str(roaming)}, xlwings=VERSION,
                    registry=registry(TRUSTED))
+
+
+def county_addin(path: Path, *modules: str) -> Path:
+    """The county's add-in after build-addin; ``modules`` stand in for what its Windows step
+    imports (a VBA storage names its modules in UTF-16)."""
+    addin.build(path)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts[vba.PROJECT_PART] += b"".join(m.encode("utf-16-le") for m in modules)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
 
 
 def marks(checks) -> list[str]:
@@ -48,7 +61,7 @@ def marks(checks) -> list[str]:
 
 def test_a_clean_machine_is_all_right(windows: Machine) -> None:
     checks = doctor.diagnose(None, windows)
-    assert marks(checks) == [OK] * 5, [c.line for c in checks]
+    assert marks(checks) == [OK] * 6, [c.line for c in checks]
     assert doctor.verdict(checks) == "全部正常"
     assert checks[0].line.startswith("✔ Python 3.12.7（64 位）")
     assert any(DLL in c.text for c in checks) and any("xlgbreport.xlam" in c.text for c in checks)
@@ -89,6 +102,18 @@ def test_no_add_in_in_xlstart(windows: Machine) -> None:
     (xlstart / "xlgbreport.xlam").unlink()
     check = next(c for c in doctor.diagnose(None, windows) if "XLSTART" in c.text)
     assert check.mark == BAD and "xlwings addin install --file xlgbreport.xlam" in check.text
+
+
+def test_a_county_add_in_whose_windows_step_did_not_run(windows: Machine) -> None:
+    xlstart = Path(windows.env["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    county_addin(xlstart / "xlgbreport.xlam")  # built on Linux only: the VBA as xlwings ships it
+    shipped = vba.read(xlstart / "xlgbreport.xlam").data  # a real VBA storage names its modules so:
+    assert "RibbonMyAddin".encode("utf-16-le") in shipped and "xlwings".encode("utf-16-le") in shipped
+    bad = [c for c in doctor.diagnose(None, windows) if c.mark == BAD]
+    assert len(bad) == 1 and "缺 RibbonXlgbreport、xlwings_udfs" in bad[0].text and "build-addin" in bad[0].text
+    (xlstart / "xlgbreport.xlam").write_bytes(b"not an add-in")
+    bad = [c for c in doctor.diagnose(None, windows) if c.mark == BAD]
+    assert len(bad) == 1 and "已损坏" in bad[0].text
 
 
 def test_the_trust_setting_and_a_policy_that_forbids_it(windows: Machine) -> None:

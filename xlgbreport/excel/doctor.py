@@ -26,6 +26,7 @@ from ..core.layout import CONF_SHEET, UDF_SHEET
 from ..errors import InputError
 from ..files import vba_project as vba
 from ..files.workbook_reader import guard
+from . import addin
 from .addin import PROJECT
 
 MIN_PYTHON = (3, 11)
@@ -91,7 +92,7 @@ def diagnose(workbook: Path | None = None, machine: Machine | None = None) -> li
     machine = machine or Machine()
     checks = [_python(machine), *_xlwings(machine)]
     if machine.windows:
-        checks += [_addin(machine), _trust(machine)]
+        checks += [*_addin(machine), _trust(machine)]
     else:
         checks.append(Check(INFO, "不是 Windows：xlwings 加载项的函数和按钮只在 Windows 版 Excel 中运行，"
                                   "这里只检查 Python 和工作簿"))
@@ -132,13 +133,31 @@ def _xlwings(m: Machine) -> list[Check]:
     return [*found, Check(BAD, f"python.exe 旁边没有 {dll}：请运行 {PIP} --force-reinstall xlwings（不加 --user）")]
 
 
-def _addin(m: Machine) -> Check:
+def _addin(m: Machine) -> list[Check]:
     xlstart = Path(m.env.get("APPDATA", "")) / "Microsoft" / "Excel" / "XLSTART"
     there = [name for name in ADDINS if (xlstart / name).is_file()]
-    if there:
-        return Check(OK, f"加载项 {'、'.join(there)} 在 Excel 启动文件夹 {xlstart}")
-    return Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项：县里发的加载项用 xlwings addin install --file "
-                      f"{PROJECT}.xlam 安装，否则用 xlwings addin install")
+    if not there:
+        return [Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项：县里发的加载项用 xlwings addin install --file "
+                           f"{PROJECT}.xlam 安装，否则用 xlwings addin install")]
+    found = [Check(OK, f"加载项 {'、'.join(there)} 在 Excel 启动文件夹 {xlstart}")]
+    county = xlstart / f"{PROJECT}.xlam"
+    return found + (_county_addin(county) if county.is_file() else [])
+
+
+def _county_addin(path: Path) -> list[Check]:
+    """The county's add-in: its conf sheet, and whether the Windows step of build-addin ran."""
+    project = vba.read(path)
+    try:
+        settings = addin.read_conf(path)[1]
+    except Exception:  # a damaged file: zipfile and XML errors alike
+        settings = {}
+    if project is None or settings.get("UDF Modules") != UDF_MODULE:
+        return [Check(BAD, f"{path.name} 不是 xlgbreport excel build-addin 做的加载项，或已损坏：请向县里重新索取")]
+    missing = {UDF_MODULE_VBA, addin.RIBBON_MODULE} - _stream_names(project.data)
+    if missing:
+        return [Check(BAD, f"{path.name} 还没有导入函数和功能区的宏（缺 {'、'.join(sorted(missing))}）：请县里的维护人员"
+                           "在装有 Excel 的 Windows 电脑上运行 xlgbreport excel build-addin")]
+    return [Check(OK, f"{path.name}：UDF Modules = {UDF_MODULE}，函数和功能区的宏已导入")]
 
 
 def _trust(m: Machine) -> Check:
@@ -207,7 +226,8 @@ def _conf(path: Path) -> list[Check]:
 def _stream_names(data: bytes) -> set[str]:
     """VBA module names in a vbaProject.bin: its storage's directory entries hold them in UTF-16,
     uncompressed, whatever the module code says."""
-    return {name for name in (UDF_MODULE_VBA, BUTTONS_MODULE) if name.encode("utf-16-le") in data}
+    names = (UDF_MODULE_VBA, BUTTONS_MODULE, addin.RIBBON_MODULE)
+    return {name for name in names if name.encode("utf-16-le") in data}
 
 
 def _zone(path: Path) -> int | None:
