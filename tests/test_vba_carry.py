@@ -138,3 +138,6 @@ def test_libreoffice_opens_the_carried_workbook(last_xlsm: Path, tmp_path: Path)
     wb = openpyxl.load_workbook(saved, data_only=True)
     assert COVER_SHEET in wb.sheetnames and CHECK_SHEET in wb.sheetnames
     assert "VBA/xlwings" in modules(saved)
+    with zipfile.ZipFile(saved) as zf:  # LibreOffice read the three buttons and wrote them again
+        vml = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".vml"))
+    assert vml.count('ObjectType="Button"') == len(vba.BUTTONS)
