@@ -141,3 +141,31 @@ def test_libreoffice_opens_the_carried_workbook(last_xlsm: Path, tmp_path: Path)
     with zipfile.ZipFile(saved) as zf:  # LibreOffice read the three buttons and wrote them again
         vml = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".vml"))
     assert vml.count('ObjectType="Button"') == len(vba.BUTTONS)
+
+
+def test_a_signed_project_keeps_its_signature(tmp_path: Path) -> None:
+    """A county that signs its VBA: the signature part travels with the project, unchanged
+    (it signs the project's modules, which are copied byte for byte)."""
+    found = vba.read(QUICKSTART)
+    signature = b"\xd0\xcf\x11\xe0 a signature storage"
+    last = tmp_path / "signed.xlsm"
+    workbook_writer.write(last, interchange.load(EXAMPLES / "suqian_2023.json"),
+                          vba=vba.VbaProject(found.data, signature))
+    nxt = tmp_path / "next.xlsm"
+    assert run("rollover", str(last), "-o", str(nxt)).exit_code == 0
+    assert part(nxt, vba.SIGNATURE_PART) == signature
+    assert part(nxt, vba.PROJECT_PART) == found.data
+
+
+def test_code_names_are_found_through_absolute_targets_too(last_xlsm: Path, tmp_path: Path) -> None:
+    """Some writers name a sheet's part from the package root (/xl/worksheets/...)."""
+    odd = tmp_path / "odd.xlsm"
+    with zipfile.ZipFile(last_xlsm) as src, zipfile.ZipFile(odd, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'Target="worksheets/', b'Target="/xl/worksheets/')
+                assert b'Target="/xl/worksheets/' in data
+            out.writestr(info, data)
+    assert vba.read(odd).sheet_code_names == vba.read(last_xlsm).sheet_code_names
+    assert vba.read(odd).sheet_code_names[COVER_SHEET] == "Sheet1"

@@ -68,7 +68,9 @@ def _code_names(zf: zipfile.ZipFile, names: set[str]) -> tuple[str | None, dict[
     rels = {}
     if "xl/_rels/workbook.xml.rels" in names:
         for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(f"{_PKG}Relationship"):
-            rels[rel.get("Id")] = posixpath.normpath(posixpath.join("xl", rel.get("Target", "")))
+            target = rel.get("Target", "")  # relative to xl/, or absolute in the package
+            rels[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
+                                   else posixpath.normpath(posixpath.join("xl", target)))
     sheets = {}
     for sheet in book.iter(f"{_MAIN}sheet"):
         part = rels.get(sheet.get(f"{_REL}id"))
