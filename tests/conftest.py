@@ -9,3 +9,14 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def log_folder(tmp_path_factory, monkeypatch):
+    """The Excel layer's log file goes to a temporary folder, never the tester's own."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    monkeypatch.setenv("LOCALAPPDATA", str(folder))
+    return folder / "xlgbreport"

@@ -161,7 +161,7 @@ def test_the_sample_with_errors_still_gets_a_draft(tmp_path: Path) -> None:
     assert "尚未填写完整" in text and "有 1 处错误" in text
 
 
-def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
+def test_an_unexpected_error_is_one_message_box(chain, monkeypatch, log_folder) -> None:
     _, this_path = chain
 
     def broken(report, prior=None):
@@ -169,5 +169,27 @@ def test_an_unexpected_error_is_one_message_box(chain, monkeypatch) -> None:
 
     monkeypatch.setattr(narrative, "markdown", broken)
     book = FakeBook(this_path)
-    assert macros.generate_report(book) == macros.INTERNAL.format(error="ZeroDivisionError")
+    log = log_folder / "xlgbreport.log"
+    assert macros.generate_report(book) == macros.INTERNAL.format(
+        error="ZeroDivisionError", log=f"，详情已记入 {log}")
+    assert "_generate failed" in log.read_text(encoding="utf-8")
     assert len(book.app.alerts) == 1
+
+
+def test_check_lists_the_verdict_and_the_cells(tmp_path: Path) -> None:
+    """Button 校验: the command line's findings, text rules included, each with its cell."""
+    sample = ROOT / "samples" / "errors_demo_2023.xlsx"
+    book = FakeBook(sample)
+    message = macros.check_book(book)
+    lines = message.split("\n")
+    findings = rules.check(workbook_reader.read(sample))
+    assert lines[0] == "✘ 5 处错误" and len(lines) == 1 + len(findings)
+    assert "依申请公开!F21 （五）不予处理2.重复申请·科研机构为空（没有请填 0）" in lines
+    assert book.app.alerts == [(message, macros.TITLE)] and not book.written
+
+
+def test_check_cuts_a_long_list_short(tmp_path: Path, monkeypatch) -> None:
+    book = FakeBook(ROOT / "samples" / "errors_demo_2023.xlsx")
+    monkeypatch.setattr(macros, "MAX_SHOWN", 2)
+    lines = macros.check_book(book).split("\n")
+    assert len(lines) == 4 and lines[-1] == "另有 3 处，见“校验”表。"

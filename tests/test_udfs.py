@@ -244,13 +244,16 @@ def test_unknown_part_and_blank_part() -> None:
         workbook_reader.read(ROOT / "samples" / "huimengzhen_2021.xlsx"), "appeals")
 
 
-def test_an_internal_error_is_one_short_line(monkeypatch) -> None:
+def test_an_internal_error_is_one_short_line_naming_the_log(monkeypatch, log_folder) -> None:
     def broken(report):
         raise KeyError("boom")
 
     monkeypatch.setattr(functions, "check_table", broken)
     shown = udfs.xlg_check(*excel_arguments(ROOT / "samples" / "huimengzhen_2021.xlsx"))
-    assert shown == udfs.INTERNAL.format(error="KeyError")
+    log = log_folder / "xlgbreport.log"
+    assert shown == udfs.INTERNAL.format(error="KeyError", log=f"，详情已记入 {log}")
+    logged = log.read_text(encoding="utf-8")
+    assert "xlg_check failed" in logged and "Traceback" in logged and "KeyError: 'boom'" in logged
     assert "Traceback" not in shown and "\n" not in shown
 
 

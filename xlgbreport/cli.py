@@ -19,7 +19,15 @@ from .core.layout import LAYOUT
 from .core.model import Report
 from .core.schema import REQUESTS
 from .errors import InputError
-from .files import interchange, prior_source, sources, workbook_reader, workbook_writer
+from .excel import commands as excel_commands
+from .files import (
+    interchange,
+    prior_source,
+    sources,
+    vba_project,
+    workbook_reader,
+    workbook_writer,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -124,11 +132,14 @@ def export(workbook: Path, output: Path | None, force: bool) -> None:
 @click.option("--org", help="机关名称")
 @click.option("--year", type=int, help="报告年度")
 @click.option("--from-json", "source", type=click.Path(path_type=Path), help="从交换 JSON 生成")
+@click.option("--like", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="沿用这个 .xlsm 工作簿里的宏（VBA），输出须为 .xlsm")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="新工作簿的保存位置")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def new(org: str | None, year: int | None, source: Path | None, output: Path, force: bool) -> None:
-    """新建工作簿：空白（--org --year）或由交换 JSON 填好（--from-json）。"""
+def new(org: str | None, year: int | None, source: Path | None, like: Path | None, output: Path,
+        force: bool) -> None:
+    """新建工作簿：空白（--org --year）或由交换 JSON 填好（--from-json）；--like 沿用宏。"""
     if source is None and (org is None or year is None):
         raise click.UsageError("请给出 --org 和 --year，或 --from-json")
     report = interchange.load(source) if source else Report()
@@ -138,9 +149,10 @@ def new(org: str | None, year: int | None, source: Path | None, output: Path, fo
         report.org = org
     if year is not None:
         report.year = year
+    vba = _vba(like, output)
     if output.exists() and not force:
         raise InputError(output, errors.OUTPUT_EXISTS)
-    workbook_writer.write(output, report)
+    workbook_writer.write(output, report, vba=vba)
     click.echo(WROTE.format(path=output))
 
 
@@ -153,13 +165,14 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     """由上年工作簿生成下一年度工作簿：机关和联系人沿用，年度加 1，表三的“二”按上年的“四”填好，
     上年现行有效件数列在旁边供参考，文字说明沿用为草稿（须修改）。"""
     _refuse_same(last, output)
+    before = sources.load(last)
+    vba = _vba(last, output)
     if output.exists() and not force:
         raise InputError(output, errors.OUTPUT_EXISTS)
-    before = sources.load(last)
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}
-    workbook_writer.write(output, report, reference=reference)
+    workbook_writer.write(output, report, reference=reference, vba=vba)
     click.echo(ROLLED.format(year=report.year, path=output))
 
 
@@ -186,6 +199,19 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     if done.left:
         columns = "、".join(row.column(key[2]).label for key in done.left)
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
+
+
+cli.add_command(excel_commands.excel)
+
+
+def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:
+    """The VBA project to carry from ``source`` (read after the reader's guard), checked against
+    the output's type: a macro is never dropped, an .xlsm never lacks one."""
+    if source is not None:
+        workbook_reader.guard(source)
+    vba = vba_project.read(source) if source is not None else None
+    vba_project.check_output(source, vba, output)
+    return vba
 
 
 def _relative(path: Path, folder: Path) -> str:

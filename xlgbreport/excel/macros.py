@@ -1,5 +1,7 @@
-"""The workbook's two buttons, run by the xlwings add-in (``RunPython``) in the open workbook.
+"""The workbook's buttons, run by the xlwings add-in (``RunPython``) in the open workbook.
 
+- 校验 (:func:`check_book`): the command line's checks (texts and last year included) in one
+  message box: the verdict and the first problems, each with its cell.
 - 结转上年数据 (:func:`carry_over_prior`): fills 二、上年结转 of table 三 from last year's
   四、结转下年度继续办理, last year's workbook being the path or folder named on 封面.
 - 生成报告 (:func:`generate_report`): writes the report drafted from the numbers (Markdown, see
@@ -21,13 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core import narrative, prior
+from ..core import narrative, prior, rules
 from ..core.excel_functions import ARGUMENT_NAMES, ArgumentError
-from ..core.layout import row_name
+from ..core.findings import summary
+from ..core.layout import LAYOUT, row_name
 from ..core.model import Report
 from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..errors import InputError, os_reason
 from ..files import cells, prior_source
+from . import log as excel_log
 from .ranges import report_from_ranges
 
 TITLE = "xlgbreport"
@@ -40,9 +44,16 @@ NOT_SAVED = "请先把本工作簿保存到本机文件夹，报告会生成在�
 WROTE = "已生成 {path}"
 WRITE_FAILED = "无法写入 {path}：{detail}"
 REPORT_SUFFIX = "_报告.md"
-INTERNAL = "内部错误（{error}），请把此信息发给维护人员"
+MAX_SHOWN = 12  # problems listed in the message box; the 校验 sheet has them all
+MORE_FINDINGS = "另有 {n} 处，见“校验”表。"
+INTERNAL = "内部错误（{error}）{log}，请把此信息发给维护人员"
 
 log = logging.getLogger(__name__)
+
+
+def check_book(book: Any = None) -> str:
+    """Button 校验. Returns the message it showed."""
+    return _run(_check, book)
 
 
 def carry_over_prior(book: Any = None) -> str:
@@ -65,10 +76,24 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
     except ArgumentError as exc:
         message = str(exc)
     except Exception as exc:  # the last guard before a clerk's screen
-        log.exception("%s failed", action.__name__)
-        message = INTERNAL.format(error=type(exc).__name__)
+        message = INTERNAL.format(error=type(exc).__name__,
+                                  log=excel_log.record(log, action.__name__))
     book.app.alert(message, TITLE)
     return message
+
+
+def _check(book: Any) -> str:
+    this = read_book(book)
+    this.where = LAYOUT.where()  # findings name cells, as in Excel
+    try:  # last year, where the 封面 names it, adds the cross-year checks, as on the command line
+        last = prior_source.resolve(this, saved_path(book), None, [])
+    except InputError:
+        last = None
+    findings = rules.check(this, last)
+    lines = [summary(findings)] + [f"{f.ref} {f.message}" for f in findings[:MAX_SHOWN]]
+    if len(findings) > MAX_SHOWN:
+        lines.append(MORE_FINDINGS.format(n=len(findings) - MAX_SHOWN))
+    return "\n".join(lines)
 
 
 def _carry_over(book: Any) -> str:

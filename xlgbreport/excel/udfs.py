@@ -31,6 +31,7 @@ from ..core.excel_functions import FAILED, NO_PRIOR, ArgumentError
 from ..core.model import Report
 from ..errors import InputError
 from ..files import cells
+from . import log as excel_log
 from .ranges import report_from_ranges
 
 try:
@@ -42,7 +43,7 @@ except ImportError:  # the optional ``excel`` extra is not installed: plain Pyth
     def arg(*_args: Any, **_options: Any) -> Callable[[Callable], Callable]:
         return lambda f: f
 
-INTERNAL = "✘ 内部错误（{error}），请把此信息发给维护人员"
+INTERNAL = "✘ 内部错误（{error}）{log}，请把此信息发给维护人员"
 PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
 NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"
 CALLER = "caller"  # the parameter xlwings fills with the calling cell (classic add-in)
@@ -70,8 +71,7 @@ def _shown(f: Callable) -> Callable:
         except ArgumentError as exc:
             return FAILED.format(message=str(exc))
         except Exception as exc:  # the last guard before a clerk's cell
-            log.exception("%s failed", f.__name__)
-            return INTERNAL.format(error=type(exc).__name__)
+            return INTERNAL.format(error=type(exc).__name__, log=excel_log.record(log, f.__name__))
 
     return wrapper
 

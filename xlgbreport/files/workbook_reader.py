@@ -18,7 +18,11 @@ from typing import Any
 import openpyxl
 from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string
-from python_calamine import CalamineWorkbook
+
+try:  # a compiled extension: xlwings Lite (Pyodide) has none; then openpyxl reads everything
+    from python_calamine import CalamineWorkbook
+except ImportError:
+    CalamineWorkbook = None
 
 from .. import errors
 from ..core.excel_formulas import derived_formula, shown_total
@@ -257,6 +261,8 @@ class _Grid:
 
 def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report | None:
     """Values through python-calamine; None when only openpyxl can tell (see :func:`read`)."""
+    if CalamineWorkbook is None:
+        return None
     data = _content(path) if data is None else data
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:

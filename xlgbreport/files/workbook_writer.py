@@ -50,7 +50,8 @@ from ..core.layout import (
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 from ..errors import InputError
-from . import udf_sheets
+from . import udf_sheets, vba_project
+from .vba_project import VbaProject
 
 GUIDE = (
     "填写说明：黄色格为待填（没有请填 0，不要留空）；灰蓝色格为自动合计，不要改写；"
@@ -102,17 +103,18 @@ class _Formats:
 
 
 def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT,
-          reference: dict[CellKey, Any] | None = None) -> None:
+          reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None) -> None:
     """Write ``report`` (or an empty template) to ``path``, atomically.
 
-    ``reference`` holds last year's values shown beside this year's (``layout.reference``)."""
+    ``reference`` holds last year's values shown beside this year's (``layout.reference``);
+    ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面."""
     path = Path(path)
     report = report or Report()
     tmp = None
     try:  # the temporary file beside the target, so that the replace is atomic
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(suffix=path.suffix or ".xlsx", dir=path.parent)
         os.close(fd)
-        _build(tmp, report, layout, reference or {})
+        _build(tmp, report, layout, reference or {}, vba)
         os.replace(tmp, path)
     except OSError as exc:
         raise InputError(path, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
@@ -121,7 +123,8 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
             os.unlink(tmp)
 
 
-def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any]) -> None:
+def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any],
+           vba: VbaProject | None) -> None:
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
                                     "strings_to_urls": False})
     wb.set_properties({"title": REPORT_TITLE, "created": FIXED_TIME, "author": "xlgbreport"})
@@ -137,7 +140,15 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
     udf_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
     for name, area in layout.names.items():
         wb.define_name(name, "=" + area.ref())
+    if vba is not None:
+        vba_project.embed(wb, vba)
+        vba_project.draw_buttons(wb.get_worksheet_by_name(COVER_SHEET), _buttons_row(layout), 0)
     wb.close()
+
+
+def _buttons_row(layout: Layout) -> int:
+    """The cover's row for the buttons: below the guide (see :func:`_cover`)."""
+    return max(r for _, (r, _) in layout.meta.values()) + 6
 
 
 def _protect(ws) -> None:

@@ -1,0 +1,47 @@
+"""docs/excel.md says exactly what the scripts and the code do: install.bat's commands, the
+buttons' macros, the Python versions of the bundle, the commands it names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from xlgbreport.cli import cli
+from xlgbreport.excel import commands
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+INSTALL_BAT = (ROOT / "scripts" / "windows" / "install.bat").read_text(encoding="utf-8")
+BUTTONS_BAS = (ROOT / "xlgbreport" / "excel" / "bas" / "XlgButtons.bas").read_text(encoding="utf-8")
+BUNDLE = (ROOT / "scripts" / "build-windows-bundle").read_text(encoding="utf-8")
+
+
+def test_the_guide_shows_install_bats_commands_verbatim() -> None:
+    commands_run = [line.strip().removesuffix("|| goto failed").strip()
+                    for line in INSTALL_BAT.splitlines() if line.strip().startswith("py -3 -")]
+    assert len(commands_run) == 5  # the version check, pip, the two add-in variants, the doctor
+    for command in commands_run[1:]:
+        assert command in GUIDE, command
+
+
+def test_the_guide_never_says_pip_install_user_or_the_old_excel_2016_claim() -> None:
+    assert not re.search(r"pip install[^\n`]*--user", GUIDE)
+    assert "只显示第一格" not in GUIDE and "#N/A" in GUIDE
+
+
+def test_the_buttons_macros_in_the_guide_are_the_modules() -> None:
+    fence = re.search(r"```vba\n(.*?)```", GUIDE, re.S).group(1)
+    body = BUTTONS_BAS.replace("\r\n", "\n")
+    assert fence.strip() in body
+
+
+def test_the_python_versions_named_are_the_bundles() -> None:
+    versions = re.search(r'PYTHON_VERSIONS:-([\d. ]+)}', BUNDLE).group(1).split()
+    assert "、".join(versions) in GUIDE
+
+
+def test_the_commands_the_guide_names_exist() -> None:
+    excel = cli.commands["excel"]
+    assert excel is commands.excel and set(excel.commands) == {"doctor", "build-addin"}
+    assert {"--interpreter", "-o"} <= {o for p in excel.commands["build-addin"].params for o in p.opts}
+    assert "--like" in {o for p in cli.commands["new"].params for o in p.opts}

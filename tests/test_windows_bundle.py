@@ -1,0 +1,141 @@
+"""The offline Windows bundle (scripts/build-windows-bundle): built here from the package index
+(downloads cached in the system's temporary folder), then resolved for Windows with no network.
+
+pip resolves environment markers for the machine it runs on, even with ``--platform``, so a dry
+run alone would not notice a wheel that only Windows needs (pywin32 for xlwings): every
+wheel's requirements are also evaluated with Windows' markers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+from packaging import tags
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from xl_helpers import ROOT
+
+VERSIONS = ("3.11", "3.12", "3.13", "3.14")
+SCRIPT = ROOT / "scripts" / "build-windows-bundle"
+INSTALL_BAT = ROOT / "scripts" / "windows" / "install.bat"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bundle")
+    env = {**os.environ, "PYTHON": sys.executable, "PYTHON_VERSIONS": " ".join(VERSIONS),
+           "PIP_CACHE_DIR": str(Path(tempfile.gettempdir()) / "xlgbreport-bundle-pip-cache")}
+    done = subprocess.run(["bash", str(SCRIPT), str(out / "dist")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    zip_path = Path(done.stdout.strip().splitlines()[-1])
+    assert zip_path.name == "xlgbreport-windows-0.1.0.zip" and zip_path.parent == out / "dist"
+    folder = out / "unpacked"
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(folder)
+    return folder
+
+
+def wheels(folder: Path) -> list[Path]:
+    return sorted((folder / "wheels").glob("*.whl"))
+
+
+def windows_environment(version: str) -> dict[str, str]:
+    return {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
+            "platform_machine": "AMD64", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "python_version": version,
+            "python_full_version": f"{version}.0", "platform_release": "10", "extra": ""}
+
+
+def installable(path: Path, version: str) -> bool:
+    """Whether pip on 64-bit Windows with CPython ``version`` would take this wheel."""
+    py = tuple(int(x) for x in version.split("."))
+    supported = {*tags.cpython_tags(py, platforms=["win_amd64"]),
+                 *tags.compatible_tags(py, f"cp{py[0]}{py[1]}", platforms=["win_amd64"])}
+    return bool(parse_wheel_filename(path.name)[3] & supported)
+
+
+def requirements(path: Path) -> list[Requirement]:
+    with zipfile.ZipFile(path) as zf:
+        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        message = Parser().parsestr(zf.read(meta).decode("utf-8"))
+    return [Requirement(r) for r in message.get_all("Requires-Dist") or []]
+
+
+def test_the_bundle_holds_the_wheel_the_installer_and_only_windows_wheels(bundle: Path) -> None:
+    assert (bundle / "install.bat").read_bytes() == INSTALL_BAT.read_bytes()
+    names = [w.name for w in wheels(bundle)]
+    assert "xlgbreport-0.1.0-py3-none-any.whl" in names
+    for name in names:
+        assert name.endswith(("-none-any.whl", "-win_amd64.whl")), name
+    for version in VERSIONS:
+        cp = "cp" + version.replace(".", "")
+        for project in ("xlwings", "pywin32", "python_calamine"):
+            assert any(n.startswith(project + "-") and f"-{cp}-" in n for n in names), (project, version)
+
+
+def test_every_requirement_has_its_windows_wheel(bundle: Path) -> None:
+    """The closure of xlgbreport[excel] under Windows' markers, per Python, from the bundle alone."""
+    found = wheels(bundle)
+    for version in VERSIONS:
+        env = windows_environment(version)
+        by_name = {}
+        for path in found:
+            if installable(path, version):
+                name, wheel_version, _, _ = parse_wheel_filename(path.name)
+                by_name[name] = (wheel_version, path)
+        todo, seen = [(Requirement("xlgbreport[excel]"), "")], set()
+        while todo:
+            req, extra = todo.pop()
+            name = canonicalize_name(req.name)
+            if req.marker is not None and not req.marker.evaluate({**env, "extra": extra}):
+                continue
+            assert name in by_name, f"Python {version} needs {req} (no Windows wheel in the bundle)"
+            wheel_version, path = by_name[name]
+            assert req.specifier.contains(wheel_version, prereleases=True), (version, req, wheel_version)
+            for extra_name in req.extras or {""}:
+                if (name, extra_name) not in seen:
+                    seen.add((name, extra_name))
+                    todo += [(r, extra_name) for r in requirements(path)]
+        assert {"xlwings", "pywin32", "python-calamine", "markupsafe"} <= {n for n, _ in seen}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_pip_resolves_the_bundle_for_windows_without_the_network(bundle: Path, tmp_path: Path,
+                                                                  version: str) -> None:
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+         "--disable-pip-version-check", "--no-index", "--find-links", str(bundle / "wheels"),
+         "--only-binary=:all:", "--platform", "win_amd64", "--python-version", version,
+         "--implementation", "cp", "--target", str(tmp_path / "target"), "--report", str(report),
+         "xlgbreport[excel]"], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PIP_CONFIG_FILE": os.devnull})
+    assert done.returncode == 0, done.stderr[-3000:]
+    resolved = {item["metadata"]["name"].lower(): item["download_info"]["url"]
+                for item in json.loads(report.read_text())["install"]}
+    assert {"xlgbreport", "xlwings", "python-calamine", "openpyxl"} <= set(resolved)
+    cp = "cp" + version.replace(".", "")
+    assert f"-{cp}-{cp}-win_amd64.whl" in resolved["xlwings"]
+    assert not (tmp_path / "target").exists()  # a dry run: nothing installed
+
+
+def test_install_bat_installs_offline_next_to_python_exe() -> None:
+    raw = INSTALL_BAT.read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # cmd.exe wants CRLF
+    lines = raw.decode("utf-8").splitlines()
+    assert all(line.isascii() for line in lines[:lines.index("chcp 65001 >nul") + 1])
+    text = "\n".join(lines)
+    assert 'py -3 -m pip install --no-index --find-links wheels --upgrade "xlgbreport[excel]"' in text
+    assert "--user" not in text  # the DLL must land next to python.exe, where the add-in looks
+    assert re.search(r'addin install --file "%~dp0xlgbreport.xlam"', text)
+    assert "py -3 -m xlgbreport excel doctor" in text

@@ -1,0 +1,5 @@
+"""``python -m xlgbreport``: the command, where its Scripts folder is not on PATH (Windows)."""
+
+from .cli import main
+
+main()

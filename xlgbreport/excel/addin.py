@@ -1,0 +1,204 @@
+"""The county-built add-in ``xlgbreport.xlam``: xlwings' documented custom add-in route.
+
+Clerks keep plain .xlsx files and need no VBA trust: the functions and a 年报 ribbon tab (校验,
+结转上年数据, 生成报告) live in one add-in that the county's IT staff build once and hand out.
+It starts from xlwings' own ``quickstart_addin_ribbon.xlam`` (same version as the installed
+xlwings, so its VBA matches the DLL) and is made in two steps:
+
+1. :func:`build` (any system) edits the zip: the conf sheet, renamed ``xlgbreport.conf`` after
+   the project as xlwings requires, names the UDF module; ``customUI/customUI.xml`` gets the tab.
+   Every other part, ``vbaProject.bin`` included, is copied unchanged.
+2. :func:`import_vba` (Windows with Excel, through COM) renames the VBA project and its
+   ``PROJECT_NAME`` to ``xlgbreport``, replaces the template's ribbon module (whose one callback
+   cannot tell buttons apart) with ``bas/RibbonXlgbreport.bas``, and imports the functions'
+   VBA wrappers with xlwings' own ``import_udfs``. That needs "trust access to the VBA project
+   object model" on the builder's machine only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from defusedxml import ElementTree
+
+from .. import errors
+from ..core.excel_functions import UDF_MODULE
+from ..errors import InputError
+
+PROJECT = "xlgbreport"
+CONF_SHEET = f"{PROJECT}.conf"
+TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
+TEMPLATE_PROJECT = "myaddin"
+TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
+RIBBON_MODULE = "RibbonXlgbreport"
+RIBBON_BAS = Path(__file__).with_name("bas") / f"{RIBBON_MODULE}.bas"
+RIBBON_PART = "customUI/customUI.xml"
+TAB = "年报"
+GROUP = "政府信息公开工作年度报告"
+#: (button id, label, callback in RIBBON_MODULE, built-in Office icon)
+BUTTONS = (
+    ("xlgCheck", "校验", "OnCheck", "Spelling"),
+    ("xlgCarryOver", "结转上年数据", "OnCarryOver", "Paste"),
+    ("xlgReport", "生成报告", "OnReport", "FileNew"),
+)
+NO_XLWINGS = "没有安装 xlwings，找不到它自带的加载项模板 {name}：请先 pip install xlwings"
+NOT_TEMPLATE = "{name} 不是预期的 xlwings 加载项模板（缺少 {part}）"
+NOT_WINDOWS = "导入函数和按钮的宏要用 Windows 上的 Excel 完成：请在装有 Excel 的 Windows 电脑上运行本命令"
+NO_TRUST = ("Excel 不允许访问 VBA 工程：请在“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”勾选"
+            "“信任对 VBA 工程对象模型的访问”（只在制作加载项的电脑上需要）")
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)
+
+
+def template_path() -> Path:
+    """xlwings' own ribbon add-in template, from the installed xlwings (not imported: on Linux
+    and in tests importing is fine, but finding the file is all that is needed)."""
+    spec = importlib.util.find_spec("xlwings")
+    path = Path(spec.origin).with_name(TEMPLATE_NAME) if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise InputError(None, NO_XLWINGS, name=TEMPLATE_NAME)
+    return path
+
+
+def ribbon_xml() -> str:
+    """The 年报 tab: one group, three large buttons, each with its own callback."""
+    buttons = "\n".join(
+        f'          <button id="{bid}" label="{escape(label)}" size="large" '
+        f'onAction="{RIBBON_MODULE}.{callback}" imageMso="{icon}" />'
+        for bid, label, callback, icon in BUTTONS)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">\n'
+            "  <ribbon>\n    <tabs>\n"
+            f'      <tab id="{PROJECT}Tab" label="{TAB}">\n'
+            f'        <group id="{PROJECT}Group" label="{GROUP}">\n'
+            f"{buttons}\n        </group>\n      </tab>\n    </tabs>\n  </ribbon>\n</customUI>\n")
+
+
+def conf_rows(interpreter: str | None = None) -> list[tuple[str, str]]:
+    """The add-in's settings, read by its VBA from A1 down to the first blank key. A key with
+    a blank value would hide the user's own setting, so only set keys are written."""
+    rows = [("UDF Modules", UDF_MODULE)]
+    if interpreter:
+        rows.append(("Interpreter_Win", interpreter))
+    return rows
+
+
+def build(output: Path, interpreter: str | None = None, template: Path | None = None) -> None:
+    """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it."""
+    template = template or template_path()
+    with zipfile.ZipFile(template) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    sheet = _conf_part(parts, template)
+    parts["xl/workbook.xml"] = _rename_sheet(parts["xl/workbook.xml"])
+    parts[sheet] = _conf_sheet(parts[sheet], conf_rows(interpreter))
+    parts[RIBBON_PART] = ribbon_xml().encode("utf-8")
+    tmp = None
+    try:  # beside the target, so the replace is atomic
+        fd, tmp = tempfile.mkstemp(suffix=".xlam", dir=output.parent)
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, data in parts.items():
+                out.writestr(name, data)
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise InputError(output, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _conf_part(parts: dict[str, bytes], template: Path) -> str:
+    """The template's one worksheet, its conf sheet (``_myaddin.conf``)."""
+    for needed in ("xl/workbook.xml", RIBBON_PART, "xl/vbaProject.bin"):
+        if needed not in parts:
+            raise InputError(None, NOT_TEMPLATE, name=template.name, part=needed)
+    sheets = [n for n in parts if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    if len(sheets) != 1:
+        raise InputError(None, NOT_TEMPLATE, name=template.name, part="xl/worksheets/sheet1.xml")
+    return sheets[0]
+
+
+def _rename_sheet(workbook_xml: bytes) -> bytes:
+    ElementTree.fromstring(workbook_xml)  # refuse what is not XML before editing it as text
+    text = workbook_xml.decode("utf-8")
+    renamed = re.sub(r'(<sheet [^>]*name=")[^"]*"', lambda m: f'{m.group(1)}{CONF_SHEET}"', text, count=1)
+    return renamed.encode("utf-8")
+
+
+def _conf_sheet(sheet_xml: bytes, rows: list[tuple[str, str]]) -> bytes:
+    """The sheet with its cells replaced by ``rows`` (inline strings: no shared-string edits)."""
+    ElementTree.fromstring(sheet_xml)
+    text = sheet_xml.decode("utf-8")
+    cells = "".join(
+        f'<row r="{i}"><c r="A{i}" s="1" t="inlineStr"><is><t>{escape(key)}</t></is></c>'
+        f'<c r="B{i}" s="1" t="inlineStr"><is><t>{escape(value)}</t></is></c></row>'
+        for i, (key, value) in enumerate(rows, start=1))
+    text = re.sub(r"<sheetData>.*</sheetData>|<sheetData\s*/>", lambda _: f"<sheetData>{cells}</sheetData>",
+                  text, count=1, flags=re.S)  # a function: backslashes in a path stay as they are
+    text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(rows)}" />', text, count=1)
+    return text.encode("utf-8")
+
+
+def read_conf(path: Path) -> tuple[list[str], dict[str, str]]:
+    """The add-in's sheet names and its conf sheet's settings, as the VBA reads them."""
+    with zipfile.ZipFile(path) as zf:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        names = [s.get("name") for s in book.iter(f"{{{_MAIN}}}sheet")]
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        root = ElementTree.fromstring(zf.read(sheet))
+    values: dict[str, str] = {}
+    for c in root.iter(f"{{{_MAIN}}}c"):
+        values[c.get("r")] = "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t"))
+    settings = {}
+    row = 1
+    while values.get(f"A{row}"):
+        settings[values[f"A{row}"]] = values.get(f"B{row}", "")
+        row += 1
+    return names, settings
+
+
+def import_vba(book: Any, import_udfs: Callable[[str, Any], None]) -> None:
+    """Step 2 on Excel's COM workbook of the add-in: project renamed, ribbon module swapped,
+    the functions' wrappers imported by xlwings (``import_udfs``), saved."""
+    project = book.VBProject
+    components = project.VBComponents
+    code = components("xlwings").CodeModule
+    text = code.Lines(1, code.CountOfLines)
+    match = _PROJECT_LINE.search(text)
+    if match is None:
+        raise InputError(None, NOT_TEMPLATE, name=book.Name, part="PROJECT_NAME")
+    line = text[:match.start()].count("\n") + 1
+    code.ReplaceLine(line, f'{match.group(1)}"{PROJECT}"')
+    project.Name = PROJECT
+    components.Remove(components(TEMPLATE_RIBBON_MODULE))
+    components.Import(str(RIBBON_BAS))
+    import_udfs(UDF_MODULE, book)
+    book.Save()
+
+
+def import_vba_with_excel(path: Path) -> None:
+    """Open the add-in in a hidden Excel and run :func:`import_vba` on it."""
+    if not sys.platform.startswith("win"):
+        raise InputError(None, NOT_WINDOWS)
+    import xlwings
+    from xlwings import udfs
+
+    app = xlwings.App(visible=False, add_book=False)
+    try:
+        book = app.books.open(str(path.resolve()))
+        try:
+            _ = book.api.VBProject.VBComponents.Count
+        except Exception:  # COM refuses: the trust setting is off
+            raise InputError(None, NO_TRUST) from None
+        import_vba(book.api, udfs.import_udfs)
+    finally:
+        app.quit()

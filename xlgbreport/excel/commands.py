@@ -1,0 +1,52 @@
+"""``xlgbreport excel …``: the add-in's setup, for clerks (doctor) and the county's IT staff
+(build-addin). Kept beside the Excel layer; ``cli`` only adds the group."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import errors
+from ..errors import InputError
+from . import addin, doctor
+
+BUILT = "已生成 {path}：功能区“{tab}”和配置表 {conf} 已写好"
+IMPORTED = "已导入函数和按钮的宏。请把 {path} 发给各单位，用 xlwings addin install --file {name} 安装"
+LATER = "还差一步：在装有 Excel 的 Windows 电脑上运行同一条命令，导入函数和按钮的宏（需要勾选“信任对 VBA 工程对象模型的访问”）"
+
+
+@click.group()
+def excel() -> None:
+    """Excel 加载项：检查安装（doctor）、制作县里统一发放的加载项（build-addin）。"""
+
+
+@excel.command("doctor")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def doctor_command(workbook: Path | None) -> None:
+    """检查本机的 Python、xlwings、加载项和信任设置；给出工作簿时也检查它的 xlwings.conf 表和宏。"""
+    checks = doctor.diagnose(workbook)
+    for check in checks:
+        click.echo(check.line)
+    click.echo(doctor.verdict(checks))
+    sys.exit(1 if any(c.mark == doctor.BAD for c in checks) else 0)
+
+
+@excel.command("build-addin")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(f"{addin.PROJECT}.xlam"), show_default=True, help="加载项的保存位置")
+@click.option("--interpreter", help="各单位电脑上 pythonw.exe 的位置，可写环境变量，如 "
+              r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe；不写则用 PATH 上的 pythonw")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def build_addin(output: Path, interpreter: str | None, force: bool) -> None:
+    """由 xlwings 自带的模板制作县级加载项（.xlam）：年报选项卡（校验、结转上年数据、生成报告）和函数。"""
+    if output.exists() and not force:
+        raise InputError(output, errors.OUTPUT_EXISTS)
+    addin.build(output, interpreter)
+    click.echo(BUILT.format(path=output, tab=addin.TAB, conf=addin.CONF_SHEET))
+    if not sys.platform.startswith("win"):
+        click.echo(LATER)
+        return
+    addin.import_vba_with_excel(output)
+    click.echo(IMPORTED.format(path=output, name=output.name))
