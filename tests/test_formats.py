@@ -108,3 +108,20 @@ def test_row_ids_for_the_rules_come_from_roles() -> None:
         assert [table.role(r).id for r in (Role.NEW, Role.CARRIED_OVER, Role.RESULTS_TOTAL,
                                            Role.CARRIED_FORWARD)] == ["1", "2", "3.7", "4"]
     assert gb2019.REQUESTS.role(Role.RESULTS_TOTAL).derived
+
+
+def test_one_location_type_for_cells_and_lines() -> None:
+    """A finding names a workbook cell, or the line of a text source, through one type."""
+    from xlgbreport.core.location import Location
+
+    assert Location.parse("依申请公开!D5") == Location(sheet="依申请公开", cell="D5")
+    assert Location.parse("a!b!C3") == Location(sheet="a!b", cell="C3")
+    assert Location.parse("reports/胡集镇.html:42") == Location(source="reports/胡集镇.html", line=42)
+    report = balanced_2019()
+    report.cells[(REQ, "4", "natural_person")] = 3
+    report.where["requests/1/natural_person"] = "金殿镇.txt:118"  # the balance is told here
+    found = next(f for f in rules.check(report) if f.rule == "requests.balance")
+    assert (found.ref, found.to_dict()["line"], found.sheet) == ("金殿镇.txt:118", 118, None)
+    report.where["requests/1/natural_person"] = "依申请公开!D5"
+    found = next(f for f in rules.check(report) if f.rule == "requests.balance")
+    assert found.ref == "依申请公开!D5" and "line" not in found.to_dict()

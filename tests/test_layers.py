@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "xlgbreport"
@@ -87,3 +88,19 @@ def test_the_cycle_check_sees_a_cycle() -> None:
         raise AssertionError("a cycle went unnoticed")
     finally:
         GRAPH["xlgbreport.core.schema"].discard("xlgbreport.core.rules")
+
+
+def test_row_ids_are_typed_only_in_the_formats() -> None:
+    """A row id written as a literal outside the format modules is the bug of issue 7 (rows
+    that rules and prose need are found by role)."""
+    literal = re.compile(r"""["'](?:[1-4]|3\.[1-7](?:\.\d)?)["']""")
+    allowed = {"xlgbreport.core.schema", "xlgbreport.core.gb2019"}
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if module_name(path) in allowed:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if literal.search(code) and "fullCalcOnLoad" not in code and "<c r=" not in code:
+                found.append(f"{module_name(path)}:{n}: {line.strip()}")
+    assert not found, found

@@ -28,6 +28,8 @@ class Finding:
     cell: str | None = None
     expected: Any = None
     actual: Any = None
+    line: int | None = None  # for a text source (an imported report): its line
+    source: str | None = None
 
     @property
     def args_dict(self) -> dict[str, Any]:
@@ -42,6 +44,8 @@ class Finding:
         """``sheet!cell`` when the finding points into a workbook, else the table position."""
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
+        if self.line is not None:
+            return f"{self.source}:{self.line}"
         return "/".join(p for p in (self.table, self.row, self.column) if p)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +61,7 @@ class Finding:
             "expected": _json(self.expected),
             "actual": _json(self.actual),
             "message": self.message,
+            **({"source": self.source, "line": self.line} if self.line is not None else {}),
         }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .formats import DEFAULT, Format
+from .location import Location
 from .schema import SCHEMA
 from .tables import CellKey, text_key, where_key
 
@@ -65,12 +66,10 @@ class Report:
         value = self.value(key)
         return value if is_number(value) else None
 
-    def location(self, key: CellKey | str) -> tuple[str | None, str | None]:
+    def location(self, key: CellKey | str) -> Location | None:
+        """Where a cell or field came from (``where`` holds it as ``sheet!A1`` or ``path:12``)."""
         ref = self.where.get(where_key(key) if isinstance(key, tuple) else key)
-        if not ref:
-            return None, None
-        sheet, _, cell = ref.rpartition("!")
-        return sheet, cell
+        return Location.parse(ref) if ref else None
 
     def computed(self) -> Computed:
         """The report with every total computed once, for the many reads of a check."""
@@ -116,7 +115,7 @@ class Computed:
     def number(self, key: CellKey) -> Number | None:
         return self.numbers.get(key)
 
-    def location(self, key: CellKey | str) -> tuple[str | None, str | None]:
+    def location(self, key: CellKey | str) -> Location | None:
         return self.report.location(key)
 
     def computed(self) -> Computed:

@@ -47,9 +47,11 @@ class Rule:
         table = row = column = None
         if isinstance(at, tuple):
             table, row, column = at
-        sheet, cell = report.location(at) if at else (None, None)
+        place = report.location(at) if at else None
         return Finding(self.id, self.severity, self.template, tuple(args.items()), table, row,
-                       column, sheet, cell, expected, actual)
+                       column, place.sheet if place else None, place.cell if place else None,
+                       expected, actual, line=place.line if place else None,
+                       source=place.source if place else None)
 
 
 @dataclass(frozen=True)

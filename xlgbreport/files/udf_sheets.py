@@ -16,6 +16,7 @@ from ..core import excel_functions as functions
 from ..core.excel_functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 from ..core.layout import LAYOUT
 from ..core.model import Report
+from ..core.prior import CARRIED_FROM
 from ..core.schema import REQUESTS, TABLES
 
 TITLE = "Python 校验（需要 xlwings 加载项）"
@@ -32,7 +33,7 @@ CHECK_HEADERS = ("规则", "单元格", "说明")
 PRIOR_LATER = "（在 Excel 中读取上年工作簿）"
 CONF_HINT = "xlwings 加载项读取本表：UDF Modules 是 XLG_ 函数所在的 Python 模块。请勿改动。"
 
-CARRIED_ROW = "4"  # last year's 四、结转下年度继续办理 is this year's 二、上年结转
+CARRIED_ROW = CARRIED_FROM  # last year's 四、结转下年度继续办理 is this year's 二、上年结转
 LABEL_COL, VALUE_COL, WIDE_LAST_COL = 0, 1, 3
 CHARS_PER_LINE = 48  # a wrapped paragraph across B:D, for the row height
 

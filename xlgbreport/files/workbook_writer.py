@@ -88,7 +88,6 @@ class _Formats:
         self.red = wb.add_format({"bg_color": "#FF7C80", "font_color": "#9C0006"})
         self.amber = wb.add_format({"bg_color": "#FFD966", "font_color": "#7F6000"})
         self.yellow = wb.add_format({"bg_color": "#FFF2CC"})
-        self.green = wb.add_format({"font_color": "#006100"})
         self._amounts: dict[int, Any] = {}
         self._wb = wb
         self._base = base
