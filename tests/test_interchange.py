@@ -16,13 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from xl_helpers import run_main
+from xl_helpers import run, run_main
 
 from xlgbreport import cli as cli_module
-from xlgbreport.cli import cli
 from xlgbreport.core import rules
 from xlgbreport.core.excel_formulas import derived_formula
 from xlgbreport.core.layout import LAYOUT
@@ -41,10 +39,6 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def run(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
 
 
 def through_workbook(data: dict, path: Path) -> dict:

@@ -11,12 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from xl_helpers import run
 
 from xlgbreport.actions import validation
-from xlgbreport.cli import cli
 from xlgbreport.core import prior, rules
 from xlgbreport.core.excel_formulas import check_rows
 from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
@@ -42,10 +41,6 @@ def data(path: Path = THIS_JSON) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def run(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
 
 
 def workbook(source: Path | dict, out: Path) -> Path:

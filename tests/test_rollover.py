@@ -11,13 +11,12 @@ import json
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
+from xl_helpers import run
 
-from xlgbreport.cli import EXIT_UNREADABLE, cli
+from xlgbreport.cli import EXIT_UNREADABLE
 from xlgbreport.core import prior
 from xlgbreport.core.layout import COVER_SHEET, LAYOUT
 from xlgbreport.core.schema import PROACTIVE, REQUESTS, SCHEMA
-from xlgbreport.errors import InputError
 from xlgbreport.files import interchange, workbook_reader, workbook_writer
 from xlgbreport.files.workbook_writer import PRIOR_REFERENCE
 
@@ -26,13 +25,6 @@ Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
 CONTACT = {"contact": "李四", "phone": "0527-84367777"}
 
 
-def run(*args) -> tuple[int, str]:
-    """The command's exit code and output; an input error is exit 2, as ``main`` makes it."""
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    if isinstance(result.exception, InputError):
-        return EXIT_UNREADABLE, result.exception.message
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
 
 
 def validate_json(*args) -> tuple[int, dict]:

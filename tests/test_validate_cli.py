@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from xl_helpers import run
 
-from xlgbreport.cli import NO_PRIOR_BATCH, cli
+from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.findings import SUMMARY_OK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +30,6 @@ FINDING_KEYS = {"rule", "severity", "table", "row", "column", "sheet", "cell", "
                 "message"}
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
 
 
 def new_workbook(source: Path | dict, out: Path) -> Path:
