@@ -33,7 +33,7 @@ from xlgbreport.core.layout import LAYOUT
 from xlgbreport.core.model import Invalid
 from xlgbreport.core.schema import REQUESTS
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files import interchange, workbook_reader, workbook_writer, xlsx_patch
 from xlgbreport.files.workbook_reader import LIMITS
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
@@ -117,7 +117,7 @@ def members(path: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def sheet_member(path: Path, sheet: str) -> str:
-    return carry._sheet_parts(zipfile.ZipFile(path))[sheet]
+    return xlsx_patch.sheet_parts(zipfile.ZipFile(path))[sheet]
 
 
 def cells_of(xml: bytes) -> dict[str, bytes]:
@@ -355,7 +355,7 @@ def test_edit_sheet_inserts_missing_cells_and_rows_in_order():
            b'<x:v>2</x:v></x:c></x:row><x:row r="5"/><x:row r="9"><x:c r="B9" t="s"><x:v>0</x:v>'
            b'</x:c></x:row></x:sheetData></x:worksheet>')
     values = {"C2": 4, "F2": Decimal("2.50"), "B5": 1, "A7": 0, "B9": None, "D12": 3, "E12": None}
-    new, formula = carry.edit_sheet(xml, values, "s")
+    new, formula = xlsx_patch.edit_cells(xml, values)
     assert formula  # F2 held a formula: the calculation chain must go
     root = ElementTree.fromstring(new)
     rows = [(r.get("r"), [(c.get("r"), c.get("s"), c.get("t"), c.findtext(f"{{{MAIN}}}v"))
@@ -373,8 +373,11 @@ def test_a_shared_formula_is_not_broken(tmp_path):
     xml = (b'<worksheet xmlns="' + MAIN.encode() + b'"><sheetData><row r="6">'
            b'<c r="D6"><f t="shared" ref="D6:I6" si="0">D5*2</f><v>0</v></c>'
            b'</row></sheetData></worksheet>')
-    with pytest.raises(InputError, match="D6"):
-        carry.edit_sheet(xml, {"D6": 1}, SHEET)
+    with pytest.raises(xlsx_patch.SharedFormula) as err:
+        xlsx_patch.edit_cells(xml, {"D6": 1})
+    assert err.value.ref == "D6"
+    new, _, _ = carry.patch_sheet(xml.replace(b' ref="D6:I6"', b""), {"D6": 1}, [])
+    assert b'<c r="D6"><v>1</v></c>' in new  # a cell of a shared group (not its anchor) is fine
 
 
 def test_overwritten_formula_drops_a_stale_calc_chain(tmp_path):
@@ -401,12 +404,12 @@ def test_overwritten_formula_drops_a_stale_calc_chain(tmp_path):
 
 def test_full_calc_on_load_is_added_where_the_schema_wants_it():
     bare = b'<workbook xmlns="m"><sheets/><definedNames/><extLst/></workbook>'
-    assert carry.full_calc_on_load(bare) == \
+    assert xlsx_patch.full_calc_on_load(bare) == \
         b'<workbook xmlns="m"><sheets/><definedNames/><calcPr fullCalcOnLoad="1"/><extLst/></workbook>'
     off = b'<workbook><calcPr calcId="1" fullCalcOnLoad="0"/></workbook>'
-    assert carry.full_calc_on_load(off) == b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
+    assert xlsx_patch.full_calc_on_load(off) == b'<workbook><calcPr calcId="1" fullCalcOnLoad="1"/></workbook>'
     on = b'<workbook><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
-    assert carry.full_calc_on_load(on) == on
+    assert xlsx_patch.full_calc_on_load(on) == on
 
 
 def sheet_xml(row6: bytes, prefix: bytes = b"") -> bytes:
@@ -424,7 +427,9 @@ def refreshed(row6: bytes, carried: dict[str, object], prefix: bytes = b"") -> s
     totals = carry.dependent_totals(LAYOUT, {k: 0 for k in CARRIED})
     assert [t.key for t in totals[SHEET]] == [TOTAL]
     xml = sheet_xml(row6, prefix)
-    new, done = carry.refresh_totals(xml, totals[SHEET], carried)
+    sheet = xlsx_patch.Sheet(xml, {"D6", "E6", "F6", "G6", "H6", "I6", "J6"})
+    done = carry.refresh_totals(sheet, totals[SHEET], carried)
+    new = sheet.xml()
     if not done:
         assert new == xml  # left exactly as it was
         return None

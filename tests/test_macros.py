@@ -6,13 +6,16 @@ the parts of the xlwings API the buttons use: defined names, ranges, ``fullname`
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from xl_helpers import EXAMPLES, ROOT, FakeBook
+from xl_helpers import EXAMPLES, ROOT, FakeBook, run_main
 
+from xlgbreport import errors
+from xlgbreport.actions import carry
 from xlgbreport.cli import cli
 from xlgbreport.core import narrative, rules
 from xlgbreport.core.layout import LAYOUT
@@ -78,12 +81,14 @@ def test_a_relative_path_or_a_folder_on_the_cover(chain) -> None:
 def test_nothing_is_written_without_last_year(chain, tmp_path: Path) -> None:
     _, this_path = chain
     book = FakeBook(this_path)
-    assert macros.carry_over_prior(book) == macros.NO_PRIOR.format(label="上年工作簿（路径或文件夹）")
+    nothing_named = carry.NO_PRIOR.format(
+        why=carry.NO_PRIOR_NAMED.format(field="上年工作簿（路径或文件夹）"))
+    assert nothing_named.startswith(errors.NO_PRIOR)
+    assert macros.carry_over_prior(book) == nothing_named
     book.set("xlg_prior", str(tmp_path / "不存在.xlsx"))
     message = macros.carry_over_prior(book)
     assert "不存在" in message and book.written == []
-    assert [m for m, _ in book.app.alerts] == [macros.NO_PRIOR.format(label="上年工作簿（路径或文件夹）"),
-                                               message]
+    assert [m for m, _ in book.app.alerts] == [nothing_named, message]
 
 
 def test_a_workbook_of_another_year_is_not_carried(chain) -> None:
@@ -91,13 +96,14 @@ def test_a_workbook_of_another_year_is_not_carried(chain) -> None:
     book = FakeBook(last_path)  # the 2023 workbook pointed at itself: not the year before
     book.set("xlg_prior", str(last_path))
     message = macros.carry_over_prior(book)
-    assert message == macros.NOT_CONSECUTIVE.format(last="宿迁市人民政府 2023 年度",
-                                                    this="宿迁市人民政府 2023 年度")
+    assert message == carry.MISMATCH.format(details="上年数据的报告年度应为 2022，实为 2023",
+                                            remedy=macros.REMEDY)
     assert book.written == []
     book = FakeBook(this_path)
     book.set("xlg_prior", str(last_path))
     book.set("xlg_org", "淮安市人民政府")
-    assert macros.carry_over_prior(book).startswith("上年工作簿是宿迁市人民政府 2023 年度的报告")
+    message = macros.carry_over_prior(book)
+    assert message.startswith("上年数据与本工作簿不符，未结转") and "宿迁市人民政府" in message
     assert book.written == []
 
 
@@ -110,8 +116,8 @@ def test_last_years_blank_is_left_for_the_clerk(tmp_path: Path) -> None:
     book = FakeBook(this)
     book.set("xlg_prior", "last.xlsx")
     message = macros.carry_over_prior(book)
-    assert message.endswith(macros.LEFT_BLANK.format(n=6)) and "结转 0 个单元格" in message
-    assert book.written == []
+    assert message == carry.NOTHING.format(row=REQUESTS.row(CARRIED_FROM).label, n=6)
+    assert book.written == []  # as the command line: nothing to carry, nothing written
 
 
 def test_a_workbook_of_another_template_gets_a_message(chain) -> None:
@@ -170,7 +176,7 @@ def test_an_unexpected_error_is_one_message_box(chain, monkeypatch, log_folder) 
     monkeypatch.setattr(narrative, "markdown", broken)
     book = FakeBook(this_path)
     log = log_folder / "xlgbreport.log"
-    assert macros.generate_report(book) == macros.INTERNAL.format(
+    assert macros.generate_report(book) == errors.INTERNAL.format(
         error="ZeroDivisionError", log=f"，详情已记入 {log}")
     assert "_generate failed" in log.read_text(encoding="utf-8")
     assert len(book.app.alerts) == 1
@@ -193,3 +199,49 @@ def test_check_cuts_a_long_list_short(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(macros, "MAX_SHOWN", 2)
     lines = macros.check_book(book).split("\n")
     assert len(lines) == 4 and lines[-1] == "另有 3 处，见“校验”表。"
+
+
+def test_a_blank_org_last_year_is_decided_once_for_both_doors(chain, monkeypatch, capsys) -> None:
+    """Last year's workbook with 机关名称 left blank: the command and the button give the same
+    answer (refused: ``prior.mismatch`` cannot tell it is this body's), from one decision."""
+    last_path, this_path = chain
+    blank = this_path.parent / "last" / "机关空白2023.xlsx"
+    source = json.loads((EXAMPLES / "suqian_2023.json").read_text(encoding="utf-8"))
+    source["org"] = None
+    data = this_path.parent / "blank.json"
+    data.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
+    new_workbook(data, blank)
+    last_path.unlink()  # the blank one is the only workbook of last year
+    original = this_path.read_bytes()
+
+    code, out, err = run_main(monkeypatch, capsys, "carry-forward", "--prior", blank, this_path)
+    book = FakeBook(this_path)
+    book.set("xlg_prior", str(blank))
+    shown = macros.carry_over_prior(book)
+
+    refusal = "上年数据的机关名称应为 宿迁市人民政府，实为 空"
+    assert code == 2 and refusal in err and "--force" in err
+    assert this_path.read_bytes() == original and not carry.backup_path(this_path).exists()
+    assert refusal in shown and shown == carry.MISMATCH.format(details=refusal, remedy=macros.REMEDY)
+    assert book.written == []
+    this = workbook_reader.read(this_path)
+    last = workbook_reader.read(blank)
+    with pytest.raises(errors.InputError) as decided:
+        carry.plan(this, last)
+    assert refusal in decided.value.message
+    assert [f.rule for f in rules.check(this, last) if f.rule == "prior.mismatch"]  # validate agrees
+    assert carry.plan(this, last, force=True).numbers  # forced, the command would carry
+
+
+def test_generate_report_never_replaces_a_revised_draft(chain) -> None:
+    _, this_path = chain
+    first = macros.generate_report(FakeBook(this_path))
+    target = this_path.with_name("宿迁2024_报告.md")
+    assert first == macros.WROTE.format(path=target)
+    assert macros.generate_report(FakeBook(this_path)) == first  # the same draft: nothing new
+    target.write_text("经办人改过的草稿", encoding="utf-8")
+    again = macros.generate_report(FakeBook(this_path))
+    second = this_path.with_name("宿迁2024_报告（2）.md")
+    assert again == macros.WROTE.format(path=second) + macros.KEPT.format(path=target.name)
+    assert target.read_text(encoding="utf-8") == "经办人改过的草稿"
+    assert second.read_text(encoding="utf-8") == narrative.markdown(workbook_reader.read(this_path))

@@ -253,7 +253,7 @@ def test_text_output_lines(tmp_path):
         "胡集镇.xlsx 依申请公开!D5 [requests.balance] 自然人列：一（3441）+ 二（118）≠（七）总计（3440）+ 四（118）",
         "胡集镇.xlsx 依申请公开!J5 [requests.balance] 总计列：一（3526）+ 二（121）≠（七）总计（3521）+ 四（125）",
         "胡集镇.xlsx：✘ 2 处错误（宿迁市人民政府 2024）",
-        "1 个文件未提供上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过",
+        "1 个文件没有上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过",
     ]
     assert "Traceback" not in output
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ from .core.schema import REQUESTS
 from .errors import InputError
 from .excel import commands as excel_commands
 from .files import (
+    atomic,
     interchange,
     prior_source,
     sources,
@@ -33,15 +33,14 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
 NO_FILES = "没有找到要校验的文件"
 WROTE = "已写入 {path}"
-INTERNAL = "内部错误（请把此信息发给维护人员）：{error}"
 TEMPLATE_PATH = Path("workbook") / "xlgbreport-template.xlsx"
 ROLLED = "已生成 {year} 年度工作簿 {path}：请修改文字说明（不得照抄上年），并填写本年数据"
 CARRIED = "已从上年“{last_row}”结转 {n} 个单元格到 {path} 的“{this_row}”；原文件备份为 {backup}"
+CARRIED_ALREADY = "{path} 的“{this_row}”已是上年“{last_row}”的数，文件未改动"
 CARRY_LEFT = "上年有 {n} 格为空或不是数字（{columns}），没有结转，本年这些格保持原样，请核实后填写"
-NO_PRIOR = "没有找到上年数据"
 MAX_LISTED = 5  # values named in one message; the rest are counted
 MORE = " 等"
-NO_PRIOR_BATCH = "{n} 个文件未提供上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过"
+NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,9 +52,10 @@ def cli() -> None:
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=TEMPLATE_PATH, show_default=True, help="模板工作簿的保存位置")
-def template(output: Path) -> None:
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def template(output: Path, force: bool) -> None:
     """生成空白模板工作簿（含公式、数据有效性和校验表）。"""
-    workbook_writer.write(output)
+    workbook_writer.write(output, replace=force)
     click.echo(WROTE.format(path=output))
 
 
@@ -122,9 +122,7 @@ def export(workbook: Path, output: Path | None, force: bool) -> None:
         click.echo(text)
         return
     _refuse_same(workbook, output)
-    if output.exists() and not force:
-        raise InputError(output, errors.OUTPUT_EXISTS)
-    _atomic_text(output, text + "\n")
+    atomic.write_text(output, text + "\n", replace=force)
     click.echo(WROTE.format(path=output), err=True)
 
 
@@ -150,9 +148,7 @@ def new(org: str | None, year: int | None, source: Path | None, like: Path | Non
     if year is not None:
         report.year = year
     vba = _vba(like, output)
-    if output.exists() and not force:
-        raise InputError(output, errors.OUTPUT_EXISTS)
-    workbook_writer.write(output, report, vba=vba)
+    workbook_writer.write(output, report, vba=vba, replace=force)
     click.echo(WROTE.format(path=output))
 
 
@@ -167,12 +163,12 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     _refuse_same(last, output)
     before = sources.load(last)
     vba = _vba(last, output)
-    if output.exists() and not force:
+    if os.path.lexists(output) and not force:  # before the work of building it
         raise InputError(output, errors.OUTPUT_EXISTS)
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}
-    workbook_writer.write(output, report, reference=reference, vba=vba)
+    workbook_writer.write(output, report, reference=reference, vba=vba, replace=force)
     click.echo(ROLLED.format(year=report.year, path=output))
 
 
@@ -180,22 +176,27 @@ def rollover(last: Path, output: Path, force: bool) -> None:
 @click.option("--prior", "prior_path", required=True, type=click.Path(exists=True, path_type=Path),
               help="上年工作簿或其所在文件夹")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="上年数据的机关或年度与本工作簿不符时仍然结转")
+@click.option("--force", is_flag=True,
+              help="上年数据的机关或年度与本工作簿不符、或旁边有 Excel/WPS/LibreOffice 的锁定文件时仍然结转")
 def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
-    """把上年表三的“四”写入本工作簿表三的“二”（上年结转），其余内容一概不动；原文件另存为 .bak。
+    """把上年表三的“四”写入本工作簿表三的“二”（上年结转），其余内容一概不动；原文件另存为 .bak
+    （已有 .bak 时另存为 .2.bak 等，最早的备份从不覆盖）。
 
     只结转数字：上年为空或不是数字的格，本年保持原样；一格也结转不了时不改动文件。"""
     _refuse_same(prior_path, workbook)
     notes: list[str] = []
-    last = prior_source.resolve(workbook_reader.read(workbook), workbook, prior_path, notes)
-    for note in notes:
-        click.echo(note, err=True)
-    if last is None:
-        raise InputError(prior_path, NO_PRIOR)
+    try:
+        last = carry.find_last(workbook_reader.read(workbook), workbook, prior_path, notes)
+    finally:
+        for note in notes:
+            click.echo(note, err=True)
     done = carry.carry_forward(workbook, last, force=force)
-    row = REQUESTS.row(prior.CARRIED_TO)
-    click.echo(CARRIED.format(last_row=REQUESTS.row(prior.CARRIED_FROM).label, n=len(done.numbers),
-                              path=workbook, this_row=row.label, backup=done.backup))
+    row, last_row = REQUESTS.row(prior.CARRIED_TO), REQUESTS.row(prior.CARRIED_FROM)
+    if done.backup is None:
+        click.echo(CARRIED_ALREADY.format(path=workbook, this_row=row.label, last_row=last_row.label))
+    else:
+        click.echo(CARRIED.format(last_row=last_row.label, n=len(done.numbers), path=workbook,
+                                  this_row=row.label, backup=done.backup))
     if done.left:
         columns = "、".join(row.column(key[2]).label for key in done.left)
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
@@ -227,17 +228,6 @@ def _refuse_same(source: Path, output: Path) -> None:
         raise InputError(output, errors.SAME_AS_INPUT)
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise InputError(path, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
-
-
 def main() -> None:
     """Entry point: input problems become one Chinese line and exit 2, never a traceback."""
     try:
@@ -255,5 +245,5 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - the last guard before a clerk's screen
         if os.environ.get("XLGBREPORT_DEBUG"):
             raise
-        click.echo(INTERNAL.format(error=f"{type(exc).__name__}: {exc}"), err=True)
+        click.echo(errors.INTERNAL.format(error=f"{type(exc).__name__}: {exc}", log=""), err=True)
         sys.exit(3)

@@ -2,6 +2,9 @@
 
 Code raises :class:`InputError` with one of the templates below; the CLI and the Excel
 layer show ``str(error)`` and go on with the next file. No traceback reaches a clerk.
+Also here, for every door alike (command line, buttons, cell functions): the one wording of
+"there is no last year's report" (each door adds what follows from it there) and of an
+internal error, the last guard before a clerk's screen.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ OS_REASONS = {
     errno.EEXIST: "同名文件已存在",
     errno.ENAMETOOLONG: "文件名过长",
 }
+#: No last year's report, named or found: ``NO_PRIOR + "，跨年度检查已跳过"`` and so on.
+NO_PRIOR = "没有上年数据"
+#: Anything unexpected: the type of the exception (the command line adds its text), and where the
+#: Excel layer logged the details (``excel.log.record``; empty on the command line).
+INTERNAL = "内部错误（{error}）{log}，请把此信息发给维护人员"
 NOT_EXPORTABLE = "有 {n} 个值不是数字，交换 JSON 中无处存放，未导出，请先改正：{values}"
 OUTPUT_EXISTS = "输出文件已存在，未覆盖（如需覆盖请加 --force）"
 SAME_AS_INPUT = "输出文件不能与输入文件相同"

@@ -1,35 +1,33 @@
-"""Carry last year's 四 into this year's 二 of an existing workbook, changing nothing else.
+"""Carry last year's 四 into this year's 二: the plan both doors share, and the file edit.
 
-Only numbers are carried (``prior.to_carry``, the rule of the button 结转上年数据): where last year's
-cell is blank or not a number, this year's cell is left as it is; with nothing to carry the file
-is not written at all. A clerk's workbook holds more than a library can round-trip (macros,
-extension lists, comments' shapes, cached values, other sheets), so it is not loaded and saved:
-the sheet XML inside the zip is edited in place. Only the carried ``<c>`` elements are rewritten
-(their style kept), and the cached value (``<v>``) of a total that sums them where the total
-still holds exactly the template's formula and the sum is known (the 二 total, J6);
-``xl/workbook.xml`` gets ``<calcPr fullCalcOnLoad="1"/>`` so Excel and WPS recalculate the
-rest (the 校验 sheet) on opening; every other part is copied as it was. The new file replaces
-the old one atomically and the old one is kept beside it as ``NAME.xlsx.bak`` (a name no folder
-scan or Excel double-click takes for a workbook).
+:func:`plan` is the one decision of the command ``carry-forward`` and of the button 结转上年数据:
+last year must be the same body and the year before (``prior.mismatch``, the rule ``validate``
+applies to the pair), and only numbers are carried (``prior.to_carry``); with nothing to carry,
+nothing is written.
+
+:func:`carry_forward` applies the plan to a workbook file through ``files.xlsx_patch``: only the
+carried ``<c>`` elements are rewritten (their style kept), and the cached value (``<v>``) of a
+total that sums them where the total still holds exactly the template's formula and the sum is
+known (the 二 total, J6); ``xl/workbook.xml`` gets ``fullCalcOnLoad="1"`` so Excel and WPS
+recalculate the rest (the 校验 sheet) on opening; every other part is copied as it was. The file
+is the clerk's, so its environment is respected: a link is followed to the real workbook, a
+workbook open in Excel/WPS/LibreOffice (their lock file beside it) or read-only is refused, one
+run at a time holds it (``files.atomic``), the new file replaces the old one atomically, and the
+old one is kept as ``NAME.xlsx.bak`` (``NAME.xlsx.2.bak`` … when that exists: the original is
+never replaced). A file that already holds last year's numbers is not written again.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
-import re
-import shutil
-import tempfile
+import stat
 import warnings
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from html import unescape
 from pathlib import Path
 
 import openpyxl
-from defusedxml import ElementTree
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import errors
 from ..core import prior, rules
@@ -38,78 +36,166 @@ from ..core.layout import Layout
 from ..core.model import Number, Report, Value, below, is_number, parts
 from ..core.schema import REQUESTS, SCHEMA, CellKey
 from ..errors import InputError
-from ..files import workbook_reader
+from ..files import atomic, prior_source, workbook_reader, xlsx_patch
 
-BACKUP_SUFFIX = ".bak"
-MISMATCH = "上年数据与本工作簿不符，未结转：{details}（确认无误可加 --force）"
+MISMATCH = "上年数据与本工作簿不符，未结转：{details}{remedy}"
+FORCE_REMEDY = "（确认无误可加 --force）"
 UNSAFE = "{cell} 含共享或数组公式，为免破坏其他单元格未结转，请先清除该公式"
 ODD_XML = "工作表 {sheet} 的格式无法安全改写（{detail}），未结转"
-IN_USE = "正被其他程序使用，未结转：请先在 Excel/WPS 中关闭它再试"
+ODD_PART = "工作簿的 {part} 无法安全改写（{detail}），未结转"
 NOTHING = "上年“{row}”的 {n} 格都为空或不是数字，没有可结转的数，本工作簿未改动"
-
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CALC_CHAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"
-# The children of <workbook> that come after <calcPr>, in schema order.
-_AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
-                  "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
-_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*("[^"]*"|\'[^\']*\')')
-_DROPPED_ATTRS = {b"t", b"cm", b"vm"}  # value type and metadata belong to the old value
+OPEN_ELSEWHERE = ("正在 {program} 中打开（旁边有锁定文件 {lock}），未结转：请先关闭它再试；"
+                  "确认没有打开（锁定文件是上次异常退出留下的）可加 --force")
+READ_ONLY = "是只读文件，未结转：请先取消只读属性再试"
+NOT_A_FILE = "不是普通文件，未结转"
+CHANGED_MEANWHILE = "在结转过程中被其他程序改动，未结转：请关闭其他程序后再试"
+#: The lock files Office and LibreOffice leave beside an open workbook, by program.
+LOCK_FILES = (("Excel/WPS", "~${name}"), ("LibreOffice", ".~lock.{name}#"))
+NO_PRIOR = errors.NO_PRIOR + "，未结转：{why}"
+NO_PRIOR_NAMED = "请在封面“{field}”填写上年工作簿的路径或所在文件夹"
 
 
 def backup_path(target: Path) -> Path:
-    return target.with_name(target.name + BACKUP_SUFFIX)
+    """Where the first backup of ``target`` is kept (the original, never replaced)."""
+    return atomic.backup_name(Path(target))
 
 
 @dataclass(frozen=True)
 class Carried:
-    """What :func:`carry_forward` did: where the old file is kept, the 二 cells written (with
-    last year's numbers), the 二 cells left as they were, and the totals whose cached value
-    was brought up to date."""
+    """What :func:`carry_forward` did: where the old file is kept (None when the file already
+    held these numbers and was not written), the 二 cells written (with last year's numbers),
+    the 二 cells left as they were, and the totals whose cached value was brought up to date."""
 
-    backup: Path
+    backup: Path | None
     numbers: dict[CellKey, Number]
     left: tuple[CellKey, ...]
     totals: tuple[CellKey, ...] = ()
 
 
-def carry_forward(target: Path, last: Report, *, force: bool = False) -> Carried:
-    """Write last year's 四 into ``target``'s 二、上年结转, number by number.
+def find_last(this: Report, this_path: Path | None, explicit: Path | None,
+              notes: list[str]) -> Report:
+    """Last year's report for carrying, found as ``validate`` finds it (``prior_source``);
+    :class:`InputError` when there is none, with the reason (taken out of ``notes``)."""
+    last = prior_source.resolve(this, this_path, explicit, notes)
+    if last is not None:
+        return last
+    if notes and notes[-1] != prior_source.SKIPPED:
+        why = notes.pop()
+    else:
+        why = NO_PRIOR_NAMED.format(field=next(f.label for f in SCHEMA.meta if f.id == "prior"))
+    raise InputError(None, NO_PRIOR, why=why)
 
-    Unless ``force``, last year must be the same body and the year before (prior.mismatch).
-    A blank or non-number of last year's leaves this year's cell alone; when no cell can be
-    carried, :class:`InputError` and nothing is written (no backup either)."""
-    target = Path(target)
-    this = workbook_reader.read(target)
+
+def plan(this: Report, last: Report, *, force: bool = False, remedy: str = FORCE_REMEDY,
+         path: Path | None = None) -> prior.Carry:
+    """What carrying ``last`` into ``this`` writes; :class:`InputError` when it must not.
+
+    Unless ``force``, last year's report must be this body's, of the year before, as the rule
+    ``prior.mismatch`` judges the pair (a blank 机关名称 of last year's does not match);
+    ``remedy`` tells the clerk what to do then. Nothing to carry is refused too."""
     if not force:
         found = list(rules.PriorMismatch().check(this, last))
         if found:
-            raise InputError(target, MISMATCH, details="；".join(f.message for f in found))
-    plan = prior.to_carry(last)
-    if not plan.numbers:
-        raise InputError(target, NOTHING, row=REQUESTS.row(prior.CARRIED_FROM).label,
-                         n=len(plan.left))
-    layout = _layout(target)
-    cells = _positions(layout, plan.numbers)
-    totals = dependent_totals(layout, plan.numbers)
+            raise InputError(path, MISMATCH, details="；".join(f.message for f in found),
+                             remedy=remedy)
+    decided = prior.to_carry(last)
+    if not decided.numbers:
+        raise InputError(path, NOTHING, row=REQUESTS.row(prior.CARRIED_FROM).label,
+                         n=len(decided.left))
+    return decided
+
+
+def carry_forward(target: Path, last: Report, *, force: bool = False) -> Carried:
+    """Write last year's 四 into ``target``'s 二、上年结转, number by number (:func:`plan`).
+
+    ``force`` also carries into a workbook whose lock file says it is open elsewhere."""
+    target = _editable(Path(target), force)
+    with atomic.locked(target):
+        before = os.stat(target)
+        decided = plan(workbook_reader.read(target), last, force=force, path=target)
+        layout = _layout(target)
+        with zipfile.ZipFile(target) as zin:
+            replaced, dropped, refreshed = _patch(target, zin, layout, decided.numbers)
+            if not dropped and all(zin.read(n) == data for n, data in replaced.items()):
+                return Carried(None, decided.numbers, decided.left, tuple(refreshed))
+            now = os.stat(target)
+            if (now.st_mtime_ns, now.st_size, now.st_ino) != \
+                    (before.st_mtime_ns, before.st_size, before.st_ino):
+                raise InputError(target, CHANGED_MEANWHILE)
+            kept = atomic.backup(target)
+            atomic.commit(target, lambda tmp: xlsx_patch.write_package(zin, replaced, dropped, tmp),
+                          replace=True)
+    return Carried(kept, decided.numbers, decided.left, tuple(refreshed))
+
+
+def _editable(target: Path, force: bool) -> Path:
+    """The real file behind ``target`` (through a link), refused when it is not a regular
+    file, is read-only, or (unless ``force``) is open in Excel, WPS or LibreOffice."""
+    real = atomic.real_path(target)
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as exc:
+        raise InputError(target, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(target, NOT_A_FILE)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
+        raise InputError(target, READ_ONLY)
+    if not force:
+        for program, lock in open_elsewhere(real):
+            raise InputError(target, OPEN_ELSEWHERE, program=program, lock=lock.name)
+    return real
+
+
+def open_elsewhere(target: Path) -> list[tuple[str, Path]]:
+    """The lock files beside ``target`` that say a program has it open, with the program."""
+    found = []
+    for program, pattern in LOCK_FILES:
+        lock = target.with_name(pattern.format(name=target.name))
+        if os.path.lexists(lock) and (program, lock) not in found:
+            found.append((program, lock))
+    return found
+
+
+def _patch(target: Path, zin: zipfile.ZipFile, layout: Layout,
+           numbers: dict[CellKey, Number]) -> tuple[dict[str, bytes], set[str], list[CellKey]]:
+    """The parts to replace, the parts to drop, and the totals refreshed."""
+    cells = _positions(layout, numbers)
+    totals = dependent_totals(layout, numbers)
+    sheet_parts = xlsx_patch.sheet_parts(zin)
+    replaced: dict[str, bytes] = {}
     refreshed: list[CellKey] = []
-    with zipfile.ZipFile(target) as zin:
-        parts = _sheet_parts(zin)
-        replaced: dict[str, bytes] = {}
-        had_formula = False
-        for sheet, values in cells.items():
-            part = parts.get(sheet)
-            if part is None:
-                raise InputError(target, ODD_XML, sheet=sheet, detail="找不到工作表")
-            xml, formulas = edit_sheet(zin.read(part), values, sheet, target)
-            xml, done = refresh_totals(xml, totals.get(sheet, []), values)
-            replaced[part] = xml
-            had_formula = had_formula or formulas
-            refreshed += done
-        replaced["xl/workbook.xml"] = full_calc_on_load(zin.read("xl/workbook.xml"))
-        dropped = _drop_calc_chain(zin, replaced) if had_formula else set()
-        _write_atomic(target, zin, replaced, dropped)
-    return Carried(backup_path(target), plan.numbers, plan.left, tuple(refreshed))
+    had_formula = False
+    for name, values in cells.items():
+        part = sheet_parts.get(name)
+        if part is None:
+            raise InputError(target, ODD_XML, sheet=name, detail="找不到工作表")
+        try:
+            xml, formula, done = patch_sheet(zin.read(part), values, totals.get(name, []))
+        except xlsx_patch.SharedFormula as exc:
+            raise InputError(target, UNSAFE, cell=exc.ref) from None
+        except xlsx_patch.PatchError as exc:
+            raise InputError(target, ODD_XML, sheet=name, detail=exc.detail) from None
+        replaced[part] = xml
+        had_formula = had_formula or formula
+        refreshed += done
+    try:
+        replaced["xl/workbook.xml"] = xlsx_patch.full_calc_on_load(zin.read("xl/workbook.xml"))
+        dropped = xlsx_patch.drop_calc_chain(zin, replaced) if had_formula else set()
+    except xlsx_patch.PatchError as exc:
+        raise InputError(target, ODD_PART, part="xl/workbook.xml", detail=exc.detail) from None
+    return replaced, dropped, refreshed
+
+
+def patch_sheet(xml: bytes, values: dict[str, Value],
+                totals: list[Total]) -> tuple[bytes, bool, list[CellKey]]:
+    """A sheet's XML with the carried cells written and the totals over them refreshed;
+    whether a formula was overwritten; the totals refreshed."""
+    refs = set(values) | {t.ref for t in totals} | {r for t in totals for r in t.parts}
+    sheet = xlsx_patch.Sheet(xml, refs)
+    for ref, value in values.items():
+        sheet.set_number(ref, value)  # type: ignore[arg-type]
+    done = refresh_totals(sheet, totals, values)
+    return sheet.xml(), sheet.had_formula, done
 
 
 def _layout(target: Path) -> Layout:
@@ -132,139 +218,6 @@ def _positions(layout: Layout, values: dict[CellKey, Number]) -> dict[str, dict[
     return out
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → zip member of its XML, through the workbook's relationships."""
-    book = ElementTree.fromstring(zin.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zin.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels
-               if _local(rel.tag) == "Relationship"}
-    out = {}
-    for el in book.iter():
-        if _local(el.tag) == "sheet":
-            target = targets.get(el.get(f"{{{_REL_NS}}}id"), "")
-            if target:
-                out[el.get("name")] = _part_name("xl", target)
-    return out
-
-
-def _part_name(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(base, target))
-
-
-# --- the sheet XML: rewrite only the carried <c> elements --------------------------------
-
-def edit_sheet(xml: bytes, values: dict[str, Value], sheet: str,
-               path: Path | None = None) -> tuple[bytes, bool]:
-    """``xml`` with the cells of ``values`` (A1 → value) rewritten; the rest byte for byte.
-
-    Returns the new XML and whether a formula was overwritten (then calcChain is stale)."""
-    def fail(template: str = ODD_XML, **args: str) -> InputError:
-        return InputError(path, template, sheet=sheet, **args)
-
-    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise fail(detail="非 UTF-8 编码")
-    head = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b", xml)
-    if head is None:
-        raise fail(detail="缺少 sheetData")
-    p = head.group(1) + b":" if head.group(1) else b""
-    had_formula = False
-    for ref, value in sorted(values.items(), key=lambda kv: xl_cell_to_rowcol(kv[0])):
-        xml, formula = _set_cell(xml, p, ref, value, fail)
-        had_formula = had_formula or formula
-    ElementTree.fromstring(xml)  # still well-formed, or nothing is written
-    return xml, had_formula
-
-
-def _set_cell(xml: bytes, p: bytes, ref: str, value: Value, fail) -> tuple[bytes, bool]:
-    row_no = xl_cell_to_rowcol(ref)[0] + 1
-    data = re.search(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/>|>)", xml)
-    if data.group(1) == b"/>":  # an empty sheet: give it the row
-        new = b"<" + p + b"sheetData>" + _row(p, row_no, _cell(p, ref, b"", value)) + \
-            b"</" + p + b"sheetData>"
-        return (xml if value is None else xml[:data.start()] + new + xml[data.end():]), False
-    end = xml.index(b"</" + p + b"sheetData>", data.end())
-    row_re = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/>|>(.*?)</" + re.escape(p) +
-                        rb"row>)", re.S)
-    for row in row_re.finditer(xml, data.end(), end):
-        number = _attrs(row.group(1)).get(b"r")
-        if number is None:
-            raise fail(detail="行缺少编号")
-        if int(number) < row_no:
-            continue
-        if int(number) > row_no:  # the row is not there: insert it before this one
-            if value is None:
-                return xml, False
-            return xml[:row.start()] + _row(p, row_no, _cell(p, ref, b"", value)) + \
-                xml[row.start():], False
-        if row.group(2) == b"/>":
-            if value is None:
-                return xml, False
-            opened = b"<" + p + b"row" + row.group(1) + b">" + _cell(p, ref, b"", value) + \
-                b"</" + p + b"row>"
-            return xml[:row.start()] + opened + xml[row.end():], False
-        return _set_in_row(xml, p, row.start(3), row.end(3), ref, value, fail)
-    if value is None:
-        return xml, False
-    return xml[:end] + _row(p, row_no, _cell(p, ref, b"", value)) + xml[end:], False
-
-
-def _set_in_row(xml: bytes, p: bytes, start: int, end: int, ref: str, value: Value,
-                fail) -> tuple[bytes, bool]:
-    col = xl_cell_to_rowcol(ref)[1]
-    cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(/>|>(.*?)</" + re.escape(p) +
-                         rb"c>)", re.S)
-    for cell in cell_re.finditer(xml, start, end):
-        here = _attrs(cell.group(1)).get(b"r")
-        if here is None:
-            raise fail(detail="单元格缺少位置")
-        here_col = xl_cell_to_rowcol(here.decode())[1]
-        if here_col < col:
-            continue
-        if here_col > col:
-            if value is None:
-                return xml, False
-            return xml[:cell.start()] + _cell(p, ref, b"", value) + xml[cell.start():], False
-        content = cell.group(3) or b""
-        formula = re.search(rb"<" + re.escape(p) + rb"f\b([^>]*)", content)
-        if formula and b"ref=" in formula.group(1):
-            raise fail(UNSAFE, cell=ref)
-        keep = b"".join(b" " + m.group(0) for m in _ATTR.finditer(cell.group(1))
-                        if m.group(1) not in _DROPPED_ATTRS and m.group(1) != b"r")
-        return xml[:cell.start()] + _cell(p, ref, keep, value) + xml[cell.end():], bool(formula)
-    if value is None:
-        return xml, False
-    return xml[:end] + _cell(p, ref, b"", value) + xml[end:], False
-
-
-def _attrs(text: bytes) -> dict[bytes, bytes]:
-    return {m.group(1): m.group(2)[1:-1] for m in _ATTR.finditer(text)}
-
-
-def _cell(p: bytes, ref: str, attrs: bytes, value: Value) -> bytes:
-    """A ``<c>``: a number as ``<v>``, a blank without one; other attributes (style) kept."""
-    head = b"<" + p + b'c r="' + ref.encode() + b'"' + attrs
-    if value is None:
-        return head + b"/>"
-    return head + b"><" + p + b"v>" + _number_text(value) + b"</" + p + b"v></" + p + b"c>"
-
-
-def _row(p: bytes, number: int, cells: bytes) -> bytes:
-    return b"<" + p + b'row r="' + str(number).encode() + b'">' + cells + b"</" + p + b"row>"
-
-
-def _number_text(value: Value) -> bytes:
-    if not is_number(value):
-        raise TypeError(f"not a number: {value!r}")
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return text.encode()
-
-
 # --- the totals that sum the carried cells: their cached values ----------------------------
 
 @dataclass(frozen=True)
@@ -275,10 +228,6 @@ class Total:
     ref: str
     formula: str
     parts: tuple[str, ...]
-
-
-class _Unknown(Exception):
-    """A cell's value, as SUM would take it, cannot be told from the sheet XML."""
 
 
 def dependent_totals(layout: Layout, carried: dict[CellKey, Number]) -> dict[str, list[Total]]:
@@ -296,198 +245,32 @@ def dependent_totals(layout: Layout, carried: dict[CellKey, Number]) -> dict[str
     return out
 
 
-def refresh_totals(xml: bytes, totals: list[Total],
-                   carried: dict[str, Value]) -> tuple[bytes, list[CellKey]]:
-    """``xml`` with the cached value of each total brought up to date, where the cell holds
-    exactly the template's formula (plain, no type or metadata attributes, nothing but
-    ``<f>`` and ``<v>``) and every part is known: a number, a blank or text (which SUM skips).
-    An error, a formula without a cached value, a fraction (whose float sum is Excel's to
-    round) or an unusual cell leaves the total as it is, for the recalculation on opening.
-    Returns the new XML and the totals updated."""
-    if not totals:
-        return xml, []
-    p = _prefix(xml)
-    known: dict[str, int] = {}
-    for ref, value in carried.items():
-        if is_number(value) and value == int(value):  # type: ignore[arg-type]
-            known[ref] = int(value)  # type: ignore[arg-type]
+def refresh_totals(sheet: xlsx_patch.Sheet, totals: list[Total],
+                   carried: dict[str, Value]) -> list[CellKey]:
+    """Bring the cached value of each total up to date in ``sheet``, where the cell holds
+    exactly the template's formula (``Sheet.plain_formula``) and every part is known: a
+    carried whole number, or what SUM takes from the cell as the file holds it. Otherwise
+    (an error, an uncalculated formula, a fraction, an unusual cell) the total is left for the
+    recalculation on opening. Returns the totals updated, inner first."""
+    known = {ref: int(v) for ref, v in carried.items()
+             if is_number(v) and v == int(v)}  # type: ignore[arg-type]
     stale = set(carried) | {t.ref for t in totals}  # changed, or sums of what changed
     done: list[CellKey] = []
     for total in totals:
-        try:
-            cell = _find_cell(xml, p, total.ref)
-            if cell is None:
-                continue
-            attrs = _attrs(cell.group(1))
-            if attrs.get(b"t", b"n") != b"n" or b"cm" in attrs or b"vm" in attrs:
-                continue
-            content = re.fullmatch(rb"(<" + re.escape(p) + rb"f>([^<]*)</" + re.escape(p) +
-                                   rb"f>)(?:<" + re.escape(p) + rb"v>[^<]*</" + re.escape(p) +
-                                   rb"v>|<" + re.escape(p) + rb"v\s*/>)?", cell.group(3) or b"")
-            if content is None or unescape(content.group(2).decode()) != total.formula:
-                continue
-            value = 0
-            for ref in total.parts:
-                if ref in known:
-                    value += known[ref]
-                elif ref in stale:
-                    raise _Unknown(ref)
-                else:
-                    value += _summed(_find_cell(xml, p, ref))
-        except _Unknown:
+        if sheet.plain_formula(total.ref) != total.formula:
             continue
-        new = (b"<" + p + b"c" + cell.group(1) + b">" + content.group(1) + b"<" + p + b"v>" +
-               str(value).encode() + b"</" + p + b"v></" + p + b"c>")
-        xml = xml[:cell.start()] + new + xml[cell.end():]
+        try:
+            value = sum(known[ref] if ref in known else _unchanged(sheet, ref, stale)
+                        for ref in total.parts)
+        except xlsx_patch.Unknown:
+            continue
+        sheet.set_cached(total.ref, value)
         known[total.ref] = value
         done.append(total.key)
-    ElementTree.fromstring(xml)  # still well-formed, or nothing is written
-    return xml, done
+    return done
 
 
-def _prefix(xml: bytes) -> bytes:
-    head = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b", xml)
-    return head.group(1) + b":" if head and head.group(1) else b""
-
-
-def _find_cell(xml: bytes, p: bytes, ref: str) -> re.Match[bytes] | None:
-    """The ``<c>`` of ``ref`` (groups: attributes, ``/>`` or the rest, content), None if absent."""
-    row_no, col = xl_cell_to_rowcol(ref)
-    data = re.search(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/>|>)", xml)
-    if data is None:
-        raise _Unknown(ref)
-    if data.group(1) == b"/>":
-        return None
-    end = xml.index(b"</" + p + b"sheetData>", data.end())
-    row_re = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/>|>(.*?)</" + re.escape(p) +
-                        rb"row>)", re.S)
-    cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(/>|>(.*?)</" + re.escape(p) +
-                         rb"c>)", re.S)
-    for row in row_re.finditer(xml, data.end(), end):
-        number = _attrs(row.group(1)).get(b"r")
-        if number is None:
-            raise _Unknown(ref)
-        if int(number) != row_no + 1:
-            continue
-        if row.group(2) == b"/>":
-            return None
-        for cell in cell_re.finditer(xml, row.start(3), row.end(3)):
-            here = _attrs(cell.group(1)).get(b"r")
-            if here is None:
-                raise _Unknown(ref)
-            if xl_cell_to_rowcol(here.decode())[1] == col:
-                return cell
-        return None
-    return None
-
-
-def _summed(cell: re.Match[bytes] | None) -> int:
-    """What SUM over a reference takes from a cell: its number, 0 for a blank, text or a
-    logical value; :class:`_Unknown` for an error, an uncalculated formula or a fraction."""
-    if cell is None or cell.group(2) == b"/>":
-        return 0
-    kind = _attrs(cell.group(1)).get(b"t", b"n")
-    if kind in (b"s", b"str", b"inlineStr", b"b"):
-        return 0
-    if kind != b"n":  # e (an error) or d (a date)
-        raise _Unknown
-    content = cell.group(3) or b""
-    v = re.search(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>", content)
-    if v is None:
-        if re.search(rb"<(?:\w+:)?f\b", content):
-            raise _Unknown
-        return 0
-    try:
-        number = Decimal(v.group(1).decode().strip())
-    except InvalidOperation:
-        raise _Unknown from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise _Unknown
-    return int(number)
-
-
-# --- the workbook part: recalculate on opening --------------------------------------------
-
-def full_calc_on_load(xml: bytes) -> bytes:
-    """``xl/workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>`` (added if missing)."""
-    head = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?workbook\b", xml)
-    p = head.group(1) + b":" if head and head.group(1) else b""
-    calc = re.search(rb"<" + re.escape(p) + rb"calcPr\b([^>]*?)(/?>)", xml)
-    if calc:
-        attrs = calc.group(1)
-        flag = re.search(rb'\sfullCalcOnLoad\s*=\s*("[^"]*"|\'[^\']*\')', attrs)
-        if flag:
-            attrs = attrs[:flag.start()] + b' fullCalcOnLoad="1"' + attrs[flag.end():]
-        else:
-            attrs = attrs.rstrip() + b' fullCalcOnLoad="1"'
-        new = b"<" + p + b"calcPr" + attrs + calc.group(2)
-        return xml[:calc.start()] + new + xml[calc.end():]
-    tag = b"<" + p + b'calcPr fullCalcOnLoad="1"/>'
-    for name in _AFTER_CALC_PR:
-        after = re.search(rb"<" + re.escape(p) + name.encode() + rb"\b", xml)
-        if after:
-            return xml[:after.start()] + tag + xml[after.start():]
-    close = xml.rindex(b"</" + p + b"workbook>")
-    return xml[:close] + tag + xml[close:]
-
-
-def _drop_calc_chain(zin: zipfile.ZipFile, replaced: dict[str, bytes]) -> set[str]:
-    """A formula was overwritten: Excel rebuilds the calculation chain, a stale one it repairs."""
-    if "xl/calcChain.xml" not in zin.namelist():
-        return set()
-    types = zin.read("[Content_Types].xml")
-    replaced["[Content_Types].xml"] = re.sub(
-        rb"<(?:\w+:)?Override\b[^>]*?PartName=\"/xl/calcChain\.xml\"[^>]*?/>", b"", types)
-    rels = replaced.get("xl/_rels/workbook.xml.rels") or zin.read("xl/_rels/workbook.xml.rels")
-    replaced["xl/_rels/workbook.xml.rels"] = re.sub(
-        rb"<(?:\w+:)?Relationship\b[^>]*?Target=\"(?:/xl/)?calcChain\.xml\"[^>]*?/>", b"", rels)
-    return {"xl/calcChain.xml"}
-
-
-# --- the file: temp, backup, replace --------------------------------------------------------
-
-def _write_atomic(target: Path, zin: zipfile.ZipFile, replaced: dict[str, bytes],
-                  dropped: set[str]) -> None:
-    backup = backup_path(target)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        with zipfile.ZipFile(tmp, "w") as zout:
-            zout.comment = zin.comment
-            for info in zin.infolist():
-                if info.filename in dropped:
-                    continue
-                data = replaced.get(info.filename)
-                zout.writestr(_copy_info(info), zin.read(info) if data is None else data)
-        shutil.copymode(target, tmp)
-        _copy_atomic(target, backup)
-        os.replace(tmp, target)
-    except PermissionError:
-        raise InputError(target, IN_USE) from None
-    except OSError as exc:
-        raise InputError(target, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """The member's name, time, attributes and compression method, for writing anew."""
-    out = zipfile.ZipInfo(info.filename, info.date_time)
-    out.compress_type = info.compress_type
-    out.external_attr = info.external_attr
-    out.create_system = info.create_system
-    out.comment = info.comment
-    return out
-
-
-def _copy_atomic(source: Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
-        shutil.copy2(source, tmp)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _unchanged(sheet: xlsx_patch.Sheet, ref: str, stale: set[str]) -> int:
+    if ref in stale:  # changed to something not a whole number, or a total not refreshed
+        raise xlsx_patch.Unknown(ref)
+    return sheet.summed(ref)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .. import errors
 from . import narrative
 from .findings import SUMMARY_OK, Finding, summary
 from .model import Invalid, Report, Value
@@ -24,7 +25,7 @@ CHECK, STATUS, LAST_YEAR, TEXT = "XLG_CHECK", "XLG_STATUS", "XLG_LAST_YEAR", "XL
 
 ALL_PASS = SUMMARY_OK
 FAILED = "✘ {message}"  # how a function shows a problem in its cell
-NO_PRIOR = "封面没有填写上年工作簿（路径或所在文件夹）"
+NO_PRIOR = errors.NO_PRIOR + "：封面没有填写上年工作簿（路径或所在文件夹）"
 NO_TABLE = "没有“{table}”这张表：可填 {choices}"
 NO_ROW = "“{table}”中没有“{row}”这一行"
 #: The defined names a function takes, in argument order: cover fields, then the tables.

@@ -16,20 +16,21 @@ Reading or writing files needs the add-in's local Python: xlwings Lite cannot ru
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..core import narrative, prior, rules
+from .. import errors
+from ..actions import carry
+from ..actions.report import write_draft
+from ..core import prior, rules
 from ..core.excel_functions import ARGUMENT_NAMES, ArgumentError
 from ..core.findings import summary
 from ..core.layout import LAYOUT, row_name
 from ..core.model import Report
 from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
-from ..errors import InputError, os_reason
+from ..errors import InputError
 from ..files import cells, prior_source
 from . import log as excel_log
 from .ranges import report_from_ranges
@@ -37,16 +38,14 @@ from .ranges import report_from_ranges
 TITLE = "xlgbreport"
 CARRIED = "已从上年工作簿（{source}）结转 {n} 个单元格到“{row}”。"
 LEFT_BLANK = "上年有 {n} 格为空或不是数字，没有结转，请核实后填写。"
-NO_PRIOR = "没有找到上年工作簿：请在封面“{label}”填写上年工作簿的路径或所在文件夹。"
-NOT_CONSECUTIVE = "上年工作簿是{last}的报告，与本工作簿（{this}）不衔接，没有结转。"
+#: What a clerk can do when last year's workbook does not match (there is no --force here).
+REMEDY = "（请核对封面“上年工作簿”所填的文件）"
 NOT_TEMPLATE = "本工作簿缺少名称 {name}，不是本模板的工作簿。"
 NOT_SAVED = "请先把本工作簿保存到本机文件夹，报告会生成在它旁边。"
 WROTE = "已生成 {path}"
-WRITE_FAILED = "无法写入 {path}：{detail}"
-REPORT_SUFFIX = "_报告.md"
+KEPT = "（{path} 已存在且内容不同，没有覆盖）"
 MAX_SHOWN = 12  # problems listed in the message box; the 校验 sheet has them all
 MORE_FINDINGS = "另有 {n} 处，见“校验”表。"
-INTERNAL = "内部错误（{error}）{log}，请把此信息发给维护人员"
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +75,8 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
     except ArgumentError as exc:
         message = str(exc)
     except Exception as exc:  # the last guard before a clerk's screen
-        message = INTERNAL.format(error=type(exc).__name__,
-                                  log=excel_log.record(log, action.__name__))
+        message = errors.INTERNAL.format(error=type(exc).__name__,
+                                         log=excel_log.record(log, action.__name__))
     book.app.alert(message, TITLE)
     return message
 
@@ -97,28 +96,16 @@ def _check(book: Any) -> str:
 
 
 def _carry_over(book: Any) -> str:
+    """The command line's plan (``actions.carry``), written into the open workbook's cells."""
     this = read_book(book)
-    notes: list[str] = []
-    last = prior_source.resolve(this, saved_path(book), None, notes)
-    if last is None:
-        label = next(f.label for f in SCHEMA.meta if f.id == "prior")
-        return notes[-1] if this.meta.get("prior") and notes else NO_PRIOR.format(label=label)
-    if not _consecutive(this, last):
-        return NOT_CONSECUTIVE.format(last=_who(last), this=_who(this))
-    plan = prior.to_carry(last)
-    for (table, row, column), value in plan.numbers.items():
+    last = carry.find_last(this, saved_path(book), None, [])
+    decided = carry.plan(this, last, remedy=REMEDY)
+    for (table, row, column), value in decided.numbers.items():
         columns = [c.id for c in TABLES_BY_ID[table].row(row).columns]
         _named(book, row_name(table, row))[0, columns.index(column)].value = _excel(value)
-    message = CARRIED.format(source=_who(last), n=len(plan.numbers),
+    message = CARRIED.format(source=_who(last), n=len(decided.numbers),
                              row=REQUESTS.row(prior.CARRIED_TO).label)
-    return message + (LEFT_BLANK.format(n=len(plan.left)) if plan.left else "")
-
-
-def _consecutive(this: Report, last: Report) -> bool:
-    """Last year's org and year follow this workbook's (where both are known)."""
-    if isinstance(this.year, int) and last.year != this.year - 1:
-        return False
-    return not (this.org and last.org) or prior.same_org(this.org, last.org)
+    return message + (LEFT_BLANK.format(n=len(decided.left)) if decided.left else "")
 
 
 def _who(report: Report) -> str:
@@ -130,21 +117,8 @@ def _generate(book: Any) -> str:
     path = saved_path(book)
     if path is None:
         return NOT_SAVED
-    target = path.with_name(path.stem + REPORT_SUFFIX)
-    this = read_book(book)
-    try:  # last year, where the 封面 names it, adds 比上年增减; the draft does not need it
-        last = prior_source.resolve(this, path, None, [])
-    except InputError:
-        last = None
-    text = narrative.markdown(this, last)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        return WRITE_FAILED.format(path=target, detail=os_reason(exc))
-    return WROTE.format(path=target)
+    draft = write_draft(path, read_book(book))
+    return WROTE.format(path=draft.path) + (KEPT.format(path=draft.kept.name) if draft.kept else "")
 
 
 def read_book(book: Any) -> Report:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import errors
 from ..core import excel_functions as functions
 from ..core.excel_functions import FAILED, NO_PRIOR, ArgumentError
 from ..core.model import Report
@@ -43,7 +44,6 @@ except ImportError:  # the optional ``excel`` extra is not installed: plain Pyth
     def arg(*_args: Any, **_options: Any) -> Callable[[Callable], Callable]:
         return lambda f: f
 
-INTERNAL = "✘ 内部错误（{error}）{log}，请把此信息发给维护人员"
 PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
 NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"
 CALLER = "caller"  # the parameter xlwings fills with the calling cell (classic add-in)
@@ -71,7 +71,8 @@ def _shown(f: Callable) -> Callable:
         except ArgumentError as exc:
             return FAILED.format(message=str(exc))
         except Exception as exc:  # the last guard before a clerk's cell
-            return INTERNAL.format(error=type(exc).__name__, log=excel_log.record(log, f.__name__))
+            return FAILED.format(message=errors.INTERNAL.format(
+                error=type(exc).__name__, log=excel_log.record(log, f.__name__)))
 
     return wrapper
 

@@ -18,6 +18,7 @@ import errno
 from functools import lru_cache
 from pathlib import Path
 
+from .. import errors
 from ..core.model import Report
 from ..core.prior import normalise, same_org
 from ..core.schema import SCHEMA
@@ -30,7 +31,7 @@ NO_KEY = "本年报告缺少机关名称或报告年度，无法在文件夹中�
 SKIPPED_FILE = "已跳过无法读取的文件 {reason}"
 COVER_NOT_FOUND = "封面“{field}”所填的 {named} 不存在"
 USING = "上年数据：{path}（{org} {year} 年度）"
-SKIPPED = "未提供上年数据，跨年度检查已跳过"
+SKIPPED = errors.NO_PRIOR + "，跨年度检查已跳过"
 UNREACHABLE = "无法打开 {where}：{reason}"
 SKIPPED_ENTRY = "已跳过无法访问的 {path}（{reason}）"
 SKIPPED_ENTRIES = "已跳过 {n} 处无法访问的文件或文件夹，如 {path}（{reason}）"

@@ -7,8 +7,6 @@ readers see totals and verdicts before any spreadsheet recalculates. Strings fro
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +15,6 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .. import errors
 from ..core import headers
 from ..core.excel_formulas import (
     ALL_PASS,
@@ -49,8 +46,7 @@ from ..core.layout import (
 )
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
-from ..errors import InputError
-from . import udf_sheets, vba_project
+from . import atomic, udf_sheets, vba_project
 from .vba_project import VbaProject
 
 GUIDE = (
@@ -102,24 +98,16 @@ class _Formats:
 
 
 def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT,
-          reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None) -> None:
-    """Write ``report`` (or an empty template) to ``path``, atomically.
+          reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None, *,
+          replace: bool = True) -> None:
+    """Write ``report`` (or an empty template) to ``path``, atomically (``files.atomic``);
+    without ``replace`` an existing file is refused.
 
     ``reference`` holds last year's values shown beside this year's (``layout.reference``);
     ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面."""
-    path = Path(path)
     report = report or Report()
-    tmp = None
-    try:  # the temporary file beside the target, so that the replace is atomic
-        fd, tmp = tempfile.mkstemp(suffix=path.suffix or ".xlsx", dir=path.parent)
-        os.close(fd)
-        _build(tmp, report, layout, reference or {}, vba)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(path, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic.write(path, lambda tmp: _build(str(tmp), report, layout, reference or {}, vba),
+                 replace=replace)
 
 
 def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any],

@@ -1,0 +1,63 @@
+"""The report drafted from the numbers, written beside its workbook (the button 生成报告 today,
+the command line's render command later): one action, so that both doors write the same file.
+
+The draft is the clerk's to revise, so a draft already there with other content is never
+replaced: the new one gets the next free name (``NAME_报告（2）.md`` …) and the message says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import errors
+from ..core import narrative
+from ..core.model import Report
+from ..errors import InputError
+from ..files import atomic, prior_source
+
+SUFFIX = "_报告"
+EXTENSION = ".md"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Where the draft is, and the earlier draft kept because it differs (None if none)."""
+
+    path: Path
+    kept: Path | None = None
+
+
+def draft_name(workbook: Path, number: int = 1) -> Path:
+    middle = "" if number == 1 else f"（{number}）"
+    return workbook.with_name(f"{workbook.stem}{SUFFIX}{middle}{EXTENSION}")
+
+
+def write_draft(workbook: Path, this: Report) -> Draft:
+    """Write the Markdown draft of ``this`` beside ``workbook`` (compared with last year's
+    where the 封面 names it; the draft does not need it)."""
+    try:
+        last = prior_source.resolve(this, workbook, None, [])
+    except InputError:
+        last = None
+    text = narrative.markdown(this, last)
+    number = 1
+    while True:
+        target = draft_name(workbook, number)
+        if _holds(target, text):
+            break
+        try:
+            atomic.write_text(target, text)
+            break
+        except InputError as exc:
+            if exc.template != errors.OUTPUT_EXISTS:
+                raise
+        number += 1
+    return Draft(target, draft_name(workbook) if number > 1 else None)
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
