@@ -34,7 +34,7 @@ SAMPLES = ROOT / "samples"
 FILLED = SAMPLES / "errors_demo_2023.xlsx"
 FILLED_JSON = SAMPLES / "json" / "errors_demo_2023.json"
 SHEETS = (COVER_SHEET, PROACTIVE.sheet, REQUESTS.sheet, APPEALS.sheet, TEXT_SHEET, CHECK_SHEET)
-REFRESH_TEMPLATE = "run `xlgbreport template` and commit workbook/xlgbreport-template.xlsx"
+REFRESH_TEMPLATE = "run `xlgbreport template --force` and commit workbook/xlgbreport-template.xlsx"
 REFRESH_SAMPLES = ("run `for f in samples/json/*.json; do xlgbreport new --from-json $f "
                    "-o samples/$(basename $f .json).xlsx --force; done` and commit samples/*.xlsx")
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1", "yes")
