@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xl_helpers import EXAMPLES, ROOT, excel_arguments
 
+from xlgbreport import errors
 from xlgbreport.cli import cli
 from xlgbreport.core import excel_functions as functions
 from xlgbreport.core import narrative, rules
@@ -251,7 +252,7 @@ def test_an_internal_error_is_one_short_line_naming_the_log(monkeypatch, log_fol
     monkeypatch.setattr(functions, "check_table", broken)
     shown = udfs.xlg_check(*excel_arguments(ROOT / "samples" / "huimengzhen_2021.xlsx"))
     log = log_folder / "xlgbreport.log"
-    assert shown == udfs.INTERNAL.format(error="KeyError", log=f"，详情已记入 {log}")
+    assert shown == "✘ " + errors.INTERNAL.format(error="KeyError", log=f"，详情已记入 {log}")
     logged = log.read_text(encoding="utf-8")
     assert "xlg_check failed" in logged and "Traceback" in logged and "KeyError: 'boom'" in logged
     assert "Traceback" not in shown and "\n" not in shown
