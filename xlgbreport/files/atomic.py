@@ -39,7 +39,8 @@ BACKUP_SUFFIX = ".bak"
 #: Windows' "another process has the file open" (sharing and lock violations).
 _IN_USE_WINERRORS = {32, 33}
 #: Link errors that mean "this file system has no hard links", not "the name is taken".
-_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS,
+             errno.EINVAL}
 
 
 def temp_name(target: Path) -> Path:

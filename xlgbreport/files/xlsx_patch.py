@@ -105,8 +105,9 @@ def scan(xml: bytes, keep: Callable[[list[Element]], bool]) -> Element:
     def start(name: str, attrs: dict[str, str]) -> None:
         at = parser.CurrentByteIndex
         parent_kept = not stack or stack[-1] is not None
-        element = Element(name, attrs, at, _tag_end(xml, at))
+        element = Element(name, attrs, at, at)
         if parent_kept and (not stack or keep([*path, element])):
+            element.tag_end = _tag_end(xml, at)  # only for what is kept: a sheet has many cells
             if stack:
                 path[-1].children.append(element)
             else:
