@@ -87,6 +87,7 @@ def locked(target: Path) -> Iterator[None]:
         finally:  # the name goes first: a run that opened it and locks it now sees it is gone
             with contextlib.suppress(OSError):
                 lock.unlink()
+            _unlock(fd)
     finally:
         os.close(fd)
 
@@ -107,6 +108,15 @@ def _try_lock(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _unlock(fd: int) -> None:
+    """Windows wants a region unlocked before its file is closed; POSIX unlocks on close."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 def _same_file(fd: int, path: Path) -> bool:

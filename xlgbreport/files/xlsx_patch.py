@@ -204,9 +204,6 @@ class Sheet:
             return names[3] == "c" and _row_number(path[2]) in self.wanted
         return len(names) == 5  # a cell's children: <f>, <v>, <is> …
 
-    def cell(self, ref: str) -> Element | None:
-        return self.cells.get(ref)
-
     def set_number(self, ref: str, value: int | float | Decimal | None) -> None:
         """Make ``ref`` hold ``value`` (None: blank), keeping its other attributes (style).
         A blank is not added where there was no cell. :class:`SharedFormula` for an anchor."""
