@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .core.model import Report
-from .errors import OUTPUT_EXISTS, WRITE_FAILED, InputError, os_reason
-from .files import interchange, sources, workbook_writer
+from .files import atomic, interchange, sources, workbook_writer
 
 
 def read(path: str | Path) -> Report:
@@ -19,22 +18,10 @@ def read(path: str | Path) -> Report:
 def write(report: Report, path: str | Path, *, force: bool = False) -> Path:
     """Write ``report`` as interchange JSON (``.json``) or as a filled template workbook.
 
-    Never overwrites an existing file unless ``force``; the write is atomic."""
+    Never overwrites an existing file unless ``force``; the write is atomic (``files.atomic``)."""
     path = Path(path)
-    if path.exists() and not force:
-        raise InputError(path, OUTPUT_EXISTS)
     if path.suffix.lower() == ".json":
-        _write_text(path, interchange.dumps(report) + "\n")
+        atomic.write_text(path, interchange.dumps(report) + "\n", replace=force)
     else:
-        workbook_writer.write(path, report)
+        workbook_writer.write(path, report, replace=force)
     return path
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(path, WRITE_FAILED, detail=os_reason(exc)) from None

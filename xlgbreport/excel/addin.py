@@ -18,10 +18,8 @@ xlwings, so its VBA matches the DLL) and is made in two steps:
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,9 +28,9 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from .. import errors
 from ..core.excel_functions import UDF_MODULE
 from ..errors import InputError
+from ..files import atomic
 
 PROJECT = "xlgbreport"
 CONF_SHEET = f"{PROJECT}.conf"
@@ -93,8 +91,10 @@ def conf_rows(interpreter: str | None = None) -> list[tuple[str, str]]:
     return rows
 
 
-def build(output: Path, interpreter: str | None = None, template: Path | None = None) -> None:
-    """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it."""
+def build(output: Path, interpreter: str | None = None, template: Path | None = None, *,
+          replace: bool = True) -> None:
+    """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it.
+    Written atomically; without ``replace`` an existing file is refused."""
     template = template or template_path()
     with zipfile.ZipFile(template) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
@@ -102,18 +102,13 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
     parts["xl/workbook.xml"] = _rename_sheet(parts["xl/workbook.xml"])
     parts[sheet] = _conf_sheet(parts[sheet], conf_rows(interpreter))
     parts[RIBBON_PART] = ribbon_xml().encode("utf-8")
-    tmp = None
-    try:  # beside the target, so the replace is atomic
-        fd, tmp = tempfile.mkstemp(suffix=".xlam", dir=output.parent)
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out:
+
+    def fill(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for name, data in parts.items():
                 out.writestr(name, data)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise InputError(output, errors.WRITE_FAILED, detail=errors.os_reason(exc)) from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic.write(output, fill, replace=replace)
 
 
 def _conf_part(parts: dict[str, bytes], template: Path) -> str:
