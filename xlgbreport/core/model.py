@@ -38,6 +38,9 @@ def is_number(value: object) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
+_NUMBER_TYPES = (int, Decimal)  # exact types, as the readers make them (bool is not one)
+
+
 @dataclass
 class Report:
     """One annual report. ``where`` maps a cell to its ``sheet!cell`` when it came from a workbook."""
@@ -92,18 +95,19 @@ class Computed:
         self.text, self.meta, self.where, self.format = (report.text, report.meta, report.where,
                                                          report.format)
         schema = report.format.schema
+        cells, derived, parts = report.cells, schema.derived_keys, schema.parts
         values: dict[CellKey, Value] = {}
         numbers: dict[CellKey, Number | None] = {}
         for key in schema.ordered_keys:
-            if key in report.cells:
-                value = report.cells[key]
-            elif schema.is_derived(key):
-                subs = [numbers[k] for k in schema.parts(key)]
+            if key in cells:
+                value = cells[key]
+            elif key in derived:
+                subs = [numbers[k] for k in parts(key)]
                 value = None if None in subs else sum(subs)  # type: ignore[arg-type]
             else:
                 value = None
             values[key] = value
-            numbers[key] = value if is_number(value) else None
+            numbers[key] = value if type(value) in _NUMBER_TYPES or is_number(value) else None
         self.values, self.numbers = values, numbers
 
     def given(self, key: CellKey) -> bool:

@@ -172,6 +172,14 @@ class Schema:
     def table(self, table_id: str) -> Table:
         return self._tables[table_id]
 
+    @cached_property
+    def _columns(self) -> dict[CellKey, Column]:
+        return {(t.id, r.id, c.id): c for t in self.tables for r, c in t.cells()}
+
+    def column(self, key: CellKey) -> Column:
+        """The column a cell is in (its kind, whether it may be negative)."""
+        return self._columns[key]
+
     def _derived(self, key: CellKey) -> bool:
         row = self.table(key[0]).row(key[1])
         return row.derived or row.column(key[2]).derived
