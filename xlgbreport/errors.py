@@ -73,5 +73,26 @@ class InputError(Exception):
 
 
 def os_reason(exc: OSError) -> str:
-    """An operating-system error in Chinese (the system's own words when the case is rare)."""
-    return OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    """An operating-system error in Chinese; a rare one by its code (``EDQUOT``), never the
+    system's English words."""
+    code = exc.errno or 0
+    return OS_REASONS.get(code) or OS_UNKNOWN.format(code=errno.errorcode.get(code, code))
+
+
+# --- Hostile files and paths (issue 8): what a crafted file or path is told -----------------------
+NOT_REGULAR = "不是普通文件（可能是管道、设备或套接字），没有打开"
+SHEET_TOO_BIG = "工作表“{sheet}”用到的区域过大（远至 {cell}，超过 {limit} 个单元格），为安全起见拒绝读取：请删除远处多余的内容后再试"
+JSON_TOO_DEEP = "嵌套层数过多，不是交换 JSON"
+JSON_NUMBER_TOO_LONG = "有位数过多的数字，不是交换 JSON"
+JSON_BAD_CHARACTER = "含有无效的字符（不成对的代理码位 {code}）"
+JSON_SYNTAX = "不是有效的 JSON（第 {line} 行第 {column} 列附近）"
+JSON_ENCODING = "不是 UTF-8 编码的文本"
+OS_UNKNOWN = "系统错误 {code}"
+OS_REASONS.update({
+    errno.ELOOP: "链接循环",
+    errno.ENXIO: "不是普通文件（设备、管道或套接字）",
+    errno.EIO: "读写出错（磁盘或网络故障）",
+    errno.ENODEV: "不是普通文件（设备）",
+    errno.ETXTBSY: "文件正被使用",
+    errno.ESTALE: "网络文件已失效，请重新打开所在文件夹",
+})

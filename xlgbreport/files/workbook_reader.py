@@ -2,7 +2,8 @@
 
 Cells are found through the template's defined names (``xlg_…``), falling back to the default
 layout, so a clerk's inserted row does not shift what is read. A workbook is untrusted data:
-its size, unzip ratio and cell count are bounded before openpyxl parses it (with defusedxml).
+its size, unzip ratio, cell count and the extent of each sheet read are bounded before a
+reader parses it (:mod:`.bounds`; openpyxl parses with defusedxml).
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ import io
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from defusedxml import ElementTree
 from openpyxl.utils.cell import column_index_from_string
 
 try:  # a compiled extension: xlwings Lite (Pyodide) has none; then openpyxl reads everything
@@ -30,52 +29,35 @@ from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
 from ..core.model import Invalid, Report
 from ..core.schema import SCHEMA, TABLES, CellKey
 from ..errors import InputError
-from . import cells
+from . import bounds, cells, paths
+from .bounds import LIMITS, Limits
 from .cells import cell_value
 
-
-@dataclass(frozen=True)
-class Limits:
-    """What one untrusted file may cost."""
-
-    max_bytes: int = 20 * 1024 * 1024
-    max_unzipped: int = 200 * 1024 * 1024
-    max_ratio: float = 200.0
-    max_cells: int = 2_000_000
-
-
-LIMITS = Limits()
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
-def guard(path: Path, limits: Limits = LIMITS) -> None:
-    """Refuse what is not a plain, reasonably sized .xlsx, with a message a clerk can act on."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError:
-        raise InputError(path, errors.NOT_FOUND) from None
-    except OSError as exc:
-        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
+def guard(path: Path, limits: Limits = LIMITS) -> bytes:
+    """Refuse what is not a plain, reasonably sized .xlsx, with a message a clerk can act on;
+    the file's bytes otherwise, read once (only from a regular file: see :mod:`.paths`).
+    Readers then judge it by these bytes, as the guard did, not by its name."""
+    data, size = paths.read_regular(path, limits.max_bytes)
     if size == 0:
         raise InputError(path, errors.EMPTY)
-    if size > limits.max_bytes:
-        raise InputError(path, errors.TOO_LARGE, size=_mb(size), limit=_mb(limits.max_bytes))
-    if head.startswith(OLE2_MAGIC):
+    if size > limits.max_bytes or len(data) > limits.max_bytes:
+        raise InputError(path, errors.TOO_LARGE, size=_mb(max(size, len(data))),
+                         limit=_mb(limits.max_bytes))
+    if data.startswith(OLE2_MAGIC):
         # An OLE2 container: a legacy .xls/.et, or an .xlsx encrypted with a password.
-        with path.open("rb") as fh:
-            data = fh.read(min(size, 4 * 1024 * 1024))
-        raise InputError(path, errors.ENCRYPTED if ENCRYPTED_MARK in data else errors.OLD_FORMAT)
-    if not head.startswith(b"PK"):
+        raise InputError(path, errors.ENCRYPTED if ENCRYPTED_MARK in data[:4 * 1024 * 1024]
+                         else errors.OLD_FORMAT)
+    if not data.startswith(b"PK"):
         raise InputError(path, errors.NOT_A_WORKBOOK)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise InputError(path, errors.CORRUPT) from None
     if "xl/workbook.xml" not in names:
         raise InputError(path, errors.NOT_A_WORKBOOK)
@@ -83,6 +65,7 @@ def guard(path: Path, limits: Limits = LIMITS) -> None:
     packed = max(sum(i.compress_size for i in infos), 1)
     if unzipped > limits.max_unzipped or unzipped / packed > limits.max_ratio:
         raise InputError(path, errors.ZIP_BOMB, ratio=unzipped / packed)
+    return data
 
 
 def _mb(n: int) -> str:
@@ -99,32 +82,49 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
     number format tells how many decimals were given).
     """
     path = Path(path)
-    guard(path, limits)
-    data = _content(path)  # read once; every reader below takes these bytes
-    if fast:
-        report = _read_fast(path, limits, data)
-        if report is not None:
-            return report
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
-                                        keep_links=False)
-    except InputError:
-        raise
-    except Exception:  # openpyxl raises many types for damaged parts
-        raise InputError(path, errors.CORRUPT) from None
-    try:
-        return _read(path, wb, limits, data)
-    finally:
-        wb.close()
+    data = guard(path, limits)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        book, layout = _bounded(path, zf, limits)
+        if fast and not book.with_errors() & _sheets(layout):
+            report = _read_fast(path, limits, data, layout)
+            if report is not None:
+                return report
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
+                                            keep_links=False)
+        except Exception:  # openpyxl raises many types for damaged parts
+            raise InputError(path, errors.CORRUPT) from None
+        try:
+            return _read(path, wb, limits, data, book)
+        finally:
+            wb.close()
 
 
-def _read(path: Path, wb, limits: Limits, data: bytes) -> Report:
+def _bounded(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[bounds.Book, Layout]:
+    """The workbook's sheets and layout, its report sheets scanned and within ``limits``:
+    before any reader builds a grid."""
+    book = bounds.Book.open(path, zf)
+    missing = [s for s in REQUIRED_SHEETS if s not in book.sheets]
+    if missing:
+        raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
+    layout = layout_from_names(_defined_names(book.names, list(book.sheets)))
+    book.bound(_sheets(layout), limits)
+    return book, layout
+
+
+def _sheets(layout: Layout) -> set[str]:
+    """The sheets a report is read from."""
+    return {s for s, _ in [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]}
+
+
+def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Report:
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
     layout = locate(wb)
+    book.bound(_sheets(layout), limits)  # the same sheets as the fast path, unless names differ
     grid = _Grid(wb, layout, path, limits)
     report = Report(where=layout.where())
     formulas: dict[CellKey, str] = {}
@@ -150,15 +150,6 @@ def _read(path: Path, wb, limits: Limits, data: bytes) -> Report:
     report.meta = {k: cells.text(v) for k, v in meta.items()}
     report.text = {f.id: cells.text(grid.get(layout.text[f.id])[0]) for f in SCHEMA.text}
     return report
-
-
-def _content(path: Path) -> bytes:
-    """The file's bytes (bounded by :func:`guard`): readers then judge it by its content, as
-    the guard did, not by its name (an .xlsx saved as .xls, or with no extension, is read)."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
 
 
 def _open_values(path: Path, data: bytes):
@@ -259,26 +250,28 @@ class _Grid:
         return self.cells.get((sheet, r, c), (None, ""))
 
 
-def _read_fast(path: Path, limits: Limits, data: bytes | None = None) -> Report | None:
-    """Values through python-calamine; None when only openpyxl can tell (see :func:`read`)."""
+def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
+               layout: Layout | None = None) -> Report | None:
+    """Values through python-calamine; None when only openpyxl can tell (see :func:`read`).
+    Called alone, it checks the file and its bounds first, as :func:`read` does."""
     if CalamineWorkbook is None:
         return None
-    data = _content(path) if data is None else data
-    try:
+    if data is None or layout is None:
+        data = guard(path, limits)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        names = [(dn.get("name"), dn.text) for dn in book.iter(f"{{{_MAIN}}}definedName")
-                 if dn.get("localSheetId") is None]
+            book, layout = _bounded(path, zf, limits)
+        if book.with_errors() & _sheets(layout):
+            return None
+    try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:
         return None  # let the exact reader give the precise message
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
-    layout = layout_from_names(_defined_names(names, wb.sheet_names))
     values: dict[tuple[str, int, int], Any] = {}
     budget = limits.max_cells
-    for sheet in {s for s, _ in [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]}:
+    for sheet in _sheets(layout):
         try:
             ws = wb.get_sheet_by_name(sheet)
         except Exception:  # damaged sheet XML: the exact reader gives the message

@@ -1,0 +1,222 @@
+"""What one workbook may cost, measured from its sheet XML before any reader builds a grid.
+
+python-calamine allocates the whole rectangle from A1 to a sheet's farthest cell, so one cell
+at ``XFD1048576`` in a 28 KB file asks for half a terabyte and aborts the process; openpyxl
+holds a row's cells at once. The sheets a report is read from are therefore scanned first,
+streamed from the zip member: the farthest cell and the number of cells, never the
+``<dimension>`` element (absent or lying costs nothing). The common case (every ``<c>`` written
+as ``<c r="A1"…``, as Excel, WPS, LibreOffice and XlsxWriter write it) is a byte scan; anything
+else (prefixed elements, cells without ``r``, UTF-16) is walked element by element.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from .. import errors
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one untrusted file may cost."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_unzipped: int = 200 * 1024 * 1024
+    max_ratio: float = 200.0
+    max_cells: int = 2_000_000  # cells, and the rectangle from A1 to the farthest cell
+
+
+LIMITS = Limits()
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CHUNK = 1 << 20
+#: A cell as every common writer starts it; when every ``<c`` is one, counting these is exact.
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s/>]')
+_PREFIXED_CELL = re.compile(rb':c[\s/>]')
+_ERROR_TYPE = re.compile(rb'\st\s*=\s*["\']e["\']')
+_REF = re.compile(r"^([A-Za-z]+)([0-9]+)$")
+
+
+@dataclass
+class Extent:
+    """A sheet's cells: how many, how far (1-based), and whether one holds an error value."""
+
+    rows: int = 0
+    cols: int = 0
+    cells: int = 0
+    errors: bool = False
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+
+@dataclass
+class Book:
+    """A workbook's sheets and global defined names, and what each scanned sheet costs."""
+
+    path: Path
+    zf: zipfile.ZipFile
+    sheets: dict[str, list[zipfile.ZipInfo]]  # name -> the zip members it may be read from
+    names: list[tuple[str, str | None]]
+    scanned: dict[str, Extent] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path, zf: zipfile.ZipFile) -> Book:
+        try:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = _relationships(zf)
+        except Exception:  # damaged XML, entities, a bad member: the file is not readable
+            raise InputError(path, errors.CORRUPT) from None
+        sheets: dict[str, list[zipfile.ZipInfo]] = {}
+        for sheet in book.iter(f"{{{MAIN}}}sheet"):
+            target = rels.get(sheet.get(f"{{{_REL}}}id") or "")
+            sheets[sheet.get("name") or ""] = _members(zf, target) if target else []
+        names = [(dn.get("name") or "", dn.text) for dn in book.iter(f"{{{MAIN}}}definedName")
+                 if dn.get("localSheetId") is None]
+        return cls(path, zf, sheets, names)
+
+    def bound(self, sheets: set[str], limits: Limits) -> None:
+        """Scan ``sheets`` (those not scanned yet); refuse the file when, with the sheets
+        scanned before, they hold more cells, or span a larger rectangle, than allowed."""
+        for name in sorted(sheets - set(self.scanned)):
+            extent = Extent()
+            for info in self.sheets.get(name, []):
+                _scan(self.path, self.zf, info, extent, limits)
+            self.scanned[name] = extent
+            if extent.area > limits.max_cells:
+                raise InputError(self.path, errors.SHEET_TOO_BIG, sheet=name,
+                                 cell=f"{_letters(extent.cols)}{extent.rows}",
+                                 limit=limits.max_cells)
+        if sum(e.cells for e in self.scanned.values()) > limits.max_cells:
+            raise InputError(self.path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
+        if sum(e.area for e in self.scanned.values()) > limits.max_cells:
+            raise InputError(self.path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
+
+    def with_errors(self) -> set[str]:
+        """Scanned sheets with an error value (``#REF!`` …): python-calamine hands those over
+        as blank, so only the exact reader can read them."""
+        return {name for name, e in self.scanned.items() if e.errors}
+
+
+def _relationships(zf: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        root = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    return {r.get("Id") or "": r.get("Target") or "" for r in root.iter(f"{{{_PKG}}}Relationship")}
+
+
+def _members(zf: zipfile.ZipFile, target: str) -> list[zipfile.ZipInfo]:
+    """Every zip entry a reader might take for ``target``: as written and normalised, relative
+    to ``xl/`` or absolute, and every entry of that name (a zip may hold duplicates)."""
+    names = {target.lstrip("/") if target.startswith("/") else "xl/" + target}
+    names |= {posixpath.normpath(n) for n in names}
+    return [i for i in zf.infolist() if i.filename in names]
+
+
+def _scan(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: Extent,
+          limits: Limits) -> None:
+    """Add one sheet member's cells to ``extent``, streamed; stop as soon as it is too much."""
+    try:
+        with zf.open(info) as fh:
+            if not _scan_bytes(fh, extent, limits):
+                extent.rows = extent.cols = extent.cells = 0
+                with zf.open(info) as again:
+                    _walk(again, extent, limits)
+    except InputError:
+        raise
+    except _TooBig:
+        return
+    except Exception:  # bad CRC, truncated member, XML that is not XML, entities
+        raise InputError(path, errors.CORRUPT) from None
+
+
+class _TooBig(Exception):
+    """The extent already exceeds the bound: the caller refuses the file."""
+
+
+def _scan_bytes(fh, extent: Extent, limits: Limits) -> bool:
+    """The byte scan; False when the member is not in the common form (then it is walked)."""
+    pending = b""
+    first = True
+    while True:
+        block = fh.read(_CHUNK)
+        last = len(block) < _CHUNK
+        if first:
+            if block.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in block[:4]:
+                return False  # UTF-16/32: the byte patterns below do not apply
+            first = False
+        data = pending + block
+        cut = -1 if last else data.rfind(b"<")
+        text, pending = (data, b"") if cut <= 0 else (data[:cut], data[cut:])
+        if _ODD_CELL.search(text) or _PREFIXED_CELL.search(text):
+            return False
+        cells = _CELL.findall(text)
+        if cells:
+            letters, digits = zip(*cells, strict=True)
+            extent.rows = max(extent.rows, *map(int, set(digits)))
+            extent.cols = max(extent.cols, *map(_column, set(letters)))
+            extent.cells += len(cells)
+        if not extent.errors and (b'"e"' in text or b"'e'" in text):
+            extent.errors = _ERROR_TYPE.search(text) is not None
+        _check(extent, limits)
+        if last:
+            return True
+
+
+def _walk(fh, extent: Extent, limits: Limits) -> None:
+    """Element by element, positions as a reader infers them: a ``<c>`` without ``r`` is the
+    next column, a ``<row>`` without ``r`` the next row."""
+    row = col = 0
+    for _event, el in ElementTree.iterparse(fh, events=("start",)):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "row":
+            row = _number(el.get("r"), row + 1)
+            col = 0
+        elif tag == "c":
+            match = _REF.match(el.get("r") or "")
+            if match:
+                col, row_at = _column(match.group(1).upper().encode()), int(match.group(2))
+            else:
+                col, row_at = col + 1, max(row, 1)
+            extent.rows = max(extent.rows, row_at)
+            extent.cols = max(extent.cols, col)
+            extent.cells += 1
+            extent.errors = extent.errors or el.get("t") == "e"
+            _check(extent, limits)
+        el.clear()
+
+
+def _check(extent: Extent, limits: Limits) -> None:
+    if extent.area > limits.max_cells or extent.cells > limits.max_cells:
+        raise _TooBig
+
+
+def _number(text: str | None, default: int) -> int:
+    return int(text) if text and text.isdigit() else default
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _letters(n: int) -> str:
+    """A column number as letters (beyond Excel's XFD too: a hostile file may go there)."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(65 + rest) + out
+    return out or "A"
