@@ -512,8 +512,12 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     (folder / "sub" / "回到上层").symlink_to(folder, target_is_directory=True)
     names = [p.relative_to(folder).as_posix() for p in sources.collect([folder])]
     assert names == sorted(names, key=lambda n: Path(n).parts)
+    # the locked folder and the link loop are listed, so that reading each says why
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
-                          "损坏.xlsx"}
+                          "损坏.xlsx", "上锁", "环.xlsx"}
+    by_name = {Path(r.path).name: r for r in validation.validate([folder])}
+    assert by_name["上锁"].error.message == "上锁：没有权限"
+    assert by_name["环.xlsx"].error.message == "环.xlsx：链接循环"
 
 
 def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_path, monkeypatch):

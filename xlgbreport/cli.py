@@ -60,10 +60,10 @@ def template(output: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式")
-@click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
+@click.option("--prior", "prior_path", type=click.Path(path_type=Path, readable=False),
               help="上年工作簿或其所在文件夹（按工作簿内的机关和年度查找）；不给时按封面所填查找")
 def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None:
     """校验工作簿（文件或文件夹），逐条列出问题。退出码：0 通过，1 有错误，2 有文件无法读取。
@@ -106,7 +106,7 @@ def _print_result(result: validation.FileResult, name: str) -> None:
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("workbook", type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON 文件（默认输出到屏幕）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")

@@ -22,7 +22,6 @@ TOO_LARGE = "过大（{size}），超过上限 {limit}：这不像一份年度�
 ZIP_BOMB = "解压后过大（压缩比 {ratio:.0f} 倍），为安全起见拒绝打开"
 TOO_MANY_CELLS = "单元格过多（超过 {limit} 个），为安全起见拒绝读取"
 WRONG_TEMPLATE = "不是本模板的工作簿：缺少工作表 {missing}"
-BAD_JSON = "不是有效的 JSON：{detail}"
 JSON_UNKNOWN_KEY = "未知的键 {path}（请检查拼写）"
 JSON_NOT_A_NUMBER = "{path} 的值 {value} 不是数字"
 JSON_TOO_PRECISE = "{path} 的值 {value} 位数过多，工作簿无法原样保存"

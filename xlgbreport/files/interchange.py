@@ -7,6 +7,7 @@ every problem named. Blank stays blank (``null``), the fee keeps every decimal (
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,13 @@ from ..core.model import Invalid, Report, Value, is_number
 from ..core.rules import ValueInvalid
 from ..core.schema import FORMAT_ID, SCHEMA, TABLES
 from ..errors import InputError
+from . import paths
 
 #: The most text an Excel cell holds; a longer section would be cut, so it is refused instead.
 EXCEL_CELL_CHARS = 32_767
+#: An interchange file is a few kilobytes; this is the bound of a workbook.
+MAX_BYTES = 20 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def from_dict(data: Any, source: str | Path | None = None) -> Report:
@@ -34,7 +39,10 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
 
     report = Report(org=data.get("org"))
     year = data.get("year")
-    if year is None or (isinstance(year, int) and not isinstance(year, bool)):
+    if isinstance(year, int) and not isinstance(year, bool) and not _fits_a_double(year):
+        problems.append(errors.JSON_TOO_PRECISE.format(path="year", value=_shown(year)))
+        report.year = None
+    elif year is None or (isinstance(year, int) and not isinstance(year, bool)):
         report.year = year
     elif isinstance(year, str) and year.strip().isdigit():
         report.year = int(year)
@@ -42,6 +50,9 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         report.year = Invalid(str(year))
     if report.org is not None and not isinstance(report.org, str):
         problems.append(errors.JSON_BAD_SHAPE.format(path="org", expected="文本"))
+    elif report.org is not None and len(report.org) > EXCEL_CELL_CHARS:
+        problems.append(errors.JSON_TOO_LONG.format(path="org", n=len(report.org),
+                                                    limit=EXCEL_CELL_CHARS))
 
     for table in TABLES:
         block = _obj(data.get(table.id), table.id, problems)
@@ -65,7 +76,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
                                                                     value=json.dumps(raw, ensure_ascii=False)))
                 elif is_number(value) and not _fits_a_double(value):
                     problems.append(errors.JSON_TOO_PRECISE.format(path=f"{path}.{col.id}",
-                                                                   value=raw))
+                                                                   value=_shown(raw)))
                 report.cells[key] = value
 
     text = _obj(data.get("text"), "text", problems)
@@ -87,7 +98,16 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
 
 def _fits_a_double(value: int | Decimal) -> bool:
     """A workbook cell holds a double: the value must come back from one unchanged."""
-    return Decimal(repr(float(value))) == value
+    try:
+        return Decimal(repr(float(value))) == value
+    except OverflowError:  # beyond any double (10**400)
+        return False
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: a 400-digit number is cut, not printed whole."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…（共 {len(text)} 位）"
 
 
 def _obj(value: Any, path: str, problems: list[str]) -> dict[str, Any]:
@@ -159,16 +179,50 @@ def _json_value(value: Value, kind: str) -> Any:
 
 
 def load(path: str | Path) -> Report:
+    """The report in an interchange JSON file: read only from a regular file, bounded in size
+    and depth; every way it can be wrong is one Chinese line."""
     path = Path(path)
+    raw, size = paths.read_regular(path, MAX_BYTES)
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
+        raise InputError(path, errors.TOO_LARGE, size=f"{size / 1024 / 1024:.1f} MB",
+                         limit=f"{MAX_BYTES / 1024 / 1024:.1f} MB")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError(path, errors.NOT_FOUND) from None
-    except OSError as exc:
-        raise InputError(path, errors.READ_FAILED, detail=errors.os_reason(exc)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(path, errors.BAD_JSON, detail=str(exc)) from None
-    return from_dict(data, path)
+        data = json.loads(raw.decode("utf-8-sig"))
+        text_ok(data)
+        return from_dict(data, path)
+    except UnicodeDecodeError:
+        raise InputError(path, errors.JSON_ENCODING) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, errors.JSON_SYNTAX, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise InputError(path, errors.JSON_TOO_DEEP) from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        raise InputError(path, errors.JSON_NUMBER_TOO_LONG) from None
+    except _Surrogate as exc:
+        raise InputError(path, errors.JSON_BAD_CHARACTER, code=exc.code) from None
+
+
+class _Surrogate(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def text_ok(data: Any) -> None:
+    """Refuse a lone surrogate (``"\\ud800"``) anywhere, keys included: no file, terminal or
+    workbook can hold one. Walked without recursion: depth is bounded by the parser only."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, str):
+            bad = _SURROGATE.search(item)
+            if bad:
+                raise _Surrogate(f"U+{ord(bad.group()):04X}")
 
 
 def dumps(report: Report) -> str:

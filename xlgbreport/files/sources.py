@@ -16,6 +16,7 @@ from .. import errors
 from ..core.model import Report
 from ..errors import InputError, os_reason
 from . import interchange, workbook_reader
+from . import paths as paths_
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Also collected from folders, so that a clerk hears why they are not read.
@@ -24,20 +25,20 @@ REFUSED_SUFFIXES = {".xls", ".et", ".ett", ".ods", ".csv"}
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the workbooks inside folders named (not Office's ~$ lock files).
-    Subfolders the system refuses are left out; see :func:`walk`."""
+    Subfolders and entries the system refuses are listed too (see :func:`walk`): reading them
+    gives each its one line."""
     out: list[Path] = []
     for p in map(Path, paths):
-        try:
-            is_dir = p.is_dir()
-        except OSError:  # cannot even stat it: reading it as a file says why
-            is_dir = False
-        if not is_dir:
+        if not paths_.is_dir(p):  # a file, or a path the system refuses: reading it says why
             out.append(p)
             continue
         try:
-            out += walk(p).files
+            found = walk(p)
         except OSError:
             out.append(p)  # the folder itself cannot be listed: reading it says why
+            continue
+        # subfolders and entries the system refused are read too, so each one says why
+        out += sorted(found.files + [entry for entry, _ in found.unreadable])
     return out
 
 
@@ -93,7 +94,9 @@ def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = 
                         raise LimitReached("depth", max_depth)
                     pending.append((path, depth + 1))
                 elif (path.suffix.lower() in suffixes and not entry.name.startswith("~$")
-                      and entry.is_file()):
+                      and not entry.is_dir()):
+                    # not only regular files: a FIFO, a dangling link or a link loop named
+                    # like a workbook is read, and refused with its reason, not skipped unsaid
                     files.append(path)
                     if max_files is not None and len(files) > max_files:
                         raise LimitReached("files", max_files)
@@ -116,7 +119,7 @@ def load(path: Path) -> Report:
     """A report from a workbook or an interchange JSON file."""
     if path.suffix.lower() == ".json":
         return interchange.load(path)
-    if path.is_dir():  # a folder named but not listable (see collect)
+    if paths_.is_dir(path):  # a folder named but not listable (see collect)
         try:
             os.scandir(path).close()
         except OSError as exc:
