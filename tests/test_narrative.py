@@ -169,4 +169,22 @@ def test_the_markdown_draft_carries_no_html_from_the_workbook() -> None:
     text = narrative.markdown(report)
     assert "<" not in text and ">" not in text
     assert text.startswith("# &lt;img src=x onerror=alert(1)&gt;镇2024年")
-    assert "正文&lt;script&gt;alert(1)&lt;/script&gt; &amp; 更多\n\n#### （一）小标题" in text
+    # a clerk's heading is text too: escaped, so it stays a line of the section
+    assert "正文&lt;script&gt;alert(1)&lt;/script&gt; &amp; 更多\n\n\\#### （一）小标题" in text
+
+
+def test_the_markdown_draft_carries_no_link_image_or_heading_from_the_workbook() -> None:
+    report = example("suqian_2024")
+    report.org = "某镇\n# 假标题\x1b[2J"
+    report.text["overview"] = ("见 ![x](http://evil.example/a.png) 和 [点此](http://evil.example)，"
+                               "网址 www.evil.example\n# 一级\n=====\n1. 列表\n- 列表\n> 引用")
+    text = narrative.markdown(report)
+    lines = text.splitlines()
+    assert lines[0] == "# 某镇 # 假标题\\\\x1b\\[2J2024年政府信息公开工作年度报告"
+    assert [line for line in lines if line.startswith("#")] == [lines[0]] + [
+        line for line in lines if line.startswith("## ")]  # only the draft's own headings
+    overview = text.split("## 一、总体情况\n\n", 1)[1].split("\n\n## ", 1)[0]
+    assert overview.splitlines() == [
+        "见 \\!\\[x\\](http\\://evil.example/a.png) 和 \\[点此\\](http\\://evil.example)，网址 www\\.evil.example",
+        "\\# 一级", "\\=====", "1\\. 列表", "\\- 列表", "\\&gt; 引用"]
+    assert "\x1b" not in text and "](" not in text.replace("\\](", "")

@@ -12,7 +12,7 @@ import click
 
 from . import errors
 from .actions import carry, validation
-from .core import prior
+from .core import prior, shown
 from .core.findings import summary
 from .core.layout import LAYOUT
 from .core.model import Report
@@ -73,7 +73,7 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
     results = []
     files = sources.collect(paths)
     if not files:
-        click.echo(NO_FILES, err=True)
+        _say(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
     names = Counter(f.name for f in files)
     for path in files:
@@ -83,9 +83,10 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
             _print_result(result, path.name if names[path.name] == 1 else str(path))
     skipped = sum(prior_source.SKIPPED in r.notes for r in results)
     if fmt == "text" and skipped:
-        click.echo(NO_PRIOR_BATCH.format(n=skipped))
+        _say(NO_PRIOR_BATCH.format(n=skipped))
     if fmt == "json":
-        click.echo(json.dumps(validation.document(results), ensure_ascii=False, indent=1))
+        click.echo(shown.json_text(json.dumps(validation.document(results), ensure_ascii=False,
+                                              indent=1)))
     if any(r.error or r.prior_error for r in results):
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
@@ -93,16 +94,22 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
 
 def _print_result(result: validation.FileResult, name: str) -> None:
     if result.error:
-        click.echo(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
+        _say(f"{name} {UNREADABLE.format(reason=result.error.reason)}")
         return
     for note in result.notes:
         if note != prior_source.SKIPPED:  # said once for the batch, after the files
-            click.echo(f"{name} {note}")
+            _say(f"{name} {note}")
     for f in result.findings:
-        click.echo(f"{name} {f.ref} [{f.rule}] {f.message}")
+        _say(f"{name} {f.ref} [{f.rule}] {f.message}")
     report = result.report
     who = " ".join(str(x) for x in (report.org, report.year) if x is not None) if report else ""
-    click.echo(f"{name}：{summary(list(result.findings))}" + (f"（{who}）" if who else ""))
+    _say(f"{name}：{summary(list(result.findings))}" + (f"（{who}）" if who else ""))
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line of output that may hold text from files (a name, an org, a cell, a path):
+    controls are escaped (:mod:`core.shown`), so a file cannot drive the terminal."""
+    click.echo(shown.terminal(line), err=err)
 
 
 @cli.command()
@@ -115,15 +122,15 @@ def export(workbook: Path, output: Path | None, force: bool) -> None:
     report = workbook_reader.read(workbook)
     bad = interchange.unplaceable(report)
     if bad:
-        shown = "、".join(bad[:MAX_LISTED]) + (MORE if len(bad) > MAX_LISTED else "")
-        raise InputError(workbook, errors.NOT_EXPORTABLE, n=len(bad), values=shown)
+        listed = "、".join(bad[:MAX_LISTED]) + (MORE if len(bad) > MAX_LISTED else "")
+        raise InputError(workbook, errors.NOT_EXPORTABLE, n=len(bad), values=listed)
     text = interchange.dumps(report)
     if output is None:
         click.echo(text)
         return
     _refuse_same(workbook, output)
     atomic.write_text(output, text + "\n", replace=force)
-    click.echo(WROTE.format(path=output), err=True)
+    _say(WROTE.format(path=output), err=True)
 
 
 @cli.command()
@@ -189,7 +196,7 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
         last = carry.find_last(workbook_reader.read(workbook), workbook, prior_path, notes)
     finally:
         for note in notes:
-            click.echo(note, err=True)
+            _say(note, err=True)
     done = carry.carry_forward(workbook, last, force=force)
     row, last_row = REQUESTS.row(prior.CARRIED_TO), REQUESTS.row(prior.CARRIED_FROM)
     if done.backup is None:
@@ -233,7 +240,7 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except InputError as exc:
-        click.echo(f"✘ {exc.message}", err=True)
+        _say(f"✘ {exc.message}", err=True)
         sys.exit(EXIT_UNREADABLE)
     except click.exceptions.Abort:
         sys.exit(130)

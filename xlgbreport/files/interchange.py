@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ..core import shown
 from ..core.model import Invalid, Report, Value, is_number
 from ..core.rules import ValueInvalid
 from ..core.schema import FORMAT_ID, SCHEMA, TABLES
@@ -226,7 +227,8 @@ def text_ok(data: Any) -> None:
 
 
 def dumps(report: Report) -> str:
-    return json.dumps(to_dict(report), ensure_ascii=False, indent=1)
+    """The interchange JSON text; controls in strings escaped, so it is safe to print."""
+    return shown.json_text(json.dumps(to_dict(report), ensure_ascii=False, indent=1))
 
 
 __all__ = ["from_dict", "to_dict", "load", "dumps", "is_number", "unplaceable"]

@@ -1,0 +1,39 @@
+"""Text from files as it may be shown: control characters escaped visibly, never obeyed.
+
+A cell, a file name or a 封面 path can carry ESC sequences (python-calamine decodes ``_x001B_``
+into ESC), C1 controls, bidirectional overrides, line separators or lone surrogates (a file
+name that is not UTF-8). On a terminal they clear or rewrite the screen, reorder a line or
+forge one; in JSON ``json.dumps(ensure_ascii=False)`` leaves all but C0 as they are. Each is
+written as an escape (``\\x1b``, ``\\u202e``), so nothing is obeyed and nothing is hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: C0 and C1 controls, DEL, bidi marks/embeddings/overrides/isolates, line and paragraph
+#: separators, and lone surrogates.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal(text: str) -> str:
+    """One line of output, safe for a terminal: every control shown as an escape."""
+    return CONTROL.sub(_escape, text)
+
+
+def lines(text: str) -> str:
+    """Text of several lines (a report section), safe alike: line breaks kept as ``\n``."""
+    return "\n".join(terminal(line) for line in text.replace("\r\n", "\n").split("\n"))
+
+
+def json_text(dumped: str) -> str:
+    """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with the controls that
+    ``json.dumps`` leaves raw written as ``\\uXXXX``: the same data, safe to print. Outside
+    strings JSON has only ASCII structure and whitespace, so only string content changes."""
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() not in "\n\t\r" else
+                       m.group(), dumped)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
