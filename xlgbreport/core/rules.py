@@ -196,8 +196,13 @@ class ValueInvalid(Rule):
     title = "无效数值"
     template = "{where}{problem}：{value}"
     NOT_A_NUMBER = "不是数字"
+    ERROR_VALUE = "是错误值（公式或引用出错，请改正后填数字）"
     NEGATIVE = "不能为负数"
     FRACTION = "应为整数"
+    #: What Excel, WPS and LibreOffice show in a cell whose formula failed.
+    ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                        "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!",
+                        "#CONNECT!", "#UNKNOWN!", "#PYTHON!", "Err:502", "Err:504", "Err:508"})
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         schema = report.format.schema
@@ -210,6 +215,8 @@ class ValueInvalid(Rule):
     def problem(self, key: CellKey, value: object, schema: Schema | None = None) -> str | None:
         if value is None:
             return None
+        if isinstance(value, Invalid) and value.raw.strip() in self.ERRORS:
+            return self.ERROR_VALUE
         if isinstance(value, Invalid) or not is_number(value):
             return self.NOT_A_NUMBER
         column = (schema or DEFAULT_SCHEMA).table(key[0]).row(key[1]).column(key[2])
