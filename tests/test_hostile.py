@@ -231,6 +231,20 @@ def test_no_permission_without_root(corpus, monkeypatch, capsys, tmp_path):
     assert code == 2 and out.splitlines()[0].endswith("x.xlsx：没有权限；跨年度检查已跳过")
 
 
+@pytest.mark.parametrize("command", [("rollover", "{p}", "-o", "{tmp}/n.xlsx"), ("export", "{p}"),
+                                     ("carry-forward", "--prior", "{p}", "{good}"),
+                                     ("carry-forward", "--prior", "{good}", "{p}")])
+def test_a_path_refused_by_the_system_is_chinese_for_every_command(corpus, monkeypatch, capsys, tmp_path,
+                                                                   command):
+    """Not click's English ("Path … does not exist"), not 内部错误 (a name too long)."""
+    for name, reason in (("没有.xlsx", errors.NOT_FOUND), ("长" * 300 + ".xlsx", "文件名过长")):
+        argv = [a.format(p=tmp_path / name, tmp=tmp_path, good=corpus["good"]) for a in command]
+        code, out, err = run_main(monkeypatch, capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert err.startswith("✘ ") and err.endswith(f"{name}：{reason}\n") and err.count("\n") == 1
+    _unchanged(corpus)
+
+
 def test_an_unknown_os_error_is_named_by_its_code_not_in_english():
     assert errors.os_reason(OSError(122, "Disk quota exceeded")) == "系统错误 EDQUOT"
 

@@ -160,7 +160,7 @@ def new(org: str | None, year: int | None, source: Path | None, like: Path | Non
 
 
 @cli.command()
-@click.argument("last", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("last", type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="下一年度工作簿的保存位置")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
@@ -180,9 +180,9 @@ def rollover(last: Path, output: Path, force: bool) -> None:
 
 
 @cli.command("carry-forward")
-@click.option("--prior", "prior_path", required=True, type=click.Path(exists=True, path_type=Path),
+@click.option("--prior", "prior_path", required=True, type=click.Path(path_type=Path, readable=False),
               help="上年工作簿或其所在文件夹")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("workbook", type=click.Path(path_type=Path, readable=False))
 @click.option("--force", is_flag=True,
               help="上年数据的机关或年度与本工作簿不符、或旁边有 Excel/WPS/LibreOffice 的锁定文件时仍然结转")
 def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
@@ -231,7 +231,11 @@ def _relative(path: Path, folder: Path) -> str:
 
 
 def _refuse_same(source: Path, output: Path) -> None:
-    if output.exists() and source.exists() and output.resolve() == source.resolve():
+    try:
+        same = output.exists() and source.exists() and output.resolve() == source.resolve()
+    except (OSError, RuntimeError):  # a path the system refuses: reading or writing says why
+        same = False
+    if same:
         raise InputError(output, errors.SAME_AS_INPUT)
 
 
