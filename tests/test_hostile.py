@@ -20,12 +20,13 @@ from pathlib import Path
 
 import pytest
 from hostile import Attack, error_value, jsons, too_big, workbooks
-from xl_helpers import EXAMPLES, run_main
+from xl_helpers import EXAMPLES, excel_arguments, run_main
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.rules import ValueInvalid
+from xlgbreport.excel import udfs
 from xlgbreport.files import interchange, paths, sources, workbook_reader, workbook_writer
 
 THIS_JSON, LAST_JSON = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
@@ -259,6 +260,10 @@ def test_error_values_are_reported_as_such(corpus, tmp_path, monkeypatch, capsys
         assert found == {
             "依申请公开!D7": f"（一）予以公开·自然人{ValueInvalid.ERROR_VALUE}：#REF!",
             "依申请公开!E7": f"（一）予以公开·商业企业{ValueInvalid.ERROR_VALUE}：#DIV/0!"}
+    # the Excel layer: xlwings passes error cells as "#REF!" (err_to_str, TABLE_OPTIONS)
+    assert udfs.TABLE_OPTIONS["err_to_str"] is True
+    rows = udfs.xlg_check(*excel_arguments(book))
+    assert [r[1:] for r in rows] == [[ref, message] for ref, message in found.items()]
     code, out, _ = run_main(monkeypatch, capsys, "validate", book)
     assert code == 1 and "为空" not in out and "：#REF!" in out
     code, _, err = run_main(monkeypatch, capsys, "export", book)
