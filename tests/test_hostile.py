@@ -140,6 +140,19 @@ def test_a_hostile_last_year_is_one_note_and_the_file_is_still_checked(corpus, m
     _unchanged(corpus)
 
 
+def test_a_prior_folder_of_hostile_files_is_searched_safely(corpus, monkeypatch, capsys):
+    """Every hostile workbook in the folder is skipped with its reason; none is last year's."""
+    code, out, err = run_main(monkeypatch, capsys, "validate", corpus["good"], "--prior",
+                              corpus["folder"] / "bad")
+    assert code == 0 and err == ""
+    _no_controls(out)
+    lines = out.splitlines()
+    for attack in corpus["refused"]:
+        assert f"good.xlsx 已跳过无法读取的文件 {attack.name}：{attack.reason}" in lines
+    assert lines[-1] == GOOD_LINE
+    _unchanged(corpus)
+
+
 # --- export, new --from-json, rollover, carry-forward ------------------------------------------------
 
 def test_export_rollover_and_carry_forward_refuse_with_one_line(corpus, monkeypatch, capsys, tmp_path):

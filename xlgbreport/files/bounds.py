@@ -66,7 +66,7 @@ class Book:
 
     path: Path
     zf: zipfile.ZipFile
-    sheets: dict[str, list[zipfile.ZipInfo]]  # name -> the zip members it may be read from
+    sheets: dict[str, str]  # name -> the part its relationship names (as written)
     names: list[tuple[str, str | None]]
     scanned: dict[str, Extent] = field(default_factory=dict)
 
@@ -77,10 +77,8 @@ class Book:
             rels = _relationships(zf)
         except Exception:  # damaged XML, entities, a bad member: the file is not readable
             raise InputError(path, errors.CORRUPT) from None
-        sheets: dict[str, list[zipfile.ZipInfo]] = {}
-        for sheet in book.iter(f"{{{MAIN}}}sheet"):
-            target = rels.get(sheet.get(f"{{{_REL}}}id") or "")
-            sheets[sheet.get("name") or ""] = _members(zf, target) if target else []
+        sheets = {sheet.get("name") or "": rels.get(sheet.get(f"{{{_REL}}}id") or "", "")
+                  for sheet in book.iter(f"{{{MAIN}}}sheet")}
         names = [(dn.get("name") or "", dn.text) for dn in book.iter(f"{{{MAIN}}}definedName")
                  if dn.get("localSheetId") is None]
         return cls(path, zf, sheets, names)
@@ -88,9 +86,13 @@ class Book:
     def bound(self, sheets: set[str], limits: Limits) -> None:
         """Scan ``sheets`` (those not scanned yet); refuse the file when, with the sheets
         scanned before, they hold more cells, or span a larger rectangle, than allowed."""
-        for name in sorted(sheets - set(self.scanned)):
+        todo = sorted(sheets - set(self.scanned))
+        members: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in self.zf.infolist() if todo else ():
+            members.setdefault(info.filename, []).append(info)  # a zip may hold duplicates
+        for name in todo:
             extent = Extent()
-            for info in self.sheets.get(name, []):
+            for info in (i for n in _names(self.sheets.get(name, "")) for i in members.get(n, [])):
                 _scan(self.path, self.zf, info, extent, limits)
             self.scanned[name] = extent
             if extent.area > limits.max_cells:
@@ -116,12 +118,13 @@ def _relationships(zf: zipfile.ZipFile) -> dict[str, str]:
     return {r.get("Id") or "": r.get("Target") or "" for r in root.iter(f"{{{_PKG}}}Relationship")}
 
 
-def _members(zf: zipfile.ZipFile, target: str) -> list[zipfile.ZipInfo]:
-    """Every zip entry a reader might take for ``target``: as written and normalised, relative
-    to ``xl/`` or absolute, and every entry of that name (a zip may hold duplicates)."""
-    names = {target.lstrip("/") if target.startswith("/") else "xl/" + target}
-    names |= {posixpath.normpath(n) for n in names}
-    return [i for i in zf.infolist() if i.filename in names]
+def _names(target: str) -> set[str]:
+    """The zip names a reader might take for a relationship's ``target``: relative to ``xl/``
+    or absolute, as written and normalised."""
+    if not target:
+        return set()
+    name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return {name, posixpath.normpath(name)}
 
 
 def _scan(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: Extent,

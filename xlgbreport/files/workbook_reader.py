@@ -37,10 +37,11 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
-def guard(path: Path, limits: Limits = LIMITS) -> bytes:
+def guard(path: Path, limits: Limits = LIMITS) -> tuple[bytes, zipfile.ZipFile]:
     """Refuse what is not a plain, reasonably sized .xlsx, with a message a clerk can act on;
-    the file's bytes otherwise, read once (only from a regular file: see :mod:`.paths`).
-    Readers then judge it by these bytes, as the guard did, not by its name."""
+    the file's bytes otherwise, read once (only from a regular file: see :mod:`.paths`), and
+    the zip over them (the caller closes it). Readers then judge the file by these bytes, as
+    the guard did, not by its name."""
     data, size = paths.read_regular(path, limits.max_bytes)
     if size == 0:
         raise InputError(path, errors.EMPTY)
@@ -54,18 +55,19 @@ def guard(path: Path, limits: Limits = LIMITS) -> bytes:
     if not data.startswith(b"PK"):
         raise InputError(path, errors.NOT_A_WORKBOOK)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise InputError(path, errors.CORRUPT) from None
-    if "xl/workbook.xml" not in names:
-        raise InputError(path, errors.NOT_A_WORKBOOK)
+    infos = zf.infolist()
     unzipped = sum(i.file_size for i in infos)
     packed = max(sum(i.compress_size for i in infos), 1)
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
+        zf.close()
+        raise InputError(path, errors.NOT_A_WORKBOOK)
     if unzipped > limits.max_unzipped or unzipped / packed > limits.max_ratio:
+        zf.close()
         raise InputError(path, errors.ZIP_BOMB, ratio=unzipped / packed)
-    return data
+    return data, zf
 
 
 def _mb(n: int) -> str:
@@ -82,10 +84,10 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
     number format tells how many decimals were given).
     """
     path = Path(path)
-    data = guard(path, limits)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    data, zf = guard(path, limits)
+    with zf:
         book, layout = _bounded(path, zf, limits)
-        if fast and not book.with_errors() & _sheets(layout):
+        if fast and not book.with_errors():  # only report sheets are scanned so far
             report = _read_fast(path, limits, data, layout)
             if report is not None:
                 return report
@@ -257,10 +259,10 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     if CalamineWorkbook is None:
         return None
     if data is None or layout is None:
-        data = guard(path, limits)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        data, zf = guard(path, limits)
+        with zf:
             book, layout = _bounded(path, zf, limits)
-        if book.with_errors() & _sheets(layout):
+        if book.with_errors():
             return None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
