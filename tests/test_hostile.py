@@ -19,15 +19,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile import Attack, error_value, jsons, too_big, workbooks
+from hostile import FAR_ROW, REQUESTS_PART, Attack, error_value, jsons, rewrite, too_big, workbooks
 from xl_helpers import EXAMPLES, excel_arguments, run_main
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.rules import ValueInvalid
+from xlgbreport.errors import InputError
 from xlgbreport.excel import udfs
 from xlgbreport.files import interchange, paths, sources, workbook_reader, workbook_writer
+from xlgbreport.files.bounds import Limits
 
 THIS_JSON, LAST_JSON = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
 ORG = "宿迁市人民政府"
@@ -261,6 +263,30 @@ def test_a_path_refused_by_the_system_is_chinese_for_every_command(corpus, monke
 
 def test_an_unknown_os_error_is_named_by_its_code_not_in_english():
     assert errors.os_reason(OSError(122, "Disk quota exceeded")) == "系统错误 EDQUOT"
+
+
+# --- the scan itself: counts, chunk boundaries --------------------------------------------------
+
+def test_the_number_of_cells_is_bounded_even_within_a_small_rectangle(corpus, tmp_path):
+    """Many cells at the same place cost memory in a reader, not area: counted."""
+    twice = rewrite(corpus["good"], tmp_path / "重复.xlsx", REQUESTS_PART,
+                    lambda d: d.replace(b"</sheetData>", b'<row r="1"><c r="A1"><v>1</v></c></row>' * 800
+                                        + b"</sheetData>"))
+    with pytest.raises(InputError) as exc:
+        workbook_reader.read(twice, Limits(max_cells=1000), fast=True)
+    assert exc.value.message == f"重复.xlsx：{errors.TOO_MANY_CELLS.format(limit=1000)}"
+    assert workbook_reader.read(twice, Limits(max_cells=5000), fast=True).org == ORG
+
+
+@pytest.mark.parametrize("pad", [(1 << 20) - 7, (1 << 20) + 3, 3 << 20])
+def test_a_far_cell_is_found_across_the_scan_s_chunks(corpus, tmp_path, pad):
+    """The sheet is streamed in 1 MB blocks: a cell split across two is still seen."""
+    far = rewrite(corpus["good"], tmp_path / "远.xlsx", REQUESTS_PART,
+                  lambda d: d.replace(b"<sheetData>", b"<sheetData>" + b" " * pad, 1)
+                  .replace(b"</sheetData>", FAR_ROW + b"</sheetData>"))
+    with pytest.raises(InputError) as exc:
+        workbook_reader.read(far, fast=True)
+    assert exc.value.message == f"远.xlsx：{too_big('XFD1048576')}"
 
 
 # --- error values, through both readers and the Excel layer ------------------------------------------
