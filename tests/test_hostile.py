@@ -96,6 +96,9 @@ def test_harmless_oddities_read_like_the_good_file(corpus, monkeypatch, capsys):
         _no_controls(out)
         if attack.name == "控制字符.xlsx":  # the org's controls are shown escaped, not obeyed
             assert code == 0 and "（\\x1b[2J\\x1b]0;x\\x07\\u202e\\x85宿迁市人民政府 2024）" in out
+            code, out, _ = run_main(monkeypatch, capsys, "export", attack.path)
+            _no_controls(out)  # JSON escapes what json.dumps leaves raw (C1, bidi), same data
+            assert code == 0 and json.loads(out)["org"].endswith("\u202e\x85宿迁市人民政府")
             continue
         assert report.cells == good.cells and report.org == good.org
         assert code == 0 and out.splitlines()[0] == GOOD_LINE.replace("good.xlsx", attack.name)
