@@ -196,7 +196,7 @@ def test_an_excel_error_value_is_not_a_number() -> None:
     args = excel_arguments(ROOT / "samples" / "biaokouzhen_2022.xlsx")
     _set(args, ("appeals", "review", "upheld"), "#DIV/0!")  # err_to_str=True passes the text
     rows = udfs.xlg_check(*args)
-    assert ["无效数值", "复议诉讼!A5", "行政复议·结果维持不是数字：#DIV/0!"] in rows
+    assert ["无效数值", "复议诉讼!A5", f"行政复议·结果维持{rules.ValueInvalid.ERROR_VALUE}：#DIV/0!"] in rows
 
 
 def test_a_total_typed_over_is_checked_and_a_formula_total_is_not_reported_twice() -> None:
