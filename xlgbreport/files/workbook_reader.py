@@ -37,11 +37,17 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
-def guard(path: Path, limits: Limits = LIMITS) -> tuple[bytes, zipfile.ZipFile]:
+def guard(path: Path, limits: Limits = LIMITS) -> bytes:
     """Refuse what is not a plain, reasonably sized .xlsx, with a message a clerk can act on;
-    the file's bytes otherwise, read once (only from a regular file: see :mod:`.paths`), and
-    the zip over them (the caller closes it). Readers then judge the file by these bytes, as
-    the guard did, not by its name."""
+    the file's bytes otherwise, read once (only from a regular file: see :mod:`.paths`).
+    Readers then judge the file by these bytes, as the guard did, not by its name."""
+    data, zf = _guarded(path, limits)
+    zf.close()
+    return data
+
+
+def _guarded(path: Path, limits: Limits) -> tuple[bytes, zipfile.ZipFile]:
+    """:func:`guard`, and the zip over the bytes, open for the reader (which closes it)."""
     data, size = paths.read_regular(path, limits.max_bytes)
     if size == 0:
         raise InputError(path, errors.EMPTY)
@@ -84,7 +90,7 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
     number format tells how many decimals were given).
     """
     path = Path(path)
-    data, zf = guard(path, limits)
+    data, zf = _guarded(path, limits)
     with zf:
         book, layout = _bounded(path, zf, limits)
         if fast and not book.with_errors():  # only report sheets are scanned so far
@@ -259,7 +265,7 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     if CalamineWorkbook is None:
         return None
     if data is None or layout is None:
-        data, zf = guard(path, limits)
+        data, zf = _guarded(path, limits)
         with zf:
             book, layout = _bounded(path, zf, limits)
         if book.with_errors():
