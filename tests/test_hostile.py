@@ -281,6 +281,16 @@ def test_the_number_of_cells_is_bounded_even_within_a_small_rectangle(corpus, tm
     assert workbook_reader.read(twice, Limits(max_cells=5000), fast=True).org == ORG
 
 
+def test_the_number_of_shared_strings_is_bounded(corpus, tmp_path):
+    """Both readers hold every shared string at once: more strings than cells are refused."""
+    many = rewrite(corpus["good"], tmp_path / "多字.xlsx", "xl/sharedStrings.xml",
+                   lambda d: d.replace(b"</sst>", b"<si><t>x</t></si>" * 1200 + b"</sst>"))
+    with pytest.raises(InputError) as exc:
+        workbook_reader.read(many, Limits(max_cells=1000), fast=True)
+    assert exc.value.message == f"多字.xlsx：{errors.TOO_MANY_STRINGS.format(limit=1000)}"
+    assert workbook_reader.read(many, fast=True).org == ORG
+
+
 @pytest.mark.parametrize("pad", [(1 << 20) - 7, (1 << 20) + 3, 3 << 20])
 def test_a_far_cell_is_found_across_the_scan_s_chunks(corpus, tmp_path, pad):
     """The sheet is streamed in 1 MB blocks: a cell split across two is still seen."""
@@ -322,9 +332,11 @@ def test_the_issue_batch_reports_every_sample_and_stays_small(corpus, tmp_path):
                     ignore=shutil.ignore_patterns("json"))
     bad = next(a for a in corpus["attacks"] if a.name == "远格.xlsx")
     shutil.copy(bad.path, batch / bad.name)
-    code = ("import resource, sys\nfrom xlgbreport.cli import main\nsys.argv = ['xlgbreport', "
-            f"'validate', {str(batch)!r}]\ntry:\n    main()\nfinally:\n"
-            "    print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    # VmHWM is this process's own peak (ru_maxrss would include the pytest process it forked from)
+    code = ("import re, sys\nfrom pathlib import Path\nfrom xlgbreport.cli import main\n"
+            f"sys.argv = ['xlgbreport', 'validate', {str(batch)!r}]\ntry:\n    main()\nfinally:\n"
+            "    status = Path('/proc/self/status').read_text()\n"
+            "    print('peak', re.search(r'VmHWM:\\s*(\\d+) kB', status).group(1), file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert proc.returncode == 2, proc.stderr
@@ -332,5 +344,5 @@ def test_the_issue_batch_reports_every_sample_and_stays_small(corpus, tmp_path):
     assert f"远格.xlsx ✘ 无法读取：{too_big('XFD1048576')}" in lines
     for sample in sorted(p.name for p in batch.glob("*.xlsx") if p.name != bad.name):
         assert any(line.startswith(f"{sample}：") for line in lines), sample
-    peak_kib = int(proc.stderr.split("maxrss")[-1])  # ru_maxrss is in KiB on Linux
+    peak_kib = int(proc.stderr.split("peak")[-1])
     assert peak_kib < 200 * 1024, peak_kib

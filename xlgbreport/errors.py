@@ -81,6 +81,7 @@ def os_reason(exc: OSError) -> str:
 # --- Hostile files and paths (issue 8): what a crafted file or path is told -----------------------
 NOT_REGULAR = "不是普通文件（可能是管道、设备或套接字），没有打开"
 SHEET_TOO_BIG = "工作表“{sheet}”用到的区域过大（远至 {cell}，超过 {limit} 个单元格），为安全起见拒绝读取：请删除远处多余的内容后再试"
+TOO_MANY_STRINGS = "文字过多（超过 {limit} 段），为安全起见拒绝读取"
 JSON_TOO_DEEP = "嵌套层数过多，不是交换 JSON"
 JSON_NUMBER_TOO_LONG = "有位数过多的数字，不是交换 JSON"
 JSON_BAD_CHARACTER = "含有无效的字符（不成对的代理码位 {code}）"

@@ -11,6 +11,7 @@ else (prefixed elements, cells without ``r``, UTF-16) is walked element by eleme
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 import zipfile
@@ -68,6 +69,7 @@ class Book:
     zf: zipfile.ZipFile
     sheets: dict[str, str]  # name -> the part its relationship names (as written)
     names: list[tuple[str, str | None]]
+    strings: list[str]  # the shared-strings parts' targets
     scanned: dict[str, Extent] = field(default_factory=dict)
 
     @classmethod
@@ -77,11 +79,13 @@ class Book:
             rels = _relationships(zf)
         except Exception:  # damaged XML, entities, a bad member: the file is not readable
             raise InputError(path, errors.CORRUPT) from None
-        sheets = {sheet.get("name") or "": rels.get(sheet.get(f"{{{_REL}}}id") or "", "")
+        targets = {rid: target for rid, _, target in rels}
+        sheets = {sheet.get("name") or "": targets.get(sheet.get(f"{{{_REL}}}id") or "", "")
                   for sheet in book.iter(f"{{{MAIN}}}sheet")}
         names = [(dn.get("name") or "", dn.text) for dn in book.iter(f"{{{MAIN}}}definedName")
                  if dn.get("localSheetId") is None]
-        return cls(path, zf, sheets, names)
+        strings = {"sharedStrings.xml"} | {t for _, kind, t in rels if kind.endswith("/sharedStrings")}
+        return cls(path, zf, sheets, names, sorted(strings))
 
     def bound(self, sheets: set[str], limits: Limits) -> None:
         """Scan ``sheets`` (those not scanned yet); refuse the file when, with the sheets
@@ -104,18 +108,49 @@ class Book:
         if sum(e.area for e in self.scanned.values()) > limits.max_cells:
             raise InputError(self.path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
 
+    def bound_strings(self, limits: Limits) -> None:
+        """Refuse more shared strings than cells allowed: both readers hold them all at once."""
+        wanted = {n for target in self.strings for n in _names(target)}
+        count = 0
+        try:
+            for info in (i for i in self.zf.infolist() if i.filename in wanted):
+                with self.zf.open(info) as fh:
+                    count += _count_strings(fh)
+        except Exception:  # bad CRC, truncated member
+            raise InputError(self.path, errors.CORRUPT) from None
+        if count > limits.max_cells:
+            raise InputError(self.path, errors.TOO_MANY_STRINGS, limit=limits.max_cells)
+
     def with_errors(self) -> set[str]:
         """Scanned sheets with an error value (``#REF!`` …): python-calamine hands those over
         as blank, so only the exact reader can read them."""
         return {name for name, e in self.scanned.items() if e.errors}
 
 
-def _relationships(zf: zipfile.ZipFile) -> dict[str, str]:
+def _relationships(zf: zipfile.ZipFile) -> list[tuple[str, str, str]]:
+    """The workbook's relationships: id, type, target."""
     try:
         root = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
-        return {}
-    return {r.get("Id") or "": r.get("Target") or "" for r in root.iter(f"{{{_PKG}}}Relationship")}
+        return []
+    return [(r.get("Id") or "", r.get("Type") or "", r.get("Target") or "")
+            for r in root.iter(f"{{{_PKG}}}Relationship")]
+
+
+def _count_strings(fh) -> int:
+    """How many ``<si>`` a shared-strings part may hold, streamed: every ``<si`` and ``:si``
+    (a prefixed one counts twice, a UTF-16 part is decoded first): never fewer than there are."""
+    count, pending, decoder = 0, b"", None
+    while block := fh.read(_CHUNK):
+        if decoder is None:
+            utf16 = block.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in block[:4]
+            decoder = codecs.getincrementaldecoder("utf-16")() if utf16 else False
+        if decoder:
+            block = decoder.decode(block).encode("utf-8")
+        data = pending + block
+        count += data.count(b"<si") + data.count(b":si")
+        pending = data[-2:]  # too short to hold a match: a split "<si" is counted once, next
+    return count
 
 
 def _names(target: str) -> set[str]:

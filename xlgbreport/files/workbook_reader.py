@@ -119,6 +119,7 @@ def _bounded(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[bounds.Bo
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
     layout = layout_from_names(_defined_names(book.names, list(book.sheets)))
     book.bound(_sheets(layout), limits)
+    book.bound_strings(limits)
     return book, layout
 
 
