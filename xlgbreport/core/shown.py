@@ -13,16 +13,18 @@ import re
 
 #: C0 and C1 controls, DEL, bidi marks/embeddings/overrides/isolates, line and paragraph
 #: separators, and lone surrogates.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+#: What ``json.dumps`` leaves raw of those: all but C0, which it escapes itself.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def terminal(text: str) -> str:
     """One line of output, safe for a terminal: every control shown as an escape."""
-    return CONTROL.sub(_escape, text)
+    return _CONTROL.sub(_escape, text)
 
 
 def lines(text: str) -> str:
-    """Text of several lines (a report section), safe alike: line breaks kept as ``\n``."""
+    """Text of several lines (a report section), safe alike: line breaks kept."""
     return "\n".join(terminal(line) for line in text.replace("\r\n", "\n").split("\n"))
 
 
@@ -30,8 +32,7 @@ def json_text(dumped: str) -> str:
     """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with the controls that
     ``json.dumps`` leaves raw written as ``\\uXXXX``: the same data, safe to print. Outside
     strings JSON has only ASCII structure and whitespace, so only string content changes."""
-    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() not in "\n\t\r" else
-                       m.group(), dumped)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
 
 
 def _escape(match: re.Match[str]) -> str:
