@@ -252,7 +252,9 @@ def test_no_permission_without_root(corpus, monkeypatch, capsys, tmp_path):
 
 @pytest.mark.parametrize("command", [("rollover", "{p}", "-o", "{tmp}/n.xlsx"), ("export", "{p}"),
                                      ("carry-forward", "--prior", "{p}", "{good}"),
-                                     ("carry-forward", "--prior", "{good}", "{p}")])
+                                     ("carry-forward", "--prior", "{good}", "{p}"),
+                                     ("new", "--org", "某镇", "--year", "2024", "--like", "{p}",
+                                      "-o", "{tmp}/n.xlsm")])
 def test_a_path_refused_by_the_system_is_chinese_for_every_command(corpus, monkeypatch, capsys, tmp_path,
                                                                    command):
     """Not click's English ("Path … does not exist"), not 内部错误 (a name too long)."""

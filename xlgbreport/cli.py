@@ -137,7 +137,7 @@ def export(workbook: Path, output: Path | None, force: bool) -> None:
 @click.option("--org", help="机关名称")
 @click.option("--year", type=int, help="报告年度")
 @click.option("--from-json", "source", type=click.Path(path_type=Path), help="从交换 JSON 生成")
-@click.option("--like", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--like", type=click.Path(path_type=Path, readable=False),
               help="沿用这个 .xlsm 工作簿里的宏（VBA），输出须为 .xlsm")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="新工作簿的保存位置")
