@@ -70,26 +70,29 @@ def validate(paths: tuple[Path, ...], fmt: str, prior_path: Path | None) -> None
 
     有上年数据时（--prior，或封面“上年工作簿”一栏）另做跨年度检查：上年结转、现行有效件数、文字雷同。
     """
-    results = []
     files = sources.collect(paths)
     if not files:
         _say(NO_FILES, err=True)
         sys.exit(EXIT_UNREADABLE)
     names = Counter(f.name for f in files)
-    for path in files:
+    unreadable = invalid = skipped = 0
+    if fmt == "json":  # the findings document, one file at a time: memory stays flat
+        click.echo('{"files": [')
+    for i, path in enumerate(files):
         result = validation.validate_file(path, prior_path, find_prior=True)
-        results.append(result)
+        unreadable += bool(result.error or result.prior_error)
+        invalid += not result.valid
+        skipped += prior_source.SKIPPED in result.notes
         if fmt == "text":  # the file name, or the path where two files share a name
             _print_result(result, path.name if names[path.name] == 1 else str(path))
-    skipped = sum(prior_source.SKIPPED in r.notes for r in results)
-    if fmt == "text" and skipped:
-        _say(NO_PRIOR_BATCH.format(n=skipped))
+        else:
+            entry = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+            click.echo(("," if i else "") + shown.json_text(entry))
     if fmt == "json":
-        click.echo(shown.json_text(json.dumps(validation.document(results), ensure_ascii=False,
-                                              indent=1)))
-    if any(r.error or r.prior_error for r in results):
-        sys.exit(EXIT_UNREADABLE)
-    sys.exit(EXIT_OK if all(r.valid for r in results) else EXIT_INVALID)
+        click.echo("]}")
+    elif skipped:
+        _say(NO_PRIOR_BATCH.format(n=skipped))
+    sys.exit(EXIT_UNREADABLE if unreadable else EXIT_INVALID if invalid else EXIT_OK)
 
 
 def _print_result(result: validation.FileResult, name: str) -> None:

@@ -85,7 +85,3 @@ def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = No
     for path in collect(paths):
         yield validate_file(path, prior, find_prior=find_prior)
 
-
-def document(results: Iterable[FileResult]) -> dict[str, Any]:
-    """The findings document of the spec."""
-    return {"files": [r.to_dict() for r in results]}

@@ -207,6 +207,8 @@ class ValueInvalid(Rule):
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         schema = report.format.schema
         for key, value in report.cells.items():
+            if type(value) is int and value >= 0 or value is None:
+                continue  # a count, or a blank (value.blank's): the common cases, at once
             problem = self.problem(key, value, schema)
             if problem:
                 yield self.finding(report, key, actual=_plain(value), where=schema.describe(key),
@@ -219,7 +221,7 @@ class ValueInvalid(Rule):
             return self.ERROR_VALUE
         if isinstance(value, Invalid) or not is_number(value):
             return self.NOT_A_NUMBER
-        column = (schema or DEFAULT_SCHEMA).table(key[0]).row(key[1]).column(key[2])
+        column = (schema or DEFAULT_SCHEMA).column(key)
         if value < 0 and not column.signed:  # type: ignore[operator]
             return self.NEGATIVE
         if column.kind != "amount" and value != int(value):  # type: ignore[call-overload]
