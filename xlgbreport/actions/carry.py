@@ -26,7 +26,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import errors
@@ -202,6 +201,8 @@ def _layout(target: Path) -> Layout:
     """The workbook's layout, found through its defined names."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        import openpyxl  # the carry needs the defined names; validate loads no openpyxl
+
         wb = openpyxl.load_workbook(target, read_only=True, keep_links=False)
     try:
         return workbook_reader.locate(wb)

@@ -86,8 +86,8 @@ class Computed:
     :meth:`Report.value` recomputes totals recursively on each read. A snapshot: taken after the
     report is complete, it does not follow later changes of ``cells``."""
 
-    __slots__ = ("report", "values", "numbers", "org", "year", "cells", "text", "meta", "where",
-                 "format")
+    __slots__ = ("report", "values", "numbers", "complete", "org", "year", "cells", "text", "meta",
+                 "where", "format")
 
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -109,6 +109,7 @@ class Computed:
             values[key] = value
             numbers[key] = value if type(value) in _NUMBER_TYPES or is_number(value) else None
         self.values, self.numbers = values, numbers
+        self.complete = None not in numbers.values()  # every cell a number: no equation waits
 
     def given(self, key: CellKey) -> bool:
         return key in self.cells

@@ -74,10 +74,11 @@ class Equation:
         return tuple(dict.fromkeys(k for key in self.expected + self.actual for k in below(key)))
 
     def evaluate(self, report: Report) -> Finding | None:
-        if any(report.number(k) is None for k in self.support):
+        number = report.number
+        if not getattr(report, "complete", False) and any(number(k) is None for k in self.support):
             return None
-        expected = sum(report.number(k) for k in self.expected)  # type: ignore[misc]
-        actual = sum(report.number(k) for k in self.actual)  # type: ignore[misc]
+        expected = sum(map(number, self.expected))  # type: ignore[arg-type]
+        actual = sum(map(number, self.actual))  # type: ignore[arg-type]
         if expected == actual:
             return None
         args = {name: arg if isinstance(arg, str) else _shown(sum(report.number(k) for k in arg))

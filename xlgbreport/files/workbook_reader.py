@@ -15,9 +15,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.utils.cell import column_index_from_string
-
 try:  # a compiled extension: xlwings Lite (Pyodide) has none; then openpyxl reads everything
     from python_calamine import CalamineWorkbook
 except ImportError:
@@ -100,7 +97,7 @@ def read(path: str | Path, limits: Limits = LIMITS, fast: bool = False) -> Repor
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
+                wb = _openpyxl().load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                                             keep_links=False)
         except Exception:  # openpyxl raises many types for damaged parts
             raise InputError(path, errors.CORRUPT) from None
@@ -165,7 +162,7 @@ def _open_values(path: Path, data: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+            return _openpyxl().load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                           keep_links=False)
     except Exception:  # as in read(): openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
@@ -186,6 +183,9 @@ def locate(wb) -> Layout:
 
 def layout_from_names(found: dict[str, Area]) -> Layout:
     """Default positions, moved where the workbook's ``xlg_…`` defined names say."""
+    if all(found[n].sheet == s and found[n].first == first for n, (s, first) in _ANCHORS.items()
+           if n in found):
+        return LAYOUT  # nothing moved (every file made from the template): the default, memos and all
     lay = Layout(cells=dict(LAYOUT.cells), meta=dict(LAYOUT.meta), text=dict(LAYOUT.text),
                  names=dict(LAYOUT.names), widths=dict(LAYOUT.widths))
     for table in TABLES:
@@ -204,11 +204,37 @@ def layout_from_names(found: dict[str, Area]) -> Layout:
         area = found.get(f"xlg_text_{f.id}")
         if area:
             lay.text[f.id] = (area.sheet, area.first)
-    unmoved = (lay.cells, lay.meta, lay.text) == (LAYOUT.cells, LAYOUT.meta, LAYOUT.text)
-    return LAYOUT if unmoved else lay  # nothing moved: the default, with its memos
+    return lay
+
+
+#: The names whose top-left cell places a row, a cover field or a text section, and where it is
+#: in the template.
+_ANCHORS: dict[str, tuple[str, tuple[int, int]]] = {
+    **{row_name(t.id, r.id): (LAYOUT.names[row_name(t.id, r.id)].sheet,
+                              LAYOUT.cells[(t.id, r.id, r.columns[0].id)][1])
+       for t in TABLES for r in t.rows},
+    **{f"xlg_{f.id}": LAYOUT.meta[f.id] for f in SCHEMA.meta},
+    **{f"xlg_text_{f.id}": LAYOUT.text[f.id] for f in SCHEMA.text},
+}
 
 
 _NAME_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def _openpyxl():
+    """openpyxl, imported when a file first needs the exact reader: it takes longer to import
+    than a batch of ordinary workbooks takes to read (python-calamine reads those)."""
+    import openpyxl
+
+    return openpyxl
+
+
+def _column_index(letters: str) -> int:
+    """``A`` → 1, ``XFD`` → 16384."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index
 
 
 def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
@@ -221,8 +247,8 @@ def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
             continue
         quoted, bare, c1, r1, c2, r2 = match.groups()
         sheet = quoted.replace("''", "'") if quoted else bare
-        c1, r1 = column_index_from_string(c1), int(r1)
-        c2, r2 = (column_index_from_string(c2), int(r2)) if c2 else (c1, r1)
+        c1, r1 = _column_index(c1), int(r1)
+        c2, r2 = (_column_index(c2), int(r2)) if c2 else (c1, r1)
         if sheet in sheetnames:
             out[name] = Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
     return out
@@ -278,7 +304,7 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
-    values: dict[tuple[str, int, int], Any] = {}
+    grids: dict[str, tuple[int, int, list[list[Any]]]] = {}
     budget = limits.max_cells
     for sheet in _sheets(layout):
         try:
@@ -290,17 +316,25 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
         if budget < 0:
             raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
         try:
-            rows = ws.to_python()
+            grids[sheet] = (r0, c0, ws.to_python())
         except Exception:
             return None
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value != "":
-                    values[(sheet, r0 + r, c0 + c)] = value
-    get = lambda where: values.get((where[0], *where[1]))  # noqa: E731
+
+    def get(where: tuple[str, tuple[int, int]]) -> Any:
+        r0, c0, rows = grids[where[0]]
+        r, c = where[1][0] - r0, where[1][1] - c0
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            value = rows[r][c]
+            return None if value == "" else value
+        return None
+
     report = Report(where=layout.where())
     for key in SCHEMA.keys:
-        report.cells[key] = cell_value(get(layout.cells[key]), amount=key[2] == "amount")
+        raw = get(layout.cells[key])
+        amount = key[2] == "amount"
+        # calamine gives every number as a float: a whole count needs no Decimal on the way
+        report.cells[key] = (int(raw) if type(raw) is float and raw.is_integer() and not amount
+                             else cell_value(raw, amount=amount))
     derived = SCHEMA.derived_keys
     if any(report.cells[k] != shown_total(report.cells.get, k) for k in derived):
         # A total typed over, a formula without a calculated value, or a stale one: only
