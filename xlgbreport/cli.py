@@ -12,6 +12,7 @@ import click
 
 from . import errors
 from .actions import carry, validation
+from .consolidate import run as consolidation
 from .core import prior, shown
 from .core.findings import summary
 from .core.layout import LAYOUT
@@ -210,6 +211,36 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     if done.left:
         columns = "、".join(row.column(key[2]).label for key in done.left)
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="汇总工作簿的保存位置")
+@click.option("--org", help="汇总机关的名称（写在汇总工作簿封面）")
+@click.option("--year", type=int, help="汇总年度（默认：各报告共同的年度）")
+@click.option("--expect", "expect_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="应报单位名单（文本或 .xlsx，每行一个机关，可带类别）")
+@click.option("--prior", "prior_path", type=click.Path(path_type=Path),
+              help="上年各单位工作簿所在文件夹：指标表列出上年值和变化")
+@click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+def consolidate(paths: tuple[Path, ...], output: Path, org: str | None, year: int | None,
+                expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
+                fmt: str, force: bool) -> None:
+    """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有“汇总状态”“指标”两表。
+    退出码：0 全部汇总，1 有报告未汇总或未报送，2 有文件无法读取。"""
+    done = consolidation.consolidate(paths, output, org=org, year=year, expect_path=expect_path,
+                           prior=prior_path, include_invalid=include_invalid, force=force)
+    if fmt == "json":
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        for note in done.notes:
+            click.echo(note)
+        click.echo(f"{done.headline} → {output}")
+    sys.exit(done.exit_code)
 
 
 cli.add_command(excel_commands.excel)

@@ -121,6 +121,9 @@ REQUESTS = Table(
 
 #: The 21 result rows whose sum is （七）总计.
 RESULT_ROWS: tuple[str, ...] = tuple(r.id for r in REQUESTS.with_role(Role.RESULT))
+#: 公开率's numerator, （一）予以公开 and （二）部分公开; 不予公开率's, the rows of （三）不予公开.
+DISCLOSED_ROWS: tuple[str, ...] = ("3.1", "3.2")
+WITHHELD_ROWS: tuple[str, ...] = tuple(r.id for r in REQUESTS.rows if _WITHHELD in r.parents)
 
 # --- 四、政府信息公开行政复议、行政诉讼情况 -----------------------------------------
 
@@ -145,6 +148,10 @@ APPEALS = Table(
             role=Role.APPEAL),
     ),
 )
+
+#: 复议纠错率's row, and 诉讼纠错率's rows (both kinds of 行政诉讼).
+REVIEW_ROWS: tuple[str, ...] = ("review",)
+LITIGATION_ROWS: tuple[str, ...] = tuple(r.id for r in APPEALS.rows if _LITIGATION in r.parents)
 
 TABLES: tuple[Table, ...] = (PROACTIVE, REQUESTS, APPEALS)
 TABLES_BY_ID: dict[str, Table] = {t.id: t for t in TABLES}

@@ -7,6 +7,7 @@ readers see totals and verdicts before any spreadsheet recalculates. Strings fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -98,20 +99,23 @@ class _Formats:
 
 
 def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT,
-          reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None, *,
+          reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None,
+          sheets: Callable[[xlsxwriter.Workbook], None] | None = None, *,
           replace: bool = True) -> None:
     """Write ``report`` (or an empty template) to ``path``, atomically (``files.atomic``);
     without ``replace`` an existing file is refused.
 
     ``reference`` holds last year's values shown beside this year's (``layout.reference``);
-    ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面."""
+    ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面; ``sheets``
+    adds sheets of its own after the template's (a consolidation's 汇总状态 and 指标)."""
     report = report or Report()
-    atomic.write(path, lambda tmp: _build(str(tmp), report, layout, reference or {}, vba),
+    atomic.write(path, lambda tmp: _build(str(tmp), report, layout, reference or {}, vba, sheets),
                  replace=replace)
 
 
 def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any],
-           vba: VbaProject | None) -> None:
+           vba: VbaProject | None, sheets: Callable[[xlsxwriter.Workbook], None] | None = None
+           ) -> None:
     wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_numbers": False,
                                     "strings_to_urls": False})
     wb.set_properties({"title": REPORT_TITLE, "created": FIXED_TIME, "author": "xlgbreport"})
@@ -125,6 +129,8 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
     _checks(wb.add_worksheet(CHECK_SHEET), report, layout, fmt)
     udf_sheets.write_udf_sheet(wb.add_worksheet(UDF_SHEET), report, fmt)
     udf_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
+    if sheets is not None:
+        sheets(wb)
     for name, area in layout.names.items():
         wb.define_name(name, "=" + area.ref())
     if vba is not None:

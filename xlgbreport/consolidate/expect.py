@@ -1,0 +1,109 @@
+"""The list of bodies that must report (``--expect``): a text file or a workbook.
+
+One body a line (text) or a row (first sheet of a workbook): its name, and optionally its
+类别 (乡镇 or 部门) after a tab, a comma or a space, or in the next column. A first line that is
+a header (机关名称, 类别) is skipped. Names are matched as ``--prior`` matches them
+(``core.prior.normalise``: spaces ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from .. import errors
+from ..core.prior import normalise
+from ..errors import InputError, os_reason
+from ..files import workbook_reader
+
+HEADERS = frozenset({"机关", "机关名称", "单位", "单位名称", "名称", "报送单位"})
+CATEGORIES = frozenset({"乡镇", "部门", "街道", "县直部门", "乡镇街道"})
+MAX_BYTES = 2_000_000  # a list of bodies, not a data set
+MAX_ROWS = 20_000
+EMPTY = "应报名单是空的：每行写一个机关名称"
+TOO_BIG = "应报名单过大（超过 {limit} 行或 2 MB）"
+NOT_TEXT = "应报名单不是 UTF-8 或 GBK 编码的文本，也不是 .xlsx 工作簿"
+_SPLIT = re.compile(r"[\t,，]")
+
+
+@dataclass(frozen=True)
+class Expected:
+    org: str
+    category: str | None = None
+
+    @property
+    def key(self) -> str:
+        return normalise(self.org)
+
+
+def load(path: Path) -> tuple[Expected, ...]:
+    """The bodies in the list, each once, in the list's order."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
+    if size > MAX_BYTES:
+        raise InputError(path, TOO_BIG, limit=MAX_ROWS)
+    rows = _workbook_rows(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _text_rows(path)
+    if len(rows) > MAX_ROWS:
+        raise InputError(path, TOO_BIG, limit=MAX_ROWS)
+    if rows and normalise(rows[0][0]) in HEADERS:
+        rows = rows[1:]
+    found: dict[str, Expected] = {}
+    for name, category in rows:
+        body = Expected(" ".join(name.split()), category or None)
+        if body.key and body.key not in found:
+            found[body.key] = body
+    if not found:
+        raise InputError(path, EMPTY)
+    return tuple(found.values())
+
+
+def _text_rows(path: Path) -> list[tuple[str, str]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError(path, NOT_TEXT)
+    return [_split(line) for line in text.splitlines() if line.strip()]
+
+
+def _split(line: str) -> tuple[str, str]:
+    """Name and 类别: after a tab or comma, or after the last space when it is a 类别."""
+    parts = [p.strip() for p in _SPLIT.split(line, maxsplit=1)]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    name, _, last = line.strip().rpartition(" ")
+    return (name.strip(), last) if name and last in CATEGORIES else (line.strip(), "")
+
+
+def _workbook_rows(path: Path) -> list[tuple[str, str]]:
+    workbook_reader.guard(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for damaged parts
+        raise InputError(path, errors.CORRUPT) from None
+    try:
+        out = []
+        for row in wb.worksheets[0].iter_rows(max_col=2, values_only=True):
+            if len(out) > MAX_ROWS:
+                break
+            name, category = (list(row) + [None, None])[:2]
+            if name is not None and str(name).strip():
+                out.append((str(name).strip(), str(category or "").strip()))
+        return out
+    finally:
+        wb.close()

@@ -1,0 +1,170 @@
+"""``consolidate``: many bodies' reports into one report of the same template, with the status
+of every input, the bodies missing and the indicators per body.
+
+The result is itself a report: the input cells are the cell-wise sums of the reports summed
+(the fee as decimals), the totals the template's own formulas, the text sections empty for the
+county to write. It validates, rolls over and is consolidated again by the level above.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from ..core.model import Report
+from ..core.prior import normalise
+from ..errors import InputError
+from ..files import interchange, sources, workbook_writer
+from . import expect, sheets
+from .decide import Decision, Status, add, decide
+from .gather import INPUT_KEYS, Entry, read_all
+
+NOTHING_SUMMED = "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿"
+NO_YEAR = "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定"
+DEFAULT_ORG = "汇总"
+HEADLINE = "已汇总 {summed} 份，未汇总 {left} 份{why}，未报送 {missing} 个单位"
+PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
+OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a consolidation did: the decision per input, the summed report, the notes."""
+
+    output: Path
+    org: str
+    decision: Decision
+    report: Report
+    notes: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        d = self.decision
+        left = [s for s in Status if s not in (Status.SUMMED, Status.MISSING) and d.count(s)]
+        why = "（" + "、".join(f"{s.value} {d.count(s)}" for s in left) + "）" if left else ""
+        return HEADLINE.format(summed=d.count(Status.SUMMED),
+                               left=sum(d.count(s) for s in left), why=why,
+                               missing=d.count(Status.MISSING))
+
+    @property
+    def exit_code(self) -> int:
+        """As for ``validate``: 2 when a file could not be read, 1 when anything was left out
+        or is missing, 0 when every input was summed."""
+        d = self.decision
+        if d.count(Status.UNREADABLE):
+            return 2
+        return 0 if d.count(Status.SUMMED) == len(d.lines) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--format json`` summary: each input's status and the totals (interchange)."""
+        inputs = []
+        for line in self.decision.lines:
+            e = line.entry
+            inputs.append({
+                "path": e.path if e else None, "org": line.org, "category": line.category,
+                "year": e.year if e else None, "status": line.status.value,
+                "errors": e.errors if e and e.readable else None,
+                "warnings": e.warnings if e and e.readable else None,
+                "notes": sheets.describe(line),
+            })
+        return {"output": str(self.output), "org": self.org, "year": self.decision.year,
+                "headline": self.headline, "notes": list(self.notes), "inputs": inputs,
+                "totals": interchange.to_dict(self.report)}
+
+
+def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
+                year: int | None = None, expect_path: Path | None = None,
+                prior: Path | None = None, include_invalid: bool = False, force: bool = False,
+                executor: Executor | None = None) -> Outcome:
+    """Read, check and sum ``paths`` (files and folders) into the workbook ``output``.
+
+    Raises :class:`InputError` (Chinese) when nothing can be summed or the output cannot be
+    written; one bad input is one status line, never the batch's end."""
+    output = Path(output)
+    if output.exists() and not force:
+        raise InputError(output, errors.OUTPUT_EXISTS)
+    expected = expect.load(expect_path) if expect_path is not None else ()
+    notes: list[str] = []
+    files = _inputs(paths, output, notes)
+    entries = list(read_all(files, executor))
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
+    if decision.year is None:
+        raise InputError(None, NO_YEAR)
+    if not decision.sums:
+        raise InputError(None, NOTHING_SUMMED, n=len(entries))
+    if decision.year_note:
+        notes.append(decision.year_note)
+    name = " ".join((org or DEFAULT_ORG).split())
+    report = decision.report(name)
+    last = _prior(prior, decision, name, executor, notes) if prior is not None else None
+    outcome = Outcome(output, name, decision, report, tuple(notes))
+    bodies, total = _bodies(decision, report, last)
+    _save(output, report, lambda wb: sheets.write(wb, decision, outcome.headline, bodies, total,
+                                                  last is not None))
+    return outcome
+
+
+def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[Path]:
+    """The files named, without the output itself (an earlier run's, in an input folder)."""
+    out = []
+    target = _resolved(output)
+    for path in sources.collect(paths):
+        if target is not None and _resolved(path) == target:
+            notes.append(OUTPUT_SKIPPED.format(name=output.name))
+            continue
+        out.append(path)
+    return out
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None,
+           notes: list[str]) -> dict[str, Report | None]:
+    """Last year's report of each body (by org and year inside the workbooks, as ``--prior``
+    finds them), and the total's under ``""``: last year's consolidated report of ``org`` if
+    the folder holds it, else the sum of last year's reports when every summed body has one."""
+    found: dict[str, list[Entry]] = defaultdict(list)
+    last_year = decision.year - 1 if decision.year else None
+    for e in read_all(sources.collect([folder]), executor):
+        if e.readable and e.year == last_year and normalise(e.org):
+            found[normalise(e.org)].append(e)
+    for group in found.values():
+        if len(group) > 1:
+            notes.append(PRIOR_AMBIGUOUS.format(org=group[0].org, n=len(group), year=last_year))
+    one = {key: group[0] for key, group in found.items() if len(group) == 1}
+    out: dict[str, Report | None] = {key: e.report() for key, e in one.items()}
+    own = out.pop(normalise(org), None)
+    keys = [normalise(line.org) for line in decision.summed]
+    if own is None and keys and all(k in out for k in keys):
+        sums = dict.fromkeys(INPUT_KEYS, 0)
+        for k in keys:
+            add(sums, one[k].values or ())
+        own = Report(org=org, year=last_year, cells=sums)
+    out[""] = own
+    return out
+
+
+def _bodies(decision: Decision, report: Report, last: dict[str, Report | None] | None
+            ) -> tuple[list[sheets.Body], sheets.Body]:
+    last = last or {}
+    bodies = [sheets.Body(line.org or "", line.category, line.entry.report(),
+                          last.get(normalise(line.org)))
+              for line in decision.summed if line.entry is not None]
+    return bodies, sheets.Body(sheets.TOTAL, None, report, last.get(""))
+
+
+def _save(path: Path, report: Report, add_sheets) -> None:
+    """The one write of the output: the template writer's atomic write (to become
+    ``files.atomic`` when it lands), with the consolidation's sheets added."""
+    workbook_writer.write(path, report, sheets=add_sheets)
+
