@@ -93,7 +93,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     files = _inputs(paths, output, notes)
     entries = list(read_all(files, executor))
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
-    if decision.year is None:
+    if decision.year is None and any(e.readable for e in entries):
         raise InputError(None, NO_YEAR)
     if not decision.sums:
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
@@ -113,7 +113,7 @@ def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list
     """The files named, without the output itself (an earlier run's, in an input folder)."""
     out = []
     target = _resolved(output)
-    for path in sources.collect(paths):
+    for path in sources.collect(paths, json=True):
         if target is not None and _resolved(path) == target:
             notes.append(OUTPUT_SKIPPED.format(name=output.name))
             continue
@@ -135,7 +135,7 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     the folder holds it, else the sum of last year's reports when every summed body has one."""
     found: dict[str, list[Entry]] = defaultdict(list)
     last_year = decision.year - 1 if decision.year else None
-    for e in read_all(sources.collect([folder]), executor):
+    for e in read_all(sources.collect([folder], json=True), executor):
         if e.readable and e.year == last_year and normalise(e.org):
             found[normalise(e.org)].append(e)
     for group in found.values():

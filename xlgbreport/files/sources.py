@@ -23,17 +23,17 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 REFUSED_SUFFIXES = {".xls", ".et", ".ett", ".ods", ".csv"}
 
 
-def collect(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the workbooks inside folders named (not Office's ~$ lock files).
-    Subfolders and entries the system refuses are listed too (see :func:`walk`): reading them
-    gives each its one line."""
+def collect(paths: Iterable[str | Path], *, json: bool = False) -> list[Path]:
+    """Files named, and the workbooks inside folders named (not Office's ~$ lock files), with
+    ``json`` the interchange files too. Subfolders and entries the system refuses are listed
+    too (see :func:`walk`): reading them gives each its one line."""
     out: list[Path] = []
     for p in map(Path, paths):
         if not paths_.is_dir(p):  # a file, or a path the system refuses: reading it says why
             out.append(p)
             continue
         try:
-            found = walk(p)
+            found = walk(p, json=json)
         except OSError:
             out.append(p)  # the folder itself cannot be listed: reading it says why
             continue
@@ -57,7 +57,7 @@ class Walk:
 
 
 def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = None,
-         max_entries: int | None = None) -> Walk:
+         max_entries: int | None = None, json: bool = False) -> Walk:
     """The workbooks (and refused formats) under ``folder``, not Office's ~$ lock files.
 
     Symlinked folders (and Windows junctions) are not followed, so a link cannot loop; an
@@ -66,7 +66,7 @@ def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = 
     With bounds, :class:`LimitReached` is raised as soon as a subfolder lies deeper than
     ``max_depth``, more than ``max_files`` files qualify, or more than ``max_entries``
     directory entries have been looked at: the search is refused, not cut short silently."""
-    suffixes = WORKBOOK_SUFFIXES | REFUSED_SUFFIXES
+    suffixes = WORKBOOK_SUFFIXES | REFUSED_SUFFIXES | ({".json"} if json else set())
     files: list[Path] = []
     unreadable: list[tuple[Path, OSError]] = []
     seen = 0
