@@ -325,3 +325,21 @@ def test_copies_are_kept_once(tmp_path, county):
     done = run.consolidate([folder], tmp_path / "o.xlsx", org="县")
     assert [line.status for line in done.decision.lines] == [Status.SUMMED, Status.COPY]
     assert xlgbreport.read(done.output).value(FEE) == Decimal("0.1")
+
+
+def test_check_finds_a_planted_difference_and_lists_the_missing(tmp_path, county, done,
+                                                                expected_list):
+    published = xlgbreport.read(done.output)
+    key = (REQUESTS.id, REQUESTS.with_role(Role.RESULT)[0].id, "commercial")  # （一）予以公开
+    published.cells[key] = published.value(key) + 2
+    planted = tmp_path / "published.xlsx"
+    xlgbreport.write(published, planted)
+    checked = run.check([county], planted, expect_path=expected_list)
+    assert [(f.rule, f.table, f.row, f.column) for f in checked.findings][:1] == [
+        ("consolidation.sum", *key)]
+    assert {f.column for f in checked.findings} == {"commercial", "total"}  # and the totals over it
+    assert checked.findings[0].ref.startswith("依申请公开!")
+    code, text = cli("consolidate", county, "--check", planted, "--expect", expected_list)
+    assert code == 2  # the corrupt file of the county folder
+    assert "化雨镇人民政府 未报送" in text and "consolidation.sum" in text
+    assert run.check([county], done.output).findings == ()

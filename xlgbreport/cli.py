@@ -41,6 +41,7 @@ CARRIED_ALREADY = "{path} 的“{this_row}”已是上年“{last_row}”的数�
 CARRY_LEFT = "上年有 {n} 格为空或不是数字（{columns}），没有结转，本年这些格保持原样，请核实后填写"
 MAX_LISTED = 5  # values named in one message; the rest are counted
 MORE = " 等"
+CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
 NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
@@ -215,7 +216,7 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="汇总工作簿的保存位置")
 @click.option("--org", help="汇总机关的名称（写在汇总工作簿封面）")
 @click.option("--year", type=int, help="汇总年度（默认：各报告共同的年度）")
@@ -224,23 +225,41 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
 @click.option("--prior", "prior_path", type=click.Path(path_type=Path),
               help="上年各单位工作簿所在文件夹：指标表列出上年值和变化")
 @click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总")
+@click.option("--check", "summary", type=click.Path(dir_okay=False, path_type=Path),
+              help="不生成工作簿，而是逐格核对这份汇总表与各单位之和")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def consolidate(paths: tuple[Path, ...], output: Path, org: str | None, year: int | None,
+def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
                 expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
-                fmt: str, force: bool) -> None:
-    """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有“汇总状态”“指标”两表。
-    退出码：0 全部汇总，1 有报告未汇总或未报送，2 有文件无法读取。"""
+                summary: Path | None, fmt: str, force: bool) -> None:
+    """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有“汇总状态”“指标”两表；
+    或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
+    或有不符，2 有文件无法读取。"""
+    if summary is not None:
+        checked = consolidation.check(paths, summary, year=year, expect_path=expect_path,
+                                      include_invalid=include_invalid)
+        _show(fmt, checked.to_dict(), [f"{summary.name} {f.ref} [{f.rule}] {f.message}"
+                                       for f in checked.findings]
+              + checked.decision.left_out(), checked.headline)
+        sys.exit(checked.exit_code)
+    if output is None:
+        raise click.UsageError(CONSOLIDATE_OUTPUT)
     done = consolidation.consolidate(paths, output, org=org, year=year, expect_path=expect_path,
-                           prior=prior_path, include_invalid=include_invalid, force=force)
-    if fmt == "json":
-        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=1))
-    else:
-        for note in done.notes:
-            click.echo(note)
-        click.echo(f"{done.headline} → {output}")
+                                     prior=prior_path, include_invalid=include_invalid,
+                                     force=force)
+    _show(fmt, done.to_dict(), [*done.notes, *done.decision.left_out()],
+          f"{done.headline} → {output}")
     sys.exit(done.exit_code)
+
+
+def _show(fmt: str, document: dict, lines: list[str], headline: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        return
+    for line in lines:
+        click.echo(line)
+    click.echo(headline)
 
 
 cli.add_command(excel_commands.excel)

@@ -33,13 +33,14 @@ class Status(StrEnum):
 #: Statuses whose input is in the sums.
 COUNTED = frozenset({Status.SUMMED})
 DUPLICATE_OF = "与 {others} 是同一机关，两份都未汇总：请删去其中一份"
-COPY_OF = "与 {first} 内容完全相同，只计一次"
+COPY_OF = "与 {first} 内容完全相同，按一份处理"
 YEAR_IS = "报告年度为 {year}，汇总的是 {target} 年度"
 NO_YEAR = "报告年度为空或无效，汇总的是 {target} 年度"
-INCLUDED = "有错误，按 --include-invalid 计入汇总"
-LEFT_OUT = "有错误，未汇总（加 --include-invalid 可计入）"
+INCLUDED = "有 {n} 处错误，按 --include-invalid 计入汇总"
+LEFT_OUT = "有 {n} 处错误，未汇总（加 --include-invalid 可计入）"
 NOT_NUMBERS = "{n} 格为空或不是数字，未计入"
 NOT_EXPECTED = "不在应报名单中"
+HEADLINE = "已汇总 {summed} 份，未汇总 {left} 份{why}，未报送 {missing} 个单位"
 YEARS_DIFFER = "各报告的年度不一致（{counts}），按 {target} 年度汇总；可用 --year 指定"
 
 
@@ -76,6 +77,25 @@ class Decision:
 
     def count(self, *statuses: Status) -> int:
         return sum(1 for line in self.lines if line.status in statuses)
+
+    def left_out(self) -> list[str]:
+        """One line per input not summed and per body missing, for the screen."""
+        out = []
+        for line in self.lines:
+            if line.status in COUNTED:
+                continue
+            who = Path(line.entry.path).name if line.entry else line.org
+            why = (line.notes or ((line.entry.error,) if line.entry and line.entry.error else ()))
+            out.append(f"{who} {line.status.value}" + (f"：{why[0]}" if why else ""))
+        return out
+
+    @property
+    def headline(self) -> str:
+        """How many were summed, left out (and why) and missing, in one line."""
+        left = [s for s in Status if s not in (Status.SUMMED, Status.MISSING) and self.count(s)]
+        why = "（" + "、".join(f"{s.value} {self.count(s)}" for s in left) + "）" if left else ""
+        return HEADLINE.format(summed=self.count(Status.SUMMED), left=self.count(*left), why=why,
+                               missing=self.count(Status.MISSING))
 
     def report(self, org: str) -> Report:
         """The sum as a report of ``org``: input cells only, so the totals are the template's
@@ -131,11 +151,11 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
             continue
         if e.errors and not include_invalid:
             status[i] = Status.INVALID
-            notes[i].append(LEFT_OUT)
+            notes[i].append(LEFT_OUT.format(n=e.errors))
             continue
         status[i] = Status.SUMMED
         if e.errors:
-            notes[i].append(INCLUDED)
+            notes[i].append(INCLUDED.format(n=e.errors))
         skipped = add(sums, e.values or ())
         if skipped:
             notes[i].append(NOT_NUMBERS.format(n=skipped))

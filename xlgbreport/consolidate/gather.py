@@ -14,12 +14,14 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from ..actions.validation import validate_file
+from ..core import prior
 from ..core.findings import Severity
 from ..core.formats import GB2021
-from ..core.model import Invalid, Report, Value
+from ..core.model import Invalid, Report, Value, is_number
 from ..core.schema import SCHEMA, CellKey
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
@@ -44,7 +46,7 @@ class Entry:
     warnings: int = 0
     problems: tuple[str, ...] = ()
     values: tuple[Value, ...] | None = None  # INPUT_KEYS' values
-    digest: str = ""  # of org, year and values: identical copies are told apart by it
+    digest: str = ""  # of org, year and values as numbers: identical copies share it
 
     @property
     def readable(self) -> bool:
@@ -79,7 +81,8 @@ def _read(path: Path) -> Entry:
     warnings = len(result.findings) - len(errors)
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
-    digest = hashlib.sha256(repr((report.org, year, values)).encode("utf-8")).hexdigest()
+    same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
+    digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
     return Entry(str(path), report.org, year, None, len(errors), warnings,
                  tuple(f"{f.ref} {f.message}" for f in shown), values, digest)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ..core import rules
+from ..core.findings import Finding
 from ..core.model import Report
 from ..core.prior import normalise
 from ..errors import InputError
@@ -27,8 +29,8 @@ from .gather import INPUT_KEYS, Entry, read_all
 NOTHING_SUMMED = "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿"
 NO_YEAR = "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定"
 DEFAULT_ORG = "汇总"
-HEADLINE = "已汇总 {summed} 份，未汇总 {left} 份{why}，未报送 {missing} 个单位"
 PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
+CHECKED = "{name}：{n} 格与各单位之和不符；{inputs}"
 OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
 
 
@@ -44,12 +46,7 @@ class Outcome:
 
     @property
     def headline(self) -> str:
-        d = self.decision
-        left = [s for s in Status if s not in (Status.SUMMED, Status.MISSING) and d.count(s)]
-        why = "（" + "、".join(f"{s.value} {d.count(s)}" for s in left) + "）" if left else ""
-        return HEADLINE.format(summed=d.count(Status.SUMMED),
-                               left=sum(d.count(s) for s in left), why=why,
-                               missing=d.count(Status.MISSING))
+        return self.decision.headline
 
     @property
     def exit_code(self) -> int:
@@ -62,19 +59,9 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--format json`` summary: each input's status and the totals (interchange)."""
-        inputs = []
-        for line in self.decision.lines:
-            e = line.entry
-            inputs.append({
-                "path": e.path if e else None, "org": line.org, "category": line.category,
-                "year": e.year if e else None, "status": line.status.value,
-                "errors": e.errors if e and e.readable else None,
-                "warnings": e.warnings if e and e.readable else None,
-                "notes": sheets.describe(line),
-            })
         return {"output": str(self.output), "org": self.org, "year": self.decision.year,
-                "headline": self.headline, "notes": list(self.notes), "inputs": inputs,
-                "totals": interchange.to_dict(self.report)}
+                "headline": self.headline, "notes": list(self.notes),
+                "inputs": _inputs_json(self.decision), "totals": interchange.to_dict(self.report)}
 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
@@ -107,6 +94,62 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     _save(output, report, lambda wb: sheets.write(wb, decision, outcome.headline, bodies, total,
                                                   last is not None))
     return outcome
+
+
+@dataclass(frozen=True)
+class Checked:
+    """``--check``: a summary against the sum of the reports given, cell by cell."""
+
+    summary: Path
+    decision: Decision
+    findings: tuple[Finding, ...]
+
+    @property
+    def exit_code(self) -> int:
+        unread = self.decision.count(Status.UNREADABLE)
+        return 2 if unread else 1 if self.findings or self.decision.count(Status.MISSING) else 0
+
+    @property
+    def headline(self) -> str:
+        return CHECKED.format(name=self.summary.name, n=len(self.findings),
+                              inputs=self.decision.headline)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": str(self.summary), "year": self.decision.year,
+                "headline": self.headline, "findings": [f.to_dict() for f in self.findings],
+                "inputs": _inputs_json(self.decision)}
+
+
+def _inputs_json(decision: Decision) -> list[dict[str, Any]]:
+    out = []
+    for line in decision.lines:
+        e = line.entry
+        out.append({
+            "path": e.path if e else None, "org": line.org, "category": line.category,
+            "year": e.year if e else None, "status": line.status.value,
+            "errors": e.errors if e and e.readable else None,
+            "warnings": e.warnings if e and e.readable else None,
+            "notes": sheets.describe(line),
+        })
+    return out
+
+
+def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None,
+          expect_path: Path | None = None, include_invalid: bool = False,
+          executor: Executor | None = None) -> Checked:
+    """Compare ``summary`` (a consolidated or published report) with the sum of ``paths``:
+    one finding per cell that differs; bodies on the list with no report are 未报送 lines."""
+    given = sources.load(summary)
+    expected = expect.load(expect_path) if expect_path is not None else ()
+    notes: list[str] = []
+    entries = list(read_all(_inputs(paths, summary, notes), executor))
+    year = year if year is not None else given.year if isinstance(given.year, int) else None
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
+    if not decision.sums:
+        raise InputError(None, NOTHING_SUMMED, n=len(entries))
+    (rule,) = rules.CONSOLIDATION_RULES
+    found = tuple(rule.check(given.computed(), decision.report(given.org or "").computed()))
+    return Checked(summary, decision, found)
 
 
 def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[Path]:

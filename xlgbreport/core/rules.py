@@ -377,6 +377,27 @@ class TextMissing(Rule):
         return self.YEARS.sub("#", normalise(text)) == self.YEARS.sub("#", normalise(last))
 
 
+class ConsolidatedSum(Rule):
+    """A consolidated (or published) summary against the sum of its bodies' reports, cell by
+    cell: what ``consolidate --check`` finds. Not one of ``RULES``: it needs the sum, given as
+    the second report, not last year's."""
+
+    id = "consolidation.sum"
+    title = "汇总数与各单位之和不符"
+    template = "{where}：汇总表为 {given}，各单位之和为 {summed}"
+
+    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+        if prior is None:
+            return
+        schema = report.format.schema
+        for key in schema.keys:
+            given, summed = report.value(key), prior.value(key)
+            if given != summed:
+                yield self.finding(report, key, expected=_plain(summed), actual=_plain(given),
+                                   where=schema.describe(key), given=_shown(given),
+                                   summed=_shown(summed))
+
+
 RULES: tuple[Rule, ...] = (
     MetaMissing(),
     MetaYear(),
@@ -392,6 +413,8 @@ RULES: tuple[Rule, ...] = (
     PriorInForce(),
 )
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+#: The rules of a consolidation, kept apart from a single report's.
+CONSOLIDATION_RULES: tuple[Rule, ...] = (ConsolidatedSum(),)
 #: The rules compiled to the 校验 sheet: a cross-year rule has no last year's file to refer to.
 EQUATION_RULES: tuple[EquationRule, ...] = tuple(
     r for r in RULES if isinstance(r, EquationRule) and not r.needs_prior)
