@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -19,13 +20,13 @@ import pytest
 from xl_helpers import run as cli
 
 import xlgbreport
-from xlgbreport.consolidate import expect, run
+from xlgbreport.consolidate import detail, expect, run
 from xlgbreport.consolidate.decide import Status
 from xlgbreport.consolidate.gather import INPUT_KEYS
 from xlgbreport.core import indicators
 from xlgbreport.core.findings import has_errors
 from xlgbreport.core.model import Report
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS
+from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA
 from xlgbreport.core.tables import Role
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "consolidate.md"
@@ -343,3 +344,29 @@ def test_check_finds_a_planted_difference_and_lists_the_missing(tmp_path, county
     assert code == 2  # the corrupt file of the county folder
     assert "化雨镇人民政府 未报送" in text and "consolidation.sum" in text
     assert run.check([county], done.output).findings == ()
+
+
+def test_the_detail_sheet_and_the_frame_agree(done, county):
+    ws = openpyxl.load_workbook(done.output, read_only=True)["明细"]
+    sheet = list(ws.iter_rows(values_only=True))
+    assert sheet[0] == detail.COLUMNS
+    assert len(sheet) - 1 == 4 * len(SCHEMA.keys)  # the four bodies summed, every cell
+    df = xlgbreport.frame([county])
+    assert list(df.columns) == ["path", "valid", *detail.COLUMNS]
+    fee = df[(df["机关"] == "胡集镇人民政府") & (df["列"] == PROACTIVE.row("admin_fees").columns[0].label)]
+    assert list(fee["数值"]) == [0.1, 0.1]  # the workbook and its copy in sub/
+    summed_in_sheet = sum(r[7] for r in sheet[1:] if r[4] == REQUESTS.role(Role.NEW).title
+                          and r[5] == "总计")
+    assert summed_in_sheet == xlgbreport.read(done.output).value((REQUESTS.id, NEW, "total"))
+    assert not df[df["path"].str.endswith("f_wrong.xlsx")]["valid"].any()
+
+
+def test_the_charts_sheet_draws_three_charts(done):
+    with zipfile.ZipFile(done.output) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+    ws = openpyxl.load_workbook(done.output, read_only=True)["图表"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "机关" and len(rows) == 5  # header and the four bodies
+    quiet = next(r for r in rows if r[0] == "羊山镇人民政府")
+    assert quiet[1:] == (0, 0, 0, 0, 0, 0)

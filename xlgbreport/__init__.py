@@ -11,6 +11,7 @@ The front door, as sqlite-utils has ``Database``::
     for result in xlgbreport.validate(["各乡镇/"]):   # files and folders, one result a file
         print(result.path, result.valid)
     xlgbreport.write(report, "胡集镇.json")           # .json: interchange; else a workbook
+    df = xlgbreport.frame(["各乡镇/"])                # long form, one row a cell (pandas)
 
 Names are loaded on first use, so that importing a part (the Excel functions, say) does not
 load every reader.
@@ -22,19 +23,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMATS", "GB2019", "GB2021", "FileResult", "Finding", "Format", "InputError",
-           "Report", "Severity", "check", "read", "validate", "write"]
+           "Report", "Severity", "check", "frame", "read", "validate", "write"]
 
 _WHERE = {
     "FORMATS": "core.formats", "GB2019": "core.formats", "GB2021": "core.formats",
     "Format": "core.formats", "Finding": "core.findings", "Severity": "core.findings",
     "Report": "core.model", "check": "core.rules", "InputError": "errors",
     "FileResult": "actions.validation", "validate": "actions.validation",
-    "read": "api", "write": "api",
+    "read": "api", "write": "api", "frame": "consolidate.detail",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .actions.validation import FileResult, validate
     from .api import read, write
+    from .consolidate.detail import frame
     from .core.findings import Finding, Severity
     from .core.formats import FORMATS, GB2019, GB2021, Format
     from .core.model import Report

@@ -41,6 +41,7 @@ CARRIED_ALREADY = "{path} 的“{this_row}”已是上年“{last_row}”的数�
 CARRY_LEFT = "上年有 {n} 格为空或不是数字（{columns}），没有结转，本年这些格保持原样，请核实后填写"
 MAX_LISTED = 5  # values named in one message; the rest are counted
 MORE = " 等"
+READING = "读取各单位报告"
 CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
 NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
@@ -247,10 +248,19 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
         raise click.UsageError(CONSOLIDATE_OUTPUT)
     done = consolidation.consolidate(paths, output, org=org, year=year, expect_path=expect_path,
                                      prior=prior_path, include_invalid=include_invalid,
-                                     force=force)
+                                     force=force, progress=_progress)
     _show(fmt, done.to_dict(), [*done.notes, *done.decision.left_out()],
           f"{done.headline} → {output}")
     sys.exit(done.exit_code)
+
+
+def _progress(items, n: int):
+    """A bar on stderr while files are read, when stderr is a terminal; quiet otherwise."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, length=n, label=READING, file=sys.stderr) as bar:
+        yield from bar
 
 
 def _show(fmt: str, document: dict, lines: list[str], headline: str) -> None:

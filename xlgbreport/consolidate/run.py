@@ -9,7 +9,7 @@ county to write. It validates, rolls over and is consolidated again by the level
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,8 @@ from . import expect, sheets
 from .decide import Decision, Status, add, decide
 from .gather import INPUT_KEYS, Entry, read_all
 
+#: Wraps the entries as they are read, given how many files there are: a progress bar.
+Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
 NOTHING_SUMMED = "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿"
 NO_YEAR = "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定"
 DEFAULT_ORG = "汇总"
@@ -67,8 +69,9 @@ class Outcome:
 def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
                 year: int | None = None, expect_path: Path | None = None,
                 prior: Path | None = None, include_invalid: bool = False, force: bool = False,
-                executor: Executor | None = None) -> Outcome:
+                executor: Executor | None = None, progress: Progress | None = None) -> Outcome:
     """Read, check and sum ``paths`` (files and folders) into the workbook ``output``.
+    ``progress`` wraps the stream of files read (the CLI's bar on a terminal).
 
     Raises :class:`InputError` (Chinese) when nothing can be summed or the output cannot be
     written; one bad input is one status line, never the batch's end."""
@@ -78,7 +81,8 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
     files = _inputs(paths, output, notes)
-    entries = list(read_all(files, executor))
+    read = read_all(files, executor)
+    entries = list(progress(read, len(files)) if progress else read)
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
     if decision.year is None and any(e.readable for e in entries):
         raise InputError(None, NO_YEAR)

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
+from . import charts, detail
 from .decide import Decision, Line, Status
 
 STATUS_SHEET = "汇总状态"
@@ -45,10 +46,14 @@ class Body:
 
 def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total: Body,
           with_prior: bool) -> None:
-    """Add both sheets to the template's workbook (XlsxWriter), after its own sheets."""
+    """Add the consolidation's sheets to the template's workbook (XlsxWriter), after its own:
+    汇总状态, 指标, 图表 and 明细."""
     f = _formats(wb)
     _status(wb.add_worksheet(STATUS_SHEET), decision, headline, f)
     _indicators(wb.add_worksheet(INDICATOR_SHEET), bodies, total, with_prior, f)
+    charts.write(wb, [(b.org, b.this) for b in bodies], f["header"], f["cell"])
+    detail.write(wb, [(line.entry, line.category) for line in decision.summed if line.entry],
+                 f["header"], f["cell"])
 
 
 def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> None:

@@ -1,0 +1,82 @@
+"""Many reports in long form, one row a cell: the 明细 sheet (for a PivotTable) and, for
+analysts, ``xlgbreport.frame(paths)`` as a pandas DataFrame.
+
+Both come from :func:`rows`, so the sheet and the frame never disagree. pandas is needed only by
+:func:`frame` (the ``analysis`` extra): the sheet is a plain loop of ``write_row``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.schema import SCHEMA
+from ..files import sources
+from .gather import Entry, read_all
+
+if TYPE_CHECKING:  # pragma: no cover - pandas is optional
+    import pandas
+
+DETAIL_SHEET = "明细"
+COLUMNS = ("机关", "类别", "年度", "表", "行", "列", "合计", "数值")
+#: Bodies whose cells go on the 明细 sheet; a larger batch gets a note (and ``frame`` instead):
+#: XlsxWriter keeps a sheet's cells in memory, about 200 rows a body.
+DETAIL_LIMIT = 300
+TOO_MANY = ("共 {n} 个单位，超过 {limit} 个，明细未写入本表（本表只为数据透视表准备）；"
+            "需要时请用 Python 的 xlgbreport.frame(路径) 取得同样的长表")
+NO_PANDAS = "xlgbreport.frame 需要 pandas：pip install 'xlgbreport[analysis]'"
+
+
+def rows(entry: Entry, category: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """One report's cells, totals included (``合计`` is 是 for a total): org, 类别, year, table,
+    row, column, whether a total, value (a fee as a float; blank or text as None)."""
+    report = entry.report().computed()
+    for key in SCHEMA.keys:
+        table = SCHEMA.table(key[0])
+        row = table.row(key[1])
+        value = report.number(key)
+        yield (entry.org, category, entry.year, table.title, row.title, row.column(key[2]).label,
+               "是" if SCHEMA.is_derived(key) else "",
+               float(value) if isinstance(value, Decimal) else value)
+
+
+def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: Any) -> None:
+    """The 明细 sheet of the bodies summed (or a note when there are too many)."""
+    ws = wb.add_worksheet(DETAIL_SHEET)
+    ws.set_column(0, 0, 26)
+    ws.set_column(3, 4, 30)
+    ws.set_column(5, 5, 16)
+    if len(bodies) > DETAIL_LIMIT:
+        ws.write_string(0, 0, TOO_MANY.format(n=len(bodies), limit=DETAIL_LIMIT), cell)
+        return
+    ws.write_row(0, 0, COLUMNS, header)
+    r = 0
+    for entry, category in bodies:
+        for values in rows(entry, category):
+            r += 1
+            for c, value in enumerate(values):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                else:
+                    ws.write_number(r, c, value)
+    ws.autofilter(0, 0, max(r, 1), len(COLUMNS) - 1)
+    ws.freeze_panes(1, 1)
+
+
+def frame(paths: Iterable[str | Path], executor: Executor | None = None) -> pandas.DataFrame:
+    """The long form of every readable report of the template's format under ``paths`` (files
+    and folders, workbooks and JSON), one row a cell, with ``path`` and ``valid`` columns."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(NO_PANDAS) from None
+    records = []
+    for entry in read_all(sources.collect(paths, json=True), executor):
+        if entry.readable:
+            records += [(entry.path, not entry.errors, *r) for r in rows(entry)]
+    return pandas.DataFrame.from_records(records, columns=["path", "valid", *COLUMNS])
