@@ -8,7 +8,7 @@ from typing import Any
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
 from ..core.indicators import INDICATORS_BY_ID
-from ..core.model import Report
+from ..core.model import Computed, Report
 from ..core.schema import APPEALS, LITIGATION_ROWS, REVIEW_ROWS
 
 CHART_SHEET = "图表"
@@ -18,7 +18,7 @@ MORE = "只画了前 {limit} 个单位（共 {n} 个），全部单位见“指�
 SERIES = ("新收申请", "予以公开和部分公开", "不予公开", "其他办理结果", "行政复议", "行政诉讼")
 
 
-def figures(report: Report) -> tuple[Any, ...]:
+def figures(report: Report | Computed) -> tuple[Any, ...]:
     """新收, the three kinds of result, 复议 and 诉讼 cases of one report (None if unknown)."""
     finished = INDICATORS_BY_ID["finished"].value(report)
     disclosed = _total(report, INDICATORS_BY_ID["disclosed_rate"].numerator)
@@ -29,12 +29,12 @@ def figures(report: Report) -> tuple[Any, ...]:
     return INDICATORS_BY_ID["new"].value(report), disclosed, withheld, other, review, litigation
 
 
-def _total(report: Report, keys: tuple) -> Any:
+def _total(report: Report | Computed, keys: tuple) -> Any:
     values = [report.computed().number(k) for k in keys]
     return None if None in values else sum(values)
 
 
-def write(wb: Any, bodies: list[tuple[str, Report]], header: Any, cell: Any) -> None:
+def write(wb: Any, bodies: list[tuple[str, Computed]], header: Any, cell: Any) -> None:
     ws = wb.add_worksheet(CHART_SHEET)
     shown = bodies[:CHART_LIMIT]
     ws.set_column(0, 0, 26)

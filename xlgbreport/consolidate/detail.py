@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.schema import SCHEMA
+from ..core.schema import SCHEMA, CellKey
 from ..files import sources
 from .gather import Entry, read_all
 
@@ -30,16 +30,27 @@ TOO_MANY = ("共 {n} 个单位，超过 {limit} 个，明细未写入本表（�
 NO_PANDAS = "xlgbreport.frame 需要 pandas：pip install 'xlgbreport[analysis]'"
 
 
-def rows(entry: Entry, category: str | None = None) -> Iterator[tuple[Any, ...]]:
-    """One report's cells, totals included (``合计`` is 是 for a total): org, 类别, year, table,
-    row, column, whether a total, value (a fee as a float; blank or text as None)."""
-    report = entry.report().computed()
+def _labels() -> tuple[tuple[CellKey, str, str, str, str], ...]:
+    out = []
     for key in SCHEMA.keys:
         table = SCHEMA.table(key[0])
         row = table.row(key[1])
-        value = report.number(key)
-        yield (entry.org, category, entry.year, table.title, row.title, row.column(key[2]).label,
-               "是" if SCHEMA.is_derived(key) else "",
+        out.append((key, table.title, row.title, row.column(key[2]).label,
+                    "是" if SCHEMA.is_derived(key) else ""))
+    return tuple(out)
+
+
+#: Every cell's table, row and column labels, and whether it is a total: looked up once.
+LABELS = _labels()
+
+
+def rows(entry: Entry, category: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """One report's cells, totals included (``合计`` is 是 for a total): org, 类别, year, table,
+    row, column, whether a total, value (a fee as a float; blank or text as None)."""
+    number = entry.report().computed().number
+    for key, table, row, column, total in LABELS:
+        value = number(key)
+        yield (entry.org, category, entry.year, table, row, column, total,
                float(value) if isinstance(value, Decimal) else value)
 
 

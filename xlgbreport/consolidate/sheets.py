@@ -15,7 +15,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
-from ..core.model import Number, Report
+from ..core.model import Computed, Number
 from . import charts, detail
 from .decide import Decision, Line, Status
 
@@ -40,8 +40,8 @@ class Body:
 
     org: str
     category: str | None
-    this: Report
-    last: Report | None = None
+    this: Computed  # totals computed once: each indicator reads them
+    last: Computed | None = None
 
 
 def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total: Body,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .model import Number, Report
+from .model import Computed, Number, Report
 from .schema import (
     APPEALS,
     DISCLOSED_ROWS,
@@ -53,9 +53,9 @@ class Indicator:
     def kind(self) -> Kind:
         return "rate" if self.denominator else "count"
 
-    def value(self, report: Report) -> Number | None:
-        """The indicator for one report; None when a cell is not a number or the rate's
-        denominator is zero."""
+    def value(self, report: Report | Computed) -> Number | None:
+        """The indicator for one report (a ``Computed`` one is read as it is); None when a cell
+        is not a number or the rate's denominator is zero."""
         number = report.computed().number
         top = _sum(number, self.numerator)
         if not self.denominator or top is None:
