@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from engine import libreoffice
 from xl_helpers import run as cli
 
 import xlgbreport
@@ -25,6 +26,7 @@ from xlgbreport.consolidate.decide import Status
 from xlgbreport.consolidate.gather import INPUT_KEYS
 from xlgbreport.core import indicators
 from xlgbreport.core.findings import has_errors
+from xlgbreport.core.layout import LAYOUT
 from xlgbreport.core.model import Report
 from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA
 from xlgbreport.core.tables import Role
@@ -370,3 +372,15 @@ def test_the_charts_sheet_draws_three_charts(done):
     assert rows[0][0] == "机关" and len(rows) == 5  # header and the four bodies
     quiet = next(r for r in rows if r[0] == "羊山镇人民政府")
     assert quiet[1:] == (0, 0, 0, 0, 0, 0)
+
+
+def test_libreoffice_recalculates_the_output_and_its_checks_pass(done):
+    """The consolidated workbook as a spreadsheet application sees it: every formula
+    recalculated (cached values dropped first), the totals are the sums and 校验 says ✔."""
+    (values,) = libreoffice(done.output)
+    back = xlgbreport.read(done.output)
+    for key in ((REQUESTS.id, FINISHED, "total"), (REQUESTS.id, NEW, "total"),
+                (APPEALS.id, "review", "total")):
+        assert values[(SCHEMA.table(key[0]).sheet.upper(), LAYOUT.a1(key, sheet=False))] == \
+            back.value(key)
+    assert str(values[("校验", "B1")]).startswith("✔"), values[("校验", "B1")]
