@@ -384,3 +384,19 @@ def test_libreoffice_recalculates_the_output_and_its_checks_pass(done):
         assert values[(SCHEMA.table(key[0]).sheet.upper(), LAYOUT.a1(key, sheet=False))] == \
             back.value(key)
     assert str(values[("校验", "B1")]).startswith("✔"), values[("校验", "B1")]
+
+
+def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done):
+    """--scheduler hands the same work to dask.distributed through its executor interface."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as local:
+        code, text = cli("consolidate", county, "-o", tmp_path / "dask.xlsx", "--org", "金乡县人民政府",
+                         "--scheduler", local.scheduler_address, "--format", "json")
+    summary = json.loads(text)
+    assert code == 2  # the corrupt file, as without the cluster
+    assert summary["totals"] == json.loads(xlgbreport.api.interchange.dumps(done.report))
+    assert [i["status"] for i in summary["inputs"]] == [  # done had an --expect list
+        line.status.value for line in done.decision.lines if line.entry is not None]
+    code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "无法连接" in text

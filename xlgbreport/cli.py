@@ -12,7 +12,7 @@ import click
 
 from . import errors
 from .actions import carry, validation
-from .consolidate import run as consolidation
+from .consolidate import commands as consolidate_commands
 from .core import prior, shown
 from .core.findings import summary
 from .core.layout import LAYOUT
@@ -41,8 +41,6 @@ CARRIED_ALREADY = "{path} 的“{this_row}”已是上年“{last_row}”的数�
 CARRY_LEFT = "上年有 {n} 格为空或不是数字（{columns}），没有结转，本年这些格保持原样，请核实后填写"
 MAX_LISTED = 5  # values named in one message; the rest are counted
 MORE = " 等"
-READING = "读取各单位报告"
-CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
 NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
@@ -215,64 +213,8 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="汇总工作簿的保存位置")
-@click.option("--org", help="汇总机关的名称（写在汇总工作簿封面）")
-@click.option("--year", type=int, help="汇总年度（默认：各报告共同的年度）")
-@click.option("--expect", "expect_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="应报单位名单（文本或 .xlsx，每行一个机关，可带类别）")
-@click.option("--prior", "prior_path", type=click.Path(path_type=Path),
-              help="上年各单位工作簿所在文件夹：指标表列出上年值和变化")
-@click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总")
-@click.option("--check", "summary", type=click.Path(dir_okay=False, path_type=Path),
-              help="不生成工作簿，而是逐格核对这份汇总表与各单位之和")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="输出格式")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
-                expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
-                summary: Path | None, fmt: str, force: bool) -> None:
-    """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有“汇总状态”“指标”两表；
-    或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
-    或有不符，2 有文件无法读取。"""
-    if summary is not None:
-        checked = consolidation.check(paths, summary, year=year, expect_path=expect_path,
-                                      include_invalid=include_invalid)
-        _show(fmt, checked.to_dict(), [f"{summary.name} {f.ref} [{f.rule}] {f.message}"
-                                       for f in checked.findings]
-              + checked.decision.left_out(), checked.headline)
-        sys.exit(checked.exit_code)
-    if output is None:
-        raise click.UsageError(CONSOLIDATE_OUTPUT)
-    done = consolidation.consolidate(paths, output, org=org, year=year, expect_path=expect_path,
-                                     prior=prior_path, include_invalid=include_invalid,
-                                     force=force, progress=_progress)
-    _show(fmt, done.to_dict(), [*done.notes, *done.decision.left_out()],
-          f"{done.headline} → {output}")
-    sys.exit(done.exit_code)
-
-
-def _progress(items, n: int):
-    """A bar on stderr while files are read, when stderr is a terminal; quiet otherwise."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, length=n, label=READING, file=sys.stderr) as bar:
-        yield from bar
-
-
-def _show(fmt: str, document: dict, lines: list[str], headline: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
-        return
-    for line in lines:
-        click.echo(line)
-    click.echo(headline)
-
-
 cli.add_command(excel_commands.excel)
+cli.add_command(consolidate_commands.consolidate)
 
 
 def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:

@@ -13,6 +13,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,12 +24,16 @@ from ..core.findings import Severity
 from ..core.formats import GB2021
 from ..core.model import Invalid, Report, Value, is_number
 from ..core.schema import SCHEMA, CellKey
+from ..errors import InputError
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 PROBLEMS_KEPT = 3  # problems named per file on the 汇总状态 sheet; the rest are counted
 OTHER_FORMAT = "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总"
 INTERNAL = "读取时出现内部错误（请把此文件发给维护人员）：{error}"
+NO_DASK = "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'"
+NO_SCHEDULER = "无法连接 dask 调度器 {address}"
+CONNECT_SECONDS = 10
 #: Below this many files the pool's start-up costs more than it saves.
 POOL_FROM = 8
 CHUNK = 16  # files per task sent to a worker: fewer round trips, still an even spread
@@ -85,6 +90,24 @@ def _read(path: Path) -> Entry:
     digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
     return Entry(str(path), report.org, year, None, len(errors), warnings,
                  tuple(f"{f.ref} {f.message}" for f in shown), values, digest)
+
+
+@contextmanager
+def cluster(address: str) -> Iterator[Executor]:
+    """A dask.distributed cluster's executor (the ``cluster`` extra), for a province or a
+    national inspection: the same ``read_one`` on its workers, which must see the same paths."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError(None, NO_DASK) from None
+    try:
+        client = Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError):
+        raise InputError(None, NO_SCHEDULER, address=address) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterator[Entry]:
