@@ -34,14 +34,15 @@ def _total(report: Report | Computed, keys: tuple) -> Any:
     return None if None in values else sum(values)
 
 
-def write(wb: Any, bodies: list[tuple[str, Computed]], header: Any, cell: Any) -> None:
+def write(wb: Any, bodies: list[tuple[str, tuple[Any, ...]]], header: Any, cell: Any) -> None:
+    """The data block (each body's :func:`figures`) and three charts over it."""
     ws = wb.add_worksheet(CHART_SHEET)
     shown = bodies[:CHART_LIMIT]
     ws.set_column(0, 0, 26)
     ws.write_row(0, 0, ("机关", *SERIES), header)
-    for r, (org, report) in enumerate(shown, 1):
+    for r, (org, values) in enumerate(shown, 1):
         ws.write_string(r, 0, org, cell)
-        for c, value in enumerate(figures(report), 1):
+        for c, value in enumerate(values, 1):
             if value is None:
                 ws.write_blank(r, c, None, cell)
             else:

@@ -18,7 +18,7 @@ from typing import Any
 from .. import errors
 from ..core import rules
 from ..core.findings import Finding
-from ..core.model import Computed, Report
+from ..core.model import Report
 from ..core.prior import normalise
 from ..errors import InputError
 from ..files import interchange, sources, workbook_writer
@@ -204,14 +204,10 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
 def _bodies(decision: Decision, report: Report, last: dict[str, Report | None] | None
             ) -> tuple[list[sheets.Body], sheets.Body]:
     last = last or {}
-
-    def once(r: Report | None) -> Computed | None:  # every total computed once per report
-        return r.computed() if r is not None else None
-
-    bodies = [sheets.Body(line.org or "", line.category, line.entry.report().computed(),
-                          once(last.get(normalise(line.org))))
+    bodies = [sheets.Body.of(line.org or "", line.category, line.entry.report(),
+                             last.get(normalise(line.org)))
               for line in decision.summed if line.entry is not None]
-    return bodies, sheets.Body(sheets.TOTAL, None, report.computed(), once(last.get("")))
+    return bodies, sheets.Body.of(sheets.TOTAL, None, report, last.get(""))
 
 
 def _save(path: Path, report: Report, add_sheets) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
-from ..core.model import Computed, Number
+from ..core.model import Number, Report
 from . import charts, detail
 from .decide import Decision, Line, Status
 
@@ -36,12 +36,23 @@ COLOURS = {"watch": ("#FFD966", "#7F6000"), "alert": ("#FF7C80", "#9C0006")}
 
 @dataclass(frozen=True)
 class Body:
-    """One row of the 指标 sheet: a summed body (or the total) this year and, if known, last."""
+    """One row of the 指标 sheet: a summed body (or the total), its indicators this year and,
+    if known, last year, and its figures for the charts. Only these few numbers are kept per
+    body, not its cells: the batch's memory stays flat."""
 
     org: str
     category: str | None
-    this: Computed  # totals computed once: each indicator reads them
-    last: Computed | None = None
+    this: tuple[Number | None, ...]  # INDICATORS' values
+    last: tuple[Number | None, ...] | None = None
+    figures: tuple[Number | None, ...] = ()
+
+    @classmethod
+    def of(cls, org: str, category: str | None, this: Report, last: Report | None) -> Body:
+        now = this.computed()  # every total computed once, for all the indicators
+        before = last.computed() if last is not None else None
+        return cls(org, category, tuple(i.value(now) for i in INDICATORS),
+                   tuple(i.value(before) for i in INDICATORS) if before is not None else None,
+                   charts.figures(now))
 
 
 def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total: Body,
@@ -51,7 +62,7 @@ def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total:
     f = _formats(wb)
     _status(wb.add_worksheet(STATUS_SHEET), decision, headline, f)
     _indicators(wb.add_worksheet(INDICATOR_SHEET), bodies, total, with_prior, f)
-    charts.write(wb, [(b.org, b.this) for b in bodies], f["header"], f["cell"])
+    charts.write(wb, [(b.org, b.figures) for b in bodies], f["header"], f["cell"])
     detail.write(wb, [(line.entry, line.category) for line in decision.summed if line.entry],
                  f["header"], f["cell"])
 
@@ -159,8 +170,9 @@ def _columns(with_prior: bool) -> list[tuple[str, Indicator, str]]:
 
 
 def _value(ind: Indicator, what: str, body: Body) -> Number | None:
-    this = ind.value(body.this)
-    last = ind.value(body.last) if body.last is not None else None
+    i = INDICATORS.index(ind)
+    this = body.this[i]
+    last = body.last[i] if body.last is not None else None
     return {"this": this, "last": last, "change": change(ind, this, last)}[what]
 
 
