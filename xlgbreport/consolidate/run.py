@@ -76,7 +76,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     Raises :class:`InputError` (Chinese) when nothing can be summed or the output cannot be
     written; one bad input is one status line, never the batch's end."""
     output = Path(output)
-    if output.exists() and not force:
+    if output.exists() and not force:  # said before reading the batch; atomic checks it again
         raise InputError(output, errors.OUTPUT_EXISTS)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
@@ -96,7 +96,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     outcome = Outcome(output, name, decision, report, tuple(notes))
     bodies, total = _bodies(decision, report, last)
     _save(output, report, lambda wb: sheets.write(wb, decision, outcome.headline, bodies, total,
-                                                  last is not None))
+                                                  last is not None), force)
     return outcome
 
 
@@ -210,8 +210,7 @@ def _bodies(decision: Decision, report: Report, last: dict[str, Report | None] |
     return bodies, sheets.Body.of(sheets.TOTAL, None, report, last.get(""))
 
 
-def _save(path: Path, report: Report, add_sheets) -> None:
-    """The one write of the output: the template writer's atomic write (to become
-    ``files.atomic`` when it lands), with the consolidation's sheets added."""
-    workbook_writer.write(path, report, sheets=add_sheets)
-
+def _save(path: Path, report: Report, add_sheets, force: bool) -> None:
+    """The one write of the output: ``files.atomic`` through the template writer, with the
+    consolidation's sheets added; an existing file only with ``force``."""
+    workbook_writer.write(path, report, sheets=add_sheets, replace=force)
