@@ -21,7 +21,7 @@ from engine import libreoffice
 from xl_helpers import run as cli
 
 import xlgbreport
-from xlgbreport.consolidate import detail, expect, run
+from xlgbreport.consolidate import detail, expect, gather, run
 from xlgbreport.consolidate.decide import Status
 from xlgbreport.consolidate.gather import INPUT_KEYS
 from xlgbreport.core import indicators
@@ -386,7 +386,7 @@ def test_libreoffice_recalculates_the_output_and_its_checks_pass(done):
     assert str(values[("校验", "B1")]).startswith("✔"), values[("校验", "B1")]
 
 
-def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done):
+def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done, monkeypatch):
     """--scheduler hands the same work to dask.distributed through its executor interface."""
     from distributed import LocalCluster
 
@@ -398,5 +398,6 @@ def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done):
     assert summary["totals"] == json.loads(xlgbreport.api.interchange.dumps(done.report))
     assert [i["status"] for i in summary["inputs"]] == [  # done had an --expect list
         line.status.value for line in done.decision.lines if line.entry is not None]
+    monkeypatch.setattr(gather, "CONNECT_SECONDS", 1)  # nobody listens there: no need to wait 10 s
     code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "无法连接" in text
