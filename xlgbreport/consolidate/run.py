@@ -175,11 +175,19 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's entry of each body (by normalised org) and last year's total, if known."""
+
+    bodies: dict[str, Entry]
+    total: Report | None
+
+
 def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None,
-           notes: list[str]) -> dict[str, Report | None]:
+           notes: list[str]) -> LastYear:
     """Last year's report of each body (by org and year inside the workbooks, as ``--prior``
-    finds them), and the total's under ``""``: last year's consolidated report of ``org`` if
-    the folder holds it, else the sum of last year's reports when every summed body has one."""
+    finds them), and the total's: last year's consolidated report of ``org`` if the folder
+    holds it, else the sum of last year's reports when every summed body has one."""
     found: dict[str, list[Entry]] = defaultdict(list)
     last_year = decision.year - 1 if decision.year else None
     for e in read_all(sources.collect([folder], json=True), executor):
@@ -189,25 +197,30 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
         if len(group) > 1:
             notes.append(PRIOR_AMBIGUOUS.format(org=group[0].org, n=len(group), year=last_year))
     one = {key: group[0] for key, group in found.items() if len(group) == 1}
-    out: dict[str, Report | None] = {key: e.report() for key, e in one.items()}
-    own = out.pop(normalise(org), None)
+    own = one.pop(normalise(org), None)
+    total = own.report() if own is not None else None
     keys = [normalise(line.org) for line in decision.summed]
-    if own is None and keys and all(k in out for k in keys):
+    if total is None and keys and all(k in one for k in keys):
         sums = dict.fromkeys(INPUT_KEYS, 0)
         for k in keys:
             add(sums, one[k].values or ())
-        own = Report(org=org, year=last_year, cells=sums)
-    out[""] = own
-    return out
+        total = Report(org=org, year=last_year, cells=sums)
+    return LastYear(one, total)
 
 
-def _bodies(decision: Decision, report: Report, last: dict[str, Report | None] | None
+def _bodies(decision: Decision, report: Report, last: LastYear | None
             ) -> tuple[list[sheets.Body], sheets.Body]:
-    last = last or {}
-    bodies = [sheets.Body.of(line.org or "", line.category, line.entry.report(),
-                             last.get(normalise(line.org)))
-              for line in decision.summed if line.entry is not None]
-    return bodies, sheets.Body.of(sheets.TOTAL, None, report, last.get(""))
+    """The 指标 rows: each summed body's indicators (this year and last) and the total's."""
+    before = last.bodies if last is not None else {}
+    bodies = []
+    for line in decision.summed:
+        if line.entry is None:
+            continue
+        then = before.get(normalise(line.org))
+        bodies.append(sheets.Body.of(line.org or "", line.category, line.entry.report(),
+                                     then.report() if then is not None else None))
+    total = sheets.Body.of(sheets.TOTAL, None, report, last.total if last is not None else None)
+    return bodies, total
 
 
 def _save(path: Path, report: Report, add_sheets, force: bool) -> None:
