@@ -245,6 +245,11 @@ def test_the_command_line_json_and_exit_codes(tmp_path, county, expected_list):
     summary = json.loads(text)
     assert [i["status"] for i in summary["inputs"]] == ["已汇总", "已汇总"]
     assert summary["totals"]["proactive"]["admin_fees"]["amount"] == "0.3"
+    both = xlgbreport.read(out)
+    for ind in indicators.INDICATORS:
+        value = ind.value(both)
+        assert summary["indicators"][ind.id] == pytest.approx(None if value is None else float(value))
+        assert summary["levels"].get(ind.id) == indicators.level(ind.id, value)
     code, text = cli("consolidate", county / "a_huji.xlsx", "-o", out, "--org", "县")
     assert code == 2 and "已存在" in text  # never overwritten without --force
     code, text = cli("consolidate", county / "a_huji.xlsx", county / "f_wrong.xlsx", "-o", out,

@@ -12,13 +12,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .. import errors
 from ..core import rules
 from ..core.findings import Finding
-from ..core.model import Report
+from ..core.indicators import INDICATORS, level
+from ..core.model import Number, Report
 from ..core.prior import normalise
 from ..errors import InputError
 from ..files import interchange, sources, workbook_writer
@@ -61,9 +63,13 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--format json`` summary: each input's status and the totals (interchange)."""
+        view = self.report.computed()
+        values = {i.id: i.value(view) for i in INDICATORS}
         return {"output": str(self.output), "org": self.org, "year": self.decision.year,
                 "headline": self.headline, "notes": list(self.notes),
-                "inputs": _inputs_json(self.decision), "totals": interchange.to_dict(self.report)}
+                "inputs": _inputs_json(self.decision), "totals": interchange.to_dict(self.report),
+                "indicators": {k: _number(v) for k, v in values.items()},
+                "levels": {k: level(k, v) for k, v in values.items() if level(k, v)}}
 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
@@ -122,6 +128,11 @@ class Checked:
         return {"summary": str(self.summary), "year": self.decision.year,
                 "headline": self.headline, "findings": [f.to_dict() for f in self.findings],
                 "inputs": _inputs_json(self.decision)}
+
+
+def _number(value: Number | None) -> float | int | None:
+    """An indicator for JSON: a rate as a float, rounded to what a percentage shows."""
+    return round(float(value), 6) if isinstance(value, Decimal) else value
 
 
 def _inputs_json(decision: Decision) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The consolidation's own sheets, added after the template's: 汇总状态 and 指标.
+"""The consolidation's own sheets, added after the template's: 汇总状态 and 指标 here, 图表
+(``charts``) and 明细 (``detail``).
 
 They are plain sheets outside the defined names, so reading the output back as a report (and
 consolidating it again at the level above) sees only the template's cells. Every text is
