@@ -406,3 +406,14 @@ def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done, monkeypatch
     monkeypatch.setattr(gather, "CONNECT_SECONDS", 1)  # nobody listens there: no need to wait 10 s
     code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "无法连接" in text
+
+
+def test_control_characters_in_an_org_are_not_obeyed(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    xlgbreport.write(body("\x1b[2J镇\u202e", 2023, 1), folder / "a.xlsx")
+    xlgbreport.write(body("另一镇", 2024, 2), folder / "b.xlsx")
+    for fmt in ("text", "json"):
+        code, text = cli("consolidate", folder, "-o", tmp_path / f"{fmt}.xlsx", "--format", fmt)
+        assert code == 1 and "\x1b" not in text and "\u202e" not in text
+    assert "\\u001b" in text and "\\u202e" in text  # the JSON names the org, escaped

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..core import shown
 from . import gather, run
 from .gather import Entry
 
@@ -78,9 +79,9 @@ def _progress(items: Iterable[Entry], n: int) -> Iterator[Entry]:
 
 
 def _show(fmt: str, document: dict[str, Any], lines: list[str], headline: str) -> None:
+    """What reaches the screen is text from clerks' files: controls escaped (``core.shown``)."""
     if fmt == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        click.echo(shown.json_text(json.dumps(document, ensure_ascii=False, indent=1)))
         return
-    for line in lines:
-        click.echo(line)
-    click.echo(headline)
+    for line in [*lines, headline]:
+        click.echo(shown.terminal(line))
