@@ -8,6 +8,7 @@ errors and one JSON; the list of bodies that must report names one that sent not
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import zipfile
@@ -417,3 +418,25 @@ def test_control_characters_in_an_org_are_not_obeyed(tmp_path):
         code, text = cli("consolidate", folder, "-o", tmp_path / f"{fmt}.xlsx", "--format", fmt)
         assert code == 1 and "\x1b" not in text and "\u202e" not in text
     assert "\\u001b" in text and "\\u202e" in text  # the JSON names the org, escaped
+
+
+def crash_on_b(path):
+    """A reader that kills its worker process on one file, as a crashing library would."""
+    if Path(path).name == "b.xlsx":
+        os._exit(1)
+    return READ_ONE(path)
+
+
+READ_ONE = gather.read_one
+
+
+def test_a_worker_that_dies_costs_one_file_not_the_batch(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, name in enumerate("abcdefghij"):
+        xlgbreport.write(body(f"镇{i}", 2024, i), folder / f"{name}.xlsx")
+    monkeypatch.setattr(gather, "read_one", crash_on_b)  # forked workers inherit it
+    entries = list(gather.read_all(sorted(folder.iterdir())))
+    assert [Path(e.path).name for e in entries] == [f"{n}.xlsx" for n in "abcdefghij"]
+    assert [e.readable for e in entries] == [True, False] + [True] * 8
+    assert "意外退出" in entries[1].error

@@ -13,6 +13,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +31,7 @@ from ..errors import InputError
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 PROBLEMS_KEPT = 3  # problems named per file on the 汇总状态 sheet; the rest are counted
 OTHER_FORMAT = "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总"
+CRASHED = "读取它的进程意外退出（文件可能已损坏或构造异常），已跳过"
 INTERNAL = "读取时出现内部错误（请把此文件发给维护人员）：{error}"
 NO_DASK = "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'"
 NO_SCHEDULER = "无法连接 dask 调度器 {address}"
@@ -121,5 +123,28 @@ def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterato
     if len(names) < POOL_FROM or workers == 1:
         yield from map(read_one, names)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(read_one, names, chunksize=CHUNK)
+    yield from _pooled(names, workers)
+
+
+def _pooled(names: list[str], workers: int) -> Iterator[Entry]:
+    """A pool's reads, in order. A worker that dies (a file that crashes a library) breaks the
+    pool: the file next in line is then read alone, in a pool of its own, to tell whether it
+    is the culprit (listed as unreadable) or innocent, and a new pool reads the rest."""
+    i = 0
+    while i < len(names):
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for entry in pool.map(read_one, names[i:], chunksize=CHUNK):
+                    i += 1
+                    yield entry
+        except BrokenProcessPool:
+            yield _alone(names[i])
+            i += 1
+
+
+def _alone(name: str) -> Entry:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(read_one, name).result()
+    except BrokenProcessPool:
+        return Entry(name, error=f"{Path(name).name}：{CRASHED}")
