@@ -440,3 +440,13 @@ def test_a_worker_that_dies_costs_one_file_not_the_batch(tmp_path, monkeypatch):
     assert [Path(e.path).name for e in entries] == [f"{n}.xlsx" for n in "abcdefghij"]
     assert [e.readable for e in entries] == [True, False] + [True] * 8
     assert "意外退出" in entries[1].error
+
+
+def test_a_bodys_workbook_is_never_the_output(tmp_path):
+    folder = tmp_path / "镇"
+    folder.mkdir()
+    xlgbreport.write(GOOD["a_huji.xlsx"], folder / "a.xlsx")
+    before = (folder / "a.xlsx").read_bytes()
+    code, text = cli("consolidate", folder, "-o", folder / "a.xlsx", "--force")
+    assert code == 2 and "不能与输入文件相同" in text
+    assert (folder / "a.xlsx").read_bytes() == before

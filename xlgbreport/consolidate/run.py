@@ -8,6 +8,7 @@ county to write. It validates, rolls over and is consolidated again by the level
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -168,15 +169,28 @@ def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None
 
 
 def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[Path]:
-    """The files named, without the output itself (an earlier run's, in an input folder)."""
+    """The files named, without the output itself when it is an earlier consolidation (in an
+    input folder); a body's own workbook named as the output is refused, never replaced."""
     out = []
     target = _resolved(output)
     for path in sources.collect(paths, json=True):
         if target is not None and _resolved(path) == target:
+            if not _consolidated(output):
+                raise InputError(output, errors.SAME_AS_INPUT)
             notes.append(OUTPUT_SKIPPED.format(name=output.name))
             continue
         out.append(path)
     return out
+
+
+def _consolidated(path: Path) -> bool:
+    """Whether ``path`` is a workbook this command wrote: it has the 汇总状态 sheet."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return f'name="{sheets.STATUS_SHEET}"'.encode() in book
 
 
 def _resolved(path: Path) -> Path | None:
