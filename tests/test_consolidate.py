@@ -450,3 +450,13 @@ def test_a_bodys_workbook_is_never_the_output(tmp_path):
     code, text = cli("consolidate", folder, "-o", folder / "a.xlsx", "--force")
     assert code == 2 and "不能与输入文件相同" in text
     assert (folder / "a.xlsx").read_bytes() == before
+
+
+def test_a_report_of_another_format_is_not_summed(monkeypatch, tmp_path):
+    """Only the template's format can be summed into it (a 2019 report, from a future importer)."""
+    from xlgbreport.actions.validation import FileResult
+
+    other = FileResult(str(tmp_path / "x.json"), Report(org="镇", year=2024, format=xlgbreport.GB2019))
+    monkeypatch.setattr(gather, "validate_file", lambda path: other)
+    entry = gather.read_one(tmp_path / "x.json")
+    assert not entry.readable and "2019" in entry.error

@@ -71,7 +71,7 @@ def read_one(path: str | Path) -> Entry:
     try:
         return _read(Path(path))
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-        return Entry(str(path), error=INTERNAL.format(error=type(exc).__name__))
+        return Entry(str(path), error=f"{Path(path).name}：" + INTERNAL.format(error=type(exc).__name__))
 
 
 def _read(path: Path) -> Entry:
@@ -83,7 +83,7 @@ def _read(path: Path) -> Entry:
     year = report.year.raw if isinstance(report.year, Invalid) else report.year
     if report.format is not GB2021:
         return Entry(str(path), report.org, year,
-                     error=OTHER_FORMAT.format(format=report.format.source))
+                     error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source))
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     warnings = len(result.findings) - len(errors)
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
