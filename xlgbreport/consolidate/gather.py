@@ -70,7 +70,7 @@ def read_one(path: str | Path) -> Entry:
     saying so, and the batch goes on."""
     try:
         return _read(Path(path))
-    except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
+    except Exception as exc:  # one bad file never stops a batch
         return Entry(str(path), error=f"{Path(path).name}：" + INTERNAL.format(error=type(exc).__name__))
 
 
