@@ -11,6 +11,8 @@ import json
 import os
 import random
 import shutil
+import subprocess
+import sys
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
@@ -460,3 +462,11 @@ def test_a_report_of_another_format_is_not_summed(monkeypatch, tmp_path):
     monkeypatch.setattr(gather, "validate_file", lambda path: other)
     entry = gather.read_one(tmp_path / "x.json")
     assert not entry.readable and "2019" in entry.error
+
+
+def test_the_command_starts_without_openpyxl_or_pandas():
+    """consolidate is a command of the CLI: importing it loads neither the exact reader's
+    library nor the optional ones (pandas, dask), so every command starts as fast as before."""
+    code = ("import sys, xlgbreport.cli; "
+            "assert not {'openpyxl', 'pandas', 'distributed'} & set(sys.modules), sys.modules.keys()")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,8 +13,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
 from .. import errors
 from ..core.prior import normalise
 from ..errors import InputError, os_reason
@@ -89,6 +87,8 @@ def _split(line: str) -> tuple[str, str]:
 
 
 def _workbook_rows(path: Path) -> list[tuple[str, str]]:
+    import openpyxl  # only for a list given as a workbook: the command starts without it
+
     workbook_reader.guard(path)
     try:
         with warnings.catch_warnings():
