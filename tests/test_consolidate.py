@@ -34,7 +34,7 @@ from xlgbreport.core.model import Report
 from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA
 from xlgbreport.core.tables import Role
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "consolidate.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "county.md"
 TEXT = {"overview": "依法公开。", "problems": "培训不够，下一步加强。", "other_matters": "未收取信息处理费。"}
 FEE = (PROACTIVE.id, "admin_fees", "amount")
 NEW, FINISHED = (REQUESTS.role(r).id for r in (Role.NEW, Role.RESULTS_TOTAL))

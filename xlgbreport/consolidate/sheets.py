@@ -28,7 +28,7 @@ LAST = "{label}（上年）"
 CHANGE_COUNT = "{label}比上年增减"
 CHANGE_RATE = "{label}比上年（百分点）"
 INDICATOR_NOTE = ("分母为 0 时留空（不是 0% 也不是 100%）。颜色：{levels}；阈值见 "
-                  "xlgbreport/core/indicators.py 和 docs/consolidate.md。")
+                  "xlgbreport/core/indicators.py 和 docs/county.md。")
 #: Statuses shown amber (left out, to be fixed) and red (nothing usable arrived).
 AMBER = frozenset({Status.INVALID, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
 RED = frozenset({Status.UNREADABLE, Status.MISSING})
