@@ -8,6 +8,7 @@ from copy import deepcopy
 from decimal import Decimal
 from fnmatch import fnmatch
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from xl_helpers import EXAMPLES, ROOT
@@ -125,14 +126,24 @@ def test_the_markdown_draft_has_every_section_in_order() -> None:
 
 
 def test_templates_ship_inside_the_package() -> None:
-    """Found through the package (checkout or wheel) and declared as package data."""
-    folder = resources.files("xlgbreport") / "core" / "templates"
-    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".j2"))
-    assert names == ["appeals.txt.j2", "proactive.txt.j2", "report.md.j2", "requests.txt.j2"]
+    """One folder, the top-level templates/, installed as the package xlgbreport.templates:
+    found through the package (checkout or wheel), every file declared as package data, and
+    every package folder listed (the list replaces setuptools' search)."""
+    folder = resources.files("xlgbreport.templates")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith((".j2", ".docx")))
+    assert names == ["appeals.txt.j2", "draft.md.j2", "proactive.txt.j2", "report.docx",
+                     "report.html.j2", "report.md.j2", "requests.txt.j2"]
+    assert Path(str(folder / "report.docx")).resolve() == ROOT / "templates" / "report.docx"
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["xlgbreport"]
+    setuptools = config["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"xlgbreport.templates": "templates"}
+    patterns = setuptools["package-data"]["xlgbreport.templates"]
     for name in names:
-        assert any(fnmatch(f"core/templates/{name}", p) for p in patterns), name
+        assert any(fnmatch(name, p) for p in patterns), name
+    folders = {".".join(p.parent.relative_to(ROOT).parts)
+               for p in (ROOT / "xlgbreport").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == folders | {"xlgbreport.templates"}
+    assert not (ROOT / "xlgbreport" / "core" / "templates").exists()  # no second copy
     assert "jinja2" in " ".join(config["project"]["dependencies"]).lower()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import errors
+from . import errors, render
 from .actions import carry, validation
 from .consolidate import commands as consolidate_commands
 from .core import prior, shown
@@ -211,6 +211,33 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     if done.left:
         columns = "、".join(row.column(key[2]).label for key in done.left)
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
+
+
+@cli.command("render")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", required=True, type=click.Choice(render.FORMATS), help="输出格式")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件或文件夹（默认在输入文件旁）")
+@click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
+              help="上年工作簿或其所在文件夹；不给时按封面所填查找")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="改过样式的模板（report.docx、report.html.j2 或 report.md.j2 的副本）")
+@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+@click.option("--strict", is_flag=True, help="表格有错误时不生成")
+def render_command(paths: tuple[Path, ...], to: str, output: Path | None, prior_path: Path | None,
+                   template: Path | None, force: bool, strict: bool) -> None:
+    """生成可发布的年度报告（Word、网页、PDF 或 Markdown）。退出码：0 全部生成，2 有文件未生成。"""
+    results = list(render.render_all(list(paths), to, output, prior=prior_path, template=template,
+                                     force=force, strict=strict))
+    for done in results:
+        click.echo(WROTE.format(path=done.output) + (render.WITH_ERRORS.format(n=done.errors)
+                                                     if done.errors else "")
+                   if done.output else f"✘ {done.error}")
+        for note in done.notes:
+            if note != prior_source.SKIPPED:
+                click.echo(f"{done.source.name} {note}")
+    if not results:
+        click.echo(render.NO_FILES, err=True)
+    sys.exit(EXIT_OK if results and all(d.output for d in results) else EXIT_UNREADABLE)
 
 
 cli.add_command(excel_commands.excel)

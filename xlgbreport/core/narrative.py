@@ -1,8 +1,8 @@
 """The report's prose generated from its numbers: a paragraph per table and a Markdown draft.
 
 Pure core: a :class:`Report` in, text out. The wording lives in jinja2 templates shipped inside
-the package (``xlgbreport/core/templates/``, package data), so they are found the same way from a
-checkout and from an installed wheel; names of rows and columns come from the schema. Nothing
+the package (the top-level ``templates/`` folder, installed as ``xlgbreport.templates``), so they
+are found the same way from a checkout and from an installed wheel; names of rows and columns come from the schema. Nothing
 is guessed: a table with a blank or non-numeric cell, or with an error, gets a sentence saying
 so instead of a paragraph.
 """
@@ -42,7 +42,7 @@ def short(label: str) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport", "core/templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport.templates", "."),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
     env.filters["md"] = markdown_text
@@ -102,7 +102,7 @@ def markdown(report: Report, prior: Report | None = None) -> str:
     sections += [(t.title, paragraph(report, t.id, prior)) for t in schema.tables]
     sections += [(texts[k], report.text.get(k) or NO_TEXT) for k in ("problems", "other_matters")]
     who = (report.org or "") + (_when(report) if isinstance(report.year, int) else "")
-    return _env().get_template("report.md.j2").render(heading=who + REPORT_TITLE,
+    return _env().get_template("draft.md.j2").render(heading=who + REPORT_TITLE,
                                                       sections=sections).strip() + "\n"
 
 

@@ -1,0 +1,127 @@
+"""The published report rendered from a workbook or interchange JSON: Markdown, HTML, Word, PDF.
+
+:func:`render` turns one report into the bytes of one output; :func:`render_file` reads a
+file, finds last year's report (``--prior`` or the 封面 field), refuses with ``strict`` when the
+tables have errors, and writes beside the input without overwriting. A bad file is one Chinese
+line in its :class:`Rendered`, never the end of a batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.findings import Severity
+from ..core.model import Report
+from ..core.rules import check
+from ..errors import InputError, os_reason
+from ..files import prior_source, sources
+from . import content, writers
+from .writers import RenderError
+
+__all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_file"]
+
+FORMATS = ("docx", "html", "pdf", "md")
+SUFFIX = "_报告"
+STRICT = "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）"
+NO_LAYOUT = "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告"
+EXISTS = "{path} 已存在，未覆盖（如需覆盖请加 --force）"
+WRITE_FAILED = "无法写入 {path}：{reason}"
+NO_FILES = "没有找到要生成报告的文件"
+WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
+PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
+
+
+@dataclass
+class Rendered:
+    """One input's outcome: the file written, or the Chinese reason it was not."""
+
+    source: Path
+    output: Path | None = None
+    error: str | None = None
+    errors: int = 0  # errors in the tables, listed in the report's 待核实 lines
+    notes: list[str] = field(default_factory=list)
+
+
+def render(report: Report, to: str, prior: Report | None = None, template: Path | None = None) -> bytes:
+    """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``)."""
+    if report.format.layout is None:
+        raise RenderError(NO_LAYOUT.format(source=report.format.source))
+    what = content.build(report, prior)
+    if to == "md":
+        return writers.markdown(what, template).encode("utf-8")
+    if to == "html":
+        return writers.html(what, template).encode("utf-8")
+    word = writers.docx(what, template if to == "docx" else None)
+    return word if to == "docx" else writers.pdf(word)
+
+
+def output_path(source: Path, to: str, output: Path | None = None) -> Path:
+    """Beside the input (``胡集镇_报告.docx``), or in ``output`` when it is a folder."""
+    name = f"{source.stem}{SUFFIX}.{to}"
+    if output is None:
+        return source.with_name(name)
+    return output / name if output.is_dir() else output
+
+
+def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path | None = None,
+                template: Path | None = None, force: bool = False, strict: bool = False,
+                find_prior: bool = True) -> Rendered:
+    """Render one file; every problem becomes the result's one-line ``error``."""
+    done = Rendered(path)
+    try:
+        report = sources.load(path)
+        last = _prior(report, path, prior, done.notes) if prior or find_prior else None
+        done.errors = sum(f.severity is Severity.ERROR for f in check(report, last))
+        if strict and done.errors:
+            raise RenderError(f"{path.name}：" + STRICT.format(n=done.errors))
+        target = output_path(path, to, output)
+        data = render(report, to, last, template)
+        write(target, data, force)
+        done.output = target
+    except InputError as exc:
+        done.error = exc.message
+    except RenderError as exc:
+        done.error = exc.message if exc.message.startswith(path.name) else f"{path.name}：{exc.message}"
+    return done
+
+
+def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[Rendered]:
+    """Every file the paths name, one at a time: in a folder the workbooks (walked as ``validate``
+    walks them) and the interchange JSON files lying in it."""
+    for path in sources.collect(paths) + [j for p in paths if p.is_dir() for j in sorted(p.glob("*.json"))]:
+        yield render_file(path, to, output, **options)
+
+
+def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> Report | None:
+    try:
+        return prior_source.resolve(report, path, prior, notes)
+    except InputError as exc:
+        notes.append(PRIOR_UNUSABLE.format(reason=exc.message))
+    except OSError as exc:
+        notes.append(PRIOR_UNUSABLE.format(reason=os_reason(exc)))
+    return None
+
+
+def write(path: Path, data: bytes, force: bool) -> None:
+    """The one write of a rendered file: complete or absent, never over an existing file unless
+    ``force`` (a hard link fails if the name exists), with the user's umask."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise RenderError(EXISTS.format(path=path.name)) from None
+    except OSError as exc:
+        raise RenderError(WRITE_FAILED.format(path=path.name, reason=os_reason(exc))) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()

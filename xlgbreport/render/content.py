@@ -1,0 +1,143 @@
+"""What a published report says, in the format's order, before any file format is chosen.
+
+Every output (Markdown, HTML, Word, and PDF through Word) is drawn from one :class:`Content`:
+the title, a 待核实 line per error, and the six parts; 二, 三 and 四 each with the generated
+paragraph and the official table as the format lays it out (``core.headers``: merged headers,
+table 三's 勾稽 note, values where the template puts them). Cell texts are final here: blank
+stays blank, a fee keeps all its decimals, a non-number shows what was typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from ..core import headers, narrative
+from ..core.findings import Finding, Severity
+from ..core.model import Invalid, Report, Value
+from ..core.rules import check
+from ..core.tables import REPORT_TITLE, Table
+
+Kind = Literal["header", "label", "centered", "value"]
+NUMERALS = "一二三四五六七八九十"
+PENDING = "待核实：本报告的表格有 {n} 处错误，改正前请勿发布："
+PENDING_LINE = "{where}{message}"
+PENDING_MORE = "……另有 {n} 处，请用“校验”查看全部"
+MAX_PENDING = 10
+NO_TEXT = "（尚未填写）"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One drawn cell at (row, col) of its table, spanning ``rows`` × ``cols``."""
+
+    text: str
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
+    kind: Kind = "value"
+
+
+@dataclass(frozen=True)
+class TableView:
+    """An official table as drawn: every cell once, at its top-left corner."""
+
+    id: str
+    title: str
+    width: int
+    height: int
+    header_rows: int  # rows above the first value: repeated on every printed page
+    cells: tuple[Cell, ...]
+
+    def rows(self) -> list[list[Cell]]:
+        """The cells by the row they start in (HTML's order: rowspan cells only once)."""
+        out: list[list[Cell]] = [[] for _ in range(self.height)]
+        for cell in self.cells:
+            out[cell.row].append(cell)
+        return [sorted(r, key=lambda c: c.col) for r in out]
+
+    def values(self) -> list[str]:
+        """The value cells' texts, row by row: what a reader sees in order."""
+        return [c.text for c in sorted(self.cells, key=lambda c: (c.row, c.col)) if c.kind == "value"]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...]
+    table: TableView | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    title: str
+    pending: tuple[str, ...]  # the errors, first ones listed: nobody publishes unbalanced tables unaware
+    sections: tuple[Section, ...]
+
+
+def build(report: Report, prior: Report | None = None,
+          findings: list[Finding] | None = None) -> Content:
+    """The report's content; ``findings`` are the report's own (computed when not given)."""
+    schema = report.format.schema
+    findings = check(report, prior) if findings is None else findings
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    pending = [PENDING_LINE.format(where=f"{f.ref} " if f.ref else "", message=f.message)
+               for f in errors[:MAX_PENDING]]
+    if pending:
+        pending.insert(0, PENDING.format(n=len(errors)))
+    if len(errors) > MAX_PENDING:
+        pending.append(PENDING_MORE.format(n=len(errors) - MAX_PENDING))
+    grids = headers.grids(report.format.layout) if report.format.layout else {}
+    parts: list[Section] = []
+    for field in schema.text:
+        parts.append(Section(field.label, paragraphs(report.text.get(field.id))))
+    for table in schema.tables:
+        view = table_view(report, table, grids[table.id]) if table.id in grids else None
+        parts.append(Section(table.title, (narrative.paragraph(report, table.id, prior),), view))
+    parts.sort(key=lambda s: _order(s.heading))
+    who = (report.org or "") + (f"{report.year}年" if isinstance(report.year, int) else "")
+    return Content(who + REPORT_TITLE, tuple(pending), tuple(parts))
+
+
+def paragraphs(text: str | None) -> tuple[str, ...]:
+    """A clerk's text as its paragraphs: one a line, empty lines dropped, wording unchanged."""
+    found = tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+    return found or (NO_TEXT,)
+
+
+def _order(heading: str) -> int:
+    """一、… before 二、…: the format's own numbering orders its parts."""
+    return NUMERALS.index(heading[0]) if heading and heading[0] in NUMERALS else len(NUMERALS)
+
+
+def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
+    """``grid`` (positions on the template's sheet) moved to (0, 0), with the report's values
+    where the template keeps them; a merged value cell spans as it does in the workbook."""
+    layout = report.format.layout
+    assert layout is not None  # only a format with a layout has a grid
+    view = report.computed()
+    cells = [Cell(s.text, s.top - grid.top, s.left - grid.left, s.bottom - s.top + 1,
+                  s.right - s.left + 1, s.style) for s in grid.spans]
+    for row, col in table.cells():
+        key = (table.id, row.id, col.id)
+        _, (r, c) = layout.cells[key]
+        cells.append(Cell(shown(view.value(key)), r - grid.top, c - grid.left,
+                          cols=1 + layout.widths.get(key, 0)))
+    first_value = min(c.row for c in cells if c.kind == "value")
+    return TableView(table.id, table.title, grid.right - grid.left + 1, grid.bottom - grid.top + 1,
+                     first_value, tuple(cells))
+
+
+def shown(value: Value) -> str:
+    """A cell as the table shows it: blank is blank (never 0), a fee keeps every decimal it has,
+    a non-number is what was typed."""
+    if value is None:
+        return ""
+    if isinstance(value, Invalid):
+        return value.raw
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+

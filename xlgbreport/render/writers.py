@@ -1,0 +1,201 @@
+"""The report's content as Markdown, a web page, Word and PDF, from the templates in ``templates/``.
+
+jinja2 runs with StrictUndefined everywhere: a value missing from the context is an error, never
+an empty string. What came from a workbook is text: HTML and Word escape it (autoescape), the
+Markdown escapes what Markdown would read as a link, an image, a heading, HTML or a table cell.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .content import Content, TableView
+
+TEMPLATES = "xlgbreport.templates"
+DOCX_TEMPLATE = "report.docx"
+TABLE_STYLE = "Table Grid"
+CELL_STYLE = "表格文字"
+TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less GB/T 9704's left and right margins
+PDF_TIMEOUT = 180
+
+
+class RenderError(Exception):
+    """A rendering that cannot be made here; ``message`` is one Chinese line for a clerk."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+NO_SOFFICE = ("生成 PDF 需要 LibreOffice：请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install "
+              "libreoffice-writer；Windows：从 libreoffice.org 下载安装）后再试，或改用 --to docx")
+PDF_FAILED = "LibreOffice 未能把 Word 文档转换为 PDF：{detail}"
+BAD_TEMPLATE = "模板 {path} 无法使用：{detail}"
+
+
+def template_text(name: str, override: Path | None = None) -> str:
+    """A text template: the clerk's copy (``--template``) or the one shipped in ``templates/``."""
+    if override is not None:
+        return override.read_text(encoding="utf-8")
+    return (resources.files(TEMPLATES) / name).read_text(encoding="utf-8")
+
+
+@cache
+def _env(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader(TEMPLATES, "."),
+                             undefined=jinja2.StrictUndefined, autoescape=autoescape,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = markdown_text
+    env.filters["md_cell"] = lambda text: markdown_text(text).replace("|", r"\|")
+    return env
+
+
+def _render(name: str, content: Content, override: Path | None, autoescape: bool) -> str:
+    env = _env(autoescape)
+    try:
+        template = env.from_string(template_text(name, override)) if override else env.get_template(name)
+        return template.render(content=content, grid=grid)
+    except jinja2.TemplateError as exc:
+        raise RenderError(BAD_TEMPLATE.format(path=override or name, detail=exc)) from None
+
+
+def markdown(content: Content, override: Path | None = None) -> str:
+    return _render("report.md.j2", content, override, autoescape=False)
+
+
+def html(content: Content, override: Path | None = None) -> str:
+    return _render("report.html.j2", content, override, autoescape=True)
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+_INLINE = re.compile(r"([\\`*_\[\]~])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+
+
+def markdown_text(text: object) -> str:
+    """Text that Markdown shows as written: no link, image, heading, list, HTML or code from a
+    clerk's words (``&``, ``<``, ``>`` become entities; markup characters are backslashed)."""
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _INLINE.sub(r"\\\1", out)
+    return _LINE_START.sub(lambda m: m.group(1) + (
+        m.group(2)[:-1] + "\\" + m.group(2)[-1] if m.group(2)[0].isdigit() else "\\" + m.group(2)), out)
+
+
+def grid(table: TableView) -> list[list[str]]:
+    """A table as a full matrix, a merged cell's text at its top-left and blank beneath it: the
+    Markdown form of the official layout (pipe tables cannot merge)."""
+    out = [[""] * table.width for _ in range(table.height)]
+    for cell in table.cells:
+        out[cell.row][cell.col] = cell.text
+    return out
+
+
+# --- Word -------------------------------------------------------------------------------
+
+def docx(content: Content, override: Path | None = None) -> bytes:
+    """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
+    from docxtpl import DocxTemplate
+
+    source = override or resources.files(TEMPLATES) / DOCX_TEMPLATE
+    try:
+        with resources.as_file(source) as path:
+            tpl = DocxTemplate(str(path))
+            sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
+                         "table": _word_table(tpl, s.table) if s.table else None}
+                        for s in content.sections]
+            env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+            tpl.render({"title": content.title, "pending": content.pending, "sections": sections},
+                       jinja_env=env, autoescape=True)
+            out = io.BytesIO()
+            tpl.save(out)
+    except (jinja2.TemplateError, KeyError, ValueError) as exc:
+        raise RenderError(BAD_TEMPLATE.format(path=override or DOCX_TEMPLATE, detail=exc)) from None
+    return out.getvalue()
+
+
+def _word_table(tpl, table: TableView):
+    """The official table in Word: merged cells where the format merges, header rows repeated on
+    every page, the columns shared out over the text width by how long their texts are."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    sub = tpl.new_subdoc()
+    word = sub.add_table(rows=table.height, cols=table.width)
+    word.style = sub.styles[TABLE_STYLE]
+    word.autofit = False
+    widths = _widths(table)
+    for cell in table.cells:
+        target = word.cell(cell.row, cell.col)
+        if cell.rows > 1 or cell.cols > 1:
+            target = target.merge(word.cell(cell.row + cell.rows - 1, cell.col + cell.cols - 1))
+        paragraph = target.paragraphs[0]
+        paragraph.style = sub.styles[CELL_STYLE]
+        run = paragraph.add_run(cell.text)
+        run.bold = cell.kind == "header"
+    for r in range(table.height):
+        for c in range(table.width):
+            word.cell(r, c).width = Mm(widths[c])
+    for row in word.rows[:table.header_rows]:
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    word._tbl.tblPr.append(layout)
+    return sub
+
+
+def _widths(table: TableView) -> list[float]:
+    """Column widths in mm summing to the text width: a column of numbers gets room for four
+    characters, a column of labels for its longest unmerged label (up to 12), so labels do
+    not wrap a character a line."""
+    values = {c.col for c in table.cells if c.kind == "value"}
+    need = [4] * table.width
+    for cell in table.cells:
+        if cell.cols == 1 and cell.col not in values:
+            need[cell.col] = max(need[cell.col], min(len(cell.text), 12))
+    total = sum(need)
+    return [TEXT_WIDTH_MM * n / total for n in need]
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf(docx_bytes: bytes) -> bytes:
+    """The Word document converted by LibreOffice headless, in a profile of its own (so that
+    a LibreOffice already open on the machine neither blocks nor receives the conversion)."""
+    program = soffice()
+    if program is None:
+        raise RenderError(NO_SOFFICE)
+    with tempfile.TemporaryDirectory(prefix="xlg-pdf-") as tmp:
+        folder = Path(tmp)
+        source = folder / "report.docx"
+        source.write_bytes(docx_bytes)
+        profile = (folder / "profile").as_uri()
+        try:
+            done = subprocess.run([program, f"-env:UserInstallation={profile}", "--headless",
+                                   "--norestore", "--convert-to", "pdf", "--outdir", str(folder),
+                                   str(source)], capture_output=True, timeout=PDF_TIMEOUT,
+                                  env={**os.environ, "HOME": str(folder)})
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise RenderError(PDF_FAILED.format(detail=type(exc).__name__)) from None
+        made = folder / "report.pdf"
+        if not made.exists():
+            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
+            raise RenderError(PDF_FAILED.format(detail=detail or f"退出码 {done.returncode}"))
+        return made.read_bytes()
