@@ -56,7 +56,7 @@ def _env(autoescape: bool) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, autoescape=autoescape,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = markdown_text
-    env.filters["md_cell"] = lambda text: markdown_text(text).replace("|", r"\|")
+    env.filters["md_cell"] = lambda text: _inline(text).replace("|", r"\|")
     return env
 
 
@@ -86,10 +86,15 @@ _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 def markdown_text(text: object) -> str:
     """Text that Markdown shows as written: no link, image, heading, list, HTML or code from a
     clerk's words (``&``, ``<``, ``>`` become entities; markup characters are backslashed)."""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _INLINE.sub(r"\\\1", out)
     return _LINE_START.sub(lambda m: m.group(1) + (
-        m.group(2)[:-1] + "\\" + m.group(2)[-1] if m.group(2)[0].isdigit() else "\\" + m.group(2)), out)
+        m.group(2)[:-1] + "\\" + m.group(2)[-1] if m.group(2)[0].isdigit() else "\\" + m.group(2)), _inline(text))
+
+
+def _inline(text: object) -> str:
+    """Entities for ``&<>``, backslashes for the characters of links, emphasis and code: enough
+    in a table cell, where no line can start a heading or a list."""
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _INLINE.sub(r"\\\1", out)
 
 
 def grid(table: TableView) -> list[list[str]]:
@@ -136,17 +141,18 @@ def _word_table(tpl, table: TableView):
     word.style = sub.styles[TABLE_STYLE]
     word.autofit = False
     widths = _widths(table)
+    grid = word._cells  # built once: python-docx rebuilds it on every table.cell() call
+    for i, target in enumerate(grid):
+        target.width = Mm(widths[i % table.width])
     for cell in table.cells:
-        target = word.cell(cell.row, cell.col)
-        if cell.rows > 1 or cell.cols > 1:
-            target = target.merge(word.cell(cell.row + cell.rows - 1, cell.col + cell.cols - 1))
+        target = grid[cell.row * table.width + cell.col]
+        if cell.rows > 1 or cell.cols > 1:  # spans never overlap: the corners stay valid
+            last = grid[(cell.row + cell.rows - 1) * table.width + cell.col + cell.cols - 1]
+            target = target.merge(last)
         paragraph = target.paragraphs[0]
         paragraph.style = sub.styles[CELL_STYLE]
         run = paragraph.add_run(cell.text)
         run.bold = cell.kind == "header"
-    for r in range(table.height):
-        for c in range(table.width):
-            word.cell(r, c).width = Mm(widths[c])
     for row in word.rows[:table.header_rows]:
         flag = OxmlElement("w:tblHeader")
         flag.set(qn("w:val"), "true")
