@@ -142,6 +142,8 @@ def _word_table(tpl, table: TableView):
     word.autofit = False
     widths = _widths(table)
     grid = word._cells  # built once: python-docx rebuilds it on every table.cell() call
+    for column, width in zip(word.columns, widths, strict=True):
+        column.width = Mm(width)  # the grid, which LibreOffice follows; Word follows the cells
     for i, target in enumerate(grid):
         target.width = Mm(widths[i % table.width])
     for cell in table.cells:
@@ -164,16 +166,23 @@ def _word_table(tpl, table: TableView):
 
 
 def _widths(table: TableView) -> list[float]:
-    """Column widths in mm summing to the text width: a column of numbers gets room for four
-    characters, a column of labels for its longest unmerged label (up to 12), so labels do
-    not wrap a character a line."""
+    """Column widths in mm summing to the text width, in character widths (a digit is half a
+    Chinese character): a column of numbers gets its longest number plus the cell margins, a column of
+    labels its longest unmerged label up to 12 characters, so labels do not wrap a character a
+    line and no number breaks."""
     values = {c.col for c in table.cells if c.kind == "value"}
-    need = [4] * table.width
+    need = [3.0] * table.width
     for cell in table.cells:
-        if cell.cols == 1 and cell.col not in values:
-            need[cell.col] = max(need[cell.col], min(len(cell.text), 12))
+        if cell.cols == 1:
+            size = _ems(cell.text) + 3 if cell.col in values and cell.kind == "value" else \
+                min(_ems(cell.text), 12) if cell.col not in values else 0
+            need[cell.col] = max(need[cell.col], size)
     total = sum(need)
     return [TEXT_WIDTH_MM * n / total for n in need]
+
+
+def _ems(text: str) -> float:
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
 
 
 # --- PDF --------------------------------------------------------------------------------
@@ -183,25 +192,33 @@ def soffice() -> str | None:
 
 
 def pdf(docx_bytes: bytes) -> bytes:
-    """The Word document converted by LibreOffice headless, in a profile of its own (so that
-    a LibreOffice already open on the machine neither blocks nor receives the conversion)."""
+    """The Word document as PDF, converted by LibreOffice headless."""
+    return pdfs([docx_bytes])[0]
+
+
+def pdfs(documents: list[bytes]) -> list[bytes]:
+    """Word documents as PDFs in one LibreOffice run (its start is most of the time), in a
+    profile of its own, so that a LibreOffice already open on the machine neither blocks nor
+    receives the conversion."""
     program = soffice()
     if program is None:
         raise RenderError(NO_SOFFICE)
     with tempfile.TemporaryDirectory(prefix="xlg-pdf-") as tmp:
         folder = Path(tmp)
-        source = folder / "report.docx"
-        source.write_bytes(docx_bytes)
+        sources = [folder / f"report{i}.docx" for i in range(len(documents))]
+        for source, data in zip(sources, documents, strict=True):
+            source.write_bytes(data)
         profile = (folder / "profile").as_uri()
         try:
             done = subprocess.run([program, f"-env:UserInstallation={profile}", "--headless",
                                    "--norestore", "--convert-to", "pdf", "--outdir", str(folder),
-                                   str(source)], capture_output=True, timeout=PDF_TIMEOUT,
+                                   *map(str, sources)], capture_output=True,
+                                  timeout=PDF_TIMEOUT * len(documents),
                                   env={**os.environ, "HOME": str(folder)})
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise RenderError(PDF_FAILED.format(detail=type(exc).__name__)) from None
-        made = folder / "report.pdf"
-        if not made.exists():
+        made = [s.with_suffix(".pdf") for s in sources]
+        if not all(m.exists() for m in made):
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
             raise RenderError(PDF_FAILED.format(detail=detail or f"退出码 {done.returncode}"))
-        return made.read_bytes()
+        return [m.read_bytes() for m in made]
