@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 from xl_helpers import EXAMPLES, ROOT, FakeBook, run_main
@@ -133,7 +134,11 @@ def test_generate_report_writes_the_draft_beside_the_workbook(chain) -> None:
     book = FakeBook(this_path)
     message = macros.generate_report(book)
     target = this_path.with_name("宿迁2024_报告.md")
-    assert message == macros.WROTE.format(path=target)
+    word = this_path.with_name("宿迁2024_报告.docx")
+    assert message == macros.WROTE.format(path=target) + "\n" + macros.WROTE.format(path=word)
+    document = docx.Document(word)  # the Word report, with the official tables
+    assert document.paragraphs[0].text == "宿迁市人民政府2024年政府信息公开工作年度报告"
+    assert len(document.tables) == 3 and "3525" in [c.text for c in document.tables[1].rows[3].cells]
     text = target.read_text(encoding="utf-8")
     assert text == narrative.markdown(workbook_reader.read(this_path))  # as from the file
     assert text.startswith("# 宿迁市人民政府2024年政府信息公开工作年度报告")
@@ -237,11 +242,18 @@ def test_generate_report_never_replaces_a_revised_draft(chain) -> None:
     _, this_path = chain
     first = macros.generate_report(FakeBook(this_path))
     target = this_path.with_name("宿迁2024_报告.md")
-    assert first == macros.WROTE.format(path=target)
+    word = this_path.with_name("宿迁2024_报告.docx")
+    assert first == macros.WROTE.format(path=target) + "\n" + macros.WROTE.format(path=word)
     assert macros.generate_report(FakeBook(this_path)) == first  # the same draft: nothing new
     target.write_text("经办人改过的草稿", encoding="utf-8")
+    revised = docx.Document(word)
+    revised.add_paragraph("经办人加的一段")
+    revised.save(word)
     again = macros.generate_report(FakeBook(this_path))
     second = this_path.with_name("宿迁2024_报告（2）.md")
-    assert again == macros.WROTE.format(path=second) + macros.KEPT.format(path=target.name)
+    second_word = this_path.with_name("宿迁2024_报告（2）.docx")
+    assert again == (macros.WROTE.format(path=second) + macros.KEPT.format(path=target.name) + "\n"
+                     + macros.WROTE.format(path=second_word) + macros.KEPT.format(path=word.name))
+    assert "经办人加的一段" in [p.text for p in docx.Document(word).paragraphs]
     assert target.read_text(encoding="utf-8") == "经办人改过的草稿"
     assert second.read_text(encoding="utf-8") == narrative.markdown(workbook_reader.read(this_path))

@@ -29,22 +29,37 @@ LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.js
 PRIOR_RULES = {"prior.carry_over", "prior.in_force", "prior.mismatch"}
 
 
+def within_limit(text: dict) -> dict:
+    """The real reports' 一 run past the format's 一千字 (``text.length`` warns on them); these
+    tests are about last year's data, so they read the reports with 一 cut to the limit."""
+    text["overview"] = text["overview"][:rules.TextLength.LIMIT]
+    return text
+
+
 def last() -> Report:
-    return interchange.load(LAST_JSON)
+    report = interchange.load(LAST_JSON)
+    within_limit(report.text)
+    return report
 
 
 def this() -> Report:
-    return interchange.load(THIS_JSON)
+    report = interchange.load(THIS_JSON)
+    within_limit(report.text)
+    return report
 
 
 def data(path: Path = THIS_JSON) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    within_limit(doc["text"])
+    return doc
 
 
 
 
 def workbook(source: Path | dict, out: Path) -> Path:
     """A workbook made by ``new --from-json``, as a clerk's office would."""
+    if isinstance(source, Path):
+        source = data(source)
     if isinstance(source, dict):
         src = out.with_suffix(".json")
         src.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")

@@ -79,7 +79,8 @@ def test_real_reports_are_valid(tmp_path, name):
     code, doc = validate_json(book)
     entry = only(doc)
     assert code == 0
-    assert entry["valid"] is True and entry["findings"] == []
+    # the one warning: their 一 runs to 1290–1467 characters, over the format's 一千字
+    assert entry["valid"] is True and [f["rule"] for f in entry["findings"]] == ["text.length"]
     assert (entry["org"], entry["year"]) == (data["org"], data["year"])
     # the numbers a clerk sees in the workbook are the report's, the big ones included
     code, output = run("export", book)

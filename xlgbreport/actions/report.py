@@ -7,6 +7,7 @@ replaced: the new one gets the next free name (``NAME_报告（2）.md`` …) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +29,9 @@ class Draft:
     kept: Path | None = None
 
 
-def draft_name(workbook: Path, number: int = 1) -> Path:
+def draft_name(workbook: Path, number: int = 1, extension: str = EXTENSION) -> Path:
     middle = "" if number == 1 else f"（{number}）"
-    return workbook.with_name(f"{workbook.stem}{SUFFIX}{middle}{EXTENSION}")
+    return workbook.with_name(f"{workbook.stem}{SUFFIX}{middle}{extension}")
 
 
 def write_draft(workbook: Path, this: Report) -> Draft:
@@ -41,19 +42,27 @@ def write_draft(workbook: Path, this: Report) -> Draft:
     except InputError:
         last = None
     text = narrative.markdown(this, last)
+    return write_beside(workbook, EXTENSION, lambda tmp: tmp.write_text(text, encoding="utf-8"),
+                        lambda path: _holds(path, text))
+
+
+def write_beside(workbook: Path, extension: str, fill: Callable[[Path], None],
+                 holds: Callable[[Path], bool]) -> Draft:
+    """Write ``NAME_报告.EXT`` beside ``workbook`` with ``fill``, or under the next free name
+    when that file exists and ``holds`` says it has other content (a revision is kept)."""
     number = 1
     while True:
-        target = draft_name(workbook, number)
-        if _holds(target, text):
+        target = draft_name(workbook, number, extension)
+        if holds(target):
             break
         try:
-            atomic.write_text(target, text)
+            atomic.write(target, fill)
             break
         except InputError as exc:
             if exc.template != errors.OUTPUT_EXISTS:
                 raise
         number += 1
-    return Draft(target, draft_name(workbook) if number > 1 else None)
+    return Draft(target, draft_name(workbook, 1, extension) if number > 1 else None)
 
 
 def _holds(path: Path, text: str) -> bool:

@@ -5,7 +5,7 @@
 - 结转上年数据 (:func:`carry_over_prior`): fills 二、上年结转 of table 三 from last year's
   四、结转下年度继续办理, last year's workbook being the path or folder named on 封面.
 - 生成报告 (:func:`generate_report`): writes the report drafted from the numbers (Markdown, see
-  ``narrative``) next to the workbook.
+  ``narrative``) and the Word report with the official tables (``render``) next to the workbook.
 
 Both read the open workbook through its defined names (so inserted rows do not matter), call the
 same core as the command line, and end with one Chinese message box. Cells are written only by
@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import errors
+from .. import errors, render
 from ..actions import carry
 from ..actions.report import write_draft
 from ..core import prior, rules
@@ -117,8 +117,11 @@ def _generate(book: Any) -> str:
     path = saved_path(book)
     if path is None:
         return NOT_SAVED
-    draft = write_draft(path, read_book(book))
-    return WROTE.format(path=draft.path) + (KEPT.format(path=draft.kept.name) if draft.kept else "")
+    this = read_book(book)
+    lines = []
+    for made in (write_draft(path, this), render.write_word(path, this)):
+        lines.append(WROTE.format(path=made.path) + (KEPT.format(path=made.kept.name) if made.kept else ""))
+    return "\n".join(lines)
 
 
 def read_book(book: Any) -> Report:

@@ -8,28 +8,29 @@ line in its :class:`Rendered`, never the end of a batch.
 
 from __future__ import annotations
 
-import contextlib
-import os
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..actions.report import Draft, write_beside
 from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
 from ..errors import InputError, os_reason
-from ..files import prior_source, sources
+from ..files import atomic, prior_source, sources
 from . import content, writers
 from .writers import RenderError
 
-__all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_file"]
+__all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
+           "write_word"]
 
 FORMATS = ("docx", "html", "pdf", "md")
 SUFFIX = "_报告"
 STRICT = "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）"
 NO_LAYOUT = "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告"
-EXISTS = "{path} 已存在，未覆盖（如需覆盖请加 --force）"
-WRITE_FAILED = "无法写入 {path}：{reason}"
+BODY = "word/document.xml"
 NO_FILES = "没有找到要生成报告的文件"
 WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
 PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
@@ -107,21 +108,28 @@ def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> 
 
 
 def write(path: Path, data: bytes, force: bool) -> None:
-    """The one write of a rendered file: complete or absent, never over an existing file unless
-    ``force`` (a hard link fails if the name exists), with the user's umask."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """The one write of a rendered file (``files.atomic``): complete or absent, never over an
+    existing file unless ``force``."""
+    atomic.write(path, lambda tmp: tmp.write_bytes(data), replace=force)
+
+
+def write_word(workbook: Path, report: Report) -> Draft:
+    """The Word report beside ``workbook`` (the button 生成报告), compared with last year's where
+    the 封面 names it. A Word file there with other text is the clerk's: kept, and the new one
+    takes the next free name, as the Markdown draft does."""
     try:
-        with open(tmp, "xb") as handle:
-            handle.write(data)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise RenderError(EXISTS.format(path=path.name)) from None
-    except OSError as exc:
-        raise RenderError(WRITE_FAILED.format(path=path.name, reason=os_reason(exc))) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        last = prior_source.resolve(report, workbook, None, [])
+    except InputError:
+        last = None
+    data = render(report, "docx", last)
+    return write_beside(workbook, ".docx", lambda tmp: tmp.write_bytes(data),
+                        lambda path: _same_text(path, data))
+
+
+def _same_text(path: Path, data: bytes) -> bool:
+    """The same document apart from the time stamps a save writes: the same body XML."""
+    try:
+        with zipfile.ZipFile(path) as old, zipfile.ZipFile(io.BytesIO(data)) as new:
+            return old.read(BODY) == new.read(BODY)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
