@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from msoffcrypto.format.ooxml import OOXMLFile
-from xl_helpers import run_main
+from xl_helpers import run_main, within_limit
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
@@ -41,7 +41,9 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def good(tmp_path_factory) -> Path:
     """A valid filled workbook, the source of every damaged copy."""
     path = tmp_path_factory.mktemp("good") / "good.xlsx"
-    workbook_writer.write(path, interchange.load(SUQIAN_2024))
+    report = interchange.load(SUQIAN_2024)
+    within_limit(report.text)
+    workbook_writer.write(path, report)
     return path
 
 

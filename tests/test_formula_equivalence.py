@@ -111,8 +111,9 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
         if ref not in engine or not same(engine[ref], value):
             out.append(f"cached {ref}: file {value!r}, engine {engine.get(ref, '<missing>')!r}")
 
-    # 2. every 校验 row shows the Python verdict; every equation has its row
-    findings = rules.check(report)
+    # 2. every 校验 row shows the Python verdict; every equation has its row (the rules a formula
+    # can say: not the sentence-by-sentence text checks)
+    findings = [f for f in rules.check(report) if rules.RULES_BY_ID[f.rule].on_check_sheet]
     wb = openpyxl.load_workbook(path, read_only=True)
     labels = [(row[0], row[2]) for row in wb[CHECK_SHEET].iter_rows(min_row=FIRST_CHECK_ROW,
                                                                    max_col=3, values_only=True)]

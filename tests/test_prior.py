@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xl_helpers import run
+from xl_helpers import run, within_limit
 
 from xlgbreport.actions import validation
 from xlgbreport.core import prior, rules
@@ -27,13 +27,6 @@ from xlgbreport.files import interchange, prior_source, sources, workbook_writer
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
 PRIOR_RULES = {"prior.carry_over", "prior.in_force", "prior.mismatch"}
-
-
-def within_limit(text: dict) -> dict:
-    """The real reports' 一 run past the format's 一千字 (``text.length`` warns on them); these
-    tests are about last year's data, so they read the reports with 一 cut to the limit."""
-    text["overview"] = text["overview"][:rules.TextLength.LIMIT]
-    return text
 
 
 def last() -> Report:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import openpyxl
-from xl_helpers import run
+from xl_helpers import run, within_limit
 
 from xlgbreport.cli import EXIT_UNREADABLE
 from xlgbreport.core import prior
@@ -34,6 +34,7 @@ def validate_json(*args) -> tuple[int, dict]:
 
 def filled_year(tmp_path: Path) -> Path:
     report = interchange.load(Y_JSON)
+    within_limit(report.text)
     report.meta = dict(CONTACT)
     path = tmp_path / "宿迁市2023.xlsx"
     workbook_writer.write(path, report)
@@ -47,7 +48,7 @@ def fill_in(path: Path, source: Path, text_suffix: str) -> None:
     for key in SCHEMA.keys:
         if key[:2] != (REQUESTS.id, prior.CARRIED_TO) and key in real.cells:
             report.cells[key] = real.cells[key]
-    report.text = {k: (v or "") + text_suffix for k, v in real.text.items()}
+    report.text = within_limit({k: (v or "") + text_suffix for k, v in real.text.items()})
     workbook_writer.write(path, report)
 
 
@@ -118,7 +119,8 @@ def test_rollover_twice(tmp_path):
     assert "prior.carry_over" not in by_rule and "prior.mismatch" not in by_rule
     assert len(by_rule["text.missing"]) == 2  # the text is still 2024's
     assert "prior.in_force" not in by_rule  # nothing to compare before the clerk fills it in
-    assert set(by_rule) == {"value.blank", "text.missing"}
+    # the text still names 2024 in a 2025 report: text.year says so too
+    assert set(by_rule) == {"value.blank", "text.missing", "text.year"}
 
 
 def test_rollover_refuses_to_overwrite(tmp_path):

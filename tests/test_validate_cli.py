@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from xl_helpers import run
+from xl_helpers import run, within_limit
 
 from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.findings import SUMMARY_OK
@@ -33,7 +33,10 @@ FINDING_KEYS = {"rule", "severity", "table", "row", "column", "sheet", "cell", "
 
 
 def new_workbook(source: Path | dict, out: Path) -> Path:
-    """A workbook made by ``new --from-json`` from a JSON file or a dict."""
+    """A workbook made by ``new --from-json`` from a JSON file or a dict (一 within the format's
+    limit: see ``within_limit``)."""
+    if isinstance(source, Path):
+        source = load(source)
     if isinstance(source, dict):
         src = out.with_suffix(".json")
         src.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
@@ -44,7 +47,9 @@ def new_workbook(source: Path | dict, out: Path) -> Path:
 
 
 def load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    within_limit(doc.get("text") or {})
+    return doc
 
 
 def validate_json(*paths: Path) -> tuple[int, dict]:
@@ -79,8 +84,7 @@ def test_real_reports_are_valid(tmp_path, name):
     code, doc = validate_json(book)
     entry = only(doc)
     assert code == 0
-    # the one warning: their 一 runs to 1290–1467 characters, over the format's 一千字
-    assert entry["valid"] is True and [f["rule"] for f in entry["findings"]] == ["text.length"]
+    assert entry["valid"] is True and entry["findings"] == []
     assert (entry["org"], entry["year"]) == (data["org"], data["year"])
     # the numbers a clerk sees in the workbook are the report's, the big ones included
     code, output = run("export", book)
@@ -112,7 +116,9 @@ def test_hujizhen_blanks_are_reported_not_guessed(tmp_path):
     code, doc = validate_json(book)
     entry = only(doc)
     assert code == 1 and entry["valid"] is False
-    assert {f["rule"] for f in entry["findings"]} == {"value.blank"}
+    # and the wrong year of its 六 (2021年度 in a 2022 report), a warning
+    assert {f["rule"] for f in entry["findings"]} == {"value.blank", "text.year"}
+    entry["findings"] = [f for f in entry["findings"] if f["rule"] == "value.blank"]
     assert len(entry["findings"]) == 74
     blank = {(f["table"], f["row"], f["column"]) for f in entry["findings"]}
     assert ("proactive", "coercion", "decisions") in blank

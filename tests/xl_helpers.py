@@ -26,6 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples
 
 
+def within_limit(text: dict) -> dict:
+    """A real report's texts with 一 cut to the format's 一千字. The real reports' 一 run longer
+    (``text.length`` warns on them, as it should); tests about other rules read them cut."""
+    from xlgbreport.core.rules import TextLength
+
+    if text.get("overview"):
+        text["overview"] = text["overview"][:TextLength.LIMIT]
+    return text
+
+
 def as_excel(value: Any) -> Any:
     """A stored value as Excel passes it: every number a float."""
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -36,6 +36,8 @@ class Rule:
     template: ClassVar[str]
     needs_prior: ClassVar[bool] = False
     reads_text: ClassVar[bool] = False  # the text sections, which Excel functions are not given
+    #: Whether a formula on the 校验 sheet says the same (a sentence-by-sentence reading cannot).
+    on_check_sheet: ClassVar[bool] = True
     #: The formats the rule holds in (by ``Format.id``); most hold in every format.
     formats: ClassVar[frozenset[str] | None] = None
 
@@ -428,6 +430,7 @@ class TextYear(Rule):
     title = "文字中的年份"
     template = "{section}：“{sentence}”写的是 {found} 年，本报告是 {year} 年度的，请核实"
     reads_text = True
+    on_check_sheet = False
     SECTIONS = ("overview", "problems", "other_matters")
     PLANS = "problems"  # 五 says what is planned for next year
     FIRST = 2008  # the 条例's first year: earlier years are history, not a copied report
@@ -484,6 +487,7 @@ class TextNumber(Rule):
     title = "文字与表格数字不符"
     template = "{section}：“{sentence}”说{what} {found} 件，表中为 {accepted}，请核实"
     reads_text = True
+    on_check_sheet = False
     formats = frozenset({"gb2021"})  # the readings name 2021's rows and columns
     SECTIONS = ("overview", "problems", "other_matters")
     #: Between a quantity's words and its number: no punctuation, a few characters at most.
@@ -584,6 +588,7 @@ class TextLength(Rule):
     title = "总体情况篇幅"
     template = "{section}有 {n} 字，超过格式要求的“原则上不超过一千字”"
     reads_text = True
+    on_check_sheet = False
     formats = frozenset({"gb2021"})  # 国办公开办函〔2021〕30号 sets the limit
     SECTION = "overview"
     LIMIT = 1000

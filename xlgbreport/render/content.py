@@ -48,7 +48,7 @@ class TableView:
     title: str
     width: int
     height: int
-    header_rows: int  # rows above the first value: repeated on every printed page
+    header_rows: int  # the header rows repeated on every printed page (0: none)
     cells: tuple[Cell, ...]
 
     def rows(self) -> list[list[Cell]]:
@@ -126,8 +126,11 @@ def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
         cells.append(Cell(shown(view.value(key)), r - grid.top, c - grid.left,
                           cols=1 + layout.widths.get(key, 0)))
     first_value = min(c.row for c in cells if c.kind == "value")
+    # the rows above the values repeat on every page, unless headers follow further down
+    # (table 二's blocks each have their own): a block's title must not head another block
+    banded = any(c.kind == "header" and c.row >= first_value for c in cells)
     return TableView(table.id, table.title, grid.right - grid.left + 1, grid.bottom - grid.top + 1,
-                     first_value, tuple(cells))
+                     0 if banded else first_value, tuple(cells))
 
 
 def shown(value: Value) -> str:
