@@ -298,3 +298,26 @@ def test_the_rendered_samples_are_current() -> None:
     word = docx.Document(folder / "biaokouzhen_2022_报告.docx")
     assert [t.cell(3, 1).text for t in word.tables[:1]] == [expected(report, "proactive")[(3, 1)]]
     assert (folder / "biaokouzhen_2022_报告.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_wrong_template_file_is_one_chinese_line(tmp_path: Path) -> None:
+    source = EXAMPLES / "suqian_2024.json"
+    word = ROOT / "templates" / "report.docx"
+    code, output = run("render", source, "--to", "html", "--template", word, "-o", tmp_path)
+    assert code == 2 and "无法使用：不是 UTF-8 文本" in output and "Traceback" not in output
+    text = tmp_path / "mine.docx"
+    text.write_text("不是 Word", encoding="utf-8")
+    code, output = run("render", source, "--to", "docx", "--template", text, "-o", tmp_path)
+    assert code == 2 and "无法使用：不是 Word 文档" in output
+    assert not list(tmp_path.glob("*_报告.*"))
+
+
+def test_a_restyled_word_template_is_used(tmp_path: Path) -> None:
+    mine = docx.Document(ROOT / "templates" / "report.docx")
+    mine.styles["报告正文"].font.name = "楷体"
+    path = tmp_path / "mine.docx"
+    mine.save(path)
+    report = interchange.load(EXAMPLES / "suqian_2024.json")
+    document = docx.Document(_io(render.render(report, "docx", template=path)))
+    assert document.styles["报告正文"].font.name == "楷体"
+    assert document.paragraphs[0].text.startswith("宿迁市人民政府")

@@ -48,7 +48,10 @@ class Rendered:
 
 
 def render(report: Report, to: str, prior: Report | None = None, template: Path | None = None) -> bytes:
-    """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``)."""
+    """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``); for a PDF
+    ``template`` is the Word template it is made from."""
+    if to not in FORMATS:
+        raise ValueError(to)
     if report.format.layout is None:
         raise RenderError(NO_LAYOUT.format(source=report.format.source))
     what = content.build(report, prior)
@@ -56,7 +59,7 @@ def render(report: Report, to: str, prior: Report | None = None, template: Path 
         return writers.markdown(what, template).encode("utf-8")
     if to == "html":
         return writers.html(what, template).encode("utf-8")
-    word = writers.docx(what, template if to == "docx" else None)
+    word = writers.docx(what, template)
     return word if to == "docx" else writers.pdf(word)
 
 

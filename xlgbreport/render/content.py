@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..core import headers, narrative
-from ..core.findings import Finding, Severity
+from ..core.findings import Severity
 from ..core.model import Invalid, Report, Value
 from ..core.rules import check
 from ..core.tables import REPORT_TITLE, Table
@@ -77,12 +77,10 @@ class Content:
     sections: tuple[Section, ...]
 
 
-def build(report: Report, prior: Report | None = None,
-          findings: list[Finding] | None = None) -> Content:
-    """The report's content; ``findings`` are the report's own (computed when not given)."""
+def build(report: Report, prior: Report | None = None) -> Content:
+    """The report's content, its errors (with last year's report, the cross-year ones too) first."""
     schema = report.format.schema
-    findings = check(report, prior) if findings is None else findings
-    errors = [f for f in findings if f.severity is Severity.ERROR]
+    errors = [f for f in check(report, prior) if f.severity is Severity.ERROR]
     pending = [PENDING_LINE.format(where=f"{f.ref} " if f.ref else "", message=f.message)
                for f in errors[:MAX_PENDING]]
     if pending:

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -41,6 +42,8 @@ NO_SOFFICE = ("生成 PDF 需要 LibreOffice：请安装 LibreOffice（Debian/Ub
               "libreoffice-writer；Windows：从 libreoffice.org 下载安装）后再试，或改用 --to docx")
 PDF_FAILED = "LibreOffice 未能把 Word 文档转换为 PDF：{detail}"
 BAD_TEMPLATE = "模板 {path} 无法使用：{detail}"
+NOT_TEXT = "不是 UTF-8 文本的 jinja2 模板"
+NOT_WORD = "不是 Word 文档（.docx）"
 
 
 def template_text(name: str, override: Path | None = None) -> str:
@@ -67,6 +70,8 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
         return template.render(content=content, grid=grid)
     except jinja2.TemplateError as exc:
         raise RenderError(BAD_TEMPLATE.format(path=override or name, detail=exc)) from None
+    except (OSError, UnicodeDecodeError):  # not a text template (a .docx given for --to html)
+        raise RenderError(BAD_TEMPLATE.format(path=override or name, detail=NOT_TEXT)) from None
 
 
 def markdown(content: Content, override: Path | None = None) -> str:
@@ -110,6 +115,7 @@ def grid(table: TableView) -> list[list[str]]:
 
 def docx(content: Content, override: Path | None = None) -> bytes:
     """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
+    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
     source = override or resources.files(TEMPLATES) / DOCX_TEMPLATE
@@ -126,6 +132,8 @@ def docx(content: Content, override: Path | None = None) -> bytes:
             tpl.save(out)
     except (jinja2.TemplateError, KeyError, ValueError) as exc:
         raise RenderError(BAD_TEMPLATE.format(path=override or DOCX_TEMPLATE, detail=exc)) from None
+    except (OSError, zipfile.BadZipFile, PackageNotFoundError):
+        raise RenderError(BAD_TEMPLATE.format(path=override or DOCX_TEMPLATE, detail=NOT_WORD)) from None
     return out.getvalue()
 
 
