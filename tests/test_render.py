@@ -321,3 +321,31 @@ def test_a_restyled_word_template_is_used(tmp_path: Path) -> None:
     document = docx.Document(_io(render.render(report, "docx", template=path)))
     assert document.styles["报告正文"].font.name == "楷体"
     assert document.paragraphs[0].text.startswith("宿迁市人民政府")
+
+
+def test_the_sentences_state_the_tables_numbers(rendered) -> None:
+    """The generated paragraphs, read back from the page, state the report's own numbers: the
+    key ones by name, and every quantity text.number knows by one of its readings."""
+    report, out = rendered
+    page = parse_html(out["html"].decode("utf-8"))
+    heads = [h for h in page.iter(f"{NS}h2")]
+    body = list(page.find(f".//{NS}body"))
+    prose = {}
+    for h in heads:
+        nxt = body[body.index(h) + 1]
+        prose[h.text[0]] = "".join(nxt.itertext())
+    if any(f.severity.value == "error" for f in xlgbreport.check(report)):
+        # a table with errors or blanks gets a sentence saying so, never numbers guessed
+        assert all("尚未填写完整" in prose[k] or "处错误" in prose[k] for k in "三四"), prose
+        return
+    n = report.computed().number
+    new, nxt = n(("requests", "1", "total")), n(("requests", "4", "total"))
+    if new or n(("requests", "2", "total")):
+        assert f"新收政府信息公开申请{new}件" in prose["三"]
+        assert f"结转下年度继续办理{nxt}件" in prose["三"]
+    else:
+        assert "未收到政府信息公开申请" in prose["三"]
+    assert f"现行有效{n(('proactive', 'normative_documents', 'in_force'))}件" in prose["二"]
+    probe = xlgbreport.Report(org=report.org, year=report.year, cells=dict(report.cells),
+                              text={"overview": "。".join(prose[k] for k in "二三四")})
+    assert [f for f in xlgbreport.check(probe) if f.rule == "text.number"] == []

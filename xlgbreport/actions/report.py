@@ -1,5 +1,5 @@
-"""The report drafted from the numbers, written beside its workbook (the button 生成报告 today,
-the command line's render command later): one action, so that both doors write the same file.
+"""The report drafted from the numbers, written beside its workbook by the button 生成报告 (which
+writes the Word report of ``render`` beside it the same way, through :func:`write_beside`).
 
 The draft is the clerk's to revise, so a draft already there with other content is never
 replaced: the new one gets the next free name (``NAME_报告（2）.md`` …) and the message says so.
