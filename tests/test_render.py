@@ -349,3 +349,16 @@ def test_the_sentences_state_the_tables_numbers(rendered) -> None:
     probe = xlgbreport.Report(org=report.org, year=report.year, cells=dict(report.cells),
                               text={"overview": "。".join(prose[k] for k in "二三四")})
     assert [f for f in xlgbreport.check(probe) if f.rule == "text.number"] == []
+
+
+def test_control_characters_from_a_file_are_shown_not_obeyed() -> None:
+    report = interchange.load(EXAMPLES / "suqian_2024.json")
+    report.org = "某镇\x1b[2J"
+    report.text["problems"] = "问题\u202e一\x07"
+    report.cells[("proactive", "licensing", "decisions")] = Invalid("三\x00件")
+    page = render.render(report, "html").decode("utf-8")
+    parse_html(page)  # a control character would be a parse error
+    assert "某镇\\x1b[2J" in page and "问题\\u202e一\\x07" in page and "三\\x00件" in page
+    word = docx.Document(_io(render.render(report, "docx")))
+    assert word.paragraphs[0].text.startswith("某镇\\x1b[2J")
+    assert "\x1b" not in render.render(report, "md").decode("utf-8")

@@ -228,13 +228,13 @@ def render_command(paths: tuple[Path, ...], to: str, output: Path | None, prior_
     """生成可发布的年度报告（Word、网页、PDF 或 Markdown）。退出码：0 全部生成，2 有文件未生成。"""
     results = list(render.render_all(list(paths), to, output, prior=prior_path, template=template,
                                      force=force, strict=strict))
-    for done in results:
-        click.echo(WROTE.format(path=done.output) + (render.WITH_ERRORS.format(n=done.errors)
-                                                     if done.errors else "")
-                   if done.output else f"✘ {done.error}")
+    for done in results:  # file names and messages hold text from files: through _say
+        _say(WROTE.format(path=done.output) + (render.WITH_ERRORS.format(n=done.errors)
+                                               if done.errors else "")
+             if done.output else f"✘ {done.error}")
         for note in done.notes:
             if note != prior_source.SKIPPED:
-                click.echo(f"{done.source.name} {note}")
+                _say(f"{done.source.name} {note}")
     if not results:
         click.echo(render.NO_FILES, err=True)
     sys.exit(EXIT_OK if results and all(d.output for d in results) else EXIT_UNREADABLE)

@@ -4,7 +4,9 @@ Every output (Markdown, HTML, Word, and PDF through Word) is drawn from one :cla
 the title, a 待核实 line per error, and the six parts; 二, 三 and 四 each with the generated
 paragraph and the official table as the format lays it out (``core.headers``: merged headers,
 table 三's 勾稽 note, values where the template puts them). Cell texts are final here: blank
-stays blank, a fee keeps all its decimals, a non-number shows what was typed.
+stays blank, a fee keeps all its decimals, a non-number shows what was typed. Text from files
+has its control characters written as escapes (``core.shown``): never obeyed by a reader, and
+never an XML or HTML parse error.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ..core import headers, narrative
+from ..core import headers, narrative, shown
 from ..core.findings import Severity
 from ..core.model import Invalid, Report, Value
 from ..core.rules import check
@@ -81,7 +83,7 @@ def build(report: Report, prior: Report | None = None) -> Content:
     """The report's content, its errors (with last year's report, the cross-year ones too) first."""
     schema = report.format.schema
     errors = [f for f in check(report, prior) if f.severity is Severity.ERROR]
-    pending = [PENDING_LINE.format(where=f"{f.ref} " if f.ref else "", message=f.message)
+    pending = [shown.terminal(PENDING_LINE.format(where=f"{f.ref} " if f.ref else "", message=f.message))
                for f in errors[:MAX_PENDING]]
     if pending:
         pending.insert(0, PENDING.format(n=len(errors)))
@@ -96,12 +98,12 @@ def build(report: Report, prior: Report | None = None) -> Content:
         parts.append(Section(table.title, (narrative.paragraph(report, table.id, prior),), view))
     parts.sort(key=lambda s: _order(s.heading))
     who = (report.org or "") + (f"{report.year}年" if isinstance(report.year, int) else "")
-    return Content(who + REPORT_TITLE, tuple(pending), tuple(parts))
+    return Content(shown.terminal(who + REPORT_TITLE), tuple(pending), tuple(parts))
 
 
 def paragraphs(text: str | None) -> tuple[str, ...]:
     """A clerk's text as its paragraphs: one a line, empty lines dropped, wording unchanged."""
-    found = tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+    found = tuple(shown.terminal(line.strip()) for line in (text or "").splitlines() if line.strip())
     return found or (NO_TEXT,)
 
 
@@ -121,7 +123,7 @@ def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
     for row, col in table.cells():
         key = (table.id, row.id, col.id)
         _, (r, c) = layout.cells[key]
-        cells.append(Cell(shown(view.value(key)), r - grid.top, c - grid.left,
+        cells.append(Cell(cell_text(view.value(key)), r - grid.top, c - grid.left,
                           cols=1 + layout.widths.get(key, 0)))
     first_value = min(c.row for c in cells if c.kind == "value")
     # the rows above the values repeat on every page, unless headers follow further down
@@ -131,13 +133,13 @@ def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
                      0 if banded else first_value, tuple(cells))
 
 
-def shown(value: Value) -> str:
+def cell_text(value: Value) -> str:
     """A cell as the table shows it: blank is blank (never 0), a fee keeps every decimal it has,
     a non-number is what was typed."""
     if value is None:
         return ""
     if isinstance(value, Invalid):
-        return value.raw
+        return shown.terminal(value.raw)
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
