@@ -362,3 +362,11 @@ def test_control_characters_from_a_file_are_shown_not_obeyed() -> None:
     word = docx.Document(_io(render.render(report, "docx")))
     assert word.paragraphs[0].text.startswith("某镇\\x1b[2J")
     assert "\x1b" not in render.render(report, "md").decode("utf-8")
+
+
+def test_several_inputs_go_into_the_output_folder_made_when_missing(tmp_path: Path) -> None:
+    out = tmp_path / "报告"
+    code, output = run("render", EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json",
+                       "--to", "md", "-o", out)
+    assert code == 0, output
+    assert sorted(p.name for p in out.iterdir()) == ["suqian_2023_报告.md", "suqian_2024_报告.md"]

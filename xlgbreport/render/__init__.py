@@ -31,6 +31,7 @@ SUFFIX = "_报告"
 STRICT = "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）"
 NO_LAYOUT = "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告"
 BODY = "word/document.xml"
+WRITE_FAILED = "无法写入 {path}：{reason}"
 NO_FILES = "没有找到要生成报告的文件"
 WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
 PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
@@ -95,8 +96,18 @@ def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path 
 
 def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[Rendered]:
     """Every file the paths name, one at a time: in a folder the workbooks (walked as ``validate``
-    walks them) and the interchange JSON files lying in it."""
-    for path in sources.collect(paths) + [j for p in paths if p.is_dir() for j in sorted(p.glob("*.json"))]:
+    walks them) and the interchange JSON files lying in it. With a folder or several files,
+    ``output`` is a folder (made when missing), one report in it per file."""
+    files = sources.collect(paths) + [j for p in paths if p.is_dir() for j in sorted(p.glob("*.json"))]
+    if output is not None and (len(files) > 1 or any(p.is_dir() for p in paths)):
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            for path in files:
+                yield Rendered(path, error=f"{path.name}：" + WRITE_FAILED.format(
+                    path=output, reason=os_reason(exc)))
+            return
+    for path in files:
         yield render_file(path, to, output, **options)
 
 
