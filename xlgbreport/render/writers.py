@@ -27,6 +27,7 @@ DOCX_TEMPLATE = "report.docx"
 TABLE_STYLE = "Table Grid"
 CELL_STYLE = "表格文字"
 TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less GB/T 9704's left and right margins
+CELL_MARGIN_TWIPS = 57  # 1 mm
 PDF_TIMEOUT = 180
 
 
@@ -170,21 +171,33 @@ def _word_table(tpl, table: TableView):
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     word._tbl.tblPr.append(layout)
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: narrow columns keep two characters
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    word._tbl.tblPr.append(margins)
     return sub
 
 
 def _widths(table: TableView) -> list[float]:
     """Column widths in mm summing to the text width, in character widths (a digit is half a
-    Chinese character): a column of numbers gets its longest number plus the cell margins, a column of
-    labels its longest unmerged label up to 12 characters, so labels do not wrap a character a
-    line and no number breaks."""
+    Chinese character): a column of numbers gets its longest number plus the cell margins and
+    its header on two lines, a column of labels its longest unmerged label up to 12 characters,
+    so that labels do not wrap a character a line and no number breaks."""
     values = {c.col for c in table.cells if c.kind == "value"}
     need = [3.0] * table.width
     for cell in table.cells:
-        if cell.cols == 1:
-            size = _ems(cell.text) + 3 if cell.col in values and cell.kind == "value" else \
-                min(_ems(cell.text), 12) if cell.col not in values else 0
-            need[cell.col] = max(need[cell.col], size)
+        if cell.cols > 1:
+            continue
+        if cell.col not in values:
+            size = min(_ems(cell.text), 12)
+        elif cell.kind == "value":
+            size = _ems(cell.text) + 2.5
+        else:  # a column header over numbers, on two lines
+            size = _ems(cell.text) / 2 + 0.5
+        need[cell.col] = max(need[cell.col], size)
     total = sum(need)
     return [TEXT_WIDTH_MM * n / total for n in need]
 
