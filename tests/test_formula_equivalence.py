@@ -81,6 +81,8 @@ def python_verdict(rule: str, where: str, report: Report, findings: list[Finding
     if rule == rules.TextMissing.id:
         hits = [f for f in mine if dict(f.args)["section"] == TEXT_AT[where]]
         return (WARN, hits[0].message) if hits else (PASS, "")
+    if rule == rules.TextLength.id:
+        return (WARN, mine[0].message) if mine else (PASS, "")
     raise AssertionError(f"校验 row for an unknown rule {rule} at {where}")
 
 
@@ -344,7 +346,8 @@ def _blind_spots() -> Report:
         "1__legal_service": 4_000_000, "3_3_1__legal_service": 3_999_999,
         "3_1__total": 7, "3_7__total": None, "4__other": -3})
     report.org = "\u3000\xa0 \t"  # only white space: Python calls it missing, so must the sheet
-    report.text = {"problems": " 无。\n", "other_matters": "\xa0暂\t无\u3000"}  # "无" in disguise
+    report.text = {"problems": " 无。\n", "other_matters": "\xa0暂\t无\u3000",  # "无" in disguise
+                   "overview": "字\u3000\xa0 " * 1000 + "字"}  # 1001 characters once spaces go
     report.cells[("appeals", "review", "total")] = 5
     report.cells[("proactive", "admin_fees", "amount")] = Decimal("12.3456")
     return report

@@ -21,6 +21,7 @@ from .rules import (
     Equation,
     MetaMissing,
     MetaYear,
+    TextLength,
     TextMissing,
     ValueBlank,
     ValueInvalid,
@@ -260,7 +261,24 @@ def _text_rows(layout: Layout) -> list[CheckRow]:
                              f'=IF(OR(LEN({text})=0,{nothing}),"{WARN}","{PASS}")',
                              f'=IF(LEN({text})=0,"{empty_msg}",'
                              f'IF({_cell("status")}="{WARN}",{nothing_msg},""))', values))
-    return rows
+    return rows + [_length_row(layout)]
+
+
+def _length_row(layout: Layout) -> CheckRow:
+    """text.length: 一 counted as ``TextLength`` counts it (no spaces, no control characters)."""
+    rule = TextLength()
+    sheet, pos = layout.text[rule.SECTION]
+    ref = Area(sheet, pos, pos).ref()
+    count = f"LEN({_squeezed(ref, TextMissing.SPACES)})"
+    message = _text_expr(rule.template, {"section": f'"{SCHEMA.label(rule.SECTION)}"', "n": count})
+
+    def values(report: Report):
+        found = list(rule.check(report))
+        return None, None, (WARN if found else PASS), (found[0].message if found else "")
+
+    return CheckRow(rule.id, rule.title, ref.replace("$", ""), "", "",
+                    f'=IF({count}>{rule.LIMIT},"{WARN}","{PASS}")',
+                    f'=IF({_cell("status")}="{WARN}",{message},"")', values)
 
 
 def _squeezed(ref: str, spaces: tuple[str, ...]) -> str:

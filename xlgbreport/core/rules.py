@@ -588,14 +588,14 @@ class TextLength(Rule):
     title = "总体情况篇幅"
     template = "{section}有 {n} 字，超过格式要求的“原则上不超过一千字”"
     reads_text = True
-    on_check_sheet = False
     formats = frozenset({"gb2021"})  # 国办公开办函〔2021〕30号 sets the limit
     SECTION = "overview"
     LIMIT = 1000
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
-        text = report.text.get(self.SECTION) or ""
-        count = len("".join(text.split()))  # characters, not spaces and line breaks
+        # characters, not spaces (ASCII, full-width, no-break) or line breaks: as the 校验 sheet
+        # counts them (SUBSTITUTE and CLEAN)
+        count = len(TextMissing().squeeze(report.text.get(self.SECTION)))
         if count > self.LIMIT:
             yield self.finding(report, text_key(self.SECTION), expected=self.LIMIT, actual=count,
                                section=report.format.schema.label(self.SECTION), n=count)
