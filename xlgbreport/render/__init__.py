@@ -95,10 +95,10 @@ def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path 
 
 
 def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[Rendered]:
-    """Every file the paths name, one at a time: in a folder the workbooks (walked as ``validate``
-    walks them) and the interchange JSON files lying in it. With a folder or several files,
-    ``output`` is a folder (made when missing), one report in it per file."""
-    files = sources.collect(paths) + [j for p in paths if p.is_dir() for j in sorted(p.glob("*.json"))]
+    """Every file the paths name, one at a time: in a folder the workbooks and interchange JSON
+    files (walked as ``consolidate`` walks them). With a folder or several files, ``output`` is a
+    folder (made when missing), one report in it per file."""
+    files = sources.collect(paths, json=True)
     if output is not None and (len(files) > 1 or any(p.is_dir() for p in paths)):
         try:
             output.mkdir(parents=True, exist_ok=True)
