@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from defusedxml import ElementTree
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
-from xl_helpers import run_main
+from xl_helpers import run_main, within_limit
 
 from xlgbreport import cli as cli_module
 from xlgbreport.actions import carry
@@ -56,6 +56,7 @@ EXCEL_CALC_PR = b'<calcPr calcId="191029"/>'  # what Excel writes: no fullCalcOn
 def this_year_json(tmp_path: Path) -> Path:
     """2024's report with 二 left blank (the clerk has not typed it) except one wrong cell."""
     data = json.loads(THIS_JSON.read_text(encoding="utf-8"))
+    within_limit(data["text"])  # 一 within 一千字: the carried workbook passes every check
     for col in data["requests"]["2"]:
         data["requests"]["2"][col] = None
     data["requests"]["2"]["commercial"] = 7
@@ -107,7 +108,9 @@ def _rewrite_member(path: Path, member: str, change) -> None:
 
 def last_year(tmp_path: Path) -> Path:
     path = tmp_path / "上年.xlsx"
-    workbook_writer.write(path, interchange.load(LAST_JSON))
+    report = interchange.load(LAST_JSON)
+    within_limit(report.text)
+    workbook_writer.write(path, report)
     return path
 
 

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pytest
 from hostile import FAR_ROW, REQUESTS_PART, Attack, error_value, jsons, rewrite, too_big, workbooks
-from xl_helpers import EXAMPLES, excel_arguments, run_main
+from xl_helpers import EXAMPLES, excel_arguments, run_main, within_limit
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH
+from xlgbreport.core.model import Report
 from xlgbreport.core.rules import ValueInvalid
 from xlgbreport.errors import InputError
 from xlgbreport.excel import udfs
@@ -32,6 +33,14 @@ from xlgbreport.files import interchange, paths, sources, workbook_reader, workb
 from xlgbreport.files.bounds import Limits
 
 THIS_JSON, LAST_JSON = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
+
+
+def load(path: Path) -> Report:
+    """A real report with 一 within the format's 一千字 (see ``within_limit``): the good file
+    passes every check, so a hostile variant's difference is all its own."""
+    report = interchange.load(path)
+    within_limit(report.text)
+    return report
 ORG = "宿迁市人民政府"
 GOOD_LINE = f"good.xlsx：✔ 全部通过（{ORG} 2024）"
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\u202e", "\u2028"]
@@ -41,17 +50,19 @@ CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\u202e", "\u
 def corpus(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("hostile")
     good = folder / "good.xlsx"
-    workbook_writer.write(good, interchange.load(THIS_JSON))
+    workbook_writer.write(good, load(THIS_JSON))
     last = folder / "last.xlsx"
-    workbook_writer.write(last, interchange.load(LAST_JSON))
+    workbook_writer.write(last, load(LAST_JSON))
     bad = folder / "bad"
     bad.mkdir()
     attacks = workbooks(good, bad, ORG)
-    json_attacks = jsons(THIS_JSON, bad)
+    good_json = folder / "good.json"
+    good_json.write_text(interchange.dumps(load(THIS_JSON)), encoding="utf-8")
+    json_attacks = jsons(good_json, bad)
     covers = folder / "covers"
     covers.mkdir()
     for attack in attacks + json_attacks:  # a good workbook whose 封面 names the attack
-        report = interchange.load(THIS_JSON)
+        report = load(THIS_JSON)
         report.meta["prior"] = str(attack.path)
         workbook_writer.write(covers / f"{attack.name}.xlsx", report)
     return {"folder": folder, "good": good, "last": last, "attacks": attacks,
@@ -214,7 +225,7 @@ def test_a_fifo_or_a_device_is_never_waited_on(corpus, monkeypatch, capsys, tmp_
     lines = _batch(corpus, monkeypatch, capsys, fifo, Path("/dev/stdin"), Path("/dev/zero"))
     assert lines[:3] == [f"{n} ✘ 无法读取：{errors.NOT_REGULAR}" for n in ("管道.xlsx", "stdin", "zero")]
     for named in (fifo, "/dev/stdin"):  # named on the 封面, and as --prior: a note, no hang
-        report = interchange.load(THIS_JSON)
+        report = load(THIS_JSON)
         report.meta["prior"] = str(named)
         book = tmp_path / "封面.xlsx"
         workbook_writer.write(book, report)
