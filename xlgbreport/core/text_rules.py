@@ -64,16 +64,14 @@ _SENTENCE_END = "。！？；\n"
 MAX_QUOTE = 60
 
 
+_SENTENCE = re.compile(f"[^{_SENTENCE_END}]*(?:[{_SENTENCE_END}]|$)")
+
+
 def sentences(text: str) -> Iterator[tuple[int, str]]:
     """Each sentence of ``text`` with its start: split after 。！？； and line breaks."""
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in _SENTENCE_END:
-            if text[start:i + 1].strip():
-                yield start, text[start:i + 1]
-            start = i + 1
-    if text[start:].strip():
-        yield start, text[start:]
+    for m in _SENTENCE.finditer(text):
+        if m.group().strip():
+            yield m.start(), m.group()
 
 
 def quote(sentence: str) -> str:
@@ -110,6 +108,8 @@ class TextYear(Rule):
         for section in self.SECTIONS:
             text = report.text.get(section) or ""
             for _, sentence in sentences(text):
+                if "年" not in sentence:
+                    continue  # every year the rule reads is followed by 年
                 for found in self.wrong_years(sentence, report.year, section):
                     yield self.finding(report, text_key(section), section=labels[section],
                                        sentence=quote(sentence), found=found, year=report.year,
@@ -161,8 +161,8 @@ class TextNumber(Rule):
         readings = self.readings(report)
         for section in self.SECTIONS:
             for _, sentence in sentences(report.text.get(section) or ""):
-                if self.OTHERS.search(sentence):
-                    continue
+                if "件" not in sentence or self.OTHERS.search(sentence):
+                    continue  # every quantity the rule reads is a number of 件
                 for what, found, accepted in self.contradicted(sentence, readings):
                     yield self.finding(report, text_key(section), section=labels[section],
                                        sentence=quote(sentence), what=what, found=found,
