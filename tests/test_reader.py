@@ -281,3 +281,26 @@ def test_a_phone_number_typed_as_a_number_reads_as_its_digits(tmp_path, template
     wb[sheet].cell(r + 1, c + 1).value = 13800000000
     wb.save(book)
     assert workbook_reader.read(book, fast=fast).meta["phone"] == "13800000000"
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+    '<!DOCTYPE x>',
+], ids=["laughs", "external", "bare"])
+def test_a_doctype_in_the_workbook_part_is_refused(tmp_path: Path, doctype: str) -> None:
+    """workbook.xml and its relationships are parsed by expat with no DOCTYPE allowed: an
+    entity can be neither declared, expanded nor fetched; the file is one Chinese line."""
+    source = ROOT / "samples" / "biaokouzhen_2022.xlsx"
+    bad = tmp_path / "实体.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"?>", b"?>" + doctype.encode(), 1)
+                data = data.replace(b'name="xlg_org"', b'name="xlg_org" comment="&b;"', 1) \
+                    if "ENTITY a" in doctype else data
+            zout.writestr(info, data)
+    with pytest.raises(workbook_reader.InputError) as caught:
+        workbook_reader.read(bad, fast=True)
+    assert caught.value.message.startswith("实体.xlsx：") and "损坏" in caught.value.message
