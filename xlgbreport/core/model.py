@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from .formats import DEFAULT, Format
 from .location import Location
@@ -52,6 +53,9 @@ class Report:
     meta: dict[str, str | None] = field(default_factory=dict)  # workbook-only cover fields
     where: dict[str, str] = field(default_factory=dict)  # cell key or field id -> "sheet!A1"
     format: Format = field(default=DEFAULT, repr=False)
+    #: Whether every cell is known to hold a number (a :class:`Computed` snapshot can tell; a
+    #: report being filled in makes no such promise), so equations may skip their support check.
+    complete: ClassVar[bool] = False
 
     def given(self, key: CellKey) -> bool:
         return key in self.cells

@@ -74,18 +74,18 @@ class Equation:
 
     def evaluate(self, report: Report) -> Finding | None:
         number = report.number
-        if not getattr(report, "complete", False) and any(number(k) is None for k in self.support):
+        if not report.complete and any(number(k) is None for k in self.support):
             return None
         expected = sum(map(number, self.expected))  # type: ignore[arg-type]
         actual = sum(map(number, self.actual))  # type: ignore[arg-type]
         if expected == actual:
             return None
-        args = {name: arg if isinstance(arg, str) else _shown(sum(report.number(k) for k in arg))
+        args = {name: arg if isinstance(arg, str) else shown_number(sum(report.number(k) for k in arg))
                 for name, arg in self.args}
         return self.rule.finding(report, self.at, expected=expected, actual=actual, **args)
 
 
-def _shown(number: Any) -> Any:
+def shown_number(number: Any) -> Any:
     """A sum as the 校验 sheet shows it: 1.5 + 1.5 is 3, not 3.0 (Decimal keeps the zero)."""
     if isinstance(number, Decimal):
         return int(number) if number == number.to_integral_value() else number.normalize()
@@ -118,7 +118,7 @@ class EquationRule(Rule):
         return Equation(self, at, expected, actual, tuple(args.items()), highlight or (at,), schema)
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
     if isinstance(value, Invalid):
         return value.raw
     if isinstance(value, Decimal):

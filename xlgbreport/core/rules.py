@@ -24,8 +24,8 @@ from .rule_base import (
     Equation,
     EquationRule,
     Rule,
-    _plain,
-    _shown,
+    plain_value,
+    shown_number,
 )
 from .tables import CellKey, Role, Schema
 from .text_rules import TextLength, TextMissing, TextNumber, TextYear
@@ -128,7 +128,7 @@ class ValueInvalid(Rule):
                 continue  # a count, or a blank (value.blank's): the common cases, at once
             problem = self.problem(key, value, schema)
             if problem:
-                yield self.finding(report, key, actual=_plain(value), where=schema.describe(key),
+                yield self.finding(report, key, actual=plain_value(value), where=schema.describe(key),
                                    problem=problem, value=value)
 
     def problem(self, key: CellKey, value: object, schema: Schema | None = None) -> str | None:
@@ -259,9 +259,9 @@ class ConsolidatedSum(Rule):
         for key in schema.keys:
             given, summed = report.value(key), prior.value(key)
             if given != summed:
-                yield self.finding(report, key, expected=_plain(summed), actual=_plain(given),
-                                   where=schema.describe(key), given=_shown(given),
-                                   summed=_shown(summed))
+                yield self.finding(report, key, expected=plain_value(summed), actual=plain_value(given),
+                                   where=schema.describe(key), given=shown_number(given),
+                                   summed=shown_number(summed))
 
 
 RULES: tuple[Rule, ...] = (
