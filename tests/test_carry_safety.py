@@ -3,12 +3,13 @@
 A second run, a concurrent run, a link, a workbook open in Excel or LibreOffice, a read-only file
 or folder, the temporary files of a killed run; and for every writer: the umask and the
 no-overwrite rule. CI runs as root, which no permission stops, so the folder case runs the
-command as ``nobody`` (``setpriv``).
+command as ``nobody`` (a forked child that drops to that user).
 """
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -21,13 +22,13 @@ import pytest
 from test_carry_forward import CARRIED, clerk_workbook, last_year
 from xl_helpers import run_main
 
+from xlgbreport import cli as cli_module
 from xlgbreport import errors
 from xlgbreport.actions import carry
 from xlgbreport.core import prior
 from xlgbreport.errors import InputError
 from xlgbreport.files import atomic, interchange, workbook_reader, workbook_writer
 
-SETPRIV = shutil.which("setpriv")
 EXE = str(Path(sys.executable).with_name("xlgbreport"))  # the installed command
 
 
@@ -138,23 +139,55 @@ def test_a_read_only_workbook_is_refused_for_that_reason(pair, monkeypatch, caps
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
 
 
+def as_nobody(*args: str) -> tuple[int, str]:
+    """The command run by ``nobody`` (the tests run as root, who may write anywhere): a forked
+    child of this process drops to that user and runs ``main``, so it needs no access to the
+    checkout or the virtual environment, which may sit in a folder only root can enter."""
+    import openpyxl  # noqa: F401  (imported lazily by the command; nobody may not read it)
+
+    nobody = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 99
+        try:
+            os.close(read)
+            # pytest has replaced sys.stdout/stderr with its capture: write to the pipe itself
+            sys.stdout = sys.stderr = open(write, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            sys.argv = ["xlgbreport", *args]
+            try:
+                cli_module.main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as fh:
+        output = fh.read()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output
+
+
 def test_a_read_only_folder_is_refused_for_that_reason(tmp_path) -> None:
     """As nobody, in a folder only root may write to (the file itself writable by all)."""
-    assert SETPRIV, "setpriv (util-linux) is needed to run the command as nobody"
     folder = Path(tempfile.mkdtemp(prefix="xlg-ro-"))
     try:
         folder.chmod(0o755)
         target = shutil.copy(clerk_workbook(tmp_path), folder / "本年.xlsx")
         last = shutil.copy(last_year(tmp_path), folder / "上年.xlsx")
         os.chmod(target, 0o666)
+        os.chmod(last, 0o644)
         original = Path(target).read_bytes()
-        proc = subprocess.run([SETPRIV, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                               EXE, "carry-forward", "--prior", str(last), str(target)], capture_output=True, text=True,
-                              encoding="utf-8", env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-                              timeout=120)
-        assert proc.returncode == 2, proc.stderr
-        assert f"所在文件夹 {folder} 没有权限" in proc.stderr, proc.stderr
-        assert "其他程序" not in proc.stderr and "内部错误" not in proc.stderr
+        code, output = as_nobody("carry-forward", "--prior", str(last), str(target))
+        assert code == 2, output
+        assert f"所在文件夹 {folder} 没有权限" in output, output
+        assert "其他程序" not in output and "内部错误" not in output
         assert Path(target).read_bytes() == original
         assert sorted(p.name for p in folder.iterdir()) == ["上年.xlsx", "本年.xlsx"]
     finally:
