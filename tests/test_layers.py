@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "xlgbreport"
 #: A layer may import itself and the layers listed after it, never those before.
-LAYERS = ("cli", "excel", "render", "consolidate", "actions", "files", "core")
+LAYERS = ("cli", "excel", "render", "published", "consolidate", "actions", "files", "core")
 SHARED = {"errors", "__init__"}  # the catalogue of input problems, and the front door
 
 

@@ -1,0 +1,33 @@
+"""A published report as its readers hand it to the parser: lines of cells, each with its place.
+
+Every input kind (web page, Word, PDF, text) comes down to this, so the parser never knows which
+file it reads. A table row is one line whose cells are the row's cells; a paragraph is one line
+of one cell; a text line's tab-separated fields are its cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the source: ``number`` is where a clerk finds it (see :class:`Document`)."""
+
+    number: int
+    cells: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\t".join(self.cells)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader read. ``kind`` is html, docx, pdf, txt or md; ``number`` of each line is the
+    line of the text file, of the HTML source, of the PDF's extracted text (pages in order), or
+    the paragraph or table row of a Word body (counted from 1 in document order)."""
+
+    source: str
+    kind: str
+    lines: tuple[Line, ...]
