@@ -1,0 +1,181 @@
+"""What values a row of a published table can hold, and which of them the equations allow.
+
+A row whose cells lost their separators reads as a run of digits: 「801000081」 is
+80 | 1 | 0 | 0 | 0 | 0 | 81, or any other cut into seven numbers. Every cut is a candidate; the
+row's own total (``requests.row_total``, ``appeals.group_total``) and then the table's
+equations (``requests.balance``, ``requests.results_total``), the very rules ``validate`` runs,
+keep the cuts that balance. A row is placed only when one candidate is left; otherwise its
+cells stay blank and the run is reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..core.formats import Format
+from ..core.model import Number, Report
+from ..core.rule_base import Equation, EquationRule
+from ..core.rules import for_format
+from ..core.tables import CellKey
+from .normalize import Token
+
+#: Beyond this many cuts of one row, or combinations of rows, nothing is decided: reported.
+MAX_CANDIDATES = 50_000
+MAX_EXTRA = 3  # a row with more values than cells: at most this many left over
+
+Values = tuple[Number, ...]
+
+
+def number(token: Token) -> Number:
+    value = token.number
+    assert value is not None
+    return int(value) if value == value.to_integral_value() and "." not in token.raw else value
+
+
+def candidates(values: Sequence[Token], k: int) -> tuple[list[Values], str]:
+    """The values a row of ``k`` cells can hold, given what the source wrote in it, and how
+    they were found: ``""`` as written, ``split`` digit runs cut, ``extra`` values left over.
+    An empty list: nothing fits (text, signs or decimals in a run too short)."""
+    if len(values) == k:
+        return [tuple(number(t) for t in values)], ""
+    if len(values) > k:
+        if len(values) - k > MAX_EXTRA:
+            return [], "extra"
+        seen = dict.fromkeys(tuple(number(t) for t in combo)
+                             for combo in itertools.combinations(values, k))
+        return list(seen), "extra"
+    if not all(t.digits.isdigit() and t.digits == t.raw for t in values):
+        return [], "split"
+    out: list[Values] = []
+    for cut in _cuts([t.digits for t in values], k):
+        out.append(cut)
+        if len(out) > MAX_CANDIDATES:
+            return [], "split"
+    return out, "split"
+
+
+def _cuts(runs: list[str], k: int) -> Iterator[Values]:
+    """Every way to cut the runs, each kept whole or cut inside, into ``k`` numbers written
+    without leading zeros (「0」 itself is a number)."""
+    if not runs:
+        if k == 0:
+            yield ()
+        return
+    first, rest = runs[0], runs[1:]
+    for parts in range(1, min(len(first), k - len(rest)) + 1):
+        for head in _split(first, parts):
+            for tail in _cuts(rest, k - parts):
+                yield head + tail
+
+
+def _split(digits: str, parts: int) -> Iterator[Values]:
+    if parts == 1:
+        if digits == "0" or not digits.startswith("0"):
+            yield (int(digits),)
+        return
+    for end in range(1, len(digits) - parts + 2):
+        head = digits[:end]
+        if head != "0" and head.startswith("0"):
+            break
+        for tail in _split(digits[end:], parts - 1):
+            yield (int(head), *tail)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row (or table 四's cells) the source gave, with the values it may hold."""
+
+    keys: tuple[CellKey, ...]
+    candidates: tuple[Values, ...]
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The outcome for one pending row: ``values`` when one candidate is left (``rules``: the
+    equations that ruled the others out), else ``left`` candidates remain (0: none fits)."""
+
+    pending: Pending
+    values: Values | None
+    rules: tuple[str, ...]
+    left: int
+
+
+def _equations(fmt: Format) -> list[Equation]:
+    return [eq for rule in for_format(fmt) if isinstance(rule, EquationRule) and not rule.needs_prior
+            for eq in rule.declared(fmt.schema)]
+
+
+def _holds(equation: Equation, report: Report) -> bool:
+    return equation.evaluate(report) is None
+
+
+def resolve(fmt: Format, certain: dict[CellKey, Number], pending: Sequence[Pending]) -> list[Decided]:
+    """Decide every pending row: first by the equations within the row, then by those that
+    join rows, over every combination of what is left. ``certain`` holds the values placed as
+    written; a blank cell makes an equation undecided, which rules nothing out."""
+    equations = _equations(fmt)
+    report = Report(cells=dict(certain), format=fmt)
+    out: dict[int, Decided] = {}
+    open_rows: list[tuple[int, Pending, list[Values], set[str]]] = []
+    for index, row in enumerate(pending):
+        keys = set(row.keys)
+        local = [eq for eq in equations if set(eq.support) <= keys]
+        kept, used = [], set()
+        for values in row.candidates:
+            report.cells.update(zip(row.keys, values, strict=True))
+            failed = [eq for eq in local if not _holds(eq, report)]
+            if failed:
+                used.update(eq.rule.id for eq in failed)
+            else:
+                kept.append(values)
+        for key in row.keys:
+            report.cells.pop(key, None)
+        if len(kept) == 1:
+            out[index] = Decided(row, kept[0], tuple(sorted(used)), 1)
+            report.cells.update(zip(row.keys, kept[0], strict=True))
+        elif not kept:
+            out[index] = Decided(row, None, (), 0)
+        else:
+            open_rows.append((index, row, kept, used))
+    _joint(report, equations, open_rows, out)
+    return [out[i] for i in range(len(pending))]
+
+
+def _joint(report: Report, equations: list[Equation],
+           open_rows: list[tuple[int, Pending, list[Values], set[str]]], out: dict[int, Decided]) -> None:
+    """Rows still open, decided together by the equations that read any of their cells."""
+    if not open_rows:
+        return
+    size = 1
+    for _, _, kept, _ in open_rows:
+        size *= len(kept)
+    if size > MAX_CANDIDATES:
+        for index, row, kept, _ in open_rows:
+            out[index] = Decided(row, None, (), len(kept))
+        return
+    open_keys = {k for _, row, _, _ in open_rows for k in row.keys}
+    joining = [eq for eq in equations if open_keys & set(eq.support)]
+    surviving: list[tuple[Values, ...]] = []
+    ruled: set[str] = set()
+    for combo in itertools.product(*(kept for _, _, kept, _ in open_rows)):
+        for (_, row, _, _), values in zip(open_rows, combo, strict=True):
+            report.cells.update(zip(row.keys, values, strict=True))
+        failed = [eq.rule.id for eq in joining if not _holds(eq, report)]
+        if failed:
+            ruled.update(failed)
+        else:
+            surviving.append(combo)
+    for _, row, _, _ in open_rows:
+        for key in row.keys:
+            report.cells.pop(key, None)
+    for position, (index, row, _kept, used) in enumerate(open_rows):
+        left = {combo[position] for combo in surviving}
+        if len(left) == 1:
+            out[index] = Decided(row, left.pop(), tuple(sorted(used | ruled)), 1)
+        else:
+            out[index] = Decided(row, None, (), len(left))
+
+
+__all__ = ["Decided", "MAX_CANDIDATES", "Pending", "candidates", "number", "resolve"]

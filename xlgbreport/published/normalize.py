@@ -1,0 +1,116 @@
+"""Published text made comparable: one folded form for labels, and a line cut into tokens.
+
+Real reports write the same label many ways: full or half width, PDF compatibility ideographs
+(⼀ for 一), spaces inside words (「结 果 维持」), header words split over lines, 「1、」 for
+「1.」, markdown marks. Labels are compared only in their folded form, so none of these
+matter; numbers are told from text by being set apart (a cell, or spaces), never by guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』`*#")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_NUMBERED = re.compile(r"(?<![\d.])(\d{1,2})[、．.](?!\d)")
+_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
+
+
+def fold(text: str) -> str:
+    """The form labels are compared in: NFKC (half width, ⼀ → 一), no spaces, no quotes or
+    markdown marks, 「1、」 and 「1．」 as 「1.」."""
+    text = unicodedata.normalize("NFKC", _BOOKMARK.sub("", text))
+    text = _SPACE.sub("", text).translate(_QUOTES)
+    return _NUMBERED.sub(r"\1.", text)
+
+
+def is_page_number(text: str) -> bool:
+    """「- 3 -」, 「— 3 —」: a PDF's page footer, not a value of any table."""
+    stripped = text.strip()
+    return bool(stripped) and bool(_PAGE_NUMBER.match(stripped)) and not stripped.isdigit()
+
+
+#: Where a numbered label starts in folded text: 一、 (一) 1. — the official tables number
+#: every row label this way, so a run of label text is cut into labels there.
+_NUMBERING = re.compile(r"[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\)|(?<![\d.])\d{1,2}\.(?!\d)")
+
+
+def numbered_parts(folded: str) -> list[str]:
+    """Folded text cut where a numbering starts: 「三、本年度办理结果(一)予以公开」 gives
+    「三、本年度办理结果」 and 「(一)予以公开」. Text before the first numbering is the first part."""
+    starts = [m.start() for m in _NUMBERING.finditer(folded)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return [folded[a:b] for a, b in zip(starts, [*starts[1:], len(folded)], strict=True)
+            if folded[a:b]]
+
+
+def numbering(folded: str) -> tuple[str, str]:
+    """A folded label's numbering and the rest: 「(二)部分公开」 gives (「(二)」, 「部分公开」)."""
+    found = _NUMBERING.match(folded)
+    if not found:
+        return "", folded
+    return found.group(), folded[found.end():]
+
+
+def abbreviates(short: str, label: str) -> bool:
+    """Whether ``short`` can be ``label`` with words left out (社会组织 for 社会公益组织,
+    逾期不补正 for 申请人无正当理由逾期不补正…): its characters in order, the first and the last
+    kept, at least two of them."""
+    if len(short) < 2 or len(short) > len(label) or short[0] not in label:
+        return False
+    if short in label:
+        return True
+    if short[-1] != label[-1] and short[0] != label[0]:
+        return False
+    it = iter(label)
+    return all(ch in it for ch in short)
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+#: A number set apart: digits, a decimal part, a sign (本年增/减 is signed), a unit a fee or a
+#: procurement amount is written with. Thousands separators are not accepted: 1,234 is not
+#: certainly one number.
+_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d+(?:\.\d+)?)(?P<unit>万元|元|件|个|项|条)?$")
+_YEARISH = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of a line: a value (``number`` set) or text; ``raw`` as the source wrote it."""
+
+    raw: str
+    line: int
+    number: Decimal | None = None
+    unit: str = ""
+
+    @property
+    def is_value(self) -> bool:
+        return self.number is not None
+
+    @property
+    def digits(self) -> str:
+        """The value as written, without sign or unit: a run of digits may hold several cells."""
+        return self.raw.lstrip("-+−").removesuffix(self.unit)
+
+
+def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
+    """A line's cells cut into values and text. A value is a cell, or a space-separated word,
+    that is a number and nothing else (「保留4位小数」 holds no value; 「2023 年」 is a year)."""
+    out: list[Token] = []
+    for cell in cells:
+        words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
+        for i, word in enumerate(words):
+            found = _VALUE.match(word)
+            year_word = i + 1 < len(words) and words[i + 1].startswith("年")
+            if found and not (year_word and _YEARISH.match(found["digits"])):
+                sign = "-" if found["sign"] in "-−" and found["sign"] else ""
+                out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
+            else:
+                out.append(Token(word, line))
+    return out

@@ -1,0 +1,118 @@
+"""What an import says about a source, as data: each kind of note a small class with a stable
+code, a Chinese title and a message template (as the rules are), and what was deduced, with
+the equations that decided it. Text and JSON are renderings of these records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..core.findings import Finding, Severity
+from ..core.model import Number
+from ..core.tables import CellKey
+
+
+class Note:
+    """One kind of import note. A note is a :class:`Finding` (rule id ``import.…``), so it is
+    listed, counted and serialised as the rules' findings are."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    template: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+
+    @classmethod
+    def at(cls, source: str, source_line: int | None, key: CellKey | None = None, *,
+           actual: Any = None, **args: Any) -> Finding:
+        table, row, column = key if key else (None, None, None)
+        return Finding(cls.id, cls.severity, cls.template, tuple(args.items()), table, row, column,
+                       actual=actual, line=source_line, source=source)
+
+
+class TableMissing(Note):
+    id = "import.table_missing"
+    title = "未找到表格"
+    template = "未找到{table}：其单元格留空"
+
+
+class RowMissing(Note):
+    id = "import.row_missing"
+    title = "未找到行"
+    template = "{table}未找到「{row}」：该行留空"
+
+
+class Unplaced(Note):
+    id = "import.unplaced"
+    title = "无法确定位置的数值"
+    template = "第 {line} 行的数值「{values}」无法确定属于哪一格（{reason}）：未导入"
+    NO_LABEL = "前面没有可识别的行名"
+    COUNT = "{label}应有 {expected} 个数，这里有 {actual} 个"
+    HEADER = "表头不是规定的格式"
+    NOT_NUMBERS = "{label}的数不能拆分"
+
+
+class Ambiguous(Note):
+    id = "import.ambiguous"
+    title = "数字串有多种拆分"
+    template = "「{row}」的数字串「{run}」有 {n} 种拆分都满足勾稽关系：该行留空"
+
+
+class NoSplit(Note):
+    id = "import.no_split"
+    title = "数字串无法拆分"
+    template = "「{row}」的数字串「{run}」没有一种拆分满足勾稽关系：该行留空"
+
+
+class Repeated(Note):
+    id = "import.repeated"
+    title = "同一行出现多次"
+    template = "「{row}」出现 {n} 次且数不同（第 {lines} 行）：该行留空"
+
+
+class NoText(Note):
+    id = "import.text_missing"
+    title = "未找到正文"
+    template = "未找到「{section}」的正文"
+
+
+class Compared(Note):
+    id = "import.compared"
+    title = "比对文件"
+    template = "这是 {years} 两年的比对文件：按表格出现的先后分给各年，正文两年交错，未导入"
+
+
+NOTES: tuple[type[Note], ...] = (TableMissing, RowMissing, Unplaced, Ambiguous, NoSplit, Repeated,
+                                 NoText, Compared)
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Values the source did not set apart, placed because exactly one reading balances:
+    ``rules`` are the equations that ruled the other readings out (none when the reading was
+    the only one, e.g. a run of zeros, or identical values left over)."""
+
+    row: str  # the row's name, as a clerk reads it
+    keys: tuple[CellKey, ...]
+    run: str  # what the source wrote
+    values: tuple[Number, ...]
+    how: str  # split: a digit run cut; extra: values left over; order: no header, format's order
+    rules: tuple[str, ...]
+    line: int
+
+    TEMPLATES: ClassVar[dict[str, str]] = {
+        "split": "「{row}」的数字串「{run}」拆为 {values}（{why}）",
+        "extra": "「{row}」多出数值，去掉后为 {values}（{why}）",
+        "order": "「{row}」所在表未见表头，按规定格式的列序放置",
+    }
+
+    @property
+    def message(self) -> str:
+        why = "唯一满足 " + "、".join(self.rules) if self.rules else "只有这一种读法"
+        return self.TEMPLATES[self.how].format(row=self.row, run=self.run, why=why,
+                                               values=" | ".join(map(str, self.values)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "cells": ["/".join(k) for k in self.keys], "source_text": self.run,
+                "values": [str(v) if not isinstance(v, int) else v for v in self.values],
+                "how": self.how, "rules": list(self.rules), "line": self.line,
+                "message": self.message}

@@ -1,0 +1,142 @@
+"""A published report cut into what the parser reads: its title, its six sections, and the
+tables' zone as runs of values each after the label text that precedes it.
+
+Sections are found by their official headings (from the format, never typed here), in order;
+a heading may be missing (seed 000 has no 三 heading), so the tables' zone runs from the first
+table heading to 五, and rows are found by their labels wherever they are in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..core.tables import Schema
+from .document import Document, Line
+from .normalize import Token, fold, is_page_number, tokens
+
+#: A comparison document (two years' reports side by side) says so on a line like
+#: 「年份 : 2023 vs 2024」: its tables appear once per year, in the years' order.
+_COMPARED_YEARS = re.compile(r"((?:19|20)\d\d)年?(?:vs|VS|对比|与|和|—|-)((?:19|20)\d\d)")
+#: A comparison document's 差异分析 blocks restate table values as differences: not a table.
+_DIFFERENCES = "差异分析"
+_HEADING_SLACK = 24  # a heading line may carry a note (「( 重复率 : 80%)」), not a paragraph
+
+
+@dataclass(frozen=True)
+class Run:
+    """Values in a row, and the label text met since the run before (folded)."""
+
+    label: str
+    values: tuple[Token, ...]
+    label_line: int  # where the label text ends
+    section: str  # the id of the section it is under
+
+    @property
+    def line(self) -> int:
+        return self.values[0].line
+
+
+@dataclass
+class Scan:
+    """Where everything is. ``sections`` maps a section id (a table id or a text section id) to
+    the lines under its heading; ``runs`` are the tables' zone, in order."""
+
+    title: list[Line] = field(default_factory=list)
+    headings: dict[str, int] = field(default_factory=dict)  # section id -> line number
+    sections: dict[str, list[Line]] = field(default_factory=dict)
+    runs: list[Run] = field(default_factory=list)
+    zone_text: dict[str, str] = field(default_factory=dict)  # section id -> its folded text
+    compared_years: tuple[int, ...] = ()
+    skipped: list[int] = field(default_factory=list)  # lines of 差异分析 blocks
+
+
+def _headings(schema: Schema) -> list[tuple[str, str, str]]:
+    """(section id, folded numeral, folded title) of the six sections, in the report's order."""
+    titled = [(t.id, t.title) for t in schema.tables] + [(f.id, f.label) for f in schema.text]
+    out = []
+    for section_id, title in titled:
+        folded = fold(title)
+        numeral, _, core = folded.partition("、")
+        out.append((section_id, numeral + "、", core))
+    return sorted(out, key=lambda h: "一二三四五六".index(h[1][0]))
+
+
+def _is_heading(folded: str, numeral: str, core: str) -> bool:
+    if len(folded) > len(numeral) + len(core) + _HEADING_SLACK:
+        return False
+    return folded.startswith(numeral + core) or folded.startswith(core)
+
+
+def scan(document: Document, schema: Schema) -> Scan:
+    """Cut ``document`` into title, sections and the tables' runs."""
+    lines = [ln for ln in document.lines if not is_page_number(ln.text)]
+    out = Scan()
+    order = _headings(schema)
+    starts: list[tuple[int, str]] = []  # (index in lines, section id)
+    next_heading = 0
+    for index, line in enumerate(lines):
+        folded = fold(line.text)
+        for k in range(next_heading, len(order)):
+            section_id, numeral, core = order[k]
+            if _is_heading(folded, numeral, core):
+                starts.append((index, section_id))
+                out.headings[section_id] = line.number
+                next_heading = k + 1
+                break
+    first = starts[0][0] if starts else len(lines)
+    out.title = lines[:first]
+    for (index, section_id), end in zip(starts, [s[0] for s in starts[1:]] + [len(lines)], strict=True):
+        out.sections[section_id] = lines[index + 1:end]
+    title_text = fold("".join(ln.text for ln in out.title))
+    years = _COMPARED_YEARS.search(title_text)
+    if years:
+        out.compared_years = tuple(int(y) for y in years.groups())
+    table_ids = [t.id for t in schema.tables]
+    for section_id in table_ids:
+        section = _without_differences(out.sections.get(section_id, []), out.skipped)
+        out.sections[section_id] = section
+        out.zone_text[section_id] = fold("".join(ln.text for ln in section))
+        out.runs += _runs(section, section_id)
+    return out
+
+
+def _without_differences(lines: list[Line], skipped: list[int]) -> list[Line]:
+    """A section without its 差异分析 blocks (from such a line to the section's end or to the
+    next 「N 年报告」 part): differences between years are no table values."""
+    kept, skipping = [], False
+    for line in lines:
+        folded = fold(line.text)
+        if _DIFFERENCES in folded:
+            skipping = True
+        elif skipping and re.fullmatch(r"(?:19|20)\d\d年报告", folded):
+            skipping = False
+        if skipping:
+            skipped.append(line.number)
+        else:
+            kept.append(line)
+    return kept
+
+
+def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
+    out: list[Run] = []
+    label: list[str] = []
+    label_line = lines[0].number if lines else 0
+    values: list[Token] = []
+    for line in lines:
+        for token in tokens(line.cells, line.number):
+            if token.is_value:
+                values.append(token)
+                continue
+            if values:
+                out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
+                label, values = [], []
+            label.append(token.raw)
+            label_line = line.number
+    if values:
+        out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
+    return out
+
+
+__all__ = ["Run", "Scan", "scan"]
