@@ -23,6 +23,7 @@ from .normalize import Token
 
 #: Beyond this many cuts of one row, or combinations of rows, nothing is decided: reported.
 MAX_CANDIDATES = 50_000
+MAX_NODES = 20_000  # steps of cutting one row: a township's run takes a few hundred
 MAX_EXTRA = 3  # a row with more values than cells: at most this many left over
 
 Values = tuple[Number, ...]
@@ -34,10 +35,16 @@ def number(token: Token) -> Number:
     return int(value) if value == value.to_integral_value() and "." not in token.raw else value
 
 
-def candidates(values: Sequence[Token], k: int) -> tuple[list[Values], str]:
-    """The values a row of ``k`` cells can hold, given what the source wrote in it, and how
-    they were found: ``""`` as written, ``split`` digit runs cut, ``extra`` values left over.
-    An empty list: nothing fits (text, signs or decimals in a run too short)."""
+class TooMany(Exception):
+    """A run with more readings than are worth trying: nothing is decided, and that is said."""
+
+
+def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) -> tuple[list[Values], str]:
+    """The values the cells ``keys`` of a row can hold, given what the source wrote in it, and
+    how they were found: ``""`` as written, ``split`` digit runs cut, ``extra`` values left over.
+    An empty list: nothing fits (text, signs or decimals in a run too short). A cut that breaks
+    the row's own totals is no candidate (:class:`TooMany` when there are too many to try)."""
+    k = len(keys)
     if len(values) == k:
         return [tuple(number(t) for t in values)], ""
     if len(values) > k:
@@ -48,47 +55,66 @@ def candidates(values: Sequence[Token], k: int) -> tuple[list[Values], str]:
         return list(seen), "extra"
     if not all(t.digits.isdigit() and t.digits == t.raw for t in values):
         return [], "split"
-    out: list[Values] = []
-    for cut in _cuts([t.digits for t in values], k):
-        out.append(cut)
-        if len(out) > MAX_CANDIDATES:
-            return [], "split"
-    return out, "split"
+    forced = _forced(keys, fmt)
+    return list(_cuts([t.digits for t in values], k, {at: parts for at, (parts, _) in forced.items()})), "split"
 
 
-def _cuts(runs: list[str], k: int) -> Iterator[Values]:
-    """Every way to cut the runs, each kept whole or cut inside, into ``k`` numbers written
-    without leading zeros (「0」 itself is a number)."""
-    if not runs:
-        if k == 0:
-            yield ()
-        return
-    first, rest = runs[0], runs[1:]
-    for parts in range(1, min(len(first), k - len(rest)) + 1):
-        for head in _split(first, parts):
-            for tail in _cuts(rest, k - parts):
-                yield head + tail
+def _forced(keys: tuple[CellKey, ...], fmt: Format) -> dict[int, tuple[tuple[int, ...], str]]:
+    """Cells a row's own equation fixes once the cells before it are cut (a total after its
+    parts: 「总计」 = the six applicant columns; each group total of table 四), with the rule."""
+    index = {key: i for i, key in enumerate(keys)}
+    out: dict[int, tuple[tuple[int, ...], str]] = {}
+    for eq in _equations(fmt):
+        if len(eq.actual) == 1 and eq.actual[0] in index and all(k in index for k in eq.expected):
+            at, parts = index[eq.actual[0]], tuple(index[k] for k in eq.expected)
+            if all(p < at for p in parts):
+                out[at] = (parts, eq.rule.id)
+    return out
 
 
-def _split(digits: str, parts: int) -> Iterator[Values]:
-    if parts == 1:
-        if digits == "0" or not digits.startswith("0"):
-            yield (int(digits),)
-        return
-    for end in range(1, len(digits) - parts + 2):
-        head = digits[:end]
-        if head != "0" and head.startswith("0"):
-            break
-        for tail in _split(digits[end:], parts - 1):
-            yield (int(head), *tail)
+def forcing_rules(keys: tuple[CellKey, ...], fmt: Format) -> tuple[str, ...]:
+    """The rules whose equations fix cells of a row as it is cut: they decide its split."""
+    return tuple(sorted({rule for _, rule in _forced(keys, fmt).values()}))
+
+
+def _cuts(runs: list[str], width: int, forced: dict[int, tuple[int, ...]]) -> Iterator[Values]:
+    """Every way to cut the runs (each kept whole or cut inside) into ``width`` numbers written
+    without leading zeros (「0」 itself is one), a forced cell being the sum it must be."""
+    text = "".join(runs)
+    ends = list(itertools.accumulate(len(r) for r in runs))  # separators the source kept
+    budget = [MAX_NODES]
+
+    def walk(at: int, done: tuple[int, ...]) -> Iterator[Values]:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TooMany
+        if at == len(text) or len(done) == width:
+            if at == len(text) and len(done) == width:
+                yield done
+            return
+        limit = next(e for e in ends if e > at)  # a cell ends at the next separator, or before
+        if len(done) in forced:
+            want = str(sum(done[p] for p in forced[len(done)]))
+            if text.startswith(want, at) and at + len(want) <= limit:
+                yield from walk(at + len(want), (*done, int(want)))
+            return
+        for end in range(at + 1, limit + 1):
+            head = text[at:end]
+            if head != "0" and head.startswith("0"):
+                break
+            yield from walk(end, (*done, int(head)))
+
+    return walk(0, ())
 
 
 @dataclass(frozen=True)
 class Pending:
-    """A row (or table 四's cells) the source gave, with the values it may hold."""
+    """A row (or table 四's cells) the source gave, with the values it may hold; ``rules``
+    already ruled other cuts out."""
 
     keys: tuple[CellKey, ...]
     candidates: tuple[Values, ...]
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,7 +148,7 @@ def resolve(fmt: Format, certain: dict[CellKey, Number], pending: Sequence[Pendi
     for index, row in enumerate(pending):
         keys = set(row.keys)
         local = [eq for eq in equations if set(eq.support) <= keys]
-        kept, used = [], set()
+        kept, used = [], set(row.rules)
         for values in row.candidates:
             report.cells.update(zip(row.keys, values, strict=True))
             failed = [eq for eq in local if not _holds(eq, report)]

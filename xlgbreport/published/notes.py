@@ -55,6 +55,7 @@ class Ambiguous(Note):
     id = "import.ambiguous"
     title = "数字串有多种拆分"
     template = "「{row}」的数字串「{run}」有 {n} 种拆分都满足勾稽关系：该行留空"
+    MANY = "很多"
 
 
 class NoSplit(Note):

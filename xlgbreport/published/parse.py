@@ -142,6 +142,7 @@ def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) 
     """The text of 一, 五 and 六 as the source has it (a PDF's lines joined, as its line breaks
     only wrap); a comparison document interleaves both years' text, so none is taken."""
     out: list[Finding] = []
+    report.text.update({f.id: None for f in report.format.schema.text})
     if compared:
         years = "、".join(map(str, scanned.compared_years))
         return [notes.Compared.at(document.source, None, years=years)]
@@ -150,10 +151,10 @@ def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) 
         if not lines:
             out.append(notes.NoText.at(document.source, scanned.headings.get(field.id),
                                        section=field.label))
-            report.text[field.id] = None
             continue
         joiner = "" if document.kind == "pdf" else "\n"
-        report.text[field.id] = joiner.join(_plain(line) for line in lines).strip() or None
+        kept = [text for text in map(_plain, lines) if text]  # blank lines are layout
+        report.text[field.id] = joiner.join(kept) or None
         report.where[text_key(field.id)] = f"{document.source}:{lines[0].number}"
     return out
 

@@ -15,7 +15,7 @@ from ..core.formats import Format
 from ..core.model import Number, Value, is_number
 from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
-from .digits import Pending, candidates, resolve
+from .digits import Pending, TooMany, candidates, forcing_rules, resolve
 from .labels import has_label, proactive_row, requests_row
 from .normalize import Token, fold
 from .scan import Run, Scan
@@ -40,6 +40,7 @@ class Placed:
     """One report's cells as the source gave them, with where each came from and what the
     import has to say."""
 
+    format: Format
     cells: dict[CellKey, Value] = field(default_factory=dict)
     where: dict[str, str] = field(default_factory=dict)
     found: int = 0  # cells placed as written
@@ -61,7 +62,7 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
     requests = schema.table(TableId.REQUESTS)
     appeals = schema.table(TableId.APPEALS)
     years = max(len(scan.compared_years), 1)
-    out = [Placed() for _ in range(years)]
+    out = [Placed(fmt) for _ in range(years)]
     seen: dict[tuple[str, str], list[Run]] = {}
     appeal_values: list[Token] = []
     group = ""
@@ -130,14 +131,19 @@ def _give(placed: Placed, table: Table, row: Row, run: Run, source: str) -> None
 
 def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[Token], source: str,
            line: int) -> None:
-    found, how = candidates(values, len(keys))
+    try:
+        found, how = candidates(values, keys, placed.format)
+    except TooMany:
+        placed.problems.append(notes.Ambiguous.at(source, line, keys[0], row=name, run=_raw(values),
+                                                  n=notes.Ambiguous.MANY))
+        return
     if not found:
         reason = (notes.Unplaced.NOT_NUMBERS if how == "split" else notes.Unplaced.COUNT).format(
             label=f"「{name}」", expected=len(keys), actual=len(values))
-        placed.problems.append(notes.Unplaced.at(source, line, line=line, values=_raw(values),
-                                                 reason=reason))
+        placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
+                                                 values=_raw(values), reason=reason))
         return
-    pending = Pending(keys, tuple(found))
+    pending = Pending(keys, tuple(found), forcing_rules(keys, placed.format) if how == "split" else ())
     if len(found) == 1 and not how:
         _put(placed, keys, found[0], source, line)
         placed.found += len(keys)
@@ -161,10 +167,11 @@ def _decide(placed: Placed, fmt: Format, source: str) -> None:
             placed.deduced.append(notes.Deduction(item.row, item.pending.keys, item.run,
                                                   decided.values, item.how, decided.rules, item.line))
         elif decided.left == 0:
-            placed.problems.append(notes.NoSplit.at(source, item.line, row=item.row, run=item.run))
+            placed.problems.append(notes.NoSplit.at(source, item.line, item.pending.keys[0],
+                                                    row=item.row, run=item.run))
         else:
-            placed.problems.append(notes.Ambiguous.at(source, item.line, row=item.row, run=item.run,
-                                                      n=decided.left))
+            placed.problems.append(notes.Ambiguous.at(source, item.line, item.pending.keys[0],
+                                                      row=item.row, run=item.run, n=decided.left))
 
 
 def _requests_header(scan: Scan, table: Table, out: list[Placed], source: str) -> bool:
