@@ -29,6 +29,7 @@ from .files import (
     workbook_reader,
     workbook_writer,
 )
+from .published import commands as published_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -242,6 +243,7 @@ def render_command(paths: tuple[Path, ...], to: str, output: Path | None, prior_
 
 cli.add_command(excel_commands.excel)
 cli.add_command(consolidate_commands.consolidate)
+cli.add_command(published_commands.import_command)
 
 
 def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:

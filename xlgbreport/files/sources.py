@@ -57,7 +57,8 @@ class Walk:
 
 
 def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = None,
-         max_entries: int | None = None, json: bool = False) -> Walk:
+         max_entries: int | None = None, json: bool = False,
+         suffixes: frozenset[str] | None = None) -> Walk:
     """The workbooks (and refused formats) under ``folder``, not Office's ~$ lock files.
 
     Symlinked folders (and Windows junctions) are not followed, so a link cannot loop; an
@@ -65,8 +66,10 @@ def walk(folder: Path, *, max_depth: int | None = None, max_files: int | None = 
     in ``unreadable``. An ``OSError`` is raised only when ``folder`` itself cannot be listed.
     With bounds, :class:`LimitReached` is raised as soon as a subfolder lies deeper than
     ``max_depth``, more than ``max_files`` files qualify, or more than ``max_entries``
-    directory entries have been looked at: the search is refused, not cut short silently."""
-    suffixes = WORKBOOK_SUFFIXES | REFUSED_SUFFIXES | ({".json"} if json else set())
+    directory entries have been looked at: the search is refused, not cut short silently.
+    ``suffixes`` names other files to collect (the importer's published reports)."""
+    if suffixes is None:
+        suffixes = frozenset(WORKBOOK_SUFFIXES | REFUSED_SUFFIXES | ({".json"} if json else set()))
     files: list[Path] = []
     unreadable: list[tuple[Path, OSError]] = []
     seen = 0

@@ -1,0 +1,251 @@
+"""``import``: published reports (files or a county's archive folder) read into workbooks or
+interchange JSON, each with what was found, deduced and left blank, and the rules' findings.
+
+One source may hold two reports (a comparison document); each report is written on its own,
+in a folder named by org and year, never over an existing file. An unreadable source is one
+Chinese line, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core import crosswalk, shown
+from ..core.findings import Finding, Severity, summary
+from ..core.formats import GB2021
+from ..core.model import Invalid, Value
+from ..core.rules import check
+from ..errors import InputError
+from ..files import atomic, interchange, paths, workbook_writer
+from ..files import sources as files_sources
+from . import readers
+from .parse import Imported, parse
+
+SUFFIXES = frozenset({".html", ".htm", ".docx", ".pdf", ".txt", ".md"})
+MAX_DEPTH, MAX_FILES, MAX_ENTRIES = 8, 100_000, 1_000_000  # a county's archive, many years
+FOLDER_TOO_BIG = "文件夹过大（{kind}超过 {n}），未导入：请分批导入"
+FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"}
+OUTPUT_KINDS = ("xlsx", "json")
+#: Characters no file name may hold on Windows or here, and controls.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+NAME_CHARS = 60
+UNNAMED = "未识别机关"
+FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
+                "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
+SEVERAL_TO_ONE = "有 {n} 个来源，-o 应为文件夹"
+HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
+HEADLINE_UNREADABLE = "，{n} 个无法读取"
+
+Progress = Callable[[Iterable["Outcome"], int], Iterable["Outcome"]]
+
+
+@dataclass(frozen=True)
+class Written:
+    """One report imported and where it went."""
+
+    imported: Imported
+    findings: tuple[Finding, ...]  # the rules', on the report in the source's format
+    kept: dict  # the source format's cells the workbook has no place for (a 2019 report's)
+    output: Path | None
+
+    @property
+    def complete(self) -> bool:
+        return not self.imported.notes and not any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def blank(self) -> int:
+        report = self.imported.report
+        return sum(1 for k in report.format.schema.keys
+                   if report.cells.get(k) is None and not report.format.schema.is_derived(k))
+
+    def to_dict(self) -> dict[str, Any]:
+        report = self.imported.report
+        return {
+            "org": report.org, "year": report.year if not isinstance(report.year, Invalid) else None,
+            "format": report.format.id, "format_evidence": self.imported.format_evidence,
+            "output": str(self.output) if self.output else None,
+            "found": self.imported.found, "blank": self.blank,
+            "deduced": [d.to_dict() for d in self.imported.deduced],
+            "notes": [n.to_dict() for n in self.imported.notes],
+            "kept": {"/".join(k): _json(v) for k, v in self.kept.items()},
+            "valid": not any(f.severity is Severity.ERROR for f in self.findings),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One source: its reports, or why it could not be read."""
+
+    source: Path
+    written: tuple[Written, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": str(self.source), "error": self.error,
+                "reports": [w.to_dict() for w in self.written]}
+
+
+@dataclass(frozen=True)
+class Batch:
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def headline(self) -> str:
+        reports = [w for o in self.outcomes for w in o.written]
+        line = HEADLINE.format(files=len(self.outcomes), reports=len(reports),
+                               complete=sum(w.complete for w in reports))
+        unreadable = sum(o.error is not None for o in self.outcomes)
+        return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a source could not be read, 1 when a report has blanks, notes or errors."""
+        if any(o.error for o in self.outcomes):
+            return 2
+        return 0 if all(w.complete for o in self.outcomes for w in o.written) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sources": [o.to_dict() for o in self.outcomes], "summary": self.headline}
+
+
+def read(path: str | Path) -> list[Imported]:
+    """The reports a published source holds (one, or one per year of a comparison document)."""
+    return parse(readers.read(path))
+
+
+def collect(sources: Iterable[str | Path]) -> list[Path]:
+    """The files named, and the published reports inside folders named (walked as validation
+    walks them: bounded, no links followed; a folder that cannot be listed is read, and says
+    why)."""
+    out: list[Path] = []
+    for source in map(Path, sources):
+        if not paths.is_dir(source):
+            out.append(source)
+            continue
+        try:
+            found = files_sources.walk(source, max_depth=MAX_DEPTH, max_files=MAX_FILES,
+                                       max_entries=MAX_ENTRIES, suffixes=SUFFIXES)
+        except OSError:
+            out.append(source)
+            continue
+        except files_sources.LimitReached as hit:
+            raise InputError(source, FOLDER_TOO_BIG, kind=FOLDER_LIMITS[hit.kind],
+                             n=hit.limit) from None
+        out += found.files + [entry for entry, _ in found.unreadable]
+    return out
+
+
+def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
+        force: bool = False, progress: Progress | None = None) -> Batch:
+    """Import every source; write each report to ``output`` (a file for one source, else a
+    folder), or nowhere when ``output`` is None (the import report alone)."""
+    files = collect(sources)
+    out = Path(output) if output is not None else None
+    folder = out is not None and (len(files) > 1 or paths.is_dir(out) or not out.suffix)
+    if out is not None and not folder and out.suffix.lower().lstrip(".") not in OUTPUT_KINDS:
+        folder = True
+    kind = to or ("xlsx" if folder or out is None else out.suffix.lower().lstrip("."))
+    if folder and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    stream: Iterable[Outcome] = _each(files, out, folder=folder, kind=kind, force=force)
+    return Batch(tuple(progress(stream, len(files)) if progress else stream))
+
+
+def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
+          force: bool) -> Iterator[Outcome]:
+    for path in files:
+        try:
+            imported = read(path)
+        except InputError as exc:
+            yield Outcome(path, error=exc.message)
+            continue
+        except Exception as exc:  # one bad file never stops a batch
+            yield Outcome(path, error=f"{path.name}：无法读取（{type(exc).__name__}）")
+            continue
+        written = []
+        for one in imported:
+            target = None
+            if out is not None:
+                target = _target(out, one, path, folder=folder, several=len(imported) > 1, kind=kind)
+            try:
+                written.append(_write(one, target, kind, force=force and not folder))
+            except InputError as exc:
+                yield Outcome(path, tuple(written), error=exc.message)
+                break
+        else:
+            yield Outcome(path, tuple(written))
+
+
+def _write(one: Imported, target: Path | None, kind: str, *, force: bool) -> Written:
+    findings = tuple(check(one.report))
+    mapped, kept = crosswalk.carry(one.report, GB2021)
+    if target is not None:
+        if kind == "json":
+            atomic.write_text(target, interchange.dumps(one.report) + "\n", replace=force)
+        else:
+            workbook_writer.write(target, mapped, replace=force)
+    return Written(one, findings, kept, target)
+
+
+def safe_name(text: str | None) -> str:
+    """An org name fit for a file name on any system: no separators, reserved characters or
+    controls, no leading dots, at most ``NAME_CHARS`` characters."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _UNSAFE.sub("_", text).strip(" ._")
+    return text[:NAME_CHARS] or UNNAMED
+
+
+def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bool,
+            kind: str) -> Path:
+    report = one.report
+    year = report.year if isinstance(report.year, int) else "年度不明"
+    if not folder:
+        return out.with_name(f"{out.stem}_{year}{out.suffix}") if several else out
+    base = f"{safe_name(report.org)}_{year}"
+    for n in range(1, 10_000):
+        name = out / (f"{base}.{kind}" if n == 1 else f"{base}-{n}.{kind}")
+        if not name.exists():
+            return name
+    raise InputError(source, "输出文件夹中同名文件过多")
+
+
+def _json(value: Value) -> Any:
+    if value is None or isinstance(value, int):
+        return value
+    return str(value)
+
+
+def lines(batch: Batch) -> Iterator[str]:
+    """The import report for people, a line each, controls escaped."""
+    for outcome in batch.outcomes:
+        if outcome.error:
+            yield shown.terminal(outcome.error)
+        for w in outcome.written:
+            yield from map(shown.terminal, _report_lines(outcome.source, w))
+    yield batch.headline
+
+
+def _report_lines(source: Path, w: Written) -> Iterator[str]:
+    report = w.imported.report
+    fmt = FORMAT_NAMES.get(report.format.id, report.format.id)
+    where = f" → {w.output}" if w.output else ""
+    yield (f"{source.name}：{report.org or '（未识别机关）'} {report.year or '（未识别年度）'} 年度，"
+           f"{fmt}（{w.imported.format_evidence}）{where}")
+    yield f"  读出 {w.imported.found} 格，推断 {sum(len(d.keys) for d in w.imported.deduced)} 格，留空 {w.blank} 格"
+    for d in w.imported.deduced:
+        yield f"  推断：{d.message}（第 {d.line} 行）" if d.line else f"  推断：{d.message}"
+    for n in w.imported.notes:
+        yield f"  ⚠ {n.message}" + (f"（第 {n.line} 行）" if n.line and "行" not in n.template[:8] else "")
+    if w.kept:
+        yield "  2019 年格式独有、未放入 2021 年模板的数：" + "；".join(
+            f"{report.format.schema.describe(k)} {_json(v)}" for k, v in w.kept.items())
+    shown_rules = [f for f in w.findings if f.rule != "value.blank"]
+    for f in shown_rules:
+        yield f"  [{f.rule}] {f.message}"
+    yield "  校验：" + summary(list(w.findings))
