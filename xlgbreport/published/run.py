@@ -37,7 +37,7 @@ NAME_CHARS = 60
 UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
-SEVERAL_TO_ONE = "有 {n} 个来源，-o 应为文件夹"
+UNEXPECTED = "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）"
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
 
@@ -165,8 +165,8 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
         except InputError as exc:
             yield Outcome(path, error=exc.message)
             continue
-        except Exception as exc:  # one bad file never stops a batch
-            yield Outcome(path, error=f"{path.name}：无法读取（{type(exc).__name__}）")
+        except Exception:  # one bad file never stops a batch
+            yield Outcome(path, error=f"{path.name}：{UNEXPECTED}")
             continue
         written = []
         for one in imported:
