@@ -1,0 +1,176 @@
+"""A PDF's lines: each page's text lines (pdfplumber's ``extract_text``), pages in order.
+
+A line is one cell holding the text line as pdfplumber lays it out (words separated by a
+space); a table row is such a line too, so the parser splits numbers off labels itself.
+Nothing is normalised (compatibility ideographs such as ⼀ stay) and nothing is dropped, page
+numbers (「— 3 —」) included: the parser skips what it does not know. ``number`` counts the
+text lines across pages from 1.
+
+Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
+own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
+against :attr:`ReadLimits.pdf_streams`, so a small file that inflates to gigabytes is refused
+instead of exhausting memory. pdfminer's warnings about odd files are silenced for the read.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import warnings
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+
+from .. import errors
+from ..errors import InputError
+from .document import Line
+from .readers import ReadLimits
+
+
+def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
+    """The PDF's text lines; every failure is one :class:`InputError`."""
+    import pdfplumber  # imported only when a PDF is read: pdfminer is slow to import
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    lines: list[Line] = []
+    with _quiet(), _budget(limits.pdf_streams) as spent:
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                doctop: float = 0
+                pages = islice(PDFPage.create_pages(pdf.doc), limits.pages + 1)
+                for number, page_obj in enumerate(pages, start=1):
+                    if number > limits.pages:
+                        raise InputError(path, errors.TOO_MANY_PAGES, limit=limits.pages)
+                    page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+                    doctop += page.height
+                    text = page.extract_text() or ""
+                    page.close()
+                    lines.extend(Line(len(lines) + 1, (t,)) for t in text.split("\n"))
+                    if len(lines) > limits.lines:
+                        raise InputError(path, errors.TOO_MANY_LINES, limit=limits.lines)
+                if spent.over:  # the bound was hit where pdfminer swallows errors
+                    raise _TooMuch
+        except InputError:
+            raise
+        except Exception as exc:  # pdfminer and pdfplumber raise many types for a damaged file
+            if spent.over:
+                raise InputError(path, errors.UNPACKED_TOO_BIG,
+                                 limit=f"{limits.pdf_streams >> 20} MB") from None
+            if _encrypted(exc, (PDFPasswordIncorrect, PDFEncryptionError)):
+                raise InputError(path, errors.PDF_ENCRYPTED) from None
+            raise InputError(path, errors.CORRUPT) from None
+    return lines
+
+
+def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether ``exc``, or what it wraps (pdfplumber wraps pdfminer's errors), is a password error."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kinds) or any(isinstance(a, kinds) for a in exc.args):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No pdfminer log lines or library warnings on a clerk's screen during the read."""
+    logger = logging.getLogger("pdfminer")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+class _Spent:
+    """Bytes decompressed so far in this thread's read, and whether they went over."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.total, self.over = limit, 0, False
+
+
+class _TooMuch(Exception):
+    """The read's streams decompress to more than allowed."""
+
+
+_local = threading.local()
+
+
+def _count(spent: _Spent, out: bytes, cut: bool) -> bytes:
+    """``out`` counted against the budget; ``cut`` when the decompressor stopped at its bound."""
+    if cut or len(out) > spent.limit - spent.total:
+        spent.over = True
+        raise _TooMuch
+    spent.total += len(out)
+    return out
+
+
+class _Counting:
+    """A decompressor whose output counts against the thread's budget (pdfminer's repair of a
+    damaged stream uses one)."""
+
+    def __init__(self, spent: _Spent) -> None:
+        self.spent, self.inner = spent, zlib.decompressobj()
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        room = self.spent.limit - self.spent.total + 1
+        out = self.inner.decompress(data, min(max_length, room) if max_length else room)
+        return _count(self.spent, out, bool(self.inner.unconsumed_tail) and not max_length)
+
+    def flush(self, *args) -> bytes:
+        return _count(self.spent, self.inner.flush(*args), False)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+class _BoundedZlib:
+    """pdfminer's ``zlib``: within a read, what ``decompress`` and ``decompressobj`` make
+    counts against the thread's budget and stops at it; otherwise it is the real module."""
+
+    error = zlib.error
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompressobj(*args, **kwargs):
+        spent: _Spent | None = getattr(_local, "spent", None)
+        return _Counting(spent) if spent is not None and not args and not kwargs \
+            else zlib.decompressobj(*args, **kwargs)
+
+    @staticmethod
+    def decompress(data: bytes, *args, **kwargs) -> bytes:
+        spent: _Spent | None = getattr(_local, "spent", None)
+        if spent is None or args or kwargs:
+            return zlib.decompress(data, *args, **kwargs)
+        d = zlib.decompressobj()
+        out = d.decompress(data, spent.limit - spent.total + 1)
+        _count(spent, out, bool(d.unconsumed_tail))
+        if not d.eof:
+            spent.total -= len(out)
+            raise zlib.error("incomplete or truncated stream")  # as zlib.decompress says it
+        return out
+
+
+@contextmanager
+def _budget(limit: int) -> Iterator[_Spent]:
+    from pdfminer import pdftypes
+    if not isinstance(pdftypes.zlib, _BoundedZlib):
+        pdftypes.zlib = _BoundedZlib()  # unbounded outside a read: the budget is per thread
+    _local.spent = spent = _Spent(limit)
+    try:
+        yield spent
+    finally:
+        _local.spent = None
