@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
@@ -29,26 +28,11 @@ from .. import errors
 from ..errors import InputError
 from ..files import paths
 from .document import Document, Line
+from .limits import LIMITS, ReadLimits
 
 __all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
 
 
-@dataclass(frozen=True)
-class ReadLimits:
-    """What one untrusted published report may cost (a real one: under 2 MB, 30 pages, 3,000 lines)."""
-
-    text_bytes: int = 20 * 1024 * 1024  # .html, .htm, .txt, .md
-    binary_bytes: int = 50 * 1024 * 1024  # .docx, .pdf
-    unzipped: int = 200 * 1024 * 1024  # a .docx's members, as its zip directory declares them
-    unzipped_xml: int = 30 * 1024 * 1024  # of which XML parts: python-docx builds trees of them all
-    ratio: float = 200.0
-    pages: int = 500
-    pdf_streams: int = 256 * 1024 * 1024  # a PDF's streams, decompressed, all pages together
-    lines: int = 200_000
-    cells: int = 1_000_000  # all lines' cells together
-
-
-LIMITS = ReadLimits()
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")

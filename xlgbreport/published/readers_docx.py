@@ -27,7 +27,7 @@ from xml.parsers import expat
 from .. import errors
 from ..errors import InputError
 from .document import Line
-from .readers import ReadLimits
+from .limits import ReadLimits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

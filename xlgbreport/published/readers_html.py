@@ -21,7 +21,7 @@ from lxml import etree
 from .. import errors
 from ..errors import InputError
 from .document import Line
-from .readers import ReadLimits
+from .limits import ReadLimits
 
 _SKIP = frozenset({"head", "script", "style", "template", "noscript", "title", "iframe", "object",
                    "svg", "math", "select", "textarea"})

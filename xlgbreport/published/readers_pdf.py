@@ -27,7 +27,7 @@ from pathlib import Path
 from .. import errors
 from ..errors import InputError
 from .document import Line
-from .readers import ReadLimits
+from .limits import ReadLimits
 
 
 def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
