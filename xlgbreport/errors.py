@@ -105,6 +105,7 @@ OLD_WORD = "是旧版 Word .doc 或 WPS .wps 格式：请在 Word/WPS 中“另�
 DOCUMENT_ENCRYPTED = "设有打开密码：请去掉密码（文件→信息→保护文档）后再试"
 NOT_PDF = "不是 PDF 文件"
 PDF_ENCRYPTED = "是加密的 PDF，没有密码无法读取：请取得未加密的文件后再试"
+PDF_NO_TEXT = "没有可提取的文字（可能是扫描件或图片）：请取得 Word、网页或可复制文字的 PDF"
 NOT_TEXT = "不是文本文件，或无法识别其编码：请另存为 UTF-8 文本后再试"
 XML_DOCTYPE = "含有 DOCTYPE 或实体声明（正常的 Word 文档没有），为安全起见拒绝打开"
 UNPACKED_TOO_BIG = "解压后过大（超过 {limit}），为安全起见拒绝读取"

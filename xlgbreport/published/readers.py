@@ -34,6 +34,9 @@ __all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
 
 
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")
+#: Not read, but named for what they are (a legacy Word or WPS file is common in an archive),
+#: or read by their content when it is a .docx or a PDF under an old name.
+_LEGACY = (".doc", ".wps")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -48,9 +51,9 @@ def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
     """The lines of the published report ``path``; :class:`InputError` when it cannot be read."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in SUFFIXES + _LEGACY:
         raise InputError(path, errors.PUBLISHED_UNKNOWN_KIND, suffix=suffix or "（无）")
-    binary = suffix in (".docx", ".pdf")
+    binary = suffix in (".docx", ".pdf") + _LEGACY
     limit = limits.binary_bytes if binary else limits.text_bytes
     data, size = paths.read_regular(path, limit)
     if size == 0 or not data:
@@ -68,7 +71,7 @@ def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
         raise InputError(path, errors.DOCUMENT_ENCRYPTED if _ENCRYPTED_MARK in data[:4 * 1024 * 1024]
                          else errors.OLD_WORD)
     if binary:
-        raise InputError(path, errors.NOT_DOCX if suffix == ".docx" else errors.NOT_PDF)
+        raise InputError(path, {".pdf": errors.NOT_PDF, ".docx": errors.NOT_DOCX}.get(suffix, errors.OLD_WORD))
     text = decode(path, data)
     if is_html(text, suffix):
         from .readers_html import read_html

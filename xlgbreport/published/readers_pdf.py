@@ -4,7 +4,7 @@ A line is one cell holding the text line as pdfplumber lays it out (words separa
 space); a table row is such a line too, so the parser splits numbers off labels itself.
 Nothing is normalised (compatibility ideographs such as ⼀ stay) and nothing is dropped, page
 numbers (「— 3 —」) included: the parser skips what it does not know. ``number`` counts the
-text lines across pages from 1.
+text lines across pages from 1. A PDF with no text at all (a scan) is refused with that reason.
 
 Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
 own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
@@ -50,11 +50,14 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                     doctop += page.height
                     text = page.extract_text() or ""
                     page.close()
-                    lines.extend(Line(len(lines) + 1, (t,)) for t in text.split("\n"))
+                    if text:  # a page of images only gives no line
+                        lines.extend(Line(len(lines) + 1, (t,)) for t in text.split("\n"))
                     if len(lines) > limits.lines:
                         raise InputError(path, errors.TOO_MANY_LINES, limit=limits.lines)
                 if spent.over:  # the bound was hit where pdfminer swallows errors
                     raise _TooMuch
+            if not any(line.cells[0].strip() for line in lines):
+                raise InputError(path, errors.PDF_NO_TEXT)
         except InputError:
             raise
         except Exception as exc:  # pdfminer and pdfplumber raise many types for a damaged file
