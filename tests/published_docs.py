@@ -2,7 +2,7 @@
 
 Each generator writes one file from a :class:`Known` report (an interchange JSON of
 ``../shared/examples/``), so what the file says is known cell by cell and an importer's accuracy
-can be measured against it:
+can be measured against it (:func:`every_layout` makes them all):
 
 - :func:`rendered` — the project's own renderer: ``html`` (the official tables with rowspan and
   colspan), ``docx`` (Word tables with gridSpan and vMerge) or ``md`` (pipe tables);
@@ -61,6 +61,19 @@ def known(name: str) -> Known:
     path = EXAMPLES / f"{name}.json"
     report = xlgbreport.read(path)
     return Known(name, path, json.loads(path.read_text(encoding="utf-8")), report, content.build(report))
+
+
+def every_layout(report: Known, folder: Path, pdf: bool = True) -> dict[str, Path]:
+    """Every layout below of one report, by name (``html``, ``docx``, ``md``, ``pdf``, ``gbk``,
+    ``per_line``, ``seed_md``, ``runs``); ``pdf`` False skips LibreOffice (seconds a file)."""
+    out = {to: rendered(report, to, folder) for to in ("html", "docx", "md")}
+    if pdf:
+        out["pdf"] = pdf_from_docx(out["docx"], folder)
+    out["gbk"] = gbk_html(report, folder)
+    out["per_line"] = one_value_per_line(report, folder)
+    out["seed_md"] = seed_like_md(report, folder)
+    out["runs"] = digit_runs(report, folder)
+    return out
 
 
 def rendered(report: Known, to: str, folder: Path) -> Path:

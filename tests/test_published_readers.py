@@ -39,14 +39,10 @@ def huaian() -> docs.Known:
 @pytest.fixture(scope="session")
 def made(tmp_path_factory, huaian) -> dict[str, Path]:
     """Every layout of the huaian report, the PDF once a session (LibreOffice is slow)."""
-    folder = tmp_path_factory.mktemp("published")
-    out = {to: docs.rendered(huaian, to, folder) for to in ("html", "docx", "md")}
-    out["pdf"] = docs.pdf_from_docx(out["docx"], folder)
-    out["gbk"] = docs.gbk_html(huaian, folder)
-    out["per_line"] = docs.one_value_per_line(huaian, folder)
-    out["seed_md"] = docs.seed_like_md(huaian, folder)
-    out["runs"] = docs.digit_runs(huaian, folder)
-    return out
+    return docs.every_layout(huaian, tmp_path_factory.mktemp("published"))
+
+
+EXAMPLES = sorted(p.stem for p in docs.EXAMPLES.glob("*.json"))
 
 
 def line_with(document, first: str):
@@ -66,6 +62,28 @@ def in_order(document, wanted: list[tuple[str, ...]]) -> None:
 
 
 # --- web page and Word: every table row exactly as drawn, merged cells once ----------------------
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_s_tables_read_back_from_html_and_docx(tmp_path, name) -> None:
+    report = docs.known(name)
+    assert len(EXAMPLES) >= 3
+    for kind in ("html", "docx"):
+        document = readers.read(docs.rendered(report, kind, tmp_path))
+        assert line_with(document, ROW_1).cells[1:] == tuple(report.row_values("requests", "1"))
+        for table in ("proactive", "requests", "appeals"):
+            in_order(document, [tuple(c.text for c in r) for r in report.table(table).rows() if any(c.text for c in r)])
+        values = [c for line in document.lines for c in line.cells if c.isdigit()]
+        assert len(values) >= sum(len(report.table(t).values()) for t in ("requests", "appeals"))
+
+
+def test_html_blocks_breaks_scripts_and_nested_tables(tmp_path) -> None:
+    page = tmp_path / "小.html"
+    page.write_text("<html><head><title>标题</title><style>p{}</style></head><body>\n"
+                    "<p>甲<br>乙</p><script>var x = '丁';</script>\n"
+                    "<div>丙<table><tr><td>a<br>b<table><tr><td>内</td></tr></table></td><td rowspan=2>1</td></tr>\n"
+                    "<tr><td>  c\n  d </td></tr></table>尾</div><!-- 注释 --></body></html>", encoding="utf-8")
+    assert [(line.number, line.cells) for line in readers.read(page).lines] == [
+        (2, ("甲",)), (2, ("乙",)), (3, ("丙",)), (3, ("a b", "1")), (3, ("内",)), (4, ("c d",)), (4, ("尾",))]
 
 @pytest.mark.parametrize("kind", ["html", "docx"])
 def test_the_table_rows_are_lines_of_their_cells_as_drawn(made, huaian, kind) -> None:

@@ -6,8 +6,8 @@ one space (「商业<br>企业」 is 「商业 企业」: the parser removes spa
 reader cannot know which space matters). A merged cell (``rowspan``/``colspan``) is where the
 page wrote it, once, in the row it starts; a row's cells are its ``<td>``/``<th>`` in order. A
 table inside a cell gives its rows as lines after the row holding it. ``number`` is the HTML
-source line of the element the text starts in (lxml's ``sourceline``); lines with no text
-are not kept.
+source line of the element the text starts in (lxml's ``sourceline``; for text after an
+element, the line of that element's last tag); lines with no text are not kept.
 """
 
 from __future__ import annotations
@@ -84,9 +84,16 @@ class _Walker:
         self.add(el.text, el.sourceline)
         for child in el:
             yield from self.element(child)
-            self.add(child.tail, child.sourceline)
+            if child.tail:
+                self.add(child.tail, _last_line(child) if child.tail.strip() else None)
         if block:
             yield from self.flush()
+
+
+def _last_line(el: etree._Element) -> int | None:
+    """Where text after ``el`` may start: the line of the last tag inside it (lxml knows where
+    an element starts, not where it ends)."""
+    return max((d.sourceline or 0 for d in el.iter()), default=el.sourceline) or el.sourceline
 
 
 def _row(tr: etree._Element) -> Iterator[Line]:
