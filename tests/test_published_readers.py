@@ -140,21 +140,31 @@ def test_docx_line_numbers_count_paragraphs_and_rows(tmp_path) -> None:
 
 # --- PDF by LibreOffice ---------------------------------------------------------------------------
 
-def test_the_pdf_lines_hold_every_row_s_numbers_in_order(made, huaian) -> None:
+def test_the_pdf_s_ruled_tables_are_rows_of_cells_and_its_text_lines(made, huaian) -> None:
     document = readers.read(made["pdf"])
     assert document.kind == "pdf"
     assert [line.number for line in document.lines] == list(range(1, len(document.lines) + 1))
-    texts = [line.cells[0] for line in document.lines]
-    assert all(len(line.cells) == 1 for line in document.lines)
-    assert ROW_1 + " " + " ".join(huaian.row_values("requests", "1")) in texts
+    assert line_with(document, ROW_1).cells == (ROW_1, *huaian.row_values("requests", "1"))
     table = next(t for t in huaian.report.format.schema.tables if t.id == "requests")
+    rows = [line.cells for line in document.lines]
     at = 0
     for row in table.rows:  # each row's seven numbers end a line, the rows in order
-        values = huaian.row_values("requests", row.id)
-        hits = [i for i, t in enumerate(texts) if i >= at and t.split()[-7:] == values]
+        values = tuple(huaian.row_values("requests", row.id))
+        hits = [i for i, cells in enumerate(rows) if i >= at and cells[-7:] == values]
         assert hits, (row.id, values)
         at = hits[0] + 1
-    assert "— 4 —" in texts  # page numbers are kept: the parser skips them
+    assert ("规章", "1", "0", "11") in rows and ("行政许可", "447228") in rows
+    appeals = [str(huaian.data["appeals"][g][c]) for g in ("review", "litigation_direct", "litigation_after_review")
+               for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert tuple(appeals) in rows
+    labels = [c for cells in rows for c in cells]
+    assert labels.count("（三）不 予公开") == 1  # a merged cell once, its wrapped text joined by a space
+    assert "— 4 —" in [cells[0] for cells in rows]  # page numbers are kept: the parser skips them
+    as_text = readers.read(made["pdf"], ReadLimits(pdf_ruling=10))  # too many rules: text lines only
+    assert all(len(line.cells) == 1 for line in as_text.lines)
+    assert (ROW_1 + " " + " ".join(huaian.row_values("requests", "1")),) in [line.cells for line in as_text.lines]
+    prose = [cells for cells in rows if cells[0].startswith("2024 年，本机关新收政府信息公开申请")]
+    assert prose == [("2024 年，本机关新收政府信息公开申请 3119 件（其中",)]  # text: one cell a line
 
 
 # --- GBK page, text layouts ------------------------------------------------------------------------

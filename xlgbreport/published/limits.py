@@ -16,6 +16,7 @@ class ReadLimits:
     ratio: float = 200.0
     pages: int = 500
     pdf_streams: int = 256 * 1024 * 1024  # a PDF's streams, decompressed, all pages together
+    pdf_ruling: int = 5_000  # a page's lines and rectangles; beyond, its tables are not looked for
     lines: int = 200_000
     cells: int = 1_000_000  # all lines' cells together
 

@@ -1,10 +1,16 @@
-"""A PDF's lines: each page's text lines (pdfplumber's ``extract_text``), pages in order.
+"""A PDF's lines, pages in order: a ruled table's rows as lines of cells, other text by line.
 
-A line is one cell holding the text line as pdfplumber lays it out (words separated by a
-space); a table row is such a line too, so the parser splits numbers off labels itself.
-Nothing is normalised (compatibility ideographs such as ⼀ stay) and nothing is dropped, page
-numbers (「— 3 —」) included: the parser skips what it does not know. ``number`` counts the
-text lines across pages from 1. A PDF with no text at all (a scan) is refused with that reason.
+A table drawn with ruling lines (what Word and LibreOffice print) is found by pdfplumber
+(``find_tables``): each row is one line of its cells where they start, as in a web page (a
+merged cell once, in its first row; a row broken across pages is two rows; header rows a
+printer repeats on each page appear on each page), a cell's wrapped text joined by a space.
+Everything else is one line per text line (``extract_text_lines``), one cell holding the
+line as pdfplumber lays it out (words separated by a space), so an unruled table's row is one
+cell and the parser splits numbers off labels itself. Lines and rows are in the order of
+their top on the page. Nothing is normalised (compatibility ideographs such as ⼀ stay) and
+nothing is dropped, page numbers (「— 3 —」) included: the parser skips what it does not know.
+``number`` counts the lines across pages from 1. A PDF with no text at all (a scan) is
+refused with that reason.
 
 Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
 own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
@@ -48,10 +54,9 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                         raise InputError(path, errors.TOO_MANY_PAGES, limit=limits.pages)
                     page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
                     doctop += page.height
-                    text = page.extract_text() or ""
+                    for cells in _page_lines(page, limits.pdf_ruling):
+                        lines.append(Line(len(lines) + 1, cells))
                     page.close()
-                    if text:  # a page of images only gives no line
-                        lines.extend(Line(len(lines) + 1, (t,)) for t in text.split("\n"))
                     if len(lines) > limits.lines:
                         raise InputError(path, errors.TOO_MANY_LINES, limit=limits.lines)
                 if spent.over:  # the bound was hit where pdfminer swallows errors
@@ -68,6 +73,26 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                 raise InputError(path, errors.PDF_ENCRYPTED) from None
             raise InputError(path, errors.CORRUPT) from None
     return lines
+
+
+def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
+    """One page's rows and text lines, top to bottom. A page with more than ``ruling`` lines
+    and rectangles is read as text lines: finding tables among them takes quadratic time."""
+    tables = page.find_tables() if len(page.lines) + len(page.rects) <= ruling else []
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    text = page.filter(outside) if boxes else page
+    found = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
+    for table in tables:
+        for row, cells in zip(table.rows, table.extract(), strict=True):
+            kept = tuple(" ".join((c or "").split()) for c in cells if c is not None)
+            if any(kept):
+                found.append((row.bbox[1], 1, kept))
+    return [cells for _, _, cells in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
