@@ -259,6 +259,8 @@ def test_bounds_refuse_before_reading(made, tmp_path) -> None:
     refused(made["pdf"], errors.TOO_MANY_PAGES.format(limit=3), ReadLimits(pages=3))
     refused(made["pdf"], errors.UNPACKED_TOO_BIG.format(limit="0 MB"), ReadLimits(pdf_streams=100_000))
     refused(made["docx"], errors.UNPACKED_TOO_BIG.format(limit="0 MB"), ReadLimits(unzipped_xml=100_000))
+    refused(made["docx"], errors.TOO_MANY_TAGS.format(limit=1000), ReadLimits(docx_tags=1000))
+    refused(made["gbk"], errors.TOO_MANY_TAGS.format(limit=100), ReadLimits(html_tags=100))
 
 
 def test_a_pdf_that_inflates_past_the_bound_is_refused(tmp_path) -> None:

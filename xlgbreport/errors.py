@@ -110,4 +110,5 @@ NOT_TEXT = "不是文本文件，或无法识别其编码：请另存为 UTF-8 �
 XML_DOCTYPE = "含有 DOCTYPE 或实体声明（正常的 Word 文档没有），为安全起见拒绝打开"
 UNPACKED_TOO_BIG = "解压后过大（超过 {limit}），为安全起见拒绝读取"
 TOO_MANY_PAGES = "页数过多（超过 {limit} 页），为安全起见拒绝读取"
+TOO_MANY_TAGS = "元素过多（超过 {limit} 个标签），为安全起见拒绝读取"
 TOO_MANY_LINES = "行数过多（超过 {limit} 行），为安全起见拒绝读取"

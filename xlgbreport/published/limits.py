@@ -13,7 +13,9 @@ class ReadLimits:
     binary_bytes: int = 50 * 1024 * 1024  # .docx, .pdf
     unzipped: int = 200 * 1024 * 1024  # a .docx's members, as its zip directory declares them
     unzipped_xml: int = 30 * 1024 * 1024  # of which XML parts: python-docx builds trees of them all
+    docx_tags: int = 1_000_000  # in those parts (a rendered report has 30,000; 1,000,000 take 150 MB)
     ratio: float = 200.0
+    html_tags: int = 200_000  # lxml holds a page's tree at once: 20 MB of tags would take 800 MB
     pages: int = 500
     pdf_streams: int = 256 * 1024 * 1024  # a PDF's streams, decompressed, all pages together
     pdf_ruling: int = 5_000  # a page's lines and rectangles; beyond, its tables are not looked for

@@ -10,7 +10,7 @@ controls (``w:sdt``) are read through; deleted text (``w:delText``) and the fall
 ``mc:AlternateContent`` are not. ``number`` counts paragraphs and rows from 1 in document
 order (an empty paragraph counts and gives no line).
 
-Before python-docx opens the file, the zip is bounded (declared sizes, XML sizes, ratio) and
+Before python-docx opens the file, the zip is bounded (declared sizes, XML sizes and tags, ratio) and
 every XML part is streamed through expat with no DOCTYPE allowed: python-docx's lxml parser
 does not resolve entities, but it would still read a DTD's declarations.
 """
@@ -64,8 +64,11 @@ def guard(path: Path, data: bytes, limits: ReadLimits) -> None:
         xml = [i for i in infos if _is_xml(i.filename, _xml_names(path, zf))]
         if sum(i.file_size for i in xml) > limits.unzipped_xml:
             raise InputError(path, errors.UNPACKED_TOO_BIG, limit=f"{limits.unzipped_xml >> 20} MB")
+        tags = 0
         for info in xml:
-            _no_doctype(path, zf, info)
+            tags += _no_doctype(path, zf, info)
+            if tags > limits.docx_tags:
+                raise InputError(path, errors.TOO_MANY_TAGS, limit=limits.docx_tags)
 
 
 def _xml_names(path: Path, zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
@@ -113,17 +116,21 @@ def _refuse_doctype(*_: object) -> None:
     raise _Doctype
 
 
-def _no_doctype(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _no_doctype(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
     """Stream one part through expat: a DOCTYPE or entity is refused, XML that expat cannot
-    read (not XML, an encoding Word never writes) is a damaged file. Nothing is built."""
+    read (not XML, an encoding Word never writes) is a damaged file. Nothing is built; the
+    part's ``<`` are counted (at least one per element: what python-docx's tree will hold)."""
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.EntityDeclHandler = _refuse_doctype
+    tags = 0
     try:
         with zf.open(info) as fh:
             while block := fh.read(_CHUNK):
+                tags += block.count(b"<")
                 parser.Parse(block, False)
             parser.Parse(b"", True)
+            return tags
     except _Doctype:
         raise InputError(path, errors.XML_DOCTYPE) from None
     except Exception:  # bad CRC, truncated member, not XML

@@ -35,7 +35,8 @@ _CELLS = frozenset({"td", "th"})
 
 def read_html(path: Path, text: str, limits: ReadLimits) -> Iterator[Line]:
     """The page's lines in document order."""
-    del limits  # the caller bounds lines and cells; the text's size is bounded before this
+    if text.count("<") > limits.html_tags:  # every element starts with one: bounded before lxml builds
+        raise InputError(path, errors.TOO_MANY_TAGS, limit=limits.html_tags)
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                                   no_network=True)
     try:
