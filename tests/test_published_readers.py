@@ -290,6 +290,12 @@ def test_a_docx_bomb_and_entities_are_refused_before_python_docx(made, tmp_path)
         refused(tmp_path / name, errors.XML_DOCTYPE)
     docs.rewrite_zip(made["docx"], tmp_path / "截断.docx", {"word/document.xml": body[: len(body) // 2]})
     refused(tmp_path / "截断.docx", errors.CORRUPT)
+    with zipfile.ZipFile(made["docx"]) as zf:
+        types = zf.read("[Content_Types].xml")
+    macro = types.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+    assert macro != types
+    docs.rewrite_zip(made["docx"], tmp_path / "宏.docx", {"[Content_Types].xml": macro})
+    refused(tmp_path / "宏.docx", errors.DOCX_OTHER_TYPE)
 
 
 def test_encrypted_old_and_wrong_files_are_one_chinese_line(made, tmp_path) -> None:

@@ -101,6 +101,7 @@ OS_REASONS.update({
 PUBLISHED_UNKNOWN_KIND = "不是可导入的报告文件（{suffix}）：只能读取 .html、.htm、.docx、.pdf、.txt、.md"
 PUBLISHED_TOO_LARGE = "过大（{size}），超过上限 {limit}：这不像一份年度报告"
 NOT_DOCX = "不是 Word 文档（.docx）"
+DOCX_OTHER_TYPE = "是启用宏的 Word 文档或 Word 模板（.docm、.dotx）：请在 Word/WPS 中“另存为” .docx 后再试"
 OLD_WORD = "是旧版 Word .doc 或 WPS .wps 格式：请在 Word/WPS 中“另存为” .docx 后再试"
 DOCUMENT_ENCRYPTED = "设有打开密码：请去掉密码（文件→信息→保护文档）后再试"
 NOT_PDF = "不是 PDF 文件"

@@ -42,6 +42,8 @@ def read_docx(path: Path, data: bytes, limits: ReadLimits) -> Iterator[Line]:
     import docx  # python-docx: imported only when a Word file is read
     try:
         body = docx.Document(io.BytesIO(data)).element.body
+    except ValueError:  # python-docx's one: the main part is not a plain document's
+        raise InputError(path, errors.DOCX_OTHER_TYPE) from None
     except Exception:  # python-docx raises many types for a damaged package
         raise InputError(path, errors.CORRUPT) from None
     return _Body().blocks(body)
