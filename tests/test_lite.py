@@ -1,7 +1,7 @@
 """xlwings Lite runs Python in the browser (Pyodide): no compiled extension that Pyodide lacks may
 be needed to import and run the functions. python-calamine is one (then openpyxl reads);
-numpy and lxml (openpyxl's optional imports; lxml is installed with python-docx, for the Word
-report) and markupsafe's speed-ups are optional too."""
+numpy, lxml and Pillow (openpyxl's optional imports; lxml is installed with python-docx, for the
+Word report, Pillow with pdfplumber, for imported PDFs) and markupsafe's speed-ups are optional too."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from xl_helpers import ROOT, excel_arguments
 from xlgbreport.core import excel_functions as functions
 from xlgbreport.excel import udfs
 
-BLOCKED = ["python_calamine", "numpy", "lxml", "markupsafe._speedups", "xlwings"]
+BLOCKED = ["python_calamine", "numpy", "lxml", "PIL", "markupsafe._speedups", "xlwings"]
 
 PROGRAM = """
 import json, sys, sysconfig

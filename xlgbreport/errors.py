@@ -96,3 +96,20 @@ OS_REASONS.update({
     errno.ETXTBSY: "文件正被使用",
     errno.ESTALE: "网络文件已失效，请重新打开所在文件夹",
 })
+
+# --- Published reports read for import (issue 11): web pages, Word, PDF, text ---------------------
+PUBLISHED_UNKNOWN_KIND = "不是可导入的报告文件（{suffix}）：只能读取 .html、.htm、.docx、.pdf、.txt、.md"
+PUBLISHED_TOO_LARGE = "过大（{size}），超过上限 {limit}：这不像一份年度报告"
+NOT_DOCX = "不是 Word 文档（.docx）"
+DOCX_OTHER_TYPE = "是启用宏的 Word 文档或 Word 模板（.docm、.dotx）：请在 Word/WPS 中“另存为” .docx 后再试"
+OLD_WORD = "是旧版 Word .doc 或 WPS .wps 格式：请在 Word/WPS 中“另存为” .docx 后再试"
+DOCUMENT_ENCRYPTED = "设有打开密码：请去掉密码（文件→信息→保护文档）后再试"
+NOT_PDF = "不是 PDF 文件"
+PDF_ENCRYPTED = "是加密的 PDF，没有密码无法读取：请取得未加密的文件后再试"
+PDF_NO_TEXT = "没有可提取的文字（可能是扫描件或图片）：请取得 Word、网页或可复制文字的 PDF"
+NOT_TEXT = "不是文本文件，或无法识别其编码：请另存为 UTF-8 文本后再试"
+XML_DOCTYPE = "含有 DOCTYPE 或实体声明（正常的 Word 文档没有），为安全起见拒绝打开"
+UNPACKED_TOO_BIG = "解压后过大（超过 {limit}），为安全起见拒绝读取"
+TOO_MANY_PAGES = "页数过多（超过 {limit} 页），为安全起见拒绝读取"
+TOO_MANY_TAGS = "元素过多（超过 {limit} 个标签），为安全起见拒绝读取"
+TOO_MANY_LINES = "行数过多（超过 {limit} 行），为安全起见拒绝读取"

@@ -1,0 +1,183 @@
+"""Read a published report (web page, Word, PDF, text) into a :class:`~.document.Document`.
+
+Readers are thin: they know file formats, not reports (no labels, no schema), so the parser sees
+one shape whatever the source. Every file is untrusted: what it may cost is bounded before a
+library allocates (:class:`ReadLimits`, the one place for the numbers), it is read only when it
+is a regular file, and every refusal is one Chinese line (:class:`~xlgbreport.errors.InputError`).
+
+The kind is chosen by content where the bytes say it (``%PDF``, a zip holding
+``word/document.xml``, an OLE2 container), whatever the suffix: portals serve PDFs as ``.htm``.
+A ``.docx`` or ``.pdf`` whose bytes are neither is refused; ``.html``, ``.htm``, ``.txt`` and
+``.md`` are decoded and sniffed for HTML. Text and Markdown lines (:func:`text_lines`):
+``number`` is the file's line, empty lines are kept (one empty cell: blank lines separate the
+rows of a one-value-per-line table), cells are the line split on tabs with empty cells kept;
+in Markdown a pipe-table row (``| a | b |``) is split on its pipes and its ``|---|`` rule is
+dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import charset_normalizer
+
+from .. import errors
+from ..errors import InputError
+from ..files import paths
+from .document import Document, Line
+from .limits import LIMITS, ReadLimits
+
+__all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
+
+
+SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")
+#: Not read, but named for what they are (a legacy Word or WPS file is common in an archive),
+#: or read by their content when it is a .docx or a PDF under an old name.
+_LEGACY = (".doc", ".wps")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+#: What a Chinese report not in UTF-8 is written in; charset-normalizer chooses among these only,
+#: since on a short text its unrestricted guess is often a Korean or Cyrillic code page.
+_CANDIDATES = ["gb18030", "big5", "utf_16", "utf_32"]
+_HTML_MARK = re.compile(r"<(!doctype\s+html|html|head|body|meta|table|div|p|br)[\s>/]", re.IGNORECASE)
+
+
+def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
+    """The lines of the published report ``path``; :class:`InputError` when it cannot be read."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES + _LEGACY:
+        raise InputError(path, errors.PUBLISHED_UNKNOWN_KIND, suffix=suffix or "（无）")
+    binary = suffix in (".docx", ".pdf") + _LEGACY
+    limit = limits.binary_bytes if binary else limits.text_bytes
+    data, size = paths.read_regular(path, limit)
+    if size == 0 or not data:
+        raise InputError(path, errors.EMPTY)
+    if size > limit or len(data) > limit:
+        raise InputError(path, errors.PUBLISHED_TOO_LARGE, size=_mb(max(size, len(data))), limit=_mb(limit))
+    kind = sniff(data)
+    if kind == "pdf":
+        from .readers_pdf import read_pdf
+        return Document(str(path), "pdf", bounded(path, read_pdf(path, data, limits), limits))
+    if kind == "zip":  # a .docx, or refused as not one (an .xlsx, any other zip)
+        from .readers_docx import read_docx
+        return Document(str(path), "docx", bounded(path, read_docx(path, data, limits), limits))
+    if kind == "ole2":
+        raise InputError(path, errors.DOCUMENT_ENCRYPTED if _ENCRYPTED_MARK in data[:4 * 1024 * 1024]
+                         else errors.OLD_WORD)
+    if binary:
+        raise InputError(path, {".pdf": errors.NOT_PDF, ".docx": errors.NOT_DOCX}.get(suffix, errors.OLD_WORD))
+    text = decode(path, data)
+    if is_html(text, suffix):
+        from .readers_html import read_html
+        return Document(str(path), "html", bounded(path, read_html(path, text, limits), limits))
+    kind = "md" if suffix == ".md" else "txt"
+    return Document(str(path), kind, bounded(path, text_lines(text, markdown=kind == "md"), limits))
+
+
+def sniff(data: bytes) -> str:
+    """``pdf``, ``zip`` (a .docx or not), ``ole2`` (a legacy .doc or an encrypted .docx) or
+    ``text``, by the bytes alone."""
+    if b"%PDF-" in data[:1024]:  # the header may follow junk within the first 1024 bytes
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    if data.startswith(OLE2_MAGIC):
+        return "ole2"
+    return "text"
+
+
+def is_html(text: str, suffix: str) -> bool:
+    """A web page: for .html/.htm, markup in its first 8 KB (else it is text saved under that
+    name); for .txt/.md, only a file that starts as a page does."""
+    if suffix in (".html", ".htm"):
+        return _HTML_MARK.search(text[:8192]) is not None
+    return text.lstrip("\ufeff \t\r\n")[:20].lower().startswith(("<!doctype html", "<html"))
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Text by its BOM, the charset an HTML page declares, UTF-8, then charset-normalizer
+    among the encodings Chinese reports use (GBK/GB18030 pages without a charset are common)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _no_nul(path, data.decode(codec))
+            except UnicodeDecodeError:
+                raise InputError(path, errors.NOT_TEXT) from None
+    declared = declared_charset(data)
+    for codec in ([declared] if declared else []) + ["utf-8"]:
+        try:
+            return _no_nul(path, data.decode(codec))
+        except (UnicodeDecodeError, LookupError):
+            continue  # a page that lies about its charset is decoded as if it said nothing
+    best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        raise InputError(path, errors.NOT_TEXT)
+    return _no_nul(path, str(best))
+
+
+_META = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
+#: What browsers read a declared charset as: a page saying gb2312 is written in GBK or wider.
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+            "big5": "big5hkscs"}
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page's ``<meta charset>`` or ``http-equiv`` names in its first 4 KB."""
+    match = _META.search(data[:4096])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii").lower()
+    return _ALIASES.get(name, name)
+
+
+def _no_nul(path: Path, text: str) -> str:
+    if "\x00" in text:  # a binary file with a text suffix decodes "successfully" as UTF-16
+        raise InputError(path, errors.NOT_TEXT)
+    return text
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def text_lines(text: str, markdown: bool = False) -> Iterator[Line]:
+    """A text file's lines (see the module's docstring)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    parts = _NEWLINE.split(text)
+    if parts and parts[-1] == "":
+        parts.pop()  # the newline that ends the last line
+    for number, line in enumerate(parts, start=1):
+        stripped = line.strip()
+        if markdown and stripped.startswith("|") and len(stripped) > 1:
+            if _RULE.match(stripped):
+                continue
+            body = stripped[1:-1] if stripped.endswith("|") and not stripped.endswith("\\|") else stripped[1:]
+            yield Line(number, tuple(c.strip().replace("\\|", "|") for c in _PIPE.split(body)))
+        else:
+            yield Line(number, tuple(line.split("\t")))
+
+
+def bounded(path: Path, lines: Iterable[Line], limits: ReadLimits) -> tuple[Line, ...]:
+    """The lines, refused as soon as there are more lines or cells than allowed."""
+    out: list[Line] = []
+    cells = 0
+    for line in lines:
+        out.append(line)
+        cells += len(line.cells)
+        if len(out) > limits.lines:
+            raise InputError(path, errors.TOO_MANY_LINES, limit=limits.lines)
+        if cells > limits.cells:
+            raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.cells)
+    return tuple(out)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"

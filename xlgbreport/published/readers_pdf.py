@@ -1,0 +1,204 @@
+"""A PDF's lines, pages in order: a ruled table's rows as lines of cells, other text by line.
+
+A table drawn with ruling lines (what Word and LibreOffice print) is found by pdfplumber
+(``find_tables``): each row is one line of its cells where they start, as in a web page (a
+merged cell once, in its first row; a row broken across pages is two rows; header rows a
+printer repeats on each page appear on each page), a cell's wrapped text joined by a space.
+Everything else is one line per text line (``extract_text_lines``), one cell holding the
+line as pdfplumber lays it out (words separated by a space), so an unruled table's row is one
+cell and the parser splits numbers off labels itself. Lines and rows are in the order of
+their top on the page. Nothing is normalised (compatibility ideographs such as ⼀ stay) and
+nothing is dropped, page numbers (「— 3 —」) included: the parser skips what it does not know.
+``number`` counts the lines across pages from 1. A PDF with no text at all (a scan) is
+refused with that reason.
+
+Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
+own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
+against :attr:`ReadLimits.pdf_streams`, so a small file that inflates to gigabytes is refused
+instead of exhausting memory. pdfminer's warnings about odd files are silenced for the read.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import warnings
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+
+from .. import errors
+from ..errors import InputError
+from .document import Line
+from .limits import ReadLimits
+
+
+def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
+    """The PDF's text lines; every failure is one :class:`InputError`."""
+    import pdfplumber  # imported only when a PDF is read: pdfminer is slow to import
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    lines: list[Line] = []
+    with _quiet(), _budget(limits.pdf_streams) as spent:
+        try:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                doctop: float = 0
+                pages = islice(PDFPage.create_pages(pdf.doc), limits.pages + 1)
+                for number, page_obj in enumerate(pages, start=1):
+                    if number > limits.pages:
+                        raise InputError(path, errors.TOO_MANY_PAGES, limit=limits.pages)
+                    page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
+                    doctop += page.height
+                    for cells in _page_lines(page, limits.pdf_ruling):
+                        lines.append(Line(len(lines) + 1, cells))
+                    page.close()
+                    if len(lines) > limits.lines:
+                        raise InputError(path, errors.TOO_MANY_LINES, limit=limits.lines)
+                if spent.over:  # the bound was hit where pdfminer swallows errors
+                    raise _TooMuch
+            if not any(line.cells[0].strip() for line in lines):
+                raise InputError(path, errors.PDF_NO_TEXT)
+        except InputError:
+            raise
+        except Exception as exc:  # pdfminer and pdfplumber raise many types for a damaged file
+            if spent.over:
+                raise InputError(path, errors.UNPACKED_TOO_BIG,
+                                 limit=f"{limits.pdf_streams >> 20} MB") from None
+            if _encrypted(exc, (PDFPasswordIncorrect, PDFEncryptionError)):
+                raise InputError(path, errors.PDF_ENCRYPTED) from None
+            raise InputError(path, errors.CORRUPT) from None
+    return lines
+
+
+def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
+    """One page's rows and text lines, top to bottom. A page with more than ``ruling`` lines
+    and rectangles is read as text lines: finding tables among them takes quadratic time."""
+    tables = page.find_tables() if len(page.lines) + len(page.rects) <= ruling else []
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    text = page.filter(outside) if boxes else page
+    found = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
+    for table in tables:
+        for row, cells in zip(table.rows, table.extract(), strict=True):
+            kept = tuple(" ".join((c or "").split()) for c in cells if c is not None)
+            if any(kept):
+                found.append((row.bbox[1], 1, kept))
+    return [cells for _, _, cells in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    """Whether ``exc``, or what it wraps (pdfplumber wraps pdfminer's errors), is a password error."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kinds) or any(isinstance(a, kinds) for a in exc.args):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No pdfminer log lines or library warnings on a clerk's screen during the read."""
+    logger = logging.getLogger("pdfminer")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+class _Spent:
+    """Bytes decompressed so far in this thread's read, and whether they went over."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.total, self.over = limit, 0, False
+
+
+class _TooMuch(Exception):
+    """The read's streams decompress to more than allowed."""
+
+
+_local = threading.local()
+
+
+def _count(spent: _Spent, out: bytes, cut: bool) -> bytes:
+    """``out`` counted against the budget; ``cut`` when the decompressor stopped at its bound."""
+    if cut or len(out) > spent.limit - spent.total:
+        spent.over = True
+        raise _TooMuch
+    spent.total += len(out)
+    return out
+
+
+class _Counting:
+    """A decompressor whose output counts against the thread's budget (pdfminer's repair of a
+    damaged stream uses one)."""
+
+    def __init__(self, spent: _Spent) -> None:
+        self.spent, self.inner = spent, zlib.decompressobj()
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        room = self.spent.limit - self.spent.total + 1
+        out = self.inner.decompress(data, min(max_length, room) if max_length else room)
+        return _count(self.spent, out, bool(self.inner.unconsumed_tail) and not max_length)
+
+    def flush(self, *args) -> bytes:
+        return _count(self.spent, self.inner.flush(*args), False)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+class _BoundedZlib:
+    """pdfminer's ``zlib``: within a read, what ``decompress`` and ``decompressobj`` make
+    counts against the thread's budget and stops at it; otherwise it is the real module."""
+
+    error = zlib.error
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompressobj(*args, **kwargs):
+        spent: _Spent | None = getattr(_local, "spent", None)
+        return _Counting(spent) if spent is not None and not args and not kwargs \
+            else zlib.decompressobj(*args, **kwargs)
+
+    @staticmethod
+    def decompress(data: bytes, *args, **kwargs) -> bytes:
+        spent: _Spent | None = getattr(_local, "spent", None)
+        if spent is None or args or kwargs:
+            return zlib.decompress(data, *args, **kwargs)
+        d = zlib.decompressobj()
+        out = d.decompress(data, spent.limit - spent.total + 1)
+        _count(spent, out, bool(d.unconsumed_tail))
+        if not d.eof:
+            spent.total -= len(out)
+            raise zlib.error("incomplete or truncated stream")  # as zlib.decompress says it
+        return out
+
+
+@contextmanager
+def _budget(limit: int) -> Iterator[_Spent]:
+    from pdfminer import pdftypes
+    if not isinstance(pdftypes.zlib, _BoundedZlib):
+        pdftypes.zlib = _BoundedZlib()  # unbounded outside a read: the budget is per thread
+    _local.spent = spent = _Spent(limit)
+    try:
+        yield spent
+    finally:
+        _local.spent = None
