@@ -85,7 +85,7 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
                     reason=notes.Unplaced.NO_LABEL))
             continue
         seen.setdefault((table.id, row.id), []).append(run)
-    header_ok = _requests_header(scan, requests, out, source)
+    header_ok = any(t == requests.id for t, _ in seen) and _requests_header(scan, requests, out, source)
     for (table_id, row_id), runs in seen.items():
         table = schema.table(table_id)
         row = table.row(row_id)

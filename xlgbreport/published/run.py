@@ -52,10 +52,13 @@ class Written:
     findings: tuple[Finding, ...]  # the rules', on the report in the source's format
     kept: dict  # the source format's cells the workbook has no place for (a 2019 report's)
     output: Path | None
+    workbook: bool = False  # written as a (2021) workbook, where ``kept`` has no place
 
     @property
     def complete(self) -> bool:
-        return not self.imported.notes and not any(f.severity is Severity.ERROR for f in self.findings)
+        """Nothing left blank or said, no error, and nothing of the source left out of the output."""
+        return (not self.imported.notes and not any(f.severity is Severity.ERROR for f in self.findings)
+                and not (self.workbook and self.kept))
 
     @property
     def blank(self) -> int:
@@ -190,7 +193,7 @@ def _write(one: Imported, target: Path | None, kind: str, *, force: bool) -> Wri
             atomic.write_text(target, interchange.dumps(one.report) + "\n", replace=force)
         else:
             workbook_writer.write(target, mapped, replace=force)
-    return Written(one, findings, kept, target)
+    return Written(one, findings, kept, target, workbook=target is not None and kind != "json")
 
 
 def safe_name(text: str | None) -> str:
