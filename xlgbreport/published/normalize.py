@@ -77,7 +77,8 @@ def abbreviates(short: str, label: str) -> bool:
 #: procurement amount is written with. Thousands separators are not accepted: 1,234 is not
 #: certainly one number.
 _VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d+(?:\.\d+)?)(?P<unit>万元|元|件|个|项|条)?$")
-_YEARISH = re.compile(r"^(?:19|20)\d\d$")
+#: A word a sentence goes on with after a number: a unit, a measure word, a date's 年月日.
+_GOES_ON = re.compile(r"^(?:万元|元|件|个|项|条|次|人|年|月|日|%|％|余|多)")
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,29 @@ class Token:
 
 def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
     """A line's cells cut into values and text. A value is a cell, or a space-separated word,
-    that is a number and nothing else (「保留4位小数」 holds no value; 「2023 年」 is a year)."""
+    that is a number and nothing else, and that no word of the sentence goes on from: in
+    「制发规章 1 件、废止 0 件」 and 「2023 年报告」 the numbers are prose (a narrative above a table,
+    as published PDFs have), in 「保留4位小数」 there is none."""
     out: list[Token] = []
     for cell in cells:
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
         for i, word in enumerate(words):
             found = _VALUE.match(word)
-            year_word = i + 1 < len(words) and words[i + 1].startswith("年")
-            if found and not (year_word and _YEARISH.match(found["digits"])):
+            prose = i + 1 < len(words) and _GOES_ON.match(words[i + 1])
+            if found and not prose:
                 sign = "-" if found["sign"] in "-−" and found["sign"] else ""
                 out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
             else:
                 out.append(Token(word, line))
+    return out
+
+
+def prose_numbers(stream: list[Token]) -> list[Token]:
+    """The tokens with a value made text when the next word goes on from it, across a line
+    break too (a PDF wraps 「…禁止公开 31」 / 「件，危及…」)."""
+    out = list(stream)
+    for i, token in enumerate(out[:-1]):
+        after = out[i + 1]
+        if token.is_value and not after.is_value and _GOES_ON.match(after.raw):
+            out[i] = Token(token.raw, token.line)
     return out

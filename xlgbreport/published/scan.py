@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..core.tables import Schema
 from .document import Document, Line
-from .normalize import Token, fold, is_page_number, tokens
+from .normalize import Token, fold, is_page_number, prose_numbers, tokens
 
 #: A comparison document (two years' reports side by side) says so on a line like
 #: 「年份 : 2023 vs 2024」: its tables appear once per year, in the years' order.
@@ -124,16 +124,16 @@ def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
     label: list[str] = []
     label_line = lines[0].number if lines else 0
     values: list[Token] = []
-    for line in lines:
-        for token in tokens(line.cells, line.number):
-            if token.is_value:
-                values.append(token)
-                continue
-            if values:
-                out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
-                label, values = [], []
-            label.append(token.raw)
-            label_line = line.number
+    stream = prose_numbers([t for line in lines for t in tokens(line.cells, line.number)])
+    for token in stream:
+        if token.is_value:
+            values.append(token)
+            continue
+        if values:
+            out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
+            label, values = [], []
+        label.append(token.raw)
+        label_line = token.line
     if values:
         out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
     return out
