@@ -17,7 +17,7 @@ _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』`*#")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NUMBERED = re.compile(r"(?<![\d.])(\d{1,2})[、．.](?!\d)")
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
+_PAGE_NUMBER = re.compile(r"^[-—–－]+\s*\d{1,3}\s*[-—–－]+$")  # dashes on both sides: -1 is a value
 
 
 def fold(text: str) -> str:
@@ -30,8 +30,7 @@ def fold(text: str) -> str:
 
 def is_page_number(text: str) -> bool:
     """「- 3 -」, 「— 3 —」: a PDF's page footer, not a value of any table."""
-    stripped = text.strip()
-    return bool(stripped) and bool(_PAGE_NUMBER.match(stripped)) and not stripped.isdigit()
+    return bool(_PAGE_NUMBER.match(text.strip()))
 
 
 #: Where a numbered label starts in folded text: 一、 (一) 1. — the official tables number
