@@ -12,6 +12,8 @@ The front door, as sqlite-utils has ``Database``::
         print(result.path, result.valid)
     xlgbreport.write(report, "胡集镇.json")           # .json: interchange; else a workbook
     df = xlgbreport.frame(["各乡镇/"])                # long form, one row a cell (pandas)
+    for one in xlgbreport.read_published("胡集镇2022年报.pdf"):   # a published report
+        print(one.report.format.id, one.found, [n.message for n in one.notes])
 
 Names are loaded on first use, so that importing a part (the Excel functions, say) does not
 load every reader.
@@ -23,7 +25,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMATS", "GB2019", "GB2021", "FileResult", "Finding", "Format", "InputError",
-           "Report", "Severity", "check", "frame", "read", "validate", "write"]
+           "Report", "Severity", "check", "frame", "read", "read_published", "validate", "write"]
 
 _WHERE = {
     "FORMATS": "core.formats", "GB2019": "core.formats", "GB2021": "core.formats",
@@ -31,6 +33,7 @@ _WHERE = {
     "Report": "core.model", "check": "core.rules", "InputError": "errors",
     "FileResult": "actions.validation", "validate": "actions.validation",
     "read": "api", "write": "api", "frame": "consolidate.detail",
+    "read_published": "published.run",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
@@ -42,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .core.model import Report
     from .core.rules import check
     from .errors import InputError
+    from .published.run import read_published
 
 
 def __getattr__(name: str) -> Any:

@@ -117,9 +117,14 @@ class Batch:
         return {"sources": [o.to_dict() for o in self.outcomes], "summary": self.headline}
 
 
-def read(path: str | Path) -> list[Imported]:
-    """The reports a published source holds (one, or one per year of a comparison document)."""
+def read_published(path: str | Path) -> list[Imported]:
+    """The reports a published source holds (one, or one per year of a comparison document),
+    each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
+    line) when the file cannot be read."""
     return parse(readers.read(path))
+
+
+read = read_published
 
 
 def collect(sources: Iterable[str | Path]) -> list[Path]:
