@@ -133,6 +133,7 @@ def test_seed_004_is_the_2019_trial_format():
     right, wrong, blank = accuracy(one.report, expected)
     assert (right, wrong, blank) == (len(GB2019.schema.keys), [], [])
     assert one.report.cells[("requests", "3.6", "total")] == 0  # 2019's single （六） row
+    assert one.report.text["other_matters"] == "无"  # the 落款 (金殿镇人民政府, 2021年1月28日) is not 六's
 
 
 @settings(max_examples=25, deadline=None)

@@ -154,9 +154,26 @@ def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) 
             continue
         joiner = "" if document.kind == "pdf" else "\n"
         kept = [text for text in map(_plain, lines) if text]  # blank lines are layout
+        if field.id == report.format.schema.text[-1].id:
+            kept = _without_signature(kept)
         report.text[field.id] = joiner.join(kept) or None
         report.where[text_key(field.id)] = f"{document.source}:{lines[0].number}"
     return out
+
+
+_DATE_LINE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_SIGNATURE_CHARS = 30
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    """六 without the document's 落款 (the body's name and the date it signed, 「金殿镇人民政府」
+    「2021年1月28日」): they end the report, not the section, and the date is next year's."""
+    if not lines or not _DATE_LINE.match(lines[-1]):
+        return lines
+    lines = lines[:-1]
+    if lines and len(lines[-1]) <= _SIGNATURE_CHARS and not re.search(r"[。，；：,;:]", lines[-1]):
+        lines = lines[:-1]
+    return lines
 
 
 def _plain(line: Line) -> str:
