@@ -125,7 +125,7 @@ def test_without_output_only_the_import_report(tmp_path):
     assert code == 1
     lines = output.splitlines()
     assert lines[0].startswith(SEED_000.name + "：金乡县胡集镇人民政府 2022 年度")
-    assert any("未找到「行政强制」" in line for line in lines)
+    assert any("未找到 2 行（「行政强制」至「行政事业性收费」）" in line for line in lines)
     assert lines[-1] == "导入 1 个文件：1 份报告，其中 0 份完整无误"
     assert not list(tmp_path.iterdir())
 
@@ -135,3 +135,17 @@ def test_org_names_are_made_safe_for_paths():
     assert import_run.safe_name('a<b>:"c"|?*\x00\x1b') == "a_b___c"
     assert import_run.safe_name("   ") == import_run.UNNAMED
     assert len(import_run.safe_name("镇" * 500)) == import_run.NAME_CHARS
+
+
+def test_missing_rows_are_said_together_only_where_they_follow_one_another(tmp_path):
+    source = tmp_path / "缺行.txt"
+    source.write_text("\n".join([
+        "某镇人民政府2022年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+        "自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
+        "（一）予以公开\t1\t0\t0\t0\t0\t0\t1", "（七）总计\t1\t0\t0\t0\t0\t0\t1"]), encoding="utf-8")
+    code, output = run("import", source)
+    lines = [line.strip() for line in output.splitlines()]
+    assert "⚠ 三、收到和处理政府信息公开申请情况未找到 2 行（「一、本年新收政府信息公开申请数量」至「二、上年结转政府信息公开申请数量」）：这些行留空" in lines
+    assert any(line.startswith("⚠ 三、收到和处理政府信息公开申请情况未找到 20 行（「（二）部分公开") for line in lines)
+    assert "⚠ 三、收到和处理政府信息公开申请情况未找到「四、结转下年度继续办理」：该行留空" in lines
+    assert code == 1

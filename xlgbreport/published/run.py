@@ -20,10 +20,11 @@ from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
 from ..core.model import Invalid, Value
 from ..core.rules import check
+from ..core.tables import Schema
 from ..errors import InputError
 from ..files import atomic, interchange, paths, workbook_writer
 from ..files import sources as files_sources
-from . import readers
+from . import notes, readers
 from .parse import Imported, parse
 
 SUFFIXES = frozenset({".html", ".htm", ".docx", ".pdf", ".txt", ".md"})
@@ -239,6 +240,42 @@ def lines(batch: Batch) -> Iterator[str]:
     yield batch.headline
 
 
+ROWS_MISSING = "{table}未找到 {n} 行（「{first}」至「{last}」）：这些行留空"
+
+
+def _grouped(found: Iterable[Finding], schema: Schema) -> Iterator[str]:
+    """The notes as lines, a table's missing rows said once where they follow one another in
+    the table (seed 000 lacks ten in a row)."""
+    run_of: list[Finding] = []
+
+    def index(note: Finding) -> int:
+        return [r.id for r in schema.table(note.table).rows].index(note.row)
+
+    def follows(note: Finding) -> bool:
+        last = run_of[-1]
+        return last.table == note.table and index(note) == index(last) + 1
+
+    def flush() -> Iterator[str]:
+        if len(run_of) > 1:
+            first, last = run_of[0].args_dict, run_of[-1].args_dict
+            yield ROWS_MISSING.format(table=first["table"], n=len(run_of), first=first["row"],
+                                      last=last["row"])
+        elif run_of:
+            yield run_of[0].message
+        run_of.clear()
+
+    for note in found:
+        if note.rule == notes.RowMissing.id and (not run_of or follows(note)):
+            run_of.append(note)
+            continue
+        yield from flush()
+        if note.rule == notes.RowMissing.id:
+            run_of.append(note)
+        else:
+            yield note.message + (f"（第 {note.line} 行）" if note.line and "行" not in note.template[:8] else "")
+    yield from flush()
+
+
 def _report_lines(source: Path, w: Written) -> Iterator[str]:
     report = w.imported.report
     fmt = FORMAT_NAMES.get(report.format.id, report.format.id)
@@ -248,8 +285,8 @@ def _report_lines(source: Path, w: Written) -> Iterator[str]:
     yield f"  读出 {w.imported.found} 格，推断 {sum(len(d.keys) for d in w.imported.deduced)} 格，留空 {w.blank} 格"
     for d in w.imported.deduced:
         yield f"  推断：{d.message}（第 {d.line} 行）" if d.line else f"  推断：{d.message}"
-    for n in w.imported.notes:
-        yield f"  ⚠ {n.message}" + (f"（第 {n.line} 行）" if n.line and "行" not in n.template[:8] else "")
+    for n in _grouped(w.imported.notes, report.format.schema):
+        yield f"  ⚠ {n}"
     if w.kept:
         yield "  2019 年格式独有、未放入 2021 年模板的数：" + "；".join(
             f"{report.format.schema.describe(k)} {_json(v)}" for k, v in w.kept.items())

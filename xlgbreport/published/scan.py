@@ -30,7 +30,6 @@ class Run:
 
     label: str
     values: tuple[Token, ...]
-    label_line: int  # where the label text ends
     section: str  # the id of the section it is under
 
     @property
@@ -49,7 +48,6 @@ class Scan:
     runs: list[Run] = field(default_factory=list)
     zone_text: dict[str, str] = field(default_factory=dict)  # section id -> its folded text
     compared_years: tuple[int, ...] = ()
-    skipped: list[int] = field(default_factory=list)  # lines of 差异分析 blocks
 
 
 def _headings(schema: Schema) -> list[tuple[str, str, str]]:
@@ -95,14 +93,14 @@ def scan(document: Document, schema: Schema) -> Scan:
         out.compared_years = tuple(int(y) for y in years.groups())
     table_ids = [t.id for t in schema.tables]
     for section_id in table_ids:
-        section = _without_differences(out.sections.get(section_id, []), out.skipped)
+        section = _without_differences(out.sections.get(section_id, []))
         out.sections[section_id] = section
         out.zone_text[section_id] = fold("".join(ln.text for ln in section))
         out.runs += _runs(section, section_id)
     return out
 
 
-def _without_differences(lines: list[Line], skipped: list[int]) -> list[Line]:
+def _without_differences(lines: list[Line]) -> list[Line]:
     """A section without its 差异分析 blocks (from such a line to the section's end or to the
     next 「N 年报告」 part): differences between years are no table values."""
     kept, skipping = [], False
@@ -112,9 +110,7 @@ def _without_differences(lines: list[Line], skipped: list[int]) -> list[Line]:
             skipping = True
         elif skipping and re.fullmatch(r"(?:19|20)\d\d年报告", folded):
             skipping = False
-        if skipping:
-            skipped.append(line.number)
-        else:
+        if not skipping:
             kept.append(line)
     return kept
 
@@ -122,7 +118,6 @@ def _without_differences(lines: list[Line], skipped: list[int]) -> list[Line]:
 def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
     out: list[Run] = []
     label: list[str] = []
-    label_line = lines[0].number if lines else 0
     values: list[Token] = []
     stream = prose_numbers([t for line in lines for t in tokens(line.cells, line.number)])
     for token in stream:
@@ -130,12 +125,11 @@ def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
             values.append(token)
             continue
         if values:
-            out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
+            out.append(Run(fold("".join(label)), tuple(values), section_id))
             label, values = [], []
         label.append(token.raw)
-        label_line = token.line
     if values:
-        out.append(Run(fold("".join(label)), tuple(values), label_line, section_id))
+        out.append(Run(fold("".join(label)), tuple(values), section_id))
     return out
 
 
