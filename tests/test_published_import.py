@@ -149,3 +149,29 @@ def test_missing_rows_are_said_together_only_where_they_follow_one_another(tmp_p
     assert any(line.startswith("⚠ 三、收到和处理政府信息公开申请情况未找到 20 行（「（二）部分公开") for line in lines)
     assert "⚠ 三、收到和处理政府信息公开申请情况未找到「四、结转下年度继续办理」：该行留空" in lines
     assert code == 1
+
+
+def test_an_archive_is_read_in_a_pool_and_a_crashing_file_costs_only_itself(tmp_path, monkeypatch):
+    archive = tmp_path / "档案"
+    archive.mkdir()
+    for n in range(9):  # enough for the pool (gather.POOL_FROM)
+        shutil.copy(PUBLISHED / "002_4f580d778f793ab4.txt", archive / f"俵口镇{n}.txt")
+    (archive / "崩溃.txt").write_text("某镇人民政府2022年政府信息公开工作年度报告", encoding="utf-8")
+    real = import_run.readers.read
+
+    def read(path, *args, **kwargs):
+        if Path(path).name == "崩溃.txt":
+            import os
+
+            os._exit(1)  # a library that takes the worker down with it
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(import_run.readers, "read", read)  # forked workers inherit it
+    batch = import_run.run([archive], tmp_path / "导入")
+    assert len(batch.outcomes) == 10
+    crashed = [o for o in batch.outcomes if o.error]
+    assert [o.source.name for o in crashed] == ["崩溃.txt"] and "崩溃.txt" in crashed[0].error
+    names = {p.name for p in (tmp_path / "导入").iterdir()}
+    assert names == {"俵口镇_2022.xlsx"} | {f"俵口镇_2022-{n}.xlsx" for n in range(2, 10)}
+    assert all(w.imported.report.format is GB2021 for o in batch.outcomes for w in o.written)
+    assert batch.exit_code == 2

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from ..actions.validation import validate_file
 from ..core import prior
@@ -39,6 +40,7 @@ CONNECT_SECONDS = 10
 #: Below this many files the pool's start-up costs more than it saves.
 POOL_FROM = 8
 CHUNK = 16  # files per task sent to a worker: fewer round trips, still an even spread
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -127,24 +129,34 @@ def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterato
 
 
 def _pooled(names: list[str], workers: int) -> Iterator[Entry]:
-    """A pool's reads, in order. A worker that dies (a file that crashes a library) breaks the
-    pool: the file next in line is then read alone, in a pool of its own, to tell whether it
-    is the culprit (listed as unreadable) or innocent, and a new pool reads the rest."""
+    return pooled(read_one, names, workers, _crashed)
+
+
+def _crashed(name: str) -> Entry:
+    return Entry(name, error=f"{Path(name).name}：{CRASHED}")
+
+
+def pooled(work: Callable[[str], T], names: list[str], workers: int, crashed: Callable[[str], T],
+           chunk: int = CHUNK) -> Iterator[T]:
+    """``work`` over ``names`` in a process pool, in order (the importer reads with it too). A
+    worker that dies (a file that crashes a library) breaks the pool: the file next in line is
+    then read alone, in a pool of its own, to tell whether it is the culprit (``crashed`` says
+    so) or innocent, and a new pool reads the rest."""
     i = 0
     while i < len(names):
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for entry in pool.map(read_one, names[i:], chunksize=CHUNK):
+                for result in pool.map(work, names[i:], chunksize=chunk):
                     i += 1
-                    yield entry
+                    yield result
         except BrokenProcessPool:
-            yield _alone(names[i])
+            yield _alone(work, names[i], crashed)
             i += 1
 
 
-def _alone(name: str) -> Entry:
+def _alone(work: Callable[[str], T], name: str, crashed: Callable[[str], T]) -> T:
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(read_one, name).result()
+            return pool.submit(work, name).result()
     except BrokenProcessPool:
-        return Entry(name, error=f"{Path(name).name}：{CRASHED}")
+        return crashed(name)

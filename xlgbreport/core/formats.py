@@ -30,6 +30,14 @@ class Format:
     def source(self) -> str:
         return self.schema.source
 
+    def __reduce__(self) -> tuple:
+        """Pickled by name: a report handed back by a worker process keeps ``format is GB2021``."""
+        return (by_id, (self.id,))
+
+
+def by_id(format_id: str) -> Format:
+    return FORMATS[format_id]
+
 
 GB2021 = Format(schema.SCHEMA, LAYOUT)
 GB2019 = Format(gb2019.SCHEMA, None)

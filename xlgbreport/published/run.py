@@ -8,6 +8,7 @@ Chinese line, and the batch goes on.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..consolidate import gather
 from ..core import crosswalk, shown
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
@@ -39,6 +41,7 @@ UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
 UNEXPECTED = "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）"
+POOL_CHUNK = 2  # sources per task: a PDF is slow, so spread them finely
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
 
@@ -168,14 +171,9 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
           force: bool) -> Iterator[Outcome]:
-    for path in files:
-        try:
-            imported = read(path)
-        except InputError as exc:
-            yield Outcome(path, error=exc.message)
-            continue
-        except Exception:  # one bad file never stops a batch
-            yield Outcome(path, error=f"{path.name}：{UNEXPECTED}")
+    for path, imported, error in _reads(files):
+        if error is not None:
+            yield Outcome(path, error=error)
             continue
         written = []
         for one in imported:
@@ -189,6 +187,36 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
                 break
         else:
             yield Outcome(path, tuple(written))
+
+
+Read = tuple[Path, list[Imported], str | None]
+
+
+def _reads(files: list[Path]) -> Iterator[Read]:
+    """Every source read and parsed, in order: in a process pool (as consolidation reads) from
+    ``POOL_FROM`` files on, since a PDF takes a good part of a second; written here, in order,
+    so that names are chosen one at a time."""
+    names = [str(p) for p in files]
+    workers = os.cpu_count() or 1
+    if len(names) < gather.POOL_FROM or workers == 1:
+        yield from map(_read_one, names)
+        return
+    yield from gather.pooled(_read_one, names, workers, _crashed, chunk=POOL_CHUNK)
+
+
+def _read_one(name: str) -> Read:
+    """One source's reports, or its one line. Never raises: a bad file never stops a batch."""
+    path = Path(name)
+    try:
+        return path, read_published(path), None
+    except InputError as exc:
+        return path, [], exc.message
+    except Exception:  # one bad file never stops a batch
+        return path, [], f"{path.name}：{UNEXPECTED}"
+
+
+def _crashed(name: str) -> Read:
+    return Path(name), [], f"{Path(name).name}：{gather.CRASHED}"
 
 
 def _write(one: Imported, target: Path | None, kind: str, *, force: bool) -> Written:
