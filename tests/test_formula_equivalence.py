@@ -28,8 +28,8 @@ from strategies import balanced_reports, reports
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlgbreport.core import excel_formulas, rules
-from xlgbreport.core.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, check_summary, excel_value
-from xlgbreport.core.findings import Finding
+from xlgbreport.core.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, excel_value
+from xlgbreport.core.findings import Finding, Severity, summary, summary_line
 from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
 from xlgbreport.core.model import Invalid, Report
 from xlgbreport.core.rules import EQUATION_RULES, Equation
@@ -56,34 +56,39 @@ TEXT_AT = {f"{s}!{xl_rowcol_to_cell(*p)}": {f.id: f.label for f in SCHEMA.text}[
 TABLE_BY_SHEET = {t.sheet: t for t in TABLES}
 
 
+def row_findings(rule: str, where: str, findings: list[Finding]) -> list[Finding]:
+    """The findings of the rules that one 校验 row stands for: what its 处数 must count."""
+    mine = [f for f in findings if f.rule == rule]
+    if (rule, where) in EQUATIONS:
+        hits = [f for f in mine if (f.table, f.row, f.column) == EQUATIONS[(rule, where)].at]
+        assert len(hits) <= 1, hits
+        return hits
+    if rule in (rules.ValueBlank.id, rules.ValueInvalid.id):
+        return [f for f in mine if f.table == TABLE_BY_SHEET[where].id]
+    if rule == rules.MetaMissing.id:
+        return [f for f in mine if dict(f.args)["field"] == META_LABELS[META_AT[where]]]
+    if rule == rules.TextMissing.id:
+        return [f for f in mine if dict(f.args)["section"] == TEXT_AT[where]]
+    if rule in (rules.MetaYear.id, rules.TextLength.id):
+        return mine
+    raise AssertionError(f"校验 row for an unknown rule {rule} at {where}")
+
+
 def python_verdict(rule: str, where: str, report: Report, findings: list[Finding]
                    ) -> tuple[str, str | None]:
     """What one 校验 row must show by the Python rules: (status, message or None if any)."""
-    mine = [f for f in findings if f.rule == rule]
-    if (rule, where) in EQUATIONS:
-        eq = EQUATIONS[(rule, where)]
-        if any(report.number(k) is None for k in eq.support):
-            return INCOMPLETE, ""
-        hits = [f for f in mine if (f.table, f.row, f.column) == eq.at]
-        assert len(hits) <= 1, hits
-        return (FAIL, hits[0].message) if hits else (PASS, "")
+    hits = row_findings(rule, where, findings)
+    if (rule, where) in EQUATIONS and not hits and any(
+            report.number(k) is None for k in EQUATIONS[(rule, where)].support):
+        return INCOMPLETE, ""
+    if rule == rules.MetaYear.id and report.year is None:
+        return INCOMPLETE, ""
+    if not hits:
+        return PASS, ""
+    status = WARN if rules.RULES_BY_ID[rule].severity is Severity.WARNING else FAIL
     if rule in (rules.ValueBlank.id, rules.ValueInvalid.id):
-        table = TABLE_BY_SHEET[where]
-        return (FAIL, None) if any(f.table == table.id for f in mine) else (PASS, "")
-    if rule == rules.MetaMissing.id:
-        label = META_LABELS[META_AT[where]]
-        hits = [f for f in mine if dict(f.args)["field"] == label]
-        return (FAIL, hits[0].message) if hits else (PASS, "")
-    if rule == rules.MetaYear.id:
-        if mine:
-            return FAIL, mine[0].message
-        return (INCOMPLETE if report.year is None else PASS), ""
-    if rule == rules.TextMissing.id:
-        hits = [f for f in mine if dict(f.args)["section"] == TEXT_AT[where]]
-        return (WARN, hits[0].message) if hits else (PASS, "")
-    if rule == rules.TextLength.id:
-        return (WARN, mine[0].message) if mine else (PASS, "")
-    raise AssertionError(f"校验 row for an unknown rule {rule} at {where}")
+        return status, None  # the sheet counts; the findings name each cell
+    return status, hits[0].message
 
 
 def discrepancies(report: Report, path: Path, recalculate: Callable[[Path], dict] = evaluate
@@ -113,20 +118,22 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
         if ref not in engine or not same(engine[ref], value):
             out.append(f"cached {ref}: file {value!r}, engine {engine.get(ref, '<missing>')!r}")
 
-    # 2. every 校验 row shows the Python verdict; every equation has its row (the rules a formula
-    # can say: not the sentence-by-sentence text checks)
+    # 2. every 校验 row shows the Python verdict, and counts (处数) the findings its rule gives
+    # there; every equation has its row. The sheet carries the rules a formula can say: not the
+    # sentence-by-sentence text checks (on_check_sheet), not the cross-year ones (no last year)
     findings = [f for f in rules.check(report) if rules.RULES_BY_ID[f.rule].on_check_sheet]
     wb = openpyxl.load_workbook(path, read_only=True)
     labels = [(row[0], row[2]) for row in wb[CHECK_SHEET].iter_rows(min_row=FIRST_CHECK_ROW,
                                                                    max_col=3, values_only=True)]
     wb.close()
-    seen, failed, warned = set(), 0, 0
+    seen = set()
     for r, (rule, where) in enumerate(labels, FIRST_CHECK_ROW):
         seen.add((rule, where))
         status, message = engine.get((CHECK_SHEET, f"F{r}")), engine.get((CHECK_SHEET, f"G{r}"))
         want_status, want_message = python_verdict(rule, where, report, findings)
-        failed += want_status == FAIL
-        warned += want_status == WARN
+        count, want_count = engine.get((CHECK_SHEET, f"H{r}")), len(row_findings(rule, where, findings))
+        if not same(count, want_count):
+            out.append(f"{rule} {where} (row {r}): engine counts {count!r}, the rule finds {want_count}")
         if status != want_status:
             out.append(f"{rule} {where} (row {r}): engine {status!r}, python {want_status!r}")
         if want_message is not None and not same(message, want_message):
@@ -134,26 +141,21 @@ def compare(report: Report, path: Path, engine: dict, uses: list[Use]) -> list[s
                        f"python {want_message!r}")
         if want_message is None and not message:
             out.append(f"{rule} {where} (row {r}): ✘ without a message")
-        if rule == rules.ValueBlank.id:  # the count itself, against the rule's own findings
-            table = TABLE_BY_SHEET[where].id
-            blanks = sum(1 for f in findings if f.rule == rule and f.table == table)
-            if engine.get((CHECK_SHEET, f"D{r}")) != blanks:
-                out.append(f"{rule} {where} (row {r}): engine counts "
-                           f"{engine.get((CHECK_SHEET, f'D{r}'))!r} blanks, ValueBlank {blanks}")
+        if rule in (rules.ValueBlank.id, rules.ValueInvalid.id) and not same(
+                engine.get((CHECK_SHEET, f"D{r}")), want_count):  # the count the message gives
+            out.append(f"{rule} {where} (row {r}): engine counts "
+                       f"{engine.get((CHECK_SHEET, f'D{r}'))!r} cells, the rule {want_count}")
     missing = set(EQUATIONS) - seen
     if missing:
         out.append(f"equations without a 校验 row: {sorted(missing)}")
 
-    # 3. the summary counts the failing and warning rows; nothing fails iff Python finds no
-    # error, nothing warns iff Python gives no warning
+    # 3. the headline is the command line's verdict on the same findings: len() of the error
+    # and of the warning findings of the rules the sheet carries
     summary = engine.get((CHECK_SHEET, "B1"))
-    want = check_summary(failed, warned)
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    want = summary_line(errors, len(findings) - errors)
     if summary != want:
         out.append(f"summary B1: engine {summary!r}, python {want!r}")
-    errors = [f for f in findings if f.severity == "error"]
-    if (failed == 0) != (not errors) or warned != len(findings) - len(errors):
-        out.append(f"{failed} failing and {warned} warning rows but {len(errors)} errors "
-                   f"and {len(findings) - len(errors)} warnings")
 
     # 5. the conditional formats colour the cells Python finds blank, invalid or unbalanced
     got, want = fills(engine, uses), python_fills(report)[1]
@@ -195,6 +197,9 @@ def test_balanced_reports_pass_in_the_engine_too(tmp_path_factory, report: Repor
 @example(_spoiled(**{"4__other": -3, "3_2__other": Invalid("无")}))
 @example(_spoiled(**{"3_7__research": Invalid("无")}))  # text over a total that feeds another
 @example(_spoiled(**{"3_1__natural_person": 3, "3_2__total": None, "4__other": Decimal("-0.5")}))
+@example(_spoiled(**{"3_1__natural_person": Invalid("无"), "3_1__commercial": Decimal("0.5"),
+                     "3_2__research": -2, "3_2__total": -2}))  # text and a fraction in one row;
+# a negative total typed as its parts' sum: each is one finding of value.invalid, and counted once
 def test_any_report_gets_the_python_verdicts(tmp_path_factory, report: Report) -> None:
     path = tmp_path_factory.mktemp("any") / "report.xlsx"
     assert discrepancies(report, path) == []
@@ -203,8 +208,8 @@ def test_any_report_gets_the_python_verdicts(tmp_path_factory, report: Report) -
 # --- conditional formats: red and yellow cells on the table sheets --------------------------
 
 RED, YELLOW = "FF7C80", "FFF2CC"  # the writer's fills for bad and for blank cells
-AREAS = {(t.sheet.upper(), a.ref(absolute=False).split("!")[1]) for t in TABLES
-         for a in excel_formulas.table_areas(t)}
+VALUE_FORMATS = {(t.sheet.upper(), a.ref(absolute=False).split("!")[1], condition)
+                 for t in TABLES for a, condition, _kind in excel_formulas.value_formats(t)}
 
 
 Use = tuple[str, tuple[str, str], str]  # (kind and fill, cell, probe cell)
@@ -212,7 +217,7 @@ Use = tuple[str, tuple[str, str], str]  # (kind and fill, cell, probe cell)
 
 def with_probes(path: Path, cells: set[tuple[str, str]]) -> tuple[Path, list[Use]]:
     """A copy of the workbook whose probe cells compute the conditional formats: ``value`` rules
-    (on whole table areas: blank yellow; text, negative, fraction red) at ``cells`` only,
+    (``excel_formulas.value_formats``: blank yellow; what value.invalid counts red) at ``cells`` only,
     ``equation`` rules (on the cells of an equation, red when it fails) everywhere. Each rule's
     formula, moved to the cell it applies to, goes into a probe; equal formulas share one."""
     wb = openpyxl.load_workbook(path)
@@ -225,8 +230,9 @@ def with_probes(path: Path, cells: set[tuple[str, str]]) -> tuple[Path, list[Use
         for cf in ws.conditional_formatting:
             first = min(cf.sqref.ranges, key=lambda cr: (cr.min_row, cr.min_col))
             origin = first.coord.split(":")[0]  # relative references are relative to it
-            kind = "value" if (sheet, str(cf.sqref)) in AREAS else "equation"
             for rule in cf.rules:
+                kind = ("value" if (sheet, str(cf.sqref), rule.formula[0]) in VALUE_FORMATS
+                        else "equation")
                 fill = rule.dxf.fill.bgColor.rgb[-6:]
                 for rng in cf.sqref.ranges:
                     for r, c in rng.cells:
@@ -255,25 +261,27 @@ def fills(values: dict, uses: list[Use]) -> dict[str, set[tuple[str, str]]]:
 
 
 def python_fills(report: Report) -> tuple[set[tuple[str, str]], dict[str, set[tuple[str, str]]]]:
-    """Cells worth probing, and the fills Python expects: blank shown values yellow, values
-    ``value.invalid`` rejects red (a computed total too), cells of failing equations red."""
+    """Cells worth probing, and the fills Python expects: blank shown values yellow, the cells
+    ``value.invalid`` reports red (not a computed total, whatever it shows: its parts are the
+    report's), cells of failing equations red."""
     probe, out = set(), {f"value {RED}": set(), f"value {YELLOW}": set(), f"equation {RED}": set()}
     invalid = rules.ValueInvalid()
     for table in TABLES:
-        areas = excel_formulas.table_areas(table)
+        areas = [*excel_formulas.table_areas(table),
+                 *(v.area for v in excel_formulas.value_areas(table))]
         probe.update((a.sheet.upper(), xl_rowcol_to_cell(*corner)) for a in areas
                      for corner in (a.first, a.last))
+    found = rules.check(report)
+    out[f"value {RED}"] = {_a1(LAYOUT.cells[(f.table, f.row, f.column)]) for f in found
+                           if f.rule == invalid.id}
     for key in SCHEMA.keys:
         cell, shown = _a1(LAYOUT.cells[key]), excel_value(report, key)
         shown = Invalid(shown) if isinstance(shown, str) else shown
         if shown is None:
             out[f"value {YELLOW}"].add(cell)
-        elif invalid.problem(key, shown):
-            out[f"value {RED}"].add(cell)
-        if shown is None or invalid.problem(key, shown) or key in report.cells and \
-                SCHEMA.is_derived(key):
+        if shown is None or invalid.problem(key, shown) or SCHEMA.is_derived(key):
             probe.add(cell)
-    for f in rules.check(report):
+    for f in found:
         at = (f.table, f.row, f.column)
         if at in LAYOUT.cells and (f.rule, LAYOUT.a1(at)) in EQUATIONS:
             eq = EQUATIONS[(f.rule, LAYOUT.a1(at))]
@@ -331,6 +339,33 @@ def test_a_wrong_python_verdict_is_caught(tmp_path: Path, monkeypatch) -> None:
     problems = discrepancies(_unbalanced(), tmp_path / "broken.xlsx")
     assert any("requests.balance" in p and "python '✔'" in p for p in problems)
 
+
+
+def test_an_invalid_count_of_what_cells_show_is_caught(tmp_path: Path, monkeypatch) -> None:
+    """The count as the sheet had it (computed totals judged too): a negative part makes three
+    totals negative (its row's, its column's （七）, the grand total), which value.invalid does
+    not report: 4 cells for 1 finding, and a headline of 6 errors for 3."""
+    monkeypatch.setattr(excel_formulas, "_given_term", excel_formulas.invalid_term)
+    problems = discrepancies(_spoiled(**{"3_1__natural_person": -1}), tmp_path / "broken.xlsx")
+    assert any(p.startswith("value.invalid 依申请公开") and "engine counts 4" in p for p in problems)
+    assert any(p.startswith("summary B1") and "6 处错误" in p for p in problems)
+
+
+def test_the_headline_counts_findings_as_the_command_line_does(tmp_path: Path) -> None:
+    """Table 三's balance failing in three columns is three findings: 处数 1 on each of the three
+    rows, and the headline says 3 处错误, as ``validate`` does (the two 提示: 五 and 六 empty)."""
+    report = _spoiled(**{"1__natural_person": 1, "1__commercial": 1})
+    path = tmp_path / "balance.xlsx"
+    assert discrepancies(report, path) == []
+    engine = evaluate(path)
+    assert engine[(CHECK_SHEET, "B1")] == summary(rules.check(report)) == "✘ 3 处错误，2 处提示"
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb[CHECK_SHEET].iter_rows(min_row=FIRST_CHECK_ROW, max_col=3, values_only=True))
+    wb.close()
+    counts = {where: engine[(CHECK_SHEET, f"H{r}")] for r, (rule, _t, where) in
+              enumerate(rows, FIRST_CHECK_ROW) if rule == rules.RequestsBalance.id}
+    assert {w for w, n in counts.items() if n} == {"依申请公开!D5", "依申请公开!E5", "依申请公开!J5"}
+    assert sum(counts.values()) == 3
 
 # --- a real spreadsheet application: LibreOffice ------------------------------------------
 

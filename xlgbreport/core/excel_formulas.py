@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from string import Formatter
-from typing import Any
+from typing import Any, NamedTuple
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .findings import SUMMARY_BAD, SUMMARY_NO_ERRORS, SUMMARY_OK, SUMMARY_WARN
 from .layout import LAYOUT, Area, Layout, ranges, sum_formula
 from .model import Invalid, Report, is_number, parts
 from .rules import (
@@ -27,15 +30,15 @@ from .rules import (
     ValueInvalid,
 )
 from .schema import SCHEMA, TABLES, CellKey, Table
+from .tables import Column
 
 PASS, FAIL, INCOMPLETE, WARN = "✔", "✘", "待填", "提示"
-ALL_PASS = "✔ 全部通过"
-SUMMARY = "✘ {n} 项未通过"
-NO_ERRORS = "✔ 无错误"
-WARN_SUMMARY = "，{m} 项提示"
 BLANK_SUMMARY = "{table}：{n} 个单元格为空"
-INVALID_SUMMARY = "{table}：{n} 个单元格不是有效数字（文本、负数或小数）"
+INVALID_SUMMARY = "{table}：{n} 个单元格不是有效数字（文本、错误值、负数或小数）"
 WIDE_SPACES = ("\u3000", "\xa0")  # full-width (Chinese input) and no-break (pasted) spaces
+#: ISFORMULA (Excel 2013+, WPS, LibreOffice) as the file stores it; where it is unknown (Excel
+#: 2010 shows #NAME?), a total is taken for the template's formula.
+ISFORMULA = "IFERROR(_xlfn.ISFORMULA({ref}),TRUE)"
 
 
 # --- what Excel holds in a cell -----------------------------------------------------
@@ -64,6 +67,20 @@ def derived_formula(key: CellKey, layout: Layout = LAYOUT) -> str:
 
 # --- the 校验 sheet -----------------------------------------------------------------
 
+class Shown(NamedTuple):
+    """What a 校验 row shows for a report; ``count`` is how many findings its rule gives there."""
+
+    expected: Any
+    actual: Any
+    status: str
+    message: str
+    count: int
+
+
+#: A row's 处数 when it stands for one finding: 1 when it fails or warns.
+ONE = f'=IF(OR({{status}}="{FAIL}",{{status}}="{WARN}"),1,0)'
+
+
 @dataclass(frozen=True)
 class CheckRow:
     """One row of the 校验 sheet: formulas and, for a given report, their values."""
@@ -75,9 +92,15 @@ class CheckRow:
     actual: str  # formula
     status: str  # formula giving PASS, FAIL or INCOMPLETE
     message: str  # formula giving the Chinese message when FAIL
-    values: Callable[[Report], tuple[Any, Any, str, str]]  # (expected, actual, status, message)
+    values: Callable[[Report], Shown]
     highlight: tuple[CellKey, ...] = ()
     failing: str = ""  # condition formula on the highlighted cells' sheet, for red fill
+    count: str = ONE  # formula: the number of findings the row stands for (处数)
+
+
+def _shown(expected: Any, actual: Any, status: str, message: str) -> Shown:
+    """A row that stands for one finding (an equation, a cover field, a text section)."""
+    return Shown(expected, actual, status, message, int(status in (FAIL, WARN)))
 
 
 def _sum(keys: tuple[CellKey, ...], home: str, layout: Layout) -> str:
@@ -109,15 +132,15 @@ def _equation_row(eq: Equation, home: str, layout: Layout) -> CheckRow:
     failing = (f"AND({_count_local(support, eq_sheet, layout)}={len(support)},"
                f"{_sum(eq.expected, eq_sheet, layout)}<>{_sum(eq.actual, eq_sheet, layout)})")
 
-    def values(report: Report) -> tuple[Any, Any, str, str]:
+    def values(report: Report) -> Shown:
         xs = [excel_value(report, k) for k in eq.expected]
         ys = [excel_value(report, k) for k in eq.actual]
         e = sum((x for x in xs if is_number(x)), 0)
         a = sum((y for y in ys if is_number(y)), 0)
         if not all(is_number(excel_value(report, k)) for k in support):
-            return e, a, INCOMPLETE, ""
+            return _shown(e, a, INCOMPLETE, "")
         found = eq.evaluate(report)
-        return e, a, (FAIL if found else PASS), (found.message if found else "")
+        return _shown(e, a, (FAIL if found else PASS), (found.message if found else ""))
 
     return CheckRow(eq.rule.id, eq.rule.title, layout.a1(eq.at), "=" + expected, "=" + actual,
                     "=" + status, f'=IF({_cell("status")}="{FAIL}",{message},"")', values,
@@ -150,56 +173,111 @@ def _merge_rows(areas: list[Area]) -> list[Area]:
     return merged
 
 
+class ValueArea(NamedTuple):
+    """Cells of a table that ``value.invalid`` judges alike: inputs or totals, of one column kind."""
+
+    area: Area
+    derived: bool
+    column: Column
+
+
+def value_areas(table: Table, layout: Layout = LAYOUT) -> list[ValueArea]:
+    """The table's cells as rectangles of one kind each: per row, runs of cells alike (input or
+    total, count or amount, signed or not), stacked where rows line up."""
+    runs: dict[tuple[bool, Column], list[Area]] = {}
+    for row in table.rows:
+        run: list[tuple[str, tuple[int, int]]] = []
+        for i, col in enumerate(row.columns):
+            key = (table.id, row.id, col.id)
+            run.append(layout.cells[key])
+            nxt = row.columns[i + 1] if i + 1 < len(row.columns) else None
+            kind = (SCHEMA.is_derived(key), _judged(col))
+            if nxt is None or (SCHEMA.is_derived((table.id, row.id, nxt.id)), _judged(nxt)) != kind:
+                runs.setdefault(kind, []).append(Area(run[0][0], run[0][1], run[-1][1]))
+                run = []
+    return sorted((ValueArea(a, derived, column) for (derived, column), areas in runs.items()
+                   for a in _merge_rows(areas)), key=lambda v: (v.area.first, v.area.last))
+
+
+def _judged(col: Column) -> Column:
+    """A column as value.invalid sees it: only its kind and sign matter."""
+    return Column("", "", col.kind, signed=col.signed)
+
+
+def invalid_term(ref: str, column: Column) -> str:
+    """1 where ``ValueInvalid`` finds a problem in the cell ``ref`` (in ``SUMPRODUCT``: in each
+    cell of a range), else 0: text, an error value, a negative number, a fraction for a count.
+
+    IF does not map over a range in older Excel, so the tests are made of parts that cannot fail
+    themselves (IS… of a failed computation is FALSE): 1/(x−ABS(x)) is a number only for a
+    negative x, 1/(x−INT(ABS(x))) only for a negative or fractional one, 1/(x−INT(x)) only for
+    a fraction."""
+    if column.kind == "amount":
+        wrong = None if column.signed else f"{ref}-ABS({ref})"
+    else:
+        wrong = f"{ref}-INT({ref})" if column.signed else f"{ref}-INT(ABS({ref}))"
+    bad = f"+ISNUMBER({ref})*ISNUMBER(1/({wrong}))" if wrong else ""
+    return f"ISTEXT({ref})+ISERROR({ref}){bad}"
+
+
+def _given_term(ref: str, column: Column) -> str:
+    """A total's term: only a value typed over the formula is the report's (a computed total is
+    not checked: its parts are)."""
+    return f"IF({ISFORMULA.format(ref=ref)},0,{invalid_term(ref, column)})"
+
+
+def value_formats(table: Table, layout: Layout = LAYOUT) -> list[tuple[Area, str, str]]:
+    """The table's value formats (area, condition on its top-left cell, "blank" or "invalid"):
+    yellow where ``value.blank`` counts, red where ``value.invalid`` does; the same terms as the
+    校验 rows, so the colours and the counts cannot part."""
+    out = [(a, f"ISBLANK({_corner(a)})", "blank") for a in table_areas(table, layout)]
+    for v in value_areas(table, layout):
+        term = (_given_term if v.derived else invalid_term)(_corner(v.area), v.column)
+        out.append((v.area, f"{term}>0", "invalid"))
+    return out
+
+
+def _corner(area: Area) -> str:
+    return xl_rowcol_to_cell(*area.first)
+
+
 def _blank_row(table: Table, layout: Layout) -> CheckRow:
     areas = table_areas(table, layout)
     count = "+".join(f"COUNTBLANK({a.ref()})" for a in areas)
     message = _text_expr(BLANK_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
 
-    def values(report: Report) -> tuple[Any, Any, str, str]:
+    def values(report: Report) -> Shown:
         n = sum(1 for f in ValueBlank().check(report) if f.table == table.id)
-        return n, 0, (FAIL if n else PASS), (BLANK_SUMMARY.format(table=table.sheet, n=n) if n else "")
+        return Shown(n, 0, (FAIL if n else PASS),
+                     (BLANK_SUMMARY.format(table=table.sheet, n=n) if n else ""), n)
 
     return CheckRow(ValueBlank.id, ValueBlank.title, table.sheet, "=" + count, "=0",
                     f'=IF({_cell("expected")}>0,"{FAIL}","{PASS}")',
-                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values)
-
-
-def _invalid_count(area: Area, whole: bool) -> str:
-    ref = area.ref()
-    # ISTEXT()*1 rather than --ISTEXT(): the same in Excel, and right in engines that miss --.
-    texts = f"SUMPRODUCT(ISTEXT({ref})*1)"
-    count = f"{texts}+COUNTIF({ref},\"<0\")"
-    if whole:  # fractions counted only without text: INT() would turn "12" into 12 in some apps
-        count += f"+IF({texts}>0,0,IFERROR(SUMPRODUCT(ISNUMBER({ref})*({ref}<>INT({ref}))),0))"
-    return count
-
-
-def _is_amount_area(table: Table, area: Area, layout: Layout) -> bool:
-    return any(layout.cells[k][1] == area.first and k[2] == "amount" for k in _keys(table))
+                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values,
+                    count="=" + _cell("expected"))
 
 
 def _invalid_row(table: Table, layout: Layout) -> CheckRow:
-    areas = table_areas(table, layout)
-    count = "+".join(_invalid_count(a, not _is_amount_area(table, a, layout)) for a in areas)
+    """value.invalid's count: its findings, one per cell (an input, or a total typed over)."""
+    terms = []
+    for v in value_areas(table, layout):
+        if not v.derived:
+            terms.append(f"SUMPRODUCT({invalid_term(v.area.ref(), v.column)})")
+            continue
+        (r0, c0), (r1, c1) = v.area.first, v.area.last
+        terms += [_given_term(Area(v.area.sheet, (r, c), (r, c)).ref(absolute=False), v.column)
+                  for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
     message = _text_expr(INVALID_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
 
-    def values(report: Report) -> tuple[Any, Any, str, str]:
-        """What the formula counts: problems in what the cells *show*, computed totals included
-        (a negative part makes its total negative). Its ✔/✘ is ValueInvalid's verdict; the
-        formula-equivalence tests check both against the engine."""
-        n = 0
-        for area in areas:
-            keys = [k for k in _keys(table) if _inside(layout.cells[k], area)]
-            vals = [excel_value(report, k) for k in keys]
-            n += sum(1 for v in vals if isinstance(v, str))
-            n += sum(1 for v in vals if is_number(v) and v < 0)
-            if not _is_amount_area(table, area, layout) and not any(isinstance(v, str) for v in vals):
-                n += sum(1 for v in vals if is_number(v) and v != int(v))
-        return n, 0, (FAIL if n else PASS), (INVALID_SUMMARY.format(table=table.sheet, n=n) if n else "")
+    def values(report: Report) -> Shown:
+        n = sum(1 for f in ValueInvalid().check(report) if f.table == table.id)
+        return Shown(n, 0, (FAIL if n else PASS),
+                     (INVALID_SUMMARY.format(table=table.sheet, n=n) if n else ""), n)
 
-    return CheckRow(ValueInvalid.id, ValueInvalid.title, table.sheet, "=" + count, "=0",
+    return CheckRow(ValueInvalid.id, ValueInvalid.title, table.sheet, "=" + "+".join(terms), "=0",
                     f'=IF({_cell("expected")}>0,"{FAIL}","{PASS}")',
-                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values)
+                    f'=IF({_cell("status")}="{FAIL}",{message},"")', values,
+                    count="=" + _cell("expected"))
 
 
 def _meta_rows(layout: Layout) -> list[CheckRow]:
@@ -212,7 +290,7 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
 
         def values(report: Report, fid: str = fid):
             found = [f for f in MetaMissing().check(report) if f.args_dict["field"] == labels[fid]]
-            return None, None, (FAIL if found else PASS), (found[0].message if found else "")
+            return _shown(None, None, (FAIL if found else PASS), (found[0].message if found else ""))
 
         test = _only_spaces(ref) if fid == "org" else f"ISBLANK({ref})"
         rows.append(CheckRow(MetaMissing.id, MetaMissing.title, ref.replace("$", ""), "", "",
@@ -225,9 +303,9 @@ def _meta_rows(layout: Layout) -> list[CheckRow]:
 
     def year_values(report: Report):
         if report.year is None:
-            return None, None, INCOMPLETE, ""
+            return _shown(None, None, INCOMPLETE, "")
         found = list(MetaYear().check(report))
-        return None, None, (FAIL if found else PASS), (found[0].message if found else "")
+        return _shown(None, None, (FAIL if found else PASS), (found[0].message if found else ""))
 
     message = _text_expr(MetaYear.template, {"field": f'"{year_label}"', "value": ref})
     rows.append(CheckRow(MetaYear.id, MetaYear.title, ref.replace("$", ""), "", "",
@@ -255,7 +333,7 @@ def _text_rows(layout: Layout) -> list[CheckRow]:
 
         def values(report: Report, label: str = labels[section]):
             found = [f for f in rule.check(report) if f.args_dict["section"] == label]
-            return None, None, (WARN if found else PASS), (found[0].message if found else "")
+            return _shown(None, None, (WARN if found else PASS), (found[0].message if found else ""))
 
         rows.append(CheckRow(rule.id, rule.title, ref.replace("$", ""), "", "",
                              f'=IF(OR(LEN({text})=0,{nothing}),"{WARN}","{PASS}")',
@@ -274,7 +352,7 @@ def _length_row(layout: Layout) -> CheckRow:
 
     def values(report: Report):
         found = list(rule.check(report))
-        return None, None, (WARN if found else PASS), (found[0].message if found else "")
+        return _shown(None, None, (WARN if found else PASS), (found[0].message if found else ""))
 
     return CheckRow(rule.id, rule.title, ref.replace("$", ""), "", "",
                     f'=IF({count}>{rule.LIMIT},"{WARN}","{PASS}")',
@@ -289,10 +367,13 @@ def _squeezed(ref: str, spaces: tuple[str, ...]) -> str:
     return text
 
 
-def check_summary(failed: int, warned: int) -> str:
-    """The 校验 sheet's headline for so many failing and warning rows."""
-    head = SUMMARY.format(n=failed) if failed else (NO_ERRORS if warned else ALL_PASS)
-    return head + (WARN_SUMMARY.format(m=warned) if warned else "")
+def summary_formula(errors: str, warnings: str) -> str:
+    """The 校验 sheet's headline as a formula of the error and warning counts: the command
+    line's verdict (``findings.summary_line``), from the same templates."""
+    warned = f'IF({warnings}=0,"",{_text_expr(SUMMARY_WARN, {"warnings": warnings})})'
+    bad = _text_expr(SUMMARY_BAD, {"errors": errors})
+    return (f'=IF({errors}=0,IF({warnings}=0,"{SUMMARY_OK}","{SUMMARY_NO_ERRORS}"&{warned}),'
+            f'{bad}&{warned})')
 
 
 def _only_spaces(ref: str) -> str:
@@ -302,16 +383,6 @@ def _only_spaces(ref: str) -> str:
     for space in WIDE_SPACES:
         text = f'SUBSTITUTE({text},"{space}"," ")'
     return f"LEN(TRIM(CLEAN({text})))=0"
-
-
-def _keys(table: Table) -> list[CellKey]:
-    return [(table.id, r.id, c.id) for r, c in table.cells()]
-
-
-def _inside(cell: tuple[str, tuple[int, int]], area: Area) -> bool:
-    sheet, (r, c) = cell
-    return (sheet == area.sheet and area.first[0] <= r <= area.last[0]
-            and area.first[1] <= c <= area.last[1])
 
 
 # Placeholders for same-row references on the 校验 sheet; the writer substitutes the row.

@@ -82,16 +82,23 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
 
+#: The one wording of a report's verdict, for the command line, the buttons, the cell functions
+#: and the 校验 sheet's headline (``excel_formulas.summary_formula`` builds it from these).
 SUMMARY_OK = "✔ 全部通过"
 SUMMARY_BAD = "✘ {errors} 处错误"
-SUMMARY_WARN = "{warnings} 处提示"
+SUMMARY_NO_ERRORS = "✔ 无错误"
+SUMMARY_WARN = "，{warnings} 处提示"
 
 
 def summary(findings: list[Finding]) -> str:
     """One short Chinese line: ``✘ 3 处错误，1 处提示`` or ``✔ 全部通过``."""
     n_err = sum(1 for f in findings if f.severity is Severity.ERROR)
-    n_warn = sum(1 for f in findings if f.severity is Severity.WARNING)
-    if not n_err and not n_warn:
+    return summary_line(n_err, len(findings) - n_err)
+
+
+def summary_line(errors: int, warnings: int) -> str:
+    """The verdict for so many error and warning findings."""
+    if not errors and not warnings:
         return SUMMARY_OK
-    head = SUMMARY_BAD.format(errors=n_err) if n_err else "✔ 无错误"
-    return head + ("，" + SUMMARY_WARN.format(warnings=n_warn) if n_warn else "")
+    head = SUMMARY_BAD.format(errors=errors) if errors else SUMMARY_NO_ERRORS
+    return head + (SUMMARY_WARN.format(warnings=warnings) if warnings else "")

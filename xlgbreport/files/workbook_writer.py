@@ -14,23 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core import headers
 from ..core.excel_formulas import (
-    ALL_PASS,
     FAIL,
-    NO_ERRORS,
-    SUMMARY,
     WARN,
-    WARN_SUMMARY,
     check_rows,
-    check_summary,
     derived_formula,
     excel_value,
     number_for_excel,
-    table_areas,
+    summary_formula,
+    value_areas,
+    value_formats,
 )
+from ..core.findings import summary_line
 from ..core.layout import (
     APPEALS_DATA_ROW,
     CHECK_SHEET,
@@ -46,6 +43,7 @@ from ..core.layout import (
     proactive_rows,
 )
 from ..core.model import Invalid, Report, is_number, parts
+from ..core.rules import ValueInvalid
 from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 from . import atomic, udf_sheets, vba_project
 from .vba_project import VbaProject
@@ -55,7 +53,7 @@ GUIDE = (
     "红色格表示数字不平衡或无效，详见“校验”表。"
 )
 CHECK_HINT = "本表由公式自动计算，无需填写。“待填”表示相关单元格尚未填全。"
-CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "说明")
+CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "说明", "处数")
 DV_COUNT = {"title": "请输入整数", "message": "请填写不小于 0 的整数；没有请填 0。"}
 DV_AMOUNT = {"title": "请输入金额", "message": "单位：万元，可带小数，不小于 0。"}
 DV_YEAR = {"title": "请输入年份", "message": "报告所属年度，例如 2025。"}
@@ -221,11 +219,13 @@ def _cells(ws, report: Report, keys: list[CellKey], layout: Layout, fmt: _Format
 
 def _formula_holds(report: Report, key: CellKey) -> bool:
     """A given total that is the sum of its parts, all numbers, is written as the template's
-    formula: the workbook stays live (a JSON carries totals) and shows the same number."""
+    formula: the workbook stays live (a JSON carries totals) and shows the same number. Not an
+    invalid one (a negative sum): the workbook keeps what ``value.invalid`` reports, as given."""
     given = report.cells[key]
     numbers = [report.number(k) for k in parts(key)]
     return (is_number(given) and all(n is not None for n in numbers)
-            and given == sum(numbers))  # type: ignore[arg-type]
+            and given == sum(numbers)  # type: ignore[arg-type]
+            and ValueInvalid().problem(key, given) is None)
 
 
 def _validate_counts(ws, areas, fmt: _Formats, amount: bool = False) -> None:
@@ -241,43 +241,16 @@ def _dv(text: dict[str, str]) -> dict[str, str]:
             "error_title": text["title"], "error_message": text["message"]}
 
 
-def _value_formats(ws, areas, fmt: _Formats, amount: bool = False) -> None:
-    """Blank cells yellow (to fill); text, negative or fractional values red."""
-    for a in areas:
-        tl = xl_rowcol_to_cell(*a.first)
-        bad = f"AND(ISNUMBER({tl}),{tl}<0)" if amount else \
-            f"AND(ISNUMBER({tl}),OR({tl}<0,{tl}<>INT({tl})))"
-        for criteria, cell_format in ((f"=ISBLANK({tl})", fmt.yellow), (f"=ISTEXT({tl})", fmt.red),
-                                      ("=" + bad, fmt.red)):
-            ws.conditional_format(*a.first, *a.last, {"type": "formula", "criteria": criteria,
-                                                      "format": cell_format})
-
-
-def _input_areas(table, layout: Layout):
-    """Areas of input (non-derived) cells, for data validation."""
-    from ..core.excel_formulas import _merge_rows
-    from ..core.layout import Area
-
-    out = []
-    for row in table.rows:
-        if row.derived:
-            continue
-        cols = [c for c in row.columns if not c.derived]
-        first = layout.cells[(table.id, row.id, cols[0].id)]
-        last = layout.cells[(table.id, row.id, cols[-1].id)]
-        out.append(Area(first[0], first[1], last[1]))
-    return _merge_rows(out)
-
-
 def _table_formats(ws, table, layout: Layout, fmt: _Formats) -> None:
-    areas = table_areas(table, layout)
-    inputs = _input_areas(table, layout)
-    is_amount = {a.first: any(layout.cells[(table.id, r.id, c.id)][1] == a.first
-                              and c.kind == "amount" for r, c in table.cells()) for a in areas}
-    for a in areas:
-        _value_formats(ws, [a], fmt, amount=is_amount[a.first])
-    for a in inputs:
-        _validate_counts(ws, [a], fmt, amount=is_amount.get(a.first, False))
+    """Blank cells yellow, cells value.invalid finds red (``excel_formulas.value_formats``);
+    data validation on the inputs: counts whole and not negative, the fee not negative."""
+    fills = {"blank": fmt.yellow, "invalid": fmt.red}
+    for area, condition, kind in value_formats(table, layout):
+        ws.conditional_format(*area.first, *area.last, {"type": "formula", "criteria": "=" + condition,
+                                                        "format": fills[kind]})
+    for v in value_areas(table, layout):
+        if not v.derived:
+            _validate_counts(ws, [v.area], fmt, amount=v.column.kind == "amount")
 
 
 def _proactive(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
@@ -400,31 +373,29 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     ws.set_column(2, 2, 18)
     ws.set_column(3, 5, 8)
     ws.set_column(6, 6, 60)
-    status_range = f"F{first + 1}:F{last + 1}"
+    ws.set_column(7, 7, 6)
+    wide = len(CHECK_HEADERS) - 1
+    statuses, counts = (f"{c}{first + 1}:{c}{last + 1}" for c in "FH")
     computed = [row.values(report) for row in rows]
-    failed = sum(1 for *_, status, _m in computed if status == FAIL)
-    warned = sum(1 for *_, status, _m in computed if status == WARN)
+    errors, warnings = (sum(v.count for v in computed if v.status == s) for s in (FAIL, WARN))
     ws.write_string(0, 0, "校验结果", fmt.title)
-    ws.merge_range(0, 1, 0, 6, None, fmt.title)
-    n_fail, n_warn = (f'COUNTIF({status_range},"{s}")' for s in (FAIL, WARN))
-    head, tail = SUMMARY.split("{n}")
-    warn_head, warn_tail = WARN_SUMMARY.split("{m}")
-    warnings = f'IF({n_warn}=0,"","{warn_head}"&{n_warn}&"{warn_tail}")'
-    ws.write_formula(0, 1, f'=IF({n_fail}=0,IF({n_warn}=0,"{ALL_PASS}","{NO_ERRORS}"&{warnings}),'
-                     f'"{head}"&{n_fail}&"{tail}"&{warnings})', fmt.title,
-                     check_summary(failed, warned))
-    ws.merge_range(1, 0, 1, 6, CHECK_HINT, fmt.note)
+    ws.merge_range(0, 1, 0, wide, None, fmt.title)
+    n_err, n_warn = (f'SUMIF({statuses},"{s}",{counts})' for s in (FAIL, WARN))
+    ws.write_formula(0, 1, summary_formula(n_err, n_warn), fmt.title,
+                     summary_line(errors, warnings))
+    ws.merge_range(1, 0, 1, wide, CHECK_HINT, fmt.note)
     for j, h in enumerate(CHECK_HEADERS):
         ws.write_string(2, j, h, fmt.header)
-    for i, (row, (expected, actual, status, message)) in enumerate(zip(rows, computed, strict=True)):
+    for i, (row, shown) in enumerate(zip(rows, computed, strict=True)):
         r = first + i
         here = {"expected": f"D{r + 1}", "status": f"F{r + 1}"}
 
         ws.write_string(r, 0, row.rule, fmt.plain)
         ws.write_string(r, 1, row.title, fmt.plain)
         ws.write_string(r, 2, row.where, fmt.plain)
-        for c, formula, value in ((3, row.expected, expected), (4, row.actual, actual),
-                                  (5, row.status, status), (6, row.message, message)):
+        for c, formula, value in ((3, row.expected, shown.expected), (4, row.actual, shown.actual),
+                                  (5, row.status, shown.status), (6, row.message, shown.message),
+                                  (7, row.count, shown.count)):
             if formula:
                 ws.write_formula(r, c, _local(formula, here), fmt.plain,
                                  "" if value is None else number_for_excel(value))
@@ -436,6 +407,6 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
                                               "value": f'"{WARN}"', "format": fmt.amber})
     ws.freeze_panes(first, 0)
     ws.repeat_rows(first - 1)  # the column headers on every printed page
-    ws.autofilter(first - 1, 0, last, 6)
+    ws.autofilter(first - 1, 0, last, wide)
     _a4(ws, landscape=True)
     _protect(ws)
