@@ -264,8 +264,8 @@ def test_bad_shapes_are_refused_without_a_crash():
     data["org"] = ["x"]
     refused(data, "text.overview 应为 文本", "org 应为 文本")
     data = load(SUQIAN_2024)
-    data["format"] = "gb2019"
-    refused(data, "gb2021", "gb2019")
+    data["format"] = "gb2020"
+    refused(data, "gb2021", "gb2019", "gb2020")
     data = load(SUQIAN_2024)
     data["{weird}"] = 1  # braces in a key name are shown as they are
     refused(data, "未知的键 {weird}")

@@ -29,6 +29,8 @@ JSON_TOO_LONG = "{path} 有 {n} 个字，超过 Excel 单元格上限 {limit} �
 JSON_BAD_SHAPE = "{path} 应为 {expected}"
 JSON_FORMAT = "format 应为 {expected}，实为 {actual}"
 JSON_PROBLEMS = "{problems}"  # the problems above, joined with "；"
+#: A report in a format without a template workbook (the 2019 trial format) asked for as one.
+NO_TEMPLATE = "{name}（{source}）没有工作簿模板，无法生成工作簿（可用 validate 校验）"
 WRITE_FAILED = "无法写入：{detail}"
 READ_FAILED = "{detail}"  # the reason alone: callers already say 无法读取 where needed
 #: Why the operating system refused, for a clerk (its own text is English).

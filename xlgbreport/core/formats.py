@@ -21,6 +21,7 @@ class Format:
 
     schema: Schema
     layout: Layout | None  # None: reports in this format are read, never written as a workbook
+    name: str  # how a clerk calls it: 2021 年格式, 2019 年试行格式
 
     @property
     def id(self) -> str:
@@ -39,7 +40,7 @@ def by_id(format_id: str) -> Format:
     return FORMATS[format_id]
 
 
-GB2021 = Format(schema.SCHEMA, LAYOUT)
-GB2019 = Format(gb2019.SCHEMA, None)
+GB2021 = Format(schema.SCHEMA, LAYOUT, "2021 年格式")
+GB2019 = Format(gb2019.SCHEMA, None, "2019 年试行格式")
 DEFAULT = GB2021
 FORMATS: dict[str, Format] = {f.id: f for f in (GB2021, GB2019)}

@@ -2,8 +2,10 @@
 
 Pure core: it takes reports and gives values, knowing nothing of files. Two quantities of a
 report are last year's by definition: 二、上年结转 is last year's 四、结转下年度继续办理, column by
-column; 现行有效件数 follows from last year's plus 本年制发 minus 本年废止. Nothing is invented:
-what last year left blank (or not a number) stays blank for the clerk to fill.
+column, each row found by its role in its own year's format (a 2020 report is in the 2019 trial
+format, 2021's in the new one); 现行有效件数 follows from last year's plus 本年制发 minus 本年废止,
+which holds only between reports of one format (2019's table 二 has no 现行有效件数). Nothing is
+invented: what last year left blank (or not a number) stays blank for the clerk to fill.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ CARRIED_META: tuple[str, ...] = ("contact", "phone")
 NO_YEAR = "上年数据没有有效的报告年度，无法生成下一年度的工作簿"
 
 
-def carried_pairs(schema: Schema = SCHEMA) -> list[tuple[CellKey, CellKey]]:
-    """(this year's 二 cell, last year's 四 cell) for every input column of table 三."""
-    table = schema.table(REQUESTS.id)
-    to, since = table.role(Role.CARRIED_OVER), table.role(Role.CARRIED_FORWARD)
-    return [((table.id, to.id, c.id), (table.id, since.id, c.id))
-            for c in to.columns if not c.derived]
+def carried_pairs(schema: Schema = SCHEMA, last: Schema | None = None
+                  ) -> list[tuple[CellKey, CellKey]]:
+    """(this year's 二 cell, last year's 四 cell) for every input column of table 三 that both
+    years have; ``last`` is last year's format when it is another one."""
+    table, before = schema.table(REQUESTS.id), (last or schema).table(REQUESTS.id)
+    to, since = table.role(Role.CARRIED_OVER), before.role(Role.CARRIED_FORWARD)
+    had = {c.id for c in since.columns}
+    return [((table.id, to.id, c.id), (before.id, since.id, c.id))
+            for c in to.columns if not c.derived and c.id in had]
 
 
 def in_force_rows(schema: Schema = SCHEMA) -> tuple[Row, ...]:
@@ -42,7 +47,7 @@ def carry_over(last: Report) -> dict[CellKey, Value]:
 
     A blank or non-number of last year's gives a blank: a guess would hide the gap."""
     out: dict[CellKey, Value] = {}
-    for this_key, last_key in carried_pairs(last.format.schema):
+    for this_key, last_key in carried_pairs(SCHEMA, last.format.schema):
         value = last.value(last_key)
         out[this_key] = value if is_number(value) else None
     return out
@@ -78,7 +83,10 @@ def in_force_key(row_id: str, column: str = "in_force") -> CellKey:
 
 
 def expected_in_force(this: Report, last: Report, row_id: str) -> Number | None:
-    """Last year's 现行有效 + this year's 本年制发 − 本年废止, or None if any is not a number."""
+    """Last year's 现行有效 + this year's 本年制发 − 本年废止, or None if any is not a number
+    or last year's report is in another format (whose table 二 counts other things)."""
+    if last.format is not this.format:
+        return None
     values = (last.number(in_force_key(row_id)), this.number(in_force_key(row_id, "issued")),
               this.number(in_force_key(row_id, "repealed")))
     if any(v is None for v in values):

@@ -186,14 +186,16 @@ class PriorCarryOver(Rule):
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         if prior is None:
             return
-        table = report.format.schema.table(REQUESTS)
-        for this_key, last_key in carried_pairs(report.format.schema):
+        schema, last = report.format.schema, prior.format.schema
+        table = schema.table(REQUESTS)
+        for this_key, last_key in carried_pairs(schema, last):
             now, before = report.value(this_key), prior.value(last_key)
             if is_number(now) and is_number(before) and now != before:
                 row = table.row(this_key[1])
                 yield self.finding(report, this_key, expected=before, actual=now, now=now,
                                    before=before, column=row.column(this_key[2]).label,
-                                   this_row=row.label, last_row=table.row(last_key[1]).label)
+                                   this_row=row.label,
+                                   last_row=last.table(REQUESTS).row(last_key[1]).label)
 
 
 class PriorInForce(Rule):

@@ -1,7 +1,10 @@
-"""The interchange JSON of ``shared/spec/report-json.md`` ⇄ :class:`Report`.
+"""The interchange JSON of ``shared/spec/report-json.md`` ⇄ :class:`Report`, in any format.
 
-Strict on input: an unknown key or a value that is not a number at all is refused, with
-every problem named. Blank stays blank (``null``), the fee keeps every decimal (a string).
+``format`` names the format (``core.formats.FORMATS``: gb2021 when absent, gb2019 for the 2019
+trial layout), whose schema says which tables, rows and columns there are (docs/interchange.md).
+Strict on input: an unknown format, an unknown key or a value that is not a number at all is
+refused, with every problem named. Blank stays blank (``null``), the fee keeps every decimal
+(a string).
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from typing import Any
 
 from .. import errors
 from ..core import shown
+from ..core.formats import DEFAULT, FORMATS, Format
 from ..core.model import Invalid, Report, Value, is_number
 from ..core.rules import ValueInvalid
-from ..core.schema import FORMAT_ID, SCHEMA, TABLES
 from ..errors import InputError
 from . import paths
 
@@ -33,12 +36,12 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
     if not isinstance(data, dict):
         raise InputError(source, errors.JSON_PROBLEMS,
                          problems=errors.JSON_BAD_SHAPE.format(path="（顶层）", expected="对象 {…}"))
-    allowed = {"format", "org", "year", "text"} | {t.id for t in TABLES}
+    fmt = format_of(data, source)
+    schema = fmt.schema
+    allowed = {"format", "org", "year", "text"} | {t.id for t in schema.tables}
     problems += [errors.JSON_UNKNOWN_KEY.format(path=k) for k in data if k not in allowed]
-    if data.get("format", FORMAT_ID) != FORMAT_ID:
-        problems.append(errors.JSON_FORMAT.format(expected=FORMAT_ID, actual=data.get("format")))
 
-    report = Report(org=data.get("org"))
+    report = Report(org=data.get("org"), format=fmt)
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool) and not _fits_a_double(year):
         problems.append(errors.JSON_TOO_PRECISE.format(path="year", value=_shown(year)))
@@ -55,7 +58,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         problems.append(errors.JSON_TOO_LONG.format(path="org", n=len(report.org),
                                                     limit=EXCEL_CELL_CHARS))
 
-    for table in TABLES:
+    for table in schema.tables:
         block = _obj(data.get(table.id), table.id, problems)
         rows = {r.id: r for r in table.rows}
         problems += [errors.JSON_UNKNOWN_KEY.format(path=f"{table.id}.{k}")
@@ -69,7 +72,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
             for col in row.columns:
                 key = (table.id, row.id, col.id)
                 raw = cells.get(col.id)
-                if raw is None and SCHEMA.is_derived(key):
+                if raw is None and schema.is_derived(key):
                     continue  # absent total: computed
                 value = _number(raw)
                 if isinstance(value, Invalid):
@@ -81,9 +84,9 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
                 report.cells[key] = value
 
     text = _obj(data.get("text"), "text", problems)
-    ids = {f.id for f in SCHEMA.text}
+    ids = {f.id for f in schema.text}
     problems += [errors.JSON_UNKNOWN_KEY.format(path=f"text.{k}") for k in text if k not in ids]
-    for field in SCHEMA.text:
+    for field in schema.text:
         value = text.get(field.id)
         if value is not None and not isinstance(value, str):
             problems.append(errors.JSON_BAD_SHAPE.format(path=f"text.{field.id}", expected="文本"))
@@ -95,6 +98,17 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
     if problems:
         raise InputError(source, errors.JSON_PROBLEMS, problems="；".join(problems))
     return report
+
+
+def format_of(data: dict[str, Any], source: str | Path | None = None) -> Format:
+    """The format a document names (gb2021 when it names none); any other name is refused
+    alone, since the rest of the document cannot be read without knowing its format."""
+    name = data.get("format", DEFAULT.id)
+    if isinstance(name, str) and name in FORMATS:
+        return FORMATS[name]
+    shown = name if isinstance(name, str) else json.dumps(name, ensure_ascii=False)
+    raise InputError(source, errors.JSON_PROBLEMS, problems=errors.JSON_FORMAT.format(
+        expected=" 或 ".join(FORMATS), actual=_shown(shown)))
 
 
 def _fits_a_double(value: int | Decimal) -> bool:
@@ -142,17 +156,19 @@ def _number(raw: Any) -> Value:
 
 
 def to_dict(report: Report) -> dict[str, Any]:
-    """The report as interchange JSON; absent totals are written as computed (or null)."""
-    out: dict[str, Any] = {"format": FORMAT_ID, "org": report.org,
+    """The report as interchange JSON in its format; absent totals are written as computed (or
+    null)."""
+    schema = report.format.schema
+    out: dict[str, Any] = {"format": report.format.id, "org": report.org,
                            "year": report.year if not isinstance(report.year, Invalid)
                            else report.year.raw}
-    for table in TABLES:
+    for table in schema.tables:
         out[table.id] = {
             row.id: {col.id: _json_value(report.value((table.id, row.id, col.id)), col.kind)
                      for col in row.columns}
             for row in table.rows
         }
-    out["text"] = {f.id: report.text.get(f.id) for f in SCHEMA.text}
+    out["text"] = {f.id: report.text.get(f.id) for f in schema.text}
     return out
 
 
@@ -231,4 +247,4 @@ def dumps(report: Report) -> str:
     return shown.json_text(json.dumps(to_dict(report), ensure_ascii=False, indent=1))
 
 
-__all__ = ["from_dict", "to_dict", "load", "dumps", "is_number", "unplaceable"]
+__all__ = ["from_dict", "to_dict", "format_of", "load", "dumps", "is_number", "unplaceable"]

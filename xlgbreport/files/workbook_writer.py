@@ -15,6 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
+from .. import errors
 from ..core import headers
 from ..core.excel_formulas import (
     FAIL,
@@ -45,6 +46,7 @@ from ..core.layout import (
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.rules import ValueInvalid
 from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
+from ..errors import InputError
 from . import atomic, udf_sheets, vba_project
 from .vba_project import VbaProject
 
@@ -107,8 +109,17 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
     ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面; ``sheets``
     adds sheets of its own after the template's (a consolidation's 汇总状态 and 指标)."""
     report = report or Report()
+    refuse_without_template(report)
     atomic.write(path, lambda tmp: _build(str(tmp), report, layout, reference or {}, vba, sheets),
                  replace=replace)
+
+
+def refuse_without_template(report: Report, source: str | Path | None = None) -> None:
+    """Only a report of the template's format can be written as its workbook: a 2019 report's
+    table 二 and 三 have other rows, and nothing may be guessed into 2021's."""
+    if report.format.layout is None:
+        raise InputError(source, errors.NO_TEMPLATE, name=report.format.name,
+                         source=report.format.source)
 
 
 def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, Any],
