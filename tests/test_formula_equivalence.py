@@ -384,6 +384,8 @@ def _blind_spots() -> Report:
     report.text = {"problems": " 无。\n", "other_matters": "\xa0暂\t无\u3000",  # "无" in disguise
                    "overview": "字\u3000\xa0 " * 1000 + "字"}  # 1001 characters once spaces go
     report.cells[("appeals", "review", "total")] = 5
+    # typed over its formula and negative: counted only if ISFORMULA is known (else taken for one)
+    report.cells[("appeals", "litigation_direct", "total")] = -2
     report.cells[("proactive", "admin_fees", "amount")] = Decimal("12.3456")
     return report
 
