@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from string import Formatter
 from typing import Any, NamedTuple
 
@@ -30,7 +32,7 @@ from .rules import (
     ValueInvalid,
 )
 from .schema import SCHEMA, TABLES, CellKey, Table
-from .tables import Column
+from .tables import Kind
 
 PASS, FAIL, INCOMPLETE, WARN = "✔", "✘", "待填", "提示"
 BLANK_SUMMARY = "{table}：{n} 个单元格为空"
@@ -174,37 +176,29 @@ def _merge_rows(areas: list[Area]) -> list[Area]:
 
 
 class ValueArea(NamedTuple):
-    """Cells of a table that ``value.invalid`` judges alike: inputs or totals, of one column kind."""
+    """Cells of a table that ``value.invalid`` judges alike: inputs or totals, of one kind."""
 
     area: Area
     derived: bool
-    column: Column
+    kind: Kind  # count or amount
+    signed: bool
 
 
 def value_areas(table: Table, layout: Layout = LAYOUT) -> list[ValueArea]:
     """The table's cells as rectangles of one kind each: per row, runs of cells alike (input or
     total, count or amount, signed or not), stacked where rows line up."""
-    runs: dict[tuple[bool, Column], list[Area]] = {}
+    runs: dict[tuple[bool, Kind, bool], list[Area]] = {}
     for row in table.rows:
-        run: list[tuple[str, tuple[int, int]]] = []
-        for i, col in enumerate(row.columns):
-            key = (table.id, row.id, col.id)
-            run.append(layout.cells[key])
-            nxt = row.columns[i + 1] if i + 1 < len(row.columns) else None
-            kind = (SCHEMA.is_derived(key), _judged(col))
-            if nxt is None or (SCHEMA.is_derived((table.id, row.id, nxt.id)), _judged(nxt)) != kind:
-                runs.setdefault(kind, []).append(Area(run[0][0], run[0][1], run[-1][1]))
-                run = []
-    return sorted((ValueArea(a, derived, column) for (derived, column), areas in runs.items()
-                   for a in _merge_rows(areas)), key=lambda v: (v.area.first, v.area.last))
+        cells = [((SCHEMA.is_derived(k), c.kind, c.signed), layout.cells[k])
+                 for c in row.columns for k in [(table.id, row.id, c.id)]]
+        for alike, run in groupby(cells, key=itemgetter(0)):
+            (sheet, first), *rest = (cell for _, cell in run)
+            runs.setdefault(alike, []).append(Area(sheet, first, rest[-1][1] if rest else first))
+    return sorted((ValueArea(a, *alike) for alike, areas in runs.items() for a in _merge_rows(areas)),
+                  key=lambda v: (v.area.first, v.area.last))
 
 
-def _judged(col: Column) -> Column:
-    """A column as value.invalid sees it: only its kind and sign matter."""
-    return Column("", "", col.kind, signed=col.signed)
-
-
-def invalid_term(ref: str, column: Column) -> str:
+def invalid_term(ref: str, kind: Kind, signed: bool = False) -> str:
     """1 where ``ValueInvalid`` finds a problem in the cell ``ref`` (in ``SUMPRODUCT``: in each
     cell of a range), else 0: text, an error value, a negative number, a fraction for a count.
 
@@ -212,18 +206,18 @@ def invalid_term(ref: str, column: Column) -> str:
     themselves (IS… of a failed computation is FALSE): 1/(x−ABS(x)) is a number only for a
     negative x, 1/(x−INT(ABS(x))) only for a negative or fractional one, 1/(x−INT(x)) only for
     a fraction."""
-    if column.kind == "amount":
-        wrong = None if column.signed else f"{ref}-ABS({ref})"
+    if kind == "amount":
+        wrong = None if signed else f"{ref}-ABS({ref})"
     else:
-        wrong = f"{ref}-INT({ref})" if column.signed else f"{ref}-INT(ABS({ref}))"
+        wrong = f"{ref}-INT({ref})" if signed else f"{ref}-INT(ABS({ref}))"
     bad = f"+ISNUMBER({ref})*ISNUMBER(1/({wrong}))" if wrong else ""
     return f"ISTEXT({ref})+ISERROR({ref}){bad}"
 
 
-def _given_term(ref: str, column: Column) -> str:
+def _given_term(ref: str, kind: Kind, signed: bool = False) -> str:
     """A total's term: only a value typed over the formula is the report's (a computed total is
     not checked: its parts are)."""
-    return f"IF({ISFORMULA.format(ref=ref)},0,{invalid_term(ref, column)})"
+    return f"IF({ISFORMULA.format(ref=ref)},0,{invalid_term(ref, kind, signed)})"
 
 
 def value_formats(table: Table, layout: Layout = LAYOUT) -> list[tuple[Area, str, str]]:
@@ -232,7 +226,7 @@ def value_formats(table: Table, layout: Layout = LAYOUT) -> list[tuple[Area, str
     校验 rows, so the colours and the counts cannot part."""
     out = [(a, f"ISBLANK({_corner(a)})", "blank") for a in table_areas(table, layout)]
     for v in value_areas(table, layout):
-        term = (_given_term if v.derived else invalid_term)(_corner(v.area), v.column)
+        term = (_given_term if v.derived else invalid_term)(_corner(v.area), v.kind, v.signed)
         out.append((v.area, f"{term}>0", "invalid"))
     return out
 
@@ -262,10 +256,10 @@ def _invalid_row(table: Table, layout: Layout) -> CheckRow:
     terms = []
     for v in value_areas(table, layout):
         if not v.derived:
-            terms.append(f"SUMPRODUCT({invalid_term(v.area.ref(), v.column)})")
+            terms.append(f"SUMPRODUCT({invalid_term(v.area.ref(), v.kind, v.signed)})")
             continue
         (r0, c0), (r1, c1) = v.area.first, v.area.last
-        terms += [_given_term(Area(v.area.sheet, (r, c), (r, c)).ref(absolute=False), v.column)
+        terms += [_given_term(Area(v.area.sheet, (r, c), (r, c)).ref(absolute=False), v.kind, v.signed)
                   for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
     message = _text_expr(INVALID_SUMMARY, {"table": f'"{table.sheet}"', "n": _cell("expected")})
 

@@ -261,7 +261,7 @@ def _table_formats(ws, table, layout: Layout, fmt: _Formats) -> None:
                                                         "format": fills[kind]})
     for v in value_areas(table, layout):
         if not v.derived:
-            _validate_counts(ws, [v.area], fmt, amount=v.column.kind == "amount")
+            _validate_counts(ws, [v.area], fmt, amount=v.kind == "amount")
 
 
 def _proactive(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
