@@ -175,3 +175,17 @@ def test_an_archive_is_read_in_a_pool_and_a_crashing_file_costs_only_itself(tmp_
     assert names == {"俵口镇_2022.xlsx"} | {f"俵口镇_2022-{n}.xlsx" for n in range(2, 10)}
     assert all(w.imported.report.format is GB2021 for o in batch.outcomes for w in o.written)
     assert batch.exit_code == 2
+
+
+def test_a_2019_format_report_published_last_year_as_prior(tmp_path):
+    last = tmp_path / "金殿2020.json"
+    run("import", SEED_004, "-o", last)
+    this = interchange.load(EXAMPLES / "huaian_szf_2024.json")
+    this.org, this.year = "尧都区金殿镇人民政府", 2021
+    workbook = tmp_path / "金殿2021.xlsx"
+    workbook_writer.write(workbook, this)  # 二 is 34 natural persons, last year's 四 was 0
+    code, output = run("validate", workbook, "--prior", last, "--format", "json")
+    found = json.loads(output)["files"][0]["findings"]
+    carried = [f for f in found if f["rule"] == "prior.carry_over"]
+    assert carried and carried[0]["column"] == "natural_person" and carried[0]["expected"] == 0
+    assert "prior.in_force" not in {f["rule"] for f in found}  # 2019 has no 现行有效件数
