@@ -21,9 +21,9 @@ except ImportError:
     CalamineWorkbook = None
 
 from .. import errors
-from ..core.excel_formulas import derived_formula, shown_total
+from ..core.excel_formulas import derived_formula
 from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
-from ..core.model import Invalid, Report
+from ..core.model import Invalid, Report, is_number
 from ..core.schema import SCHEMA, TABLES, CellKey
 from ..errors import InputError
 from . import bounds, cells, paths
@@ -329,22 +329,49 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
         return None
 
     report = Report(where=layout.where())
-    for key in SCHEMA.keys:
-        raw = get(layout.cells[key])
-        amount = key[2] == "amount"
+    values = report.cells
+    for key, where, amount in _plan(layout):
+        raw = get(where)
         # calamine gives every number as a float: a whole count needs no Decimal on the way
-        report.cells[key] = (int(raw) if type(raw) is float and raw.is_integer() and not amount
-                             else cell_value(raw, amount=amount))
-    derived = SCHEMA.derived_keys
-    if any(report.cells[k] != shown_total(report.cells.get, k) for k in derived):
+        values[key] = (int(raw) if type(raw) is float and raw.is_integer() and not amount
+                       else cell_value(raw, amount=amount))
+    if not _totals_shown(values):
         # A total typed over, a formula without a calculated value, or a stale one: only
         # the formulas themselves tell which, so read this file the exact way.
         return None
-    for key in derived:  # every total shows the sum of its parts: the template's formula
-        del report.cells[key]
+    for key in SCHEMA.derived_keys:  # every total shows the sum of its parts: the template's formula
+        del values[key]
     meta = {f.id: get(layout.meta[f.id]) for f in SCHEMA.meta}
     report.org = cells.text(meta.pop("org"))
     report.year = cells.year(meta.pop("year"))
     report.meta = {k: cells.text(v) for k, v in meta.items()}
     report.text = {f.id: cells.text(get(layout.text[f.id])) for f in SCHEMA.text}
     return report
+
+
+def _plan(layout: Layout) -> tuple[tuple[CellKey, tuple[str, tuple[int, int]], bool], ...]:
+    """Each table cell's key, position and whether it is an amount, in schema order: worked out
+    once per layout (every file made from the template shares the default one)."""
+    plan = layout.__dict__.get("_plan")
+    if plan is None:
+        plan = tuple((key, layout.cells[key], key[2] == "amount") for key in SCHEMA.keys)
+        layout.__dict__["_plan"] = plan
+    return plan
+
+
+#: Each total with the cells its SUM formula reads.
+_TOTALS = tuple((key, SCHEMA.parts(key)) for key in SCHEMA.derived_keys)
+
+
+def _totals_shown(cells: dict[CellKey, Any]) -> bool:
+    """Whether every total shows what the template's SUM formula gives for the cells it reads
+    (:func:`~xlgbreport.core.excel_formulas.shown_total`, inlined: it runs on every file)."""
+    for key, parts in _TOTALS:
+        total = 0
+        for part in parts:
+            value = cells.get(part)
+            if type(value) is int or is_number(value):
+                total += value
+        if cells[key] != total:
+            return False
+    return True
