@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .findings import Finding, Severity
 from .model import Report
 from .prior import normalise
 from .rule_base import APPEALS, PROACTIVE, REQUESTS, Rule
-from .tables import Role, text_key
+from .tables import CellKey, Role, Row, Schema, Table, text_key
 
 
 class TextMissing(Rule):
@@ -33,10 +35,12 @@ class TextMissing(Rule):
     #: What "empty" ignores: spaces (ASCII, full-width, no-break) and control characters (tabs,
     #: line breaks), exactly what the 校验 formula removes with SUBSTITUTE and CLEAN.
     SPACES = (" ", "\u3000", "\xa0")
-    _IGNORED = dict.fromkeys([*map(ord, SPACES), *range(32)])
+    #: One character class, not ``str.translate`` with a table: that looks up every character
+    #: of a thousand-character section in a dict.
+    _IGNORED = re.compile("[" + re.escape("".join(SPACES)) + "\x00-\x1f]")
 
     def squeeze(self, text: str | None) -> str:
-        return (text or "").translate(self._IGNORED)
+        return self._IGNORED.sub("", text or "")
 
     def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
         labels = {f.id: f.label for f in report.format.schema.text}
@@ -190,54 +194,83 @@ class TextNumber(Rule):
         """(pattern, what it counts, accepted values): the quantities a sentence may state, each
         with every reading the tables allow; a reading with a blank cell accepts nothing
         known, so nothing is flagged for it."""
-        schema = report.format.schema
-        req, app, pro = schema.table(REQUESTS), schema.table(APPEALS), schema.table(PROACTIVE)
         n = report.number
 
-        def total(row, table=req):
-            return n((table.id, row.id, next(c.id for c in row.columns if c.derived)))
-
-        def add(*values):
+        def add(keys: tuple[CellKey, ...]) -> Any:
+            values = [n(k) for k in keys]
             return None if any(v is None for v in values) else sum(values)
 
-        new, carried = total(req.role(Role.NEW)), total(req.role(Role.CARRIED_OVER))
-        done, nxt = total(req.role(Role.RESULTS_TOTAL)), total(req.role(Role.CARRIED_FORWARD))
-        groups = app.with_role(Role.APPEAL)
-        review = [r for r in groups if not r.parents]
-        litigation = [r for r in groups if r.parents]
-        gap, num = self.GAP, self.NUMBER
-
-        def rx(words: str) -> re.Pattern:
-            return re.compile(f"(?:{words}){gap}{num}")
-
-        out: list[tuple[re.Pattern, str, Any]] = [
-            (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]*申请)"), "收到的申请", [new, add(new, carried)]),
-            (rx(r"上年结转|上一年度结转|上年度结转"), "上年结转", [carried]),
-            (rx(r"结转下一?年度?|转下一?年度?|结转至下一?年度?|结转"), "结转",
-             lambda s: [carried] if re.search("上年|上一年|去年", s) else [nxt]),
-            (rx(r"办结|答复"), "办结（答复）", [done]),
-            (rx("行政复议"), "行政复议", [total(r, app) for r in review]),
-            (rx("行政诉讼"), "行政诉讼", [*(total(r, app) for r in litigation),
-                                     add(*(total(r, app) for r in litigation))]),
-        ]
-        persons = [c for c in req.columns if not c.derived and not c.parents]
-        orgs = [c for c in req.columns if not c.derived and c.parents]
-        for col in (c for c in persons + orgs if len(c.label) >= self.MIN_LABEL):
-            new_col = n((req.id, req.role(Role.NEW).id, col.id))
-            out.append((rx(re.escape(col.label)), col.label,
-                        [new_col, add(new_col, n((req.id, req.role(Role.CARRIED_OVER).id, col.id)))]))
-        if orgs:
-            org_new = add(*(n((req.id, req.role(Role.NEW).id, c.id)) for c in orgs))
-            org_carried = add(*(n((req.id, req.role(Role.CARRIED_OVER).id, c.id)) for c in orgs))
-            out.append((rx(re.escape(orgs[0].parents[0])), orgs[0].parents[0],
-                        [org_new, add(org_new, org_carried)]))
-        for column, verb in (("in_force", "现行有效"), ("issued", "制发|制定|出台|印发")):
-            for row in pro.with_role(Role.DOCUMENTS):
-                name = re.escape(row.label.removeprefix("行政"))
-                pattern = re.compile(f"(?:(?:{verb}){gap}{name}|{name}{gap}(?:{verb})){gap}{num}")
-                out.append((pattern, f"{row.label}{'现行有效' if column == 'in_force' else '制发'}",
-                            [n((pro.id, row.id, column))]))
+        out: list[tuple[re.Pattern, str, Any]] = []
+        for pattern, what, accepted in _quantities(report.format.schema, self.GAP, self.NUMBER):
+            if isinstance(accepted, _Either):
+                last, this = [add(k) for k in accepted.last], [add(k) for k in accepted.this]
+                out.append((pattern, what, lambda s, a=last, b=this: a if _LAST_YEAR.search(s) else b))
+            else:
+                out.append((pattern, what, [add(keys) for keys in accepted]))
         return out
+
+
+#: A sum of cells (one or more): a reading the tables allow.
+Sum = tuple[CellKey, ...]
+_LAST_YEAR = re.compile("上年|上一年|去年")
+
+
+@dataclass(frozen=True)
+class _Either:
+    """Readings that depend on the sentence: ``last`` when it names last year, else ``this``."""
+
+    last: tuple[Sum, ...]
+    this: tuple[Sum, ...]
+
+
+@cache
+def _quantities(schema: Schema, gap: str, num: str
+                ) -> tuple[tuple[re.Pattern, str, tuple[Sum, ...] | _Either], ...]:
+    """:meth:`TextNumber.readings` without the values: the patterns and the cells they read
+    depend on the format only, so they are compiled once per format, not once per report."""
+    req, app, pro = schema.table(REQUESTS), schema.table(APPEALS), schema.table(PROACTIVE)
+
+    def total(row: Row, table: Table = req) -> CellKey:
+        return (table.id, row.id, next(c.id for c in row.columns if c.derived))
+
+    new, carried = total(req.role(Role.NEW)), total(req.role(Role.CARRIED_OVER))
+    done, nxt = total(req.role(Role.RESULTS_TOTAL)), total(req.role(Role.CARRIED_FORWARD))
+    groups = app.with_role(Role.APPEAL)
+    review = [r for r in groups if not r.parents]
+    litigation = [r for r in groups if r.parents]
+
+    def rx(words: str) -> re.Pattern:
+        return re.compile(f"(?:{words}){gap}{num}")
+
+    out: list[tuple[re.Pattern, str, tuple[Sum, ...] | _Either]] = [
+        (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]*申请)"), "收到的申请", ((new,), (new, carried))),
+        (rx(r"上年结转|上一年度结转|上年度结转"), "上年结转", ((carried,),)),
+        (rx(r"结转下一?年度?|转下一?年度?|结转至下一?年度?|结转"), "结转",
+         _Either(((carried,),), ((nxt,),))),
+        (rx(r"办结|答复"), "办结（答复）", ((done,),)),
+        (rx("行政复议"), "行政复议", tuple((total(r, app),) for r in review)),
+        (rx("行政诉讼"), "行政诉讼", (*((total(r, app),) for r in litigation),
+                                  tuple(total(r, app) for r in litigation))),
+    ]
+    new_row, carried_row = req.role(Role.NEW).id, req.role(Role.CARRIED_OVER).id
+    persons = [c for c in req.columns if not c.derived and not c.parents]
+    orgs = [c for c in req.columns if not c.derived and c.parents]
+    for col in (c for c in persons + orgs if len(c.label) >= TextNumber.MIN_LABEL):
+        new_col = (req.id, new_row, col.id)
+        out.append((rx(re.escape(col.label)), col.label,
+                    ((new_col,), (new_col, (req.id, carried_row, col.id)))))
+    if orgs:
+        org_new = tuple((req.id, new_row, c.id) for c in orgs)
+        org_carried = tuple((req.id, carried_row, c.id) for c in orgs)
+        out.append((rx(re.escape(orgs[0].parents[0])), orgs[0].parents[0],
+                    (org_new, org_new + org_carried)))
+    for column, verb in (("in_force", "现行有效"), ("issued", "制发|制定|出台|印发")):
+        for row in pro.with_role(Role.DOCUMENTS):
+            name = re.escape(row.label.removeprefix("行政"))
+            pattern = re.compile(f"(?:(?:{verb}){gap}{name}|{name}{gap}(?:{verb})){gap}{num}")
+            out.append((pattern, f"{row.label}{'现行有效' if column == 'in_force' else '制发'}",
+                        (((pro.id, row.id, column),),)))
+    return tuple(out)
 
 
 class TextLength(Rule):
