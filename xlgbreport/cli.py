@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import errors, render
-from .actions import carry, validation
+from . import errors
+from .actions import validation
 from .consolidate import commands as consolidate_commands
 from .core import prior, shown
 from .core.findings import summary
@@ -27,7 +27,6 @@ from .files import (
     sources,
     vba_project,
     workbook_reader,
-    workbook_writer,
 )
 from .published import commands as published_commands
 
@@ -45,7 +44,21 @@ MORE = " 等"
 NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, ``render`` among them only when it is run or listed: the render package
+    (Jinja2, the Word writer) would add to every ``validate`` run as much time to import as
+    reading twenty workbooks takes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, "render"})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "render" and cmd_name not in self.commands:
+            self.add_command(_render_command())
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlgbreport")
 def cli() -> None:
     """xlgbreport：政府信息公开工作年度报告的模板、校验与数据交换。"""
@@ -57,7 +70,7 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def template(output: Path, force: bool) -> None:
     """生成空白模板工作簿（含公式、数据有效性和校验表）。"""
-    workbook_writer.write(output, replace=force)
+    _writer().write(output, replace=force)
     click.echo(WROTE.format(path=output))
 
 
@@ -161,7 +174,7 @@ def new(org: str | None, year: int | None, source: Path | None, like: Path | Non
     if year is not None:
         report.year = year
     vba = _vba(like, output)
-    workbook_writer.write(output, report, vba=vba, replace=force)
+    _writer().write(output, report, vba=vba, replace=force)
     click.echo(WROTE.format(path=output))
 
 
@@ -181,7 +194,7 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}
-    workbook_writer.write(output, report, reference=reference, vba=vba, replace=force)
+    _writer().write(output, report, reference=reference, vba=vba, replace=force)
     click.echo(ROLLED.format(year=report.year, path=output))
 
 
@@ -196,6 +209,8 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     （已有 .bak 时另存为 .2.bak 等，最早的备份从不覆盖）。
 
     只结转数字：上年为空或不是数字的格，本年保持原样；一格也结转不了时不改动文件。"""
+    from .actions import carry  # with the zip patcher: loaded for this command only
+
     _refuse_same(prior_path, workbook)
     notes: list[str] = []
     try:
@@ -215,36 +230,50 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
         click.echo(CARRY_LEFT.format(n=len(done.left), columns=columns))
 
 
-@cli.command("render")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--to", "to", required=True, type=click.Choice(render.FORMATS), help="输出格式")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件或文件夹（默认在输入文件旁）")
-@click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
-              help="上年工作簿或其所在文件夹；不给时按封面所填查找")
-@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="改过样式的模板（report.docx、report.html.j2 或 report.md.j2 的副本）")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
-@click.option("--strict", is_flag=True, help="表格有错误时不生成")
-def render_command(paths: tuple[Path, ...], to: str, output: Path | None, prior_path: Path | None,
-                   template: Path | None, force: bool, strict: bool) -> None:
-    """生成可发布的年度报告（Word、网页、PDF 或 Markdown）。退出码：0 全部生成，2 有文件未生成。"""
-    results = list(render.render_all(list(paths), to, output, prior=prior_path, template=template,
-                                     force=force, strict=strict))
-    for done in results:  # file names and messages hold text from files: through _say
-        _say(WROTE.format(path=done.output) + (render.WITH_ERRORS.format(n=done.errors)
-                                               if done.errors else "")
-             if done.output else f"✘ {done.error}")
-        for note in done.notes:
-            if note != prior_source.SKIPPED:
-                _say(f"{done.source.name} {note}")
-    if not results:
-        click.echo(render.NO_FILES, err=True)
-    sys.exit(EXIT_OK if results and all(d.output for d in results) else EXIT_UNREADABLE)
+def _render_command() -> click.Command:
+    """The ``render`` command, built when it is run or listed (see :class:`_Commands`)."""
+    from . import render
+
+    @click.command("render")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--to", "to", required=True, type=click.Choice(render.FORMATS), help="输出格式")
+    @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件或文件夹（默认在输入文件旁）")
+    @click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
+                  help="上年工作簿或其所在文件夹；不给时按封面所填查找")
+    @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="改过样式的模板（report.docx、report.html.j2 或 report.md.j2 的副本）")
+    @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
+    @click.option("--strict", is_flag=True, help="表格有错误时不生成")
+    def render_command(paths: tuple[Path, ...], to: str, output: Path | None, prior_path: Path | None,
+                       template: Path | None, force: bool, strict: bool) -> None:
+        """生成可发布的年度报告（Word、网页、PDF 或 Markdown）。退出码：0 全部生成，2 有文件未生成。"""
+        results = list(render.render_all(list(paths), to, output, prior=prior_path, template=template,
+                                         force=force, strict=strict))
+        for done in results:  # file names and messages hold text from files: through _say
+            _say(WROTE.format(path=done.output) + (render.WITH_ERRORS.format(n=done.errors)
+                                                   if done.errors else "")
+                 if done.output else f"✘ {done.error}")
+            for note in done.notes:
+                if note != prior_source.SKIPPED:
+                    _say(f"{done.source.name} {note}")
+        if not results:
+            click.echo(render.NO_FILES, err=True)
+        sys.exit(EXIT_OK if results and all(d.output for d in results) else EXIT_UNREADABLE)
+
+    return render_command
 
 
 cli.add_command(excel_commands.excel)
 cli.add_command(consolidate_commands.consolidate)
 cli.add_command(published_commands.import_command)
+
+
+def _writer():
+    """files.workbook_writer, imported by the commands that write a workbook: importing XlsxWriter
+    would add to every ``validate`` run as much time as reading a dozen workbooks."""
+    from .files import workbook_writer
+
+    return workbook_writer
 
 
 def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:

@@ -8,15 +8,17 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..core import shown
-from . import gather, run
-from .gather import Entry
+
+if TYPE_CHECKING:  # the work is imported when the command runs, not with the CLI (start-up)
+    from concurrent.futures import Executor
+
+    from .gather import Entry
 
 READING = "读取各单位报告"
 CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
@@ -45,6 +47,8 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
     """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有汇总状态、指标、图表、明细四表；
     或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
     或有不符，2 有文件无法读取。"""
+    from . import gather  # the process pool and the output workbook: for this command only
+
     with gather.cluster(scheduler) if scheduler else contextlib.nullcontext() as executor:
         _consolidate(paths, output, org, year, expect_path, prior_path, include_invalid, summary,
                      executor, fmt, force)
@@ -53,6 +57,8 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
 def _consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
                  expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
                  summary: Path | None, executor: Executor | None, fmt: str, force: bool) -> None:
+    from . import run
+
     if summary is not None:
         checked = run.check(paths, summary, year=year, expect_path=expect_path,
                             include_invalid=include_invalid, executor=executor)

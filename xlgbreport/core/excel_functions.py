@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from .. import errors
-from . import narrative
 from .findings import SUMMARY_OK, Finding, summary
 from .model import Invalid, Report, Value
 from .rules import RULES_BY_ID, check
@@ -67,6 +66,8 @@ def status(report: Report) -> str:
 
 def text(report: Report, part: Any = None) -> str:
     """The narrative paragraph of one table, named as in :func:`lookup` (default: table 三)."""
+    from . import narrative  # with Jinja2: not imported by every command that names UDF_MODULE
+
     return narrative.paragraph(report, REQUESTS.id if _blank(part) else _table(part).id)
 
 

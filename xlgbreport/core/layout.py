@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
 from .schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, CellKey, Row
 from .tables import text_key, where_key
 
@@ -24,6 +22,28 @@ UDF_SHEET = "Python校验"  # the xlwings functions at work; optional, like CONF
 REQUIRED_SHEETS = (COVER_SHEET, PROACTIVE.sheet, REQUESTS.sheet, APPEALS.sheet, TEXT_SHEET)
 
 Pos = tuple[int, int]
+
+
+def xl_rowcol_to_cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """``xlsxwriter.utility.xl_rowcol_to_cell``, without importing XlsxWriter on every read (a
+    third of ``validate``'s start-up): (0, 0) → ``A1``. A negative position (a hostile defined
+    name's row 0) is left to XlsxWriter, which warns and gives ``""``."""
+    if row < 0 or col < 0:
+        from xlsxwriter.utility import xl_rowcol_to_cell as xlsxwriter_cell
+
+        return xlsxwriter_cell(row, col, row_abs, col_abs)
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{'$' if col_abs else ''}{letters}{'$' if row_abs else ''}{row + 1}"
+
+
+def quote_sheetname(name: str) -> str:
+    """``xlsxwriter.utility.quote_sheetname``, imported when a formula is written."""
+    from xlsxwriter.utility import quote_sheetname as quote
+
+    return quote(name)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
@@ -58,6 +57,14 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)
 
 
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` (``&``, ``<``, ``>``), imported when an add-in is built:
+    saxutils imports urllib.request, which every ``xlgbreport`` command would pay for."""
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
 def template_path() -> Path:
     """xlwings' own ribbon add-in template, from the installed xlwings (not imported: on Linux
     and in tests importing is fine, but finding the file is all that is needed)."""
@@ -71,7 +78,7 @@ def template_path() -> Path:
 def ribbon_xml() -> str:
     """The 年报 tab: one group, three large buttons, each with its own callback."""
     buttons = "\n".join(
-        f'          <button id="{bid}" label="{escape(label)}" size="large" '
+        f'          <button id="{bid}" label="{_escape(label)}" size="large" '
         f'onAction="{RIBBON_MODULE}.{callback}" imageMso="{icon}" />'
         for bid, label, callback, icon in BUTTONS)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -134,8 +141,8 @@ def _conf_sheet(sheet_xml: bytes, rows: list[tuple[str, str]]) -> bytes:
     ElementTree.fromstring(sheet_xml)
     text = sheet_xml.decode("utf-8")
     cells = "".join(
-        f'<row r="{i}"><c r="A{i}" s="1" t="inlineStr"><is><t>{escape(key)}</t></is></c>'
-        f'<c r="B{i}" s="1" t="inlineStr"><is><t>{escape(value)}</t></is></c></row>'
+        f'<row r="{i}"><c r="A{i}" s="1" t="inlineStr"><is><t>{_escape(key)}</t></is></c>'
+        f'<c r="B{i}" s="1" t="inlineStr"><is><t>{_escape(value)}</t></is></c></row>'
         for i, (key, value) in enumerate(rows, start=1))
     text = re.sub(r"<sheetData>.*</sheetData>|<sheetData\s*/>", lambda _: f"<sheetData>{cells}</sheetData>",
                   text, count=1, flags=re.S)  # a function: backslashes in a path stay as they are
