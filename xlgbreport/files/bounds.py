@@ -40,9 +40,10 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CHUNK = 1 << 20
-#: A cell as every common writer starts it; when every ``<c`` is one, counting these is exact.
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_ODD_CELL = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s/>]')
+#: Every start of a cell (``<c`` then a space, ``/`` or ``>``), with its column and row when it
+#: is written as every common writer starts it (``<c r="A1"``): when all are, and none is
+#: prefixed (``<x:c``), counting them is exact. One pass finds the cells and any odd one.
+_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"|[\s/>])')
 _PREFIXED_CELL = re.compile(rb':c[\s/>]')
 _ERROR_TYPE = re.compile(rb'\st\s*=\s*["\']e["\']')
 _REF = re.compile(r"^([A-Za-z]+)([0-9]+)$")
@@ -235,11 +236,13 @@ def _scan_bytes(fh, extent: Extent, limits: Limits) -> bool:
         data = pending + block
         cut = -1 if last else data.rfind(b"<")
         text, pending = (data, b"") if cut <= 0 else (data[:cut], data[cut:])
-        if _ODD_CELL.search(text) or _PREFIXED_CELL.search(text):
+        if _PREFIXED_CELL.search(text):
             return False
         cells = _CELL.findall(text)
         if cells:
             letters, digits = zip(*cells, strict=True)
+            if b"" in letters:
+                return False  # a cell without its reference first
             extent.rows = max(extent.rows, *map(int, set(digits)))
             extent.cols = max(extent.cols, *map(_column, set(letters)))
             extent.cells += len(cells)
