@@ -12,6 +12,8 @@ import io
 import re
 import warnings
 import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +124,7 @@ def _bounded(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[bounds.Bo
 
 def _sheets(layout: Layout) -> set[str]:
     """The sheets a report is read from."""
-    return {s for s, _ in [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]}
+    return _plan(layout).sheets
 
 
 def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Report:
@@ -183,8 +185,11 @@ def locate(wb) -> Layout:
 
 def layout_from_names(found: dict[str, Area]) -> Layout:
     """Default positions, moved where the workbook's ``xlg_…`` defined names say."""
-    if all(found[n].sheet == s and found[n].first == first for n, (s, first) in _ANCHORS.items()
-           if n in found):
+    for name, (sheet, first) in _ANCHORS.items():
+        area = found.get(name)
+        if area is not None and (area.sheet != sheet or area.first != first):
+            break
+    else:
         return LAYOUT  # nothing moved (every file made from the template): the default, memos and all
     lay = Layout(cells=dict(LAYOUT.cells), meta=dict(LAYOUT.meta), text=dict(LAYOUT.text),
                  names=dict(LAYOUT.names), widths=dict(LAYOUT.widths))
@@ -242,16 +247,24 @@ def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
     (a broken name such as #REF! keeps the default position)."""
     out: dict[str, Area] = {}
     for name, text in items:
-        match = _NAME_REF.match((text or "").strip()) if name.startswith("xlg_") else None
-        if not match:
-            continue
-        quoted, bare, c1, r1, c2, r2 = match.groups()
-        sheet = quoted.replace("''", "'") if quoted else bare
-        c1, r1 = _column_index(c1), int(r1)
-        c2, r2 = (_column_index(c2), int(r2)) if c2 else (c1, r1)
-        if sheet in sheetnames:
-            out[name] = Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
+        area = _name_area(text or "") if name.startswith("xlg_") else None
+        if area is not None and area.sheet in sheetnames:
+            out[name] = area
     return out
+
+
+@lru_cache(maxsize=1024)
+def _name_area(text: str) -> Area | None:
+    """The rectangle a defined name's text points at, None if it is not one. Remembered: every
+    workbook made from the template holds the same few dozen names, parsed once per batch."""
+    match = _NAME_REF.match(text.strip())
+    if not match:
+        return None
+    quoted, bare, c1, r1, c2, r2 = match.groups()
+    sheet = quoted.replace("''", "'") if quoted else bare
+    c1, r1 = _column_index(c1), int(r1)
+    c2, r2 = (_column_index(c2), int(r2)) if c2 else (c1, r1)
+    return Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
 
 
 class _Grid:
@@ -330,11 +343,14 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
 
     report = Report(where=layout.where())
     values = report.cells
-    for key, where, amount in _plan(layout):
-        raw = get(where)
-        # calamine gives every number as a float: a whole count needs no Decimal on the way
-        values[key] = (int(raw) if type(raw) is float and raw.is_integer() and not amount
-                       else cell_value(raw, amount=amount))
+    for key, sheet, r, c, amount in _plan(layout).cells:  # get(), inlined: 200 cells a file
+        r0, c0, rows = grids[sheet]
+        r, c = r - r0, c - c0
+        raw = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+        if type(raw) is float and raw.is_integer() and not amount:
+            values[key] = int(raw)  # calamine gives every number as a float: no Decimal for a count
+        else:
+            values[key] = cell_value(None if raw == "" else raw, amount=amount)
     if not _totals_shown(values):
         # A total typed over, a formula without a calculated value, or a stale one: only
         # the formulas themselves tell which, so read this file the exact way.
@@ -349,13 +365,24 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     return report
 
 
-def _plan(layout: Layout) -> tuple[tuple[CellKey, tuple[str, tuple[int, int]], bool], ...]:
-    """Each table cell's key, position and whether it is an amount, in schema order: worked out
-    once per layout (every file made from the template shares the default one)."""
-    plan = layout.__dict__.get("_plan")
+@dataclass(frozen=True)
+class _Plan:
+    """What reading a layout takes, worked out once per layout (every file made from the
+    template shares the default one): the sheets, and each table cell's key, place and whether
+    it is an amount, in schema order."""
+
+    sheets: set[str]
+    cells: tuple[tuple[CellKey, str, int, int, bool], ...]
+
+
+def _plan(layout: Layout) -> _Plan:
+    plan = layout.__dict__.get("_reading")
     if plan is None:
-        plan = tuple((key, layout.cells[key], key[2] == "amount") for key in SCHEMA.keys)
-        layout.__dict__["_plan"] = plan
+        places = [*layout.cells.values(), *layout.meta.values(), *layout.text.values()]
+        plan = _Plan({s for s, _ in places},
+                     tuple((key, sheet, r, c, key[2] == "amount")
+                           for key in SCHEMA.keys for sheet, (r, c) in [layout.cells[key]]))
+        layout.__dict__["_reading"] = plan
     return plan
 
 
