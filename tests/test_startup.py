@@ -16,7 +16,8 @@ from xlgbreport.core import layout
 #: Libraries other commands need (writing workbooks, rendering, the add-in, pools) and
 #: ``validate`` never does: each costs as much start-up as reading several workbooks.
 NOT_FOR_VALIDATE = ("xlsxwriter", "jinja2", "openpyxl", "docxtpl", "urllib.request",
-                    "multiprocessing", "xlgbreport.render", "xlgbreport.actions.carry")
+                    "multiprocessing", "xlgbreport.render", "xlgbreport.actions.carry",
+                    "xlgbreport.core.excel_formulas")
 
 
 def test_validate_imports_only_what_it_uses(tmp_path) -> None:

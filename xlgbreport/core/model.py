@@ -98,15 +98,14 @@ class Computed:
         self.org, self.year, self.cells = report.org, report.year, report.cells
         self.text, self.meta, self.where, self.format = (report.text, report.meta, report.where,
                                                          report.format)
-        schema = report.format.schema
-        cells, derived, parts = report.cells, schema.derived_keys, schema.parts
+        cells = report.cells
         values: dict[CellKey, Value] = {}
         numbers: dict[CellKey, Number | None] = {}
-        for key in schema.ordered_keys:
+        for key, parts in report.format.schema.ordered_parts:
             if key in cells:
                 value = cells[key]
-            elif key in derived:
-                subs = [numbers[k] for k in parts(key)]
+            elif parts is not None:
+                subs = [numbers[k] for k in parts]
                 value = None if None in subs else sum(subs)  # type: ignore[arg-type]
             else:
                 value = None

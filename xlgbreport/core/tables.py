@@ -213,6 +213,12 @@ class Schema:
                 visit(key)
         return tuple(done)
 
+    @cached_property
+    def ordered_parts(self) -> tuple[tuple[CellKey, tuple[CellKey, ...] | None], ...]:
+        """:attr:`ordered_keys`, each with its parts when it is derived (None for an input)."""
+        return tuple((key, self.parts(key) if key in self.derived_keys else None)
+                     for key in self.ordered_keys)
+
     def describe(self, key: CellKey) -> str:
         """Where a cell is, in a clerk's words: 依申请公开 （三）不予公开1.属于国家秘密·自然人."""
         row = self.table(key[0]).row(key[1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .findings import Finding, Severity
@@ -73,9 +73,14 @@ _SENTENCE = re.compile(f"[^{_SENTENCE_END}]*(?:[{_SENTENCE_END}]|$)")
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
     """Each sentence of ``text`` with its start: split after 。！？； and line breaks."""
-    for m in _SENTENCE.finditer(text):
-        if m.group().strip():
-            yield m.start(), m.group()
+    return iter(_split(text))
+
+
+@lru_cache(maxsize=8)
+def _split(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`sentences`, split once for the rules that read the same sections one after the
+    other (text.year and text.number)."""
+    return tuple((m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip())
 
 
 def quote(sentence: str) -> str:
