@@ -17,7 +17,7 @@ from xlgbreport.core import layout
 #: ``validate`` never does: each costs as much start-up as reading several workbooks.
 NOT_FOR_VALIDATE = ("xlsxwriter", "jinja2", "openpyxl", "docxtpl", "urllib.request",
                     "multiprocessing", "xlgbreport.render", "xlgbreport.actions.carry",
-                    "xlgbreport.core.excel_formulas")
+                    "xlgbreport.core.excel_formulas", "xlgbreport.published")
 
 
 def test_validate_imports_only_what_it_uses(tmp_path) -> None:
@@ -40,7 +40,7 @@ def test_help_still_lists_every_command() -> None:
     from xlgbreport.cli import cli
 
     out = CliRunner().invoke(cli, ["--help"]).output
-    for name in ("validate", "render", "consolidate", "excel", "export", "new", "carry-forward"):
+    for name in ("validate", "render", "import", "consolidate", "excel", "export", "new", "carry-forward"):
         assert f"  {name} " in out
 
 

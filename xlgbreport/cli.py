@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -28,7 +29,6 @@ from .files import (
     vba_project,
     workbook_reader,
 )
-from .published import commands as published_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -45,16 +45,16 @@ NO_PRIOR_BATCH = "{n} 个文件" + errors.NO_PRIOR + "（--prior 或封面“上
 
 
 class _Commands(click.Group):
-    """The commands, ``render`` among them only when it is run or listed: the render package
-    (Jinja2, the Word writer) would add to every ``validate`` run as much time to import as
-    reading twenty workbooks takes."""
+    """The commands, ``render`` and ``import`` among them only when run or listed: the render
+    package (Jinja2, the Word writer) and the importer's readers (PDF, HTML) would add to every
+    ``validate`` run as much time to import as reading dozens of workbooks takes."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, "render"})
+        return sorted({*self.commands, *_LAZY})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name == "render" and cmd_name not in self.commands:
-            self.add_command(_render_command())
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            self.add_command(_LAZY[cmd_name](), cmd_name)
         return super().get_command(ctx, cmd_name)
 
 
@@ -263,9 +263,16 @@ def _render_command() -> click.Command:
     return render_command
 
 
+def _import_command() -> click.Command:
+    """The ``import`` command, loaded when it is run or listed (see :class:`_Commands`)."""
+    from .published import commands
+
+    return commands.import_command
+
+
+_LAZY: dict[str, Callable[[], click.Command]] = {"render": _render_command, "import": _import_command}
 cli.add_command(excel_commands.excel)
 cli.add_command(consolidate_commands.consolidate)
-cli.add_command(published_commands.import_command)
 
 
 def _writer():
