@@ -76,10 +76,10 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
     return iter(_split(text))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=3)
 def _split(text: str) -> tuple[tuple[int, str], ...]:
-    """:func:`sentences`, split once for the rules that read the same sections one after the
-    other (text.year and text.number)."""
+    """:func:`sentences`, split once for the rules that read the same three sections one after
+    the other (text.year and text.number); one report's texts at most are kept."""
     return tuple((m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip())
 
 

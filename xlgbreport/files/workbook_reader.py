@@ -248,16 +248,17 @@ def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
     (a broken name such as #REF! keeps the default position)."""
     out: dict[str, Area] = {}
     for name, text in items:
-        area = _name_area(text or "") if name.startswith("xlg_") else None
+        if not name.startswith("xlg_"):
+            continue
+        text = text or ""
+        area = _name_area(text) if len(text) <= _REMEMBERED else _parse_area(text)
         if area is not None and area.sheet in sheetnames:
             out[name] = area
     return out
 
 
-@lru_cache(maxsize=1024)
-def _name_area(text: str) -> Area | None:
-    """The rectangle a defined name's text points at, None if it is not one. Remembered: every
-    workbook made from the template holds the same few dozen names, parsed once per batch."""
+def _parse_area(text: str) -> Area | None:
+    """The rectangle a defined name's text points at, None if it is not one."""
     match = _NAME_REF.match(text.strip())
     if not match:
         return None
@@ -266,6 +267,13 @@ def _name_area(text: str) -> Area | None:
     c1, r1 = _column_index(c1), int(r1)
     c2, r2 = (_column_index(c2), int(r2)) if c2 else (c1, r1)
     return Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
+
+
+#: :func:`_parse_area`, remembered: every workbook made from the template holds the same few
+#: dozen names, parsed once per batch. Only short texts (a real reference is): a hostile name's
+#: megabyte of text is parsed, not kept.
+_name_area = lru_cache(maxsize=1024)(_parse_area)
+_REMEMBERED = 200
 
 
 class _Grid:
