@@ -167,7 +167,7 @@ def new(org: str | None, year: int | None, source: Path | None, like: Path | Non
         raise click.UsageError("请给出 --org 和 --year，或 --from-json")
     report = interchange.load(source) if source else Report()
     if source:
-        workbook_writer.refuse_without_template(report, source)
+        _writer().refuse_without_template(report, source)
         _refuse_same(source, output)
     if org is not None:
         report.org = org
