@@ -53,7 +53,9 @@ def lines_of(report: Report, layout: str, fmt: Format = GB2021) -> list[list[str
         row([r.label], [shown(report.value((proactive.id, r.id, c.id))) for c in r.columns])
     requests = schema.table(TableId.REQUESTS)
     out.append([requests.title])
-    row([requests.note, requests.header], [c.label for c in requests.columns])
+    spanning = list(dict.fromkeys(c.parents[0] if c.parents else c.label for c in requests.columns))
+    row([requests.note, requests.header], spanning)  # 自然人 | 法人或其他组织 | 总计
+    row([], [c.label for c in requests.columns if c.parents])
     seen: set[str] = set()
     for r in requests.rows:
         label = [p for p in r.parents if p not in seen] + [r.label]

@@ -51,7 +51,7 @@ def published(tmp_path_factory):
 def test_every_layout_imports_every_cell_right(published, layout):
     for name in EXAMPLES:
         truth, path = published[(name, layout)]
-        (one,) = run.read(path)
+        (one,) = run.read_published(path)
         right, wrong, blank = count(one.report, truth)
         assert (right, wrong, blank) == (len(truth.format.schema.keys), 0, 0), (name, one.notes)
         assert (one.report.org, one.report.year) == (truth.org, truth.year)

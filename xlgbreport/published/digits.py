@@ -42,8 +42,9 @@ class TooMany(Exception):
 def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) -> tuple[list[Values], str]:
     """The values the cells ``keys`` of a row can hold, given what the source wrote in it, and
     how they were found: ``""`` as written, ``split`` digit runs cut, ``extra`` values left over.
-    An empty list: nothing fits (text, signs or decimals in a run too short). A cut that breaks
-    the row's own totals is no candidate (:class:`TooMany` when there are too many to try)."""
+    An empty list: nothing fits (text, signs or decimals in a run too short, or a row with no
+    total of its own, whose missing cell could be anywhere). A cut that breaks the row's own
+    totals is no candidate (:class:`TooMany` when there are too many to try)."""
     k = len(keys)
     if len(values) == k:
         return [tuple(number(t) for t in values)], ""
@@ -53,9 +54,9 @@ def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) 
         seen = dict.fromkeys(tuple(number(t) for t in combo)
                              for combo in itertools.combinations(values, k))
         return list(seen), "extra"
-    if not all(t.digits.isdigit() and t.digits == t.raw for t in values):
-        return [], "split"
     forced = _forced(keys, fmt)
+    if not forced or not all(t.digits.isdigit() and t.digits == t.raw for t in values):
+        return [], "split"  # no total to cut by (table 二): a missing cell is not a cut
     return list(_cuts([t.digits for t in values], k, {at: parts for at, (parts, _) in forced.items()})), "split"
 
 

@@ -23,10 +23,18 @@ class Match:
     ambiguous: tuple[Row, ...] = ()
 
 
-def proactive_row(label: str, table: Table) -> Row | None:
-    """The table-二 row whose label ends ``label`` (the longest, so 行政规范性文件 is not 规范性文件)."""
-    fitting = [r for r in table.rows if label.endswith(fold(r.label))]
-    return max(fitting, key=lambda r: len(r.label)) if fitting else None
+_WRAPPED = 4  # a label a PDF or a narrow cell broke into words: 「行政 规范性文件」
+
+
+def proactive_row(words: tuple[str, ...], table: Table) -> Row | None:
+    """The table-二 row whose label is the last words before the values, whole (「行政规范性文件」,
+    or broken over a few words): a sentence that ends with 「行政处罚」 names no row."""
+    for k in range(1, min(_WRAPPED, len(words)) + 1):
+        tail = "".join(words[-k:])
+        for row in sorted(table.rows, key=lambda r: -len(r.label)):
+            if tail == fold(row.label):
+                return row
+    return None
 
 
 def _groups(table: Table) -> set[str]:
@@ -35,36 +43,73 @@ def _groups(table: Table) -> set[str]:
 
 def requests_row(label: str, table: Table, group: str) -> Match:
     """The table-三 row the last numbered piece of ``label`` names; ``group`` is the group
-    named before (a label may name it again, as in 「（三）不予公开 1.属于国家秘密」)."""
+    named before (a label may name it again, as in 「（三）不予公开 1.属于国家秘密」).
+
+    The numbering must be the row's. Its words must be the row's in full, the row's with its
+    note left off (「部分公开」), or shortened to at least half of it (其他法律法规禁止公开); words
+    that are another row's, or a group named that is not the row's, place nothing. Within a named
+    group, words in common decide only when they point to the row of that number more than to
+    any other row of the group (「2.逾期不缴费」 is 缴纳费用's, not 逾期不补正's)."""
     parts = numbered_parts(label)
     groups = _groups(table)
+    named = ""
     for part in parts[:-1]:
-        named = _group_named(part, groups)
-        if named:
-            group = named
+        named = _group_named(part, groups) or named
+    group = named or group
     if not parts:
         return Match(None, group)
     mark, words = numbering(parts[-1])
     if not mark:
         return Match(None, group)
     same_mark = [r for r in table.rows if numbering(fold(r.label))[0] == mark]
-    for level in (_exact, _within, _shortened, _sharing):
-        fits = [r for r in same_mark if level(words, numbering(fold(r.label))[1])]
-        in_group = [r for r in fits if _group_of(r) == group]
-        if level is _sharing:  # words in common decide only with the group named: 2.逾期不缴费
-            fits = in_group
-        elif len(fits) > 1:
-            fits = in_group or fits
-        if len(fits) == 1:
-            return Match(fits[0], _group_of(fits[0]))
+    for level in (_exact, _within, _shortened):
+        fits = [r for r in same_mark if level(words, _words(r))]
         if len(fits) > 1:
-            return Match(None, group, tuple(fits))
-    named = _group_named(parts[-1], groups)
-    return Match(None, named or group)
+            in_group = [r for r in fits if _group_of(r) == group]
+            if len(in_group) != 1:
+                return Match(None, group, tuple(fits))
+            fits = in_group
+        if len(fits) == 1:
+            row = fits[0]
+            if (named and _group_of(row) != named) or _another_row(words, row, table, level):
+                return Match(None, group)
+            if group and _group_of(row) not in ("", group) and level is not _exact:
+                return Match(None, group)
+            return Match(row, _group_of(row))
+    if group:
+        row = _closest_in_group(words, mark, group, table)
+        if row is not None:
+            return Match(row, group)
+    return Match(None, _group_named(parts[-1], groups) or group)
+
+
+def _words(row: Row) -> str:
+    return numbering(fold(row.label))[1]
 
 
 def _group_of(row: Row) -> str:
     return fold(row.parents[-1]) if row.parents[1:] else ""
+
+
+def _another_row(words: str, row: Row, table: Table, level) -> bool:
+    """Whether the words are rather another row's (or a group's): 「（一）部分公开」 is 3.2's."""
+    others = [_words(r) for r in table.rows if r is not row]
+    others += [numbering(g)[1] for g in _groups(table)]
+    if level is _exact:
+        return False
+    return any(words == o or (len(words) >= 2 and words in o) for o in others)
+
+
+def _closest_in_group(words: str, mark: str, group: str, table: Table) -> Row | None:
+    """Within the group named, the row of this number when the words share more characters
+    with it than with any other row of the group."""
+    rows = [r for r in table.rows if _group_of(r) == group]
+    scores = {r.id: len(set(words) & set(_words(r))) for r in rows}
+    best = max(scores.values(), default=0)
+    top = [r for r in rows if scores[r.id] == best]
+    if best < 2 or len(top) != 1 or numbering(fold(top[0].label))[0] != mark:
+        return None
+    return top[0]
 
 
 def _group_named(part: str, groups: set[str]) -> str | None:
@@ -81,28 +126,52 @@ def _exact(words: str, official: str) -> bool:
 
 
 def _within(words: str, official: str) -> bool:
-    """One holds the other: 「部分公开」 for the official label with its note in brackets, or a
-    label followed by a note of the report's own."""
-    return len(words) >= 2 and (words in official or official in words)
+    """The official label with its note left off (「部分公开」 for 「部分公开（区分处理的…）」), or
+    followed by a note of the report's own: the one begins the other."""
+    return len(words) >= 2 and (official.startswith(words) or words.startswith(official))
 
 
 def _shortened(words: str, official: str) -> bool:
-    return abbreviates(words, official)
+    """Words left out, at least half of the label kept (其他法律法规禁止公开)."""
+    return 2 * len(words) >= len(official) and abbreviates(words, official)
 
 
-def _sharing(words: str, official: str) -> bool:
-    """Two characters in a row in common (逾期): enough only where the group and the numbering
-    already leave one row."""
-    return any(words[i:i + 2] in official for i in range(len(words) - 1))
+def label_at(text: str, label: str, start: int = 0) -> int | None:
+    """Where folded ``text`` first names ``label`` from ``start`` on, in full or shortened
+    (社会组织 for 社会公益组织): the end of the naming, or None."""
+    folded = fold(label)
+    at = text.find(folded, start)
+    if at >= 0:
+        return at + len(folded)
+    for begin in (i for i in range(start, len(text)) if text[i] == folded[0]):
+        for end in range(begin + 2, min(len(text), begin + len(folded)) + 1):
+            if text[end - 1] == folded[-1] and abbreviates(text[begin:end], folded):
+                return end
+    return None
+
+
+def out_of_order(text: str, levels: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The header labels ``text`` does not name in the format's order, level by level: each
+    label after the one before it, and the level's last label first named after its first (a
+    header 「总计 结果维持 …」 is not the format's, whatever follows it). A sentence before the
+    header (a narrative of the table, ending in 「。」) is not looked at."""
+    text = text.rsplit("。", 1)[-1]
+    missing = []
+    for labels in levels:
+        at = 0
+        for label in labels:
+            found = label_at(text, label, at)
+            if found is None:
+                missing.append(label)
+            else:
+                at = found
+        if len(labels) > 1 and not missing:
+            first, last = label_at(text, labels[0]), label_at(text, labels[-1])
+            if first is None or last is None or last - len(fold(labels[-1])) < first - len(fold(labels[0])):
+                missing.append(labels[-1])
+    return missing
 
 
 def has_label(text: str, label: str) -> bool:
     """Whether folded ``text`` names ``label`` in full or shortened (社会组织)."""
-    folded = fold(label)
-    if folded in text:
-        return True
-    for start in (i for i, ch in enumerate(text) if ch == folded[0]):
-        for end in range(start + 2, min(len(text), start + len(folded)) + 1):
-            if text[end - 1] == folded[-1] and abbreviates(text[start:end], folded):
-                return True
-    return False
+    return label_at(text, label) is not None

@@ -57,9 +57,8 @@ def numbering(folded: str) -> tuple[str, str]:
 
 
 def abbreviates(short: str, label: str) -> bool:
-    """Whether ``short`` can be ``label`` with words left out (社会组织 for 社会公益组织,
-    逾期不补正 for 申请人无正当理由逾期不补正…): its characters in order, the first and the last
-    kept, at least two of them."""
+    """Whether ``short`` can be ``label`` with words left out (社会组织 for 社会公益组织): a piece of
+    it, or its characters in order with the first or the last kept, at least two of them."""
     if len(short) < 2 or len(short) > len(label) or short[0] not in label:
         return False
     if short in label:
@@ -75,9 +74,12 @@ def abbreviates(short: str, label: str) -> bool:
 #: A number set apart: digits, a decimal part, a sign (本年增/减 is signed), a unit a fee or a
 #: procurement amount is written with. Thousands separators are not accepted: 1,234 is not
 #: certainly one number.
-_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d+(?:\.\d+)?)(?P<unit>万元|元|件|个|项|条)?$")
+_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d{1,60}(?:\.\d{1,20})?)(?P<unit>万元|元|件|个|项|条)?$")
+#: The units a cell of each kind may be written with; another one (3940元 in a 万元 cell) is
+#: not that cell's value.
+UNITS = {"amount": ("", "万元"), "count": ("", "件", "个", "项", "条")}
 #: A word a sentence goes on with after a number: a unit, a measure word, a date's 年月日.
-_GOES_ON = re.compile(r"^(?:万元|元|件|个|项|条|次|人|年|月|日|%|％|余|多)")
+_GOES_ON = re.compile(r"^(?:万元|元|件|个|项|条|次|人|年|月|日|%|％|余|多|起|宗|部|份|家|名|篇|期|场|批|户|位|天|倍)")
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ class Unplaced(Note):
     template = "第 {line} 行的数值「{values}」无法确定属于哪一格（{reason}）：未导入"
     NO_LABEL = "前面没有可识别的行名"
     COUNT = "{label}应有 {expected} 个数，这里有 {actual} 个"
-    HEADER = "表头不是规定的格式"
-    NOT_NUMBERS = "{label}的数不能拆分"
+    HEADER = "表头不是规定的格式，未按规定的顺序写明"
+    UNIT = "单位不是这一格的单位"
+    PER_YEAR = "比对文件中表四应每年 {n} 个数，共 {years} 年，这里有 {actual} 个"
 
 
 class Ambiguous(Note):
@@ -70,6 +71,12 @@ class Repeated(Note):
     template = "「{row}」出现 {n} 次且数不同（第 {lines} 行）：该行留空"
 
 
+class NotPerYear(Note):
+    id = "import.not_per_year"
+    title = "比对文件中行数不对"
+    template = "比对文件中「{row}」出现 {n} 次（应为每年一次，共 {years} 次；第 {lines} 行）：该行留空"
+
+
 class NoText(Note):
     id = "import.text_missing"
     title = "未找到正文"
@@ -83,7 +90,7 @@ class Compared(Note):
 
 
 NOTES: tuple[type[Note], ...] = (TableMissing, RowMissing, Unplaced, Ambiguous, NoSplit, Repeated,
-                                 NoText, Compared)
+                                 NotPerYear, NoText, Compared)
 
 
 @dataclass(frozen=True)

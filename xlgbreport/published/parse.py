@@ -21,9 +21,12 @@ from .normalize import fold, numbered_parts
 from .place import Placed, place
 from .scan import Scan, scan
 
-#: The title, over up to three lines: the org is what stands right before the year (no
-#: punctuation in it, so a note 「标题：…」 above the title does not become the org).
-_TITLE = re.compile(r"(?P<org>[^:：，。；;,、()（）]*?)(?P<year>(?:19|20)\d\d)年度?政府信息公开(?:工作)?年度?报告")
+#: The title, over up to three lines, ending its line: the org is what stands right before the
+#: year (no punctuation in it, so neither a note 「标题：…」 above the title nor a sentence
+#: 「现将本镇2022年度…年度报告公布如下」 gives the org).
+_TITLE = re.compile(r"(?P<org>[^:：，。；;,、()（）]*?)(?P<year>(?:19|20)\d\d)年度?政府信息公开(?:工作)?年度?报告$")
+#: 「2022年度金乡县胡集镇人民政府政府信息公开工作年度报告」: the year first.
+_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d\d)年度?(?P<org>[^:：，。；;,、()（）]+?)政府信息公开(?:工作)?年度?报告$")
 _TITLE_LINES = 3
 _COMPARED_TITLE = re.compile(r"^(?P<org>[^:：，。；;,、()（）]+?)政务公开年报比对$")
 #: The year the 2021 format took effect: a report of an earlier year with no table to tell is
@@ -129,7 +132,7 @@ def _title(scanned: Scan) -> tuple[str | None, int | None]:
         last = len(lines[end - 1])
         for start in range(end - 1, max(0, end - _TITLE_LINES) - 1, -1):
             text = "".join(lines[start:end])
-            match = _TITLE.search(text)
+            match = _TITLE.search(text) or _YEAR_FIRST.search(text)
             if match and match.end() > len(text) - last and (match["org"] or start == 0):
                 found = match  # the smallest window that ends in this line and names an org
                 break

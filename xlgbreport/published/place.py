@@ -16,12 +16,12 @@ from ..core.model import Number, Value, is_number
 from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
 from .digits import Pending, TooMany, candidates, forcing_rules, resolve
-from .labels import has_label, proactive_row, requests_row
-from .normalize import Token, fold
+from .labels import has_label, out_of_order, proactive_row, requests_row
+from .normalize import UNITS, Token, fold, numbered_parts
 from .scan import Run, Scan
 
-#: Table 四 has no row labels: its values are known by its header alone.
-_APPEALS_HEADER_WORDS = 2  # how many of its group labels a label text must name to start it
+#: Table 四 has no row labels: its values are known by its header, which names two of these.
+_APPEALS_HEADER_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,22 @@ class Placed:
     deduced: list[notes.Deduction] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # import.… notes
     pending: list[_Given] = field(default_factory=list)
+    said: set[tuple[str, str]] = field(default_factory=set)  # (table, row) given, placed or not
 
 
-def _appeals_header(table: Table) -> tuple[str, ...]:
-    """The labels table 四's header names: its groups' labels and parents, its columns."""
-    labels = {p for r in table.rows for p in (*r.parents, r.label)}
-    return tuple(sorted(labels | {c.label for c in table.columns}))
+def header_levels(table: Table) -> tuple[tuple[str, ...], ...]:
+    """The labels a table's header names, level by level in the format's order. Table 三: its
+    six applicant columns in order (the spanning 法人或其他组织 may be there or not), and 总计
+    anywhere (its spanning cell comes first in some texts, 会盟镇's; the row total's equation
+    tells it from the others). Table 四: its groups, the two kinds of 行政诉讼 and its five
+    columns, each in order."""
+    columns = table.columns
+    if table.id != TableId.APPEALS:
+        totals = tuple((c.label,) for c in columns if c.derived)
+        return (tuple(c.label for c in columns if not c.derived), *totals)
+    groups = tuple(dict.fromkeys(r.parents[0] if r.parents else r.label for r in table.rows))
+    kinds = tuple(r.label for r in table.rows if r.parents)
+    return (groups, kinds, tuple(c.label for c in columns))
 
 
 def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
@@ -64,16 +74,14 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
     years = max(len(scan.compared_years), 1)
     out = [Placed(fmt) for _ in range(years)]
     seen: dict[tuple[str, str], list[Run]] = {}
-    appeal_values: list[Token] = []
+    appeal_runs: list[Run] = []
+    header = ""  # what stands before table 三's first row: its header, if it has one
     group = ""
-    in_appeals = False
-    header_words = _appeals_header(appeals)
     for run in scan.runs:
-        if run.section == appeals.id or in_appeals or _names_appeals(run.label, appeals):
-            in_appeals = True
-            appeal_values += run.values
+        if run.section == appeals.id or appeal_runs or _names_appeals(run.label, appeals):
+            appeal_runs.append(run)
             continue
-        row = proactive_row(run.label, proactive)
+        row = proactive_row(run.words, proactive)
         table = proactive
         if row is None:
             match = requests_row(run.label, requests, group)
@@ -84,8 +92,10 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
                     source, run.line, line=run.line, values=_raw(run.values),
                     reason=notes.Unplaced.NO_LABEL))
             continue
+        if table is requests and not any(t == requests.id for t, _ in seen):
+            header = "".join(numbered_parts(run.label)[:-1])
         seen.setdefault((table.id, row.id), []).append(run)
-    header_ok = any(t == requests.id for t, _ in seen) and _requests_header(scan, requests, out, source)
+    header_ok = _header(header, requests, out, source, seen)
     for (table_id, row_id), runs in seen.items():
         table = schema.table(table_id)
         row = table.row(row_id)
@@ -93,10 +103,10 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
             continue
         for index, run in _per_year(runs, years, row, source, out):
             _give(out[index], table, row, run, source)
-    _appeals(appeal_values, appeals, header_words, scan, out, source)
+    _appeals(appeal_runs, appeals, out, source)
     for placed in out:
         _decide(placed, fmt, source)
-        _missing(placed, fmt, source, scan)
+        _missing(placed, fmt, source, scan, {k[:2] for k in seen} | placed.said)
     return out
 
 
@@ -118,9 +128,14 @@ def _per_year(runs: list[Run], years: int, row: Row, source: str,
         return list(enumerate(runs))
     if years == 1 and len({_raw(r.values) for r in runs}) == 1:
         return [(0, runs[0])]
+    lines = "、".join(str(r.line) for r in runs)
     for placed in out:
-        placed.problems.append(notes.Repeated.at(source, runs[0].line, row=row.title, n=len(runs),
-                                                 lines="、".join(str(r.line) for r in runs)))
+        if years == 1:
+            placed.problems.append(notes.Repeated.at(source, runs[0].line, row=row.title,
+                                                     n=len(runs), lines=lines))
+        else:
+            placed.problems.append(notes.NotPerYear.at(source, runs[0].line, row=row.title,
+                                                       n=len(runs), years=years, lines=lines))
     return []
 
 
@@ -131,15 +146,23 @@ def _give(placed: Placed, table: Table, row: Row, run: Run, source: str) -> None
 
 def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[Token], source: str,
            line: int) -> None:
+    placed.said.add(keys[0][:2])
+    if not _units_fit(placed.format, keys, values):
+        placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
+                                                 values=_raw(values), reason=notes.Unplaced.UNIT))
+        return
     try:
         found, how = candidates(values, keys, placed.format)
     except TooMany:
         placed.problems.append(notes.Ambiguous.at(source, line, keys[0], row=name, run=_raw(values),
                                                   n=notes.Ambiguous.MANY))
         return
+    if not found and how == "split" and forcing_rules(keys, placed.format) and all(
+            t.digits == t.raw and t.digits.isdigit() for t in values):
+        placed.problems.append(notes.NoSplit.at(source, line, keys[0], row=name, run=_raw(values)))
+        return
     if not found:
-        reason = (notes.Unplaced.NOT_NUMBERS if how == "split" else notes.Unplaced.COUNT).format(
-            label=f"「{name}」", expected=len(keys), actual=len(values))
+        reason = notes.Unplaced.COUNT.format(label=f"「{name}」", expected=len(keys), actual=len(values))
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=reason))
         return
@@ -149,6 +172,16 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         placed.found += len(keys)
         return
     placed.pending.append(_Given(pending, name, _raw(values), how, line))
+
+
+def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> bool:
+    """A unit written with a value must be its cell's (万元 for the fee, 件 for a count): 3940元 is
+    not 3940 万元. A unit in a run that is not cut one to one belongs to no known cell."""
+    if all(not t.unit for t in values):
+        return True
+    if len(values) != len(keys):
+        return False
+    return all(t.unit in UNITS[fmt.schema.column(k).kind] for k, t in zip(keys, values, strict=True))
 
 
 def _put(placed: Placed, keys: tuple[CellKey, ...], values: tuple[Number, ...], source: str,
@@ -174,42 +207,48 @@ def _decide(placed: Placed, fmt: Format, source: str) -> None:
                                                       row=item.row, run=item.run, n=decided.left))
 
 
-def _requests_header(scan: Scan, table: Table, out: list[Placed], source: str) -> bool:
-    """Table 三's columns are the format's, in its order, when its header names each of them;
-    with no header at all the rows are placed in the format's order and that is said."""
-    text = scan.zone_text.get(table.id, "")
-    first = table.columns[0].label  # 自然人: where the header is, if there is one
-    if not has_label(text, first):
-        for placed in out:
-            placed.deduced.append(notes.Deduction(table.title, (), "", (), "order", (),
-                                                  scan.headings.get(table.id, 0)))
+def _header(text: str, table: Table, out: list[Placed], source: str,
+            seen: dict[tuple[str, str], list[Run]]) -> bool:
+    """Table 三's columns are the format's, in its order, when the text before its first row
+    names them in that order, level by level; with no header at all (not even 自然人) the rows
+    are placed in the format's order and that is said; a header naming others refuses them."""
+    if not any(t == table.id for t, _ in seen):
         return True
-    missing = [c.label for c in table.columns if not has_label(text, c.label)]
+    if not has_label(text, table.columns[0].label):
+        for placed in out:
+            placed.deduced.append(notes.Deduction(table.title, (), "", (), "order", (), 0))
+        return True
+    missing = out_of_order(text, header_levels(table))
     if missing:
+        first = next(run for (t, _), runs in seen.items() if t == table.id for run in runs)
         for placed in out:
             placed.problems.append(notes.Unplaced.at(
-                source, scan.headings.get(table.id), line=scan.headings.get(table.id),
-                values=table.title, reason=notes.Unplaced.HEADER + "：缺" + "、".join(missing)))
-        return False
-    return True
+                source, first.line, (table.id, table.rows[0].id, table.columns[0].id),
+                line=first.line, values=table.title,
+                reason=notes.Unplaced.HEADER + "：" + "、".join(missing)))
+            placed.said.add((table.id, ""))
+    return not missing
 
 
-def _appeals(values: list[Token], table: Table, header: tuple[str, ...], scan: Scan,
-             out: list[Placed], source: str) -> None:
-    """Table 四's values, 5 per group in the format's order, once per compared year."""
+def _appeals(runs: list[Run], table: Table, out: list[Placed], source: str) -> None:
+    """Table 四's values, 5 per group in the format's order, once per compared year: only when
+    its header names its labels in order, and a comparison document gives every year's."""
+    values = [t for run in runs for t in run.values]
     if not values:
         return
-    text = scan.zone_text.get(table.id, "")
     keys = tuple((table.id, r.id, c.id) for r in table.rows for c in r.columns)
     line = values[0].line
-    missing = [label for label in header if not has_label(text, label)]
-    if missing:
+    missing = out_of_order(runs[0].label, header_levels(table))
+    reason = notes.Unplaced.HEADER + "：" + "、".join(missing) if missing else ""
+    if not missing and len(out) > 1 and len(values) != len(keys) * len(out):
+        reason = notes.Unplaced.PER_YEAR.format(n=len(keys), years=len(out), actual=len(values))
+    if reason:
         for placed in out:
-            placed.problems.append(notes.Unplaced.at(
-                source, line, line=line, values=_raw(values),
-                reason=notes.Unplaced.HEADER + "：缺" + "、".join(missing)))
+            placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
+                                                     values=_raw(values), reason=reason))
+            placed.said.add((table.id, ""))
         return
-    if len(out) > 1 and len(values) == len(keys) * len(out):
+    if len(out) > 1:
         for index, placed in enumerate(out):
             block = values[index * len(keys):(index + 1) * len(keys)]
             _offer(placed, keys, table.title, block, source, block[0].line)
@@ -218,17 +257,22 @@ def _appeals(values: list[Token], table: Table, header: tuple[str, ...], scan: S
         _offer(placed, keys, table.title, values, source, line)
 
 
-def _missing(placed: Placed, fmt: Format, source: str, scan: Scan) -> None:
-    """Rows the source does not give: blank, each said (a table none of whose rows is given is
-    said once)."""
+def _missing(placed: Placed, fmt: Format, source: str, scan: Scan, said: set[tuple[str, str]]) -> None:
+    """Rows the source does not give: blank, each said (a table none of whose rows it gives is
+    said once). A row it gives that could not be placed is said already, for what it was."""
     for table in fmt.schema.tables:
         rows = [r for r in table.rows if not any((table.id, r.id, c.id) in placed.cells
                                                   for c in r.columns)]
-        if len(rows) == len(table.rows):
+        given = {row for t, row in said if t == table.id}
+        if len(rows) == len(table.rows) and not given:
             placed.problems.append(notes.TableMissing.at(source, scan.headings.get(table.id),
                                                          table=table.title))
             continue
+        if "" in given or (table.id == TableId.APPEALS and given):
+            continue  # the whole table was refused or said (table 四 is one block)
         for row in rows:
+            if row.id in given:
+                continue
             placed.problems.append(notes.RowMissing.at(source, scan.headings.get(table.id),
                                                        (table.id, row.id, row.columns[0].id),
                                                        table=table.title, row=row.title))

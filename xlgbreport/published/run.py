@@ -29,7 +29,7 @@ from ..files import sources as files_sources
 from . import notes, readers
 from .parse import Imported, parse
 
-SUFFIXES = frozenset({".html", ".htm", ".docx", ".pdf", ".txt", ".md"})
+SUFFIXES = frozenset(readers.SUFFIXES)
 MAX_DEPTH, MAX_FILES, MAX_ENTRIES = 8, 100_000, 1_000_000  # a county's archive, many years
 FOLDER_TOO_BIG = "文件夹过大（{kind}超过 {n}），未导入：请分批导入"
 FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"}
@@ -128,8 +128,6 @@ def read_published(path: str | Path) -> list[Imported]:
     return parse(readers.read(path))
 
 
-read = read_published
-
 
 def collect(sources: Iterable[str | Path]) -> list[Path]:
     """The files named, and the published reports inside folders named (walked as validation
@@ -184,6 +182,9 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
                 written.append(_write(one, target, kind, force=force and not folder))
             except InputError as exc:
                 yield Outcome(path, tuple(written), error=exc.message)
+                break
+            except Exception:  # one bad file never stops a batch
+                yield Outcome(path, tuple(written), error=f"{path.name}：{UNEXPECTED}")
                 break
         else:
             yield Outcome(path, tuple(written))
@@ -300,7 +301,8 @@ def _grouped(found: Iterable[Finding], schema: Schema) -> Iterator[str]:
         if note.rule == notes.RowMissing.id:
             run_of.append(note)
         else:
-            yield note.message + (f"（第 {note.line} 行）" if note.line and "行" not in note.template[:8] else "")
+            said_line = note.rule == notes.Unplaced.id  # its message names the line already
+            yield note.message + (f"（第 {note.line} 行）" if note.line and not said_line else "")
     yield from flush()
 
 

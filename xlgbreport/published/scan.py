@@ -31,6 +31,7 @@ class Run:
     label: str
     values: tuple[Token, ...]
     section: str  # the id of the section it is under
+    words: tuple[str, ...] = ()  # the label's words and cells, folded, as the source set them apart
 
     @property
     def line(self) -> int:
@@ -62,30 +63,39 @@ def _headings(schema: Schema) -> list[tuple[str, str, str]]:
 
 
 def _is_heading(folded: str, numeral: str, core: str) -> bool:
-    if len(folded) > len(numeral) + len(core) + _HEADING_SLACK:
-        return False
-    return folded.startswith(numeral + core) or folded.startswith(core)
+    """A heading line: the numeral and the title (a note such as 「( 重复率 : 80%)」 may follow),
+    or the title words alone on their line; a sentence that starts with them is no heading."""
+    if folded == core:
+        return True
+    return folded.startswith(numeral + core) and len(folded) <= len(numeral) + len(core) + _HEADING_SLACK
+
+
+def _starts(lines: list[Line], order: list[tuple[str, str, str]]) -> list[tuple[int, str]]:
+    """Where each section starts, in the format's order: of the lines that look like its heading,
+    the last one before the next section's start, so that a table of contents listing the six
+    headings before 一 is passed over."""
+    folded = [fold(line.text) for line in lines]
+    found: list[tuple[int, str]] = []
+    limit = len(lines)
+    for section_id, numeral, core in reversed(order):
+        at = next((i for i in range(limit - 1, -1, -1) if _is_heading(folded[i], numeral, core)), None)
+        if at is not None:
+            found.append((at, section_id))
+            limit = at
+    return found[::-1]
 
 
 def scan(document: Document, schema: Schema) -> Scan:
     """Cut ``document`` into title, sections and the tables' runs."""
     lines = [ln for ln in document.lines if not is_page_number(ln.text)]
     out = Scan()
-    order = _headings(schema)
-    starts: list[tuple[int, str]] = []  # (index in lines, section id)
-    next_heading = 0
-    for index, line in enumerate(lines):
-        folded = fold(line.text)
-        for k in range(next_heading, len(order)):
-            section_id, numeral, core = order[k]
-            if _is_heading(folded, numeral, core):
-                starts.append((index, section_id))
-                out.headings[section_id] = line.number
-                next_heading = k + 1
-                break
+    starts = _starts(lines, _headings(schema))
+    for index, section_id in starts:
+        out.headings[section_id] = lines[index].number
     first = starts[0][0] if starts else len(lines)
     out.title = lines[:first]
-    for (index, section_id), end in zip(starts, [s[0] for s in starts[1:]] + [len(lines)], strict=True):
+    ends = [s[0] for s in starts[1:]] + ([len(lines)] if starts else [])
+    for (index, section_id), end in zip(starts, ends, strict=True):
         out.sections[section_id] = lines[index + 1:end]
     title_text = fold("".join(ln.text for ln in out.title))
     years = _COMPARED_YEARS.search(title_text)
@@ -125,12 +135,17 @@ def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
             values.append(token)
             continue
         if values:
-            out.append(Run(fold("".join(label)), tuple(values), section_id))
+            out.append(_run(label, values, section_id))
             label, values = [], []
         label.append(token.raw)
     if values:
-        out.append(Run(fold("".join(label)), tuple(values), section_id))
+        out.append(_run(label, values, section_id))
     return out
+
+
+def _run(label: list[str], values: list[Token], section_id: str) -> Run:
+    words = tuple(w for w in map(fold, label) if w)
+    return Run("".join(words), tuple(values), section_id, words)
 
 
 __all__ = ["Run", "Scan", "scan"]
