@@ -189,3 +189,10 @@ def test_a_2019_format_report_published_last_year_as_prior(tmp_path):
     carried = [f for f in found if f["rule"] == "prior.carry_over"]
     assert carried and carried[0]["column"] == "natural_person" and carried[0]["expected"] == 0
     assert "prior.in_force" not in {f["rule"] for f in found}  # 2019 has no 现行有效件数
+
+
+def test_every_import_note_is_documented():
+    from xlgbreport.published.notes import NOTES
+
+    text = (Path(__file__).parents[1] / "docs" / "import.md").read_text(encoding="utf-8")
+    assert [n.id for n in NOTES if f"`{n.id}`" not in text] == []

@@ -1,11 +1,11 @@
 """Which official row a published label names, decided from the format's own labels.
 
-Table 二's rows are named by a label at the end of the text before their values (规章, 行政
-许可 …). Table 三's rows are numbered (一、 (一) 1.), so the text is cut at its numberings and
-the last piece is the row's label: its numbering must be the row's, and its words the row's, in
-full or shortened (社会组织 for 社会公益组织, 其他法律法规禁止公开, 逾期不补正). A label that
-fits two rows is not decided by their order: the group it stands in (（三）不予公开 …) decides, or
-nothing does.
+Table 二's rows are named by the words right before their values (规章, 行政许可 …), whole.
+Table 三's rows are numbered (一、 (一) 1.), so the text is cut at its numberings and the last
+piece is the row's label: its numbering must be the row's, and its words the row's, in full,
+without the official note, or shortened to half at least (其他法律法规禁止公开); within a named
+group, shared characters may decide (逾期不补正). A label that fits two rows is not decided by
+their order: the group it stands in (（三）不予公开 …) decides, or nothing does.
 """
 
 from __future__ import annotations
