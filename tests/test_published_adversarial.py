@@ -45,10 +45,23 @@ def test_a_unit_that_is_not_the_cell_s_places_nothing():
 
 def test_a_blank_cell_in_table_two_is_no_digit_run():
     one = only(TITLE + PRO + [["规章", "12", "", "5"], ["行政规范性文件", "105", "", ""]])
-    for row in ("regulations", "normative_documents"):
-        assert not [k for k in one.report.cells if k[1] == row]
-    assert {n.row for n in one.notes if n.rule == "import.unplaced"} == {"regulations",
-                                                                         "normative_documents"}
+    cells = one.report.cells
+    # a blank between two values is that cell, left blank (and reported by value.blank)
+    assert [cells[("proactive", "regulations", c)] for c in ("issued", "repealed", "in_force")] == [12, None, 5]
+    # blanks after the last value may be layout: the row has one number for three cells
+    assert not [k for k in cells if k[1] == "normative_documents"]
+    assert {n.row for n in one.notes if n.rule == "import.unplaced"} == {"normative_documents"}
+    one = only(TITLE + PRO + [["规章", "12 5"]])  # lost separators, no total to cut by
+    assert not [k for k in one.report.cells if k[1] == "regulations"]
+
+
+def test_a_blank_cell_in_table_three_is_blank():
+    rows = [["三、收到和处理政府信息公开申请情况"], ["申请人情况", "自然人", "法人或其他组织", "总计"],
+            ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            ["一、本年新收政府信息公开申请数量", "12", "", "0", "0", "0", "0", "12"]]
+    one = only(TITLE + rows)
+    assert one.report.cells[("requests", "1", "commercial")] is None
+    assert one.report.cells[("requests", "1", "total")] == 12 and one.found == 6
 
 
 def test_table_four_s_columns_must_be_in_the_format_s_order():

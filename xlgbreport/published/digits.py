@@ -26,12 +26,14 @@ MAX_CANDIDATES = 50_000
 MAX_NODES = 20_000  # steps of cutting one row: a township's run takes a few hundred
 MAX_EXTRA = 3  # a row with more values than cells: at most this many left over
 
-Values = tuple[Number, ...]
+Values = tuple[Number | None, ...]
 
 
-def number(token: Token) -> Number:
+def number(token: Token) -> Number | None:
+    """The token's value as a cell holds it; None for a cell the source left blank."""
     value = token.number
-    assert value is not None
+    if value is None:
+        return None
     return int(value) if value == value.to_integral_value() and "." not in token.raw else value
 
 

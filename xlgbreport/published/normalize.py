@@ -90,10 +90,11 @@ class Token:
     line: int
     number: Decimal | None = None
     unit: str = ""
+    blank: bool = False  # an empty table cell between two values: a cell the source left blank
 
     @property
     def is_value(self) -> bool:
-        return self.number is not None
+        return self.number is not None or self.blank
 
     @property
     def digits(self) -> str:
@@ -107,7 +108,11 @@ def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
     「制发规章 1 件、废止 0 件」 and 「2023 年报告」 the numbers are prose (a narrative above a table,
     as published PDFs have), in 「保留4位小数」 there is none."""
     out: list[Token] = []
-    for cell in cells:
+    for index, cell in enumerate(cells):
+        if not cell.strip():
+            if _between_values(cells, index, out):
+                out.append(Token("", line, blank=True))
+            continue
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
         for i, word in enumerate(words):
             found = _VALUE.match(word)
@@ -118,6 +123,15 @@ def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
             else:
                 out.append(Token(word, line))
     return out
+
+
+def _between_values(cells: tuple[str, ...], index: int, before: list[Token]) -> bool:
+    """Whether an empty cell stands between two values of the same row (「12 | | 5」): it is then
+    a cell, left blank, not a separator; empty cells before the first value or after the last
+    are layout (会盟镇's 「（七）总计 | | 0 …」)."""
+    if not before or not before[-1].is_value:
+        return False
+    return any(_VALUE.match(c.strip()) for c in cells[index + 1:] if c.strip())
 
 
 def prose_numbers(stream: list[Token]) -> list[Token]:

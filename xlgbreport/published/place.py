@@ -169,7 +169,7 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
     pending = Pending(keys, tuple(found), forcing_rules(keys, placed.format) if how == "split" else ())
     if len(found) == 1 and not how:
         _put(placed, keys, found[0], source, line)
-        placed.found += len(keys)
+        placed.found += sum(v is not None for v in found[0])
         return
     placed.pending.append(_Given(pending, name, _raw(values), how, line))
 
@@ -184,7 +184,7 @@ def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> b
     return all(t.unit in UNITS[fmt.schema.column(k).kind] for k, t in zip(keys, values, strict=True))
 
 
-def _put(placed: Placed, keys: tuple[CellKey, ...], values: tuple[Number, ...], source: str,
+def _put(placed: Placed, keys: tuple[CellKey, ...], values: tuple[Number | None, ...], source: str,
          line: int) -> None:
     for key, value in zip(keys, values, strict=True):
         placed.cells[key] = value
