@@ -7,9 +7,9 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,9 +18,9 @@ from ..core import shown
 if TYPE_CHECKING:  # the work is imported when the command runs, not with the CLI (start-up)
     from concurrent.futures import Executor
 
-    from .gather import Entry
 
 READING = "读取各单位报告"
+T = TypeVar("T")
 CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
 
 
@@ -69,19 +69,23 @@ def _consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, 
         raise click.UsageError(CONSOLIDATE_OUTPUT)
     done = run.consolidate(paths, output, org=org, year=year, expect_path=expect_path,
                            prior=prior_path, include_invalid=include_invalid, force=force,
-                           executor=executor, progress=_progress)
+                           executor=executor, progress=progress_bar(READING))
     _show(fmt, done.to_dict(), [*done.notes, *done.decision.left_out()],
           f"{done.headline} → {output}")
     sys.exit(done.exit_code)
 
 
-def _progress(items: Iterable[Entry], n: int) -> Iterator[Entry]:
-    """A bar on stderr while files are read, when stderr is a terminal; quiet otherwise."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, length=n, label=READING, file=sys.stderr) as bar:
-        yield from bar
+def progress_bar(label: str) -> Callable[[Iterable[T], int], Iterator[T]]:
+    """A bar on stderr while files are read, when stderr is a terminal; quiet otherwise (the
+    importer's folder runs show the same one)."""
+    def wrap(items: Iterable[T], n: int) -> Iterator[T]:
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        with click.progressbar(items, length=n, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
 
 
 def _show(fmt: str, document: dict[str, Any], lines: list[str], headline: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
 
+from ..consolidate.commands import progress_bar
 from ..core import shown
 from . import run
 
@@ -31,19 +31,10 @@ def import_command(sources: tuple[Path, ...], output: Path | None, kind: str | N
     """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，或其所在文件夹）：
     按行名、列名放入表格，读不准的格留空并列出，不猜。退出码：0 全部完整无误，1 有留空、推断说明或
     校验错误，2 有文件无法读取。"""
-    batch = run.run(sources, output, to=kind, force=force, progress=_progress)
+    batch = run.run(sources, output, to=kind, force=force, progress=progress_bar(READING))
     if fmt == "json":
         click.echo(shown.json_text(json.dumps(batch.to_dict(), ensure_ascii=False, indent=1)))
     else:
         for line in run.lines(batch):
             click.echo(line)
     sys.exit(batch.exit_code)
-
-
-def _progress(items: Iterable[run.Outcome], n: int) -> Iterator[run.Outcome]:
-    """A bar on stderr while sources are read, when stderr is a terminal; quiet otherwise."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    with click.progressbar(items, length=n, label=READING, file=sys.stderr) as bar:
-        yield from bar

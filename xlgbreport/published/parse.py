@@ -81,15 +81,17 @@ def _telling(one: Schema, other: Schema) -> list[str]:
     return sorted(lab for lab in _labels(one) - theirs if not any(lab in t for t in theirs))
 
 
+#: Each format with the one it is told from.
+_PAIRS = ((GB2021, GB2019), (GB2019, GB2021))
+
+
 def detect(scanned: Scan, document: Document) -> tuple[Format, str]:
     """The format, from the labels only one format's table 二 uses (本年新制作数量 or 本年制发
     件数 …); then from table 三's （六）其他处理 (one row in 2019, three in 2021); then, with
     no table to tell, from the report year, and that is said."""
     text = scanned.zone_text.get(TableId.PROACTIVE, "") + scanned.zone_text.get(TableId.REQUESTS, "")
-    scores = {}
-    for fmt in (GB2021, GB2019):
-        other = GB2019 if fmt is GB2021 else GB2021
-        scores[fmt.id] = [lab for lab in _telling(fmt.schema, other.schema) if lab in text]
+    scores = {fmt.id: [lab for lab in _telling(fmt.schema, other.schema) if lab in text]
+              for fmt, other in _PAIRS}
     best = max(scores.values(), key=len)
     if len(scores[GB2021.id]) != len(scores[GB2019.id]):
         fmt = next(FORMATS[i] for i, labels in scores.items() if labels is best)
@@ -106,8 +108,7 @@ def detect(scanned: Scan, document: Document) -> tuple[Format, str]:
 def _told_by_requests(scanned: Scan) -> tuple[Format, str] | None:
     """Table 三 tells when a row only one format has is given values: 2021's three rows under
     （六）其他处理, or 2019's single （六） row."""
-    for fmt in (GB2021, GB2019):
-        other = GB2019 if fmt is GB2021 else GB2021
+    for fmt, other in _PAIRS:
         theirs = {r.id for r in other.schema.table(TableId.REQUESTS).rows}
         own = [r for r in fmt.schema.table(TableId.REQUESTS).rows if r.id not in theirs]
         for run in scanned.runs:

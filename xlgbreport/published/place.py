@@ -76,9 +76,10 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
     seen: dict[tuple[str, str], list[Run]] = {}
     appeal_runs: list[Run] = []
     header = ""  # what stands before table 三's first row: its header, if it has one
+    appeal_names = {fold(p) for r in appeals.rows for p in (*r.parents, r.label)}
     group = ""
     for run in scan.runs:
-        if run.section == appeals.id or appeal_runs or _names_appeals(run.label, appeals):
+        if run.section == appeals.id or appeal_runs or _names_appeals(run.label, appeal_names):
             appeal_runs.append(run)
             continue
         row = proactive_row(run.words, proactive)
@@ -110,9 +111,9 @@ def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
     return out
 
 
-def _names_appeals(label: str, table: Table) -> bool:
-    """Whether label text is table 四's header (行政复议 … 行政诉讼), met before its heading."""
-    names = {fold(p) for r in table.rows for p in (*r.parents, r.label)}
+def _names_appeals(label: str, names: set[str]) -> bool:
+    """Whether label text is table 四's header (行政复议 … 行政诉讼, its groups' ``names``), met
+    before its heading."""
     return sum(1 for name in names if name in label) >= _APPEALS_HEADER_WORDS
 
 

@@ -20,7 +20,8 @@ from ..consolidate import gather
 from ..core import crosswalk, shown
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
-from ..core.model import Invalid, Value
+from ..core.model import Invalid
+from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
 from ..errors import InputError
@@ -79,7 +80,7 @@ class Written:
             "found": self.imported.found, "blank": self.blank,
             "deduced": [d.to_dict() for d in self.imported.deduced],
             "notes": [n.to_dict() for n in self.imported.notes],
-            "kept": {"/".join(k): _json(v) for k, v in self.kept.items()},
+            "kept": {"/".join(k): plain_value(v) for k, v in self.kept.items()},
             "valid": not any(f.severity is Severity.ERROR for f in self.findings),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -253,12 +254,6 @@ def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bo
     raise InputError(source, "输出文件夹中同名文件过多")
 
 
-def _json(value: Value) -> Any:
-    if value is None or isinstance(value, int):
-        return value
-    return str(value)
-
-
 def lines(batch: Batch) -> Iterator[str]:
     """The import report for people, a line each, controls escaped."""
     for outcome in batch.outcomes:
@@ -319,7 +314,7 @@ def _report_lines(source: Path, w: Written) -> Iterator[str]:
         yield f"  ⚠ {n}"
     if w.kept:
         yield "  2019 年格式独有、未放入 2021 年模板的数：" + "；".join(
-            f"{report.format.schema.describe(k)} {_json(v)}" for k, v in w.kept.items())
+            f"{report.format.schema.describe(k)} {plain_value(v)}" for k, v in w.kept.items())
     shown_rules = [f for f in w.findings if f.rule != "value.blank"]
     for f in shown_rules:
         yield f"  [{f.rule}] {f.message}"
