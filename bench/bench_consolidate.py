@@ -29,10 +29,10 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS
 from xlgbreport.core.model import Report
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS
 from xlgbreport.core.tables import Role
-from xlgbreport.files import workbook_writer
+from xlgbreport.workbook import writer as workbook_writer
 
 BASES = 40  # distinct workbooks written; the others are copies with their own org name
 PLACEHOLDER = "基准单位{:02d}"

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import openpyxl
 
-from xlgbreport.core.layout import LAYOUT
 from xlgbreport.excel import udfs
 from xlgbreport.excel.ranges import ARGUMENT_NAMES, report_from_ranges
-from xlgbreport.files import interchange, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "data" / "examples"

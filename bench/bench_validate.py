@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlgbreport.files import interchange, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import writer as workbook_writer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "examples"
 CALAMINE = """

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import xlgbreport
 from xlgbreport.core.model import Report
-from xlgbreport.render import content, render, writers
-from xlgbreport.render.content import Content, TableView
+from xlgbreport.rendering import content, render, writers
+from xlgbreport.rendering.content import Content, TableView
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 if not EXAMPLES.is_dir():  # a checkout beside ../shared, or the shared folder of the box

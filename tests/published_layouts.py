@@ -14,7 +14,7 @@ from decimal import Decimal
 from xlgbreport.core.formats import GB2021, Format
 from xlgbreport.core.model import Report
 from xlgbreport.core.tables import TableId
-from xlgbreport.published.document import Document, Line
+from xlgbreport.importer.document import Document, Line
 
 LAYOUTS = ("rows", "one_per_line", "spaced", "runs")
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
 from xlgbreport.core.model import Invalid, Report, Value
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
 
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 DERIVED_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if SCHEMA.is_derived(k))

@@ -22,9 +22,9 @@ from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
 from xl_helpers import run_main
 
-from xlgbreport.core import excel_functions as functions
 from xlgbreport.errors import InputError
 from xlgbreport.excel import addin, udfs
+from xlgbreport.workbook import functions
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 CALLBACK = re.compile(r"^Sub (\w+)\(control As IRibbonControl\)", re.M)

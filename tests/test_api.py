@@ -40,8 +40,8 @@ def test_validate_reports_each_file(tmp_path: Path) -> None:
 
 def test_the_front_door_loads_lazily() -> None:
     """Importing the package loads no reader: the Excel functions import without them."""
-    code = ("import sys, xlgbreport; assert 'xlgbreport.files.workbook_reader' not in sys.modules;"
-            "xlgbreport.read; assert 'xlgbreport.files.workbook_reader' in sys.modules")
+    code = ("import sys, xlgbreport; assert 'xlgbreport.workbook.reader' not in sys.modules;"
+            "xlgbreport.read; assert 'xlgbreport.workbook.reader' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert set(xlgbreport.__all__) <= set(dir(xlgbreport))
     with pytest.raises(AttributeError):

@@ -27,10 +27,12 @@ from xl_helpers import run_main, within_limit
 from xlgbreport import errors
 from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH, cli
-from xlgbreport.core.layout import REQUIRED_SHEETS
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
-from xlgbreport.files.workbook_reader import Limits
+from xlgbreport.files import interchange
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import REQUIRED_SHEETS
+from xlgbreport.workbook.reader import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"

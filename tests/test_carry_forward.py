@@ -29,12 +29,14 @@ from xlgbreport import cli as cli_module
 from xlgbreport.actions import carry
 from xlgbreport.cli import cli
 from xlgbreport.core import prior
-from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.gb2021 import REQUESTS
 from xlgbreport.core.model import Invalid
-from xlgbreport.core.schema import REQUESTS
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, workbook_reader, workbook_writer, xlsx_patch
-from xlgbreport.files.workbook_reader import LIMITS
+from xlgbreport.files import interchange, xlsx_patch
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import LAYOUT
+from xlgbreport.workbook.reader import LIMITS
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON = EXAMPLES / "suqian_2023.json"

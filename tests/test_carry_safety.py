@@ -27,7 +27,9 @@ from xlgbreport import errors
 from xlgbreport.actions import carry
 from xlgbreport.core import prior
 from xlgbreport.errors import InputError
-from xlgbreport.files import atomic, interchange, workbook_reader, workbook_writer
+from xlgbreport.files import atomic, interchange
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
 
 EXE = str(Path(sys.executable).with_name("xlgbreport"))  # the installed command
 

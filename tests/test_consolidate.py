@@ -24,15 +24,15 @@ from engine import libreoffice
 from xl_helpers import run as cli
 
 import xlgbreport
-from xlgbreport.consolidate import detail, expect, gather, run
-from xlgbreport.consolidate.decide import Status
-from xlgbreport.consolidate.gather import INPUT_KEYS
+from xlgbreport.consolidation import detail, expect, gather, run
+from xlgbreport.consolidation.decide import Status
+from xlgbreport.consolidation.gather import INPUT_KEYS
 from xlgbreport.core import indicators
 from xlgbreport.core.findings import has_errors
-from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA
 from xlgbreport.core.model import Report
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA
 from xlgbreport.core.tables import Role
+from xlgbreport.workbook.layout import LAYOUT
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "county.md"
 TEXT = {"overview": "依法公开。", "problems": "培训不够，下一步加强。", "other_matters": "未收取信息处理费。"}

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from xlgbreport.core.excel_formulas import check_rows
-from xlgbreport.core.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
+from xlgbreport.core.gb2021 import SCHEMA, TABLES
 from xlgbreport.core.model import Invalid, Report
 from xlgbreport.core.rules import RULES, RULES_BY_ID, check
-from xlgbreport.core.schema import SCHEMA, TABLES
+from xlgbreport.workbook.formulas import check_rows
+from xlgbreport.workbook.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 RULES_MD = DOCS / "rules.md"

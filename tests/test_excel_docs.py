@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from xlgbreport.cli import cli
-from xlgbreport.excel import commands
+from xlgbreport.cli import excel as commands
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from xl_helpers import ROOT, run_main
 
-from xlgbreport.core.layout import CONF_SHEET
 from xlgbreport.excel import addin, doctor
 from xlgbreport.excel.doctor import BAD, INFO, OK, Machine
 from xlgbreport.files import vba_project as vba
-from xlgbreport.files import workbook_writer
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import CONF_SHEET
 
 VERSION = "0.37.8"
 DLL = f"xlwings64-{VERSION}.dll"

@@ -27,14 +27,16 @@ from openpyxl.formula.translate import Translator
 from strategies import balanced_reports, reports
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlgbreport.core import excel_formulas, rules
-from xlgbreport.core.excel_formulas import FAIL, INCOMPLETE, PASS, WARN, excel_value
+from xlgbreport.core import rules
 from xlgbreport.core.findings import Finding, Severity, summary, summary_line
-from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
+from xlgbreport.core.gb2021 import SCHEMA, TABLES, CellKey
 from xlgbreport.core.model import Invalid, Report
 from xlgbreport.core.rules import EQUATION_RULES, Equation
-from xlgbreport.core.schema import SCHEMA, TABLES, CellKey
-from xlgbreport.files import interchange, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import formulas as excel_formulas
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.formulas import FAIL, INCOMPLETE, PASS, WARN, excel_value
+from xlgbreport.workbook.layout import CHECK_SHEET, LAYOUT
 
 FIRST_CHECK_ROW = 4  # 1-based: title, hint and headers above
 SETTINGS = settings(max_examples=int(os.environ.get("XLG_EQUIV_EXAMPLES", "10")), deadline=None,

@@ -23,14 +23,16 @@ from hostile import FAR_ROW, REQUESTS_PART, Attack, error_value, jsons, rewrite,
 from xl_helpers import EXAMPLES, excel_arguments, run_main, within_limit
 
 from xlgbreport import errors
-from xlgbreport.actions import validation
+from xlgbreport.actions import sources, validation
 from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.model import Report
 from xlgbreport.core.rules import ValueInvalid
 from xlgbreport.errors import InputError
 from xlgbreport.excel import udfs
-from xlgbreport.files import interchange, paths, sources, workbook_reader, workbook_writer
+from xlgbreport.files import interchange, paths
 from xlgbreport.files.bounds import Limits
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
 
 THIS_JSON, LAST_JSON = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
 

@@ -22,11 +22,13 @@ from xl_helpers import run, run_main
 
 from xlgbreport import cli as cli_module
 from xlgbreport.core import rules
-from xlgbreport.core.excel_formulas import derived_formula
-from xlgbreport.core.layout import LAYOUT
-from xlgbreport.core.schema import SCHEMA, TABLES
+from xlgbreport.core.gb2021 import SCHEMA, TABLES
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.formulas import derived_formula
+from xlgbreport.workbook.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples

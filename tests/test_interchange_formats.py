@@ -18,7 +18,9 @@ from xlgbreport.core.formats import FORMATS, GB2019, GB2021
 from xlgbreport.core.model import Report
 from xlgbreport.core.tables import Role, Schema, TableId
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
 
 INTERCHANGE_MD = ROOT / "docs" / "interchange.md"
 REQ = TableId.REQUESTS

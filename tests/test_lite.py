@@ -11,8 +11,8 @@ import sys
 
 from xl_helpers import ROOT, excel_arguments
 
-from xlgbreport.core import excel_functions as functions
 from xlgbreport.excel import udfs
+from xlgbreport.workbook import functions
 
 BLOCKED = ["python_calamine", "numpy", "lxml", "PIL", "markupsafe._speedups", "xlwings"]
 

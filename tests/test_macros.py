@@ -19,11 +19,11 @@ from xlgbreport import errors
 from xlgbreport.actions import carry
 from xlgbreport.cli import cli
 from xlgbreport.core import narrative, rules
-from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.gb2021 import REQUESTS
 from xlgbreport.core.prior import CARRIED_FROM, CARRIED_TO
-from xlgbreport.core.schema import REQUESTS
 from xlgbreport.excel import macros
-from xlgbreport.files import workbook_reader
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook.layout import LAYOUT
 
 CARRIED = [("requests", CARRIED_TO, c.id) for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
 

@@ -14,8 +14,8 @@ import pytest
 from xl_helpers import EXAMPLES, ROOT
 
 from xlgbreport.core import narrative
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REQUESTS, SCHEMA, TABLES, TEXT_SECTIONS
 from xlgbreport.core.model import Invalid, Report
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, TABLES, TEXT_SECTIONS
 from xlgbreport.files import interchange
 
 

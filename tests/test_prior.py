@@ -15,14 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from xl_helpers import run, within_limit
 
-from xlgbreport.actions import validation
+from xlgbreport.actions import prior_source, sources, validation
 from xlgbreport.core import prior, rules
-from xlgbreport.core.excel_formulas import check_rows
-from xlgbreport.core.layout import CHECK_SHEET, LAYOUT
+from xlgbreport.core.gb2021 import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 from xlgbreport.core.model import Invalid, Report
-from xlgbreport.core.schema import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 from xlgbreport.errors import InputError
-from xlgbreport.files import interchange, prior_source, sources, workbook_writer
+from xlgbreport.files import interchange
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.formulas import check_rows
+from xlgbreport.workbook.layout import CHECK_SHEET, LAYOUT
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"

@@ -17,8 +17,8 @@ from strategies import balanced_reports
 from xlgbreport.core.formats import GB2019
 from xlgbreport.core.model import Report
 from xlgbreport.core.tables import TableId
-from xlgbreport.published import run
-from xlgbreport.published.parse import parse
+from xlgbreport.importer import run
+from xlgbreport.importer.parse import parse
 
 EXAMPLES = ("huaian_szf_2024", "suqian_2023", "suqian_2024")
 

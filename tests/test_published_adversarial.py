@@ -10,11 +10,11 @@ from published_layouts import text_document
 
 from xlgbreport.core.formats import GB2021
 from xlgbreport.core.tables import TableId
-from xlgbreport.published import run
-from xlgbreport.published.document import Document, Line
-from xlgbreport.published.labels import requests_row
-from xlgbreport.published.normalize import fold
-from xlgbreport.published.parse import parse
+from xlgbreport.importer import run
+from xlgbreport.importer.document import Document, Line
+from xlgbreport.importer.labels import requests_row
+from xlgbreport.importer.normalize import fold
+from xlgbreport.importer.parse import parse
 
 PUBLISHED = Path(__file__).parent / "data" / "published"
 REQUESTS = GB2021.schema.table(TableId.REQUESTS)

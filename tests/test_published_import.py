@@ -12,8 +12,9 @@ from xl_helpers import EXAMPLES, run
 
 import xlgbreport
 from xlgbreport.core.formats import GB2019, GB2021
-from xlgbreport.files import interchange, workbook_writer
-from xlgbreport.published import run as import_run
+from xlgbreport.files import interchange
+from xlgbreport.importer import run as import_run
+from xlgbreport.workbook import writer as workbook_writer
 
 PUBLISHED = Path(__file__).parent / "data" / "published"
 HUAIAN = PUBLISHED / "huaian_szf_2024.txt"
@@ -192,7 +193,7 @@ def test_a_2019_format_report_published_last_year_as_prior(tmp_path):
 
 
 def test_every_import_note_is_documented():
-    from xlgbreport.published.notes import NOTES
+    from xlgbreport.importer.notes import NOTES
 
     text = (Path(__file__).parents[1] / "docs" / "import.md").read_text(encoding="utf-8")
     assert [n.id for n in NOTES if f"`{n.id}`" not in text] == []

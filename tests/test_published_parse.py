@@ -18,8 +18,8 @@ from xlgbreport.core.formats import GB2019, GB2021
 from xlgbreport.core.model import Report
 from xlgbreport.core.rules import check
 from xlgbreport.files import interchange
-from xlgbreport.published.document import Document, Line
-from xlgbreport.published.parse import parse
+from xlgbreport.importer.document import Document, Line
+from xlgbreport.importer.parse import parse
 
 PUBLISHED = Path(__file__).parent / "data" / "published"
 

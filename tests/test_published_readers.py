@@ -24,8 +24,8 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from xlgbreport import errors
 from xlgbreport.errors import InputError
-from xlgbreport.published import readers
-from xlgbreport.published.limits import ReadLimits
+from xlgbreport.importer import readers
+from xlgbreport.importer.limits import ReadLimits
 
 SHARED = docs.EXAMPLES.parent
 ROW_1 = "一、本年新收政府信息公开申请数量"
@@ -361,7 +361,7 @@ def test_no_warning_reaches_stderr(tmp_path, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         assert readers.read(broken).lines[0].cells == ("kept",)
     assert not [r for r in caplog.records if r.name.startswith("pdfminer") and r.levelno >= logging.WARNING]
-    script = "import sys; from xlgbreport.published import readers; readers.read(sys.argv[1])"
+    script = "import sys; from xlgbreport.importer import readers; readers.read(sys.argv[1])"
     done = subprocess.run([sys.executable, "-c", script, str(broken)], capture_output=True, text=True, check=True)
     assert done.stderr == ""
     unquiet = subprocess.run([sys.executable, "-c", "import sys, pdfplumber; "

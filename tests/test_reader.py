@@ -23,11 +23,13 @@ from xl_helpers import within_limit
 
 from xlgbreport.cli import cli
 from xlgbreport.core import rules
-from xlgbreport.core.layout import LAYOUT
+from xlgbreport.core.gb2021 import SCHEMA
 from xlgbreport.core.model import Invalid
-from xlgbreport.core.schema import SCHEMA
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files import interchange
 from xlgbreport.files.cells import cell_value
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 SUQIAN_2024 = ROOT / "tests" / "data" / "examples" / "suqian_2024.json"

@@ -16,12 +16,12 @@ import pytest
 from xl_helpers import EXAMPLES, ROOT, run
 
 import xlgbreport
-from xlgbreport import render
-from xlgbreport.core import headers
-from xlgbreport.core.layout import LAYOUT
+from xlgbreport import rendering as render
 from xlgbreport.core.model import Invalid
 from xlgbreport.core.tables import REPORT_TITLE, TableId
 from xlgbreport.files import interchange
+from xlgbreport.workbook import headers
+from xlgbreport.workbook.layout import LAYOUT
 
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx")) + sorted(EXAMPLES.glob("*.json"))
 NS = "{http://www.w3.org/1999/xhtml}"

@@ -17,9 +17,9 @@ from test_render import NS, SAMPLES, expected, html_grid
 from xl_helpers import EXAMPLES, ROOT, run
 
 import xlgbreport
-from xlgbreport import render
+from xlgbreport import rendering as render
 from xlgbreport.core.tables import TableId
-from xlgbreport.render import writers
+from xlgbreport.rendering import writers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")

@@ -15,10 +15,12 @@ from xl_helpers import run, within_limit
 
 from xlgbreport.cli import EXIT_UNREADABLE
 from xlgbreport.core import prior
-from xlgbreport.core.layout import COVER_SHEET, LAYOUT
-from xlgbreport.core.schema import PROACTIVE, REQUESTS, SCHEMA
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
-from xlgbreport.files.workbook_writer import PRIOR_REFERENCE
+from xlgbreport.core.gb2021 import PROACTIVE, REQUESTS, SCHEMA
+from xlgbreport.files import interchange
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import COVER_SHEET, LAYOUT
+from xlgbreport.workbook.writer import PRIOR_REFERENCE
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from strategies import WRITTEN
 
 from xlgbreport.core.findings import Finding, Severity, has_errors
-from xlgbreport.core.layout import COVER_SHEET, LAYOUT
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
 from xlgbreport.core.model import Invalid, Report, where_key
 from xlgbreport.core.rules import EQUATION_RULES, check
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REQUESTS, RESULT_ROWS, SCHEMA, CellKey
 from xlgbreport.files import interchange
+from xlgbreport.workbook.layout import COVER_SHEET, LAYOUT
 
 TEXT_LABELS = {f.id: f.label for f in SCHEMA.text}
 

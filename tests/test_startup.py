@@ -11,17 +11,17 @@ import warnings
 
 from xlsxwriter import utility
 
-from xlgbreport.core import layout
+from xlgbreport.workbook import layout
 
 #: Libraries other commands need (writing workbooks, rendering, the add-in, pools) and
 #: ``validate`` never does: each costs as much start-up as reading several workbooks.
 NOT_FOR_VALIDATE = ("xlsxwriter", "jinja2", "openpyxl", "docxtpl", "urllib.request",
-                    "multiprocessing", "xlgbreport.render", "xlgbreport.actions.carry",
-                    "xlgbreport.core.excel_formulas", "xlgbreport.published")
+                    "multiprocessing", "xlgbreport.rendering", "xlgbreport.actions.carry",
+                    "xlgbreport.workbook.formulas", "xlgbreport.importer")
 
 
 def test_validate_imports_only_what_it_uses(tmp_path) -> None:
-    from xlgbreport.files import workbook_writer
+    from xlgbreport.workbook import writer as workbook_writer
 
     workbook_writer.write(tmp_path / "a.xlsx")
     code = ("import sys\nfrom xlgbreport.cli import main\n"

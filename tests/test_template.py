@@ -21,12 +21,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlgbreport.cli import cli
-from xlgbreport.core.excel_formulas import check_rows, excel_value
-from xlgbreport.core.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
+from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, TABLES, Table
 from xlgbreport.core.model import is_number, parts
 from xlgbreport.core.rules import EQUATION_RULES, check
-from xlgbreport.core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, TABLES, Table
 from xlgbreport.files import interchange
+from xlgbreport.workbook.formulas import check_rows, excel_value
+from xlgbreport.workbook.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"

@@ -10,9 +10,9 @@ from xl_helpers import EXAMPLES, ROOT, run
 
 import xlgbreport
 from xlgbreport.core.findings import Severity
+from xlgbreport.core.gb2021 import SCHEMA
 from xlgbreport.core.model import Report
 from xlgbreport.core.rules import check
-from xlgbreport.core.schema import SCHEMA
 from xlgbreport.files import interchange
 
 TEXT_RULES = {"text.year", "text.number", "text.length"}

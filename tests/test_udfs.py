@@ -25,17 +25,19 @@ from xl_helpers import EXAMPLES, ROOT, excel_arguments
 
 from xlgbreport import errors
 from xlgbreport.cli import cli
-from xlgbreport.core import excel_functions as functions
 from xlgbreport.core import narrative, rules
-from xlgbreport.core.excel_functions import ARGUMENT_NAMES
 from xlgbreport.core.findings import summary
-from xlgbreport.core.layout import CONF_SHEET, LAYOUT, UDF_SHEET
+from xlgbreport.core.gb2021 import REQUESTS, SCHEMA, TABLES
 from xlgbreport.core.model import Invalid, Report, is_number
-from xlgbreport.core.schema import REQUESTS, SCHEMA, TABLES
 from xlgbreport.excel import udfs
 from xlgbreport.excel.ranges import TABLE_RANGES, report_from_ranges
-from xlgbreport.files import cells, interchange, workbook_reader, workbook_writer
-from xlgbreport.files import udf_sheets as template_sheets
+from xlgbreport.files import cells, interchange
+from xlgbreport.workbook import functions
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import udf_sheets as template_sheets
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.functions import ARGUMENT_NAMES
+from xlgbreport.workbook.layout import CONF_SHEET, LAYOUT, UDF_SHEET
 
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))

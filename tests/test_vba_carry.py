@@ -21,9 +21,11 @@ from oletools.olevba import VBA_Parser
 from xl_helpers import EXAMPLES, ROOT, run_main
 
 from xlgbreport.cli import cli
-from xlgbreport.core.layout import CHECK_SHEET, COVER_SHEET
-from xlgbreport.files import interchange, workbook_reader, workbook_writer
+from xlgbreport.files import interchange
 from xlgbreport.files import vba_project as vba
+from xlgbreport.workbook import reader as workbook_reader
+from xlgbreport.workbook import writer as workbook_writer
+from xlgbreport.workbook.layout import CHECK_SHEET, COVER_SHEET
 
 QUICKSTART = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
 BUTTONS_BAS = ROOT / "xlgbreport" / "excel" / "bas" / "XlgButtons.bas"

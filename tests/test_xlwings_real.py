@@ -16,8 +16,8 @@ import pytest
 from com_stubs import FakeWorkbook, install, uninstall
 from xl_helpers import ROOT, excel_arguments
 
-from xlgbreport.core import excel_functions as functions
 from xlgbreport.excel import udfs
+from xlgbreport.workbook import functions
 
 MODULE = functions.UDF_MODULE
 TABLES = {"proactive", "requests", "appeals"}

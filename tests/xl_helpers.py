@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from openpyxl.utils.cell import range_boundaries
 
 from xlgbreport import cli as cli_module
-from xlgbreport.core.excel_functions import ARGUMENT_NAMES
-from xlgbreport.core.layout import LAYOUT
 from xlgbreport.errors import InputError
+from xlgbreport.workbook.functions import ARGUMENT_NAMES
+from xlgbreport.workbook.layout import LAYOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data" / "examples"  # copies of shared/examples

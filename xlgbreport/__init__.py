@@ -32,20 +32,20 @@ _WHERE = {
     "Format": "core.formats", "Finding": "core.findings", "Severity": "core.findings",
     "Report": "core.model", "check": "core.rules", "InputError": "errors",
     "FileResult": "actions.validation", "validate": "actions.validation",
-    "read": "api", "write": "api", "frame": "consolidate.detail",
-    "read_published": "published.run",
+    "read": "api", "write": "api", "frame": "consolidation.detail",
+    "read_published": "importer.run",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .actions.validation import FileResult, validate
     from .api import read, write
-    from .consolidate.detail import frame
+    from .consolidation.detail import frame
     from .core.findings import Finding, Severity
     from .core.formats import FORMATS, GB2019, GB2021, Format
     from .core.model import Report
     from .core.rules import check
     from .errors import InputError
-    from .published.run import read_published
+    from .importer.run import read_published
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .actions import sources
 from .core.model import Report
-from .files import atomic, interchange, sources, workbook_writer
+from .files import atomic, interchange
+from .workbook import writer as workbook_writer
 
 
 def read(path: str | Path) -> Report:

@@ -55,13 +55,32 @@ OUTPUT_EXISTS = "输出文件已存在，未覆盖（如需覆盖请加 --force�
 SAME_AS_INPUT = "输出文件不能与输入文件相同"
 
 
-class InputError(Exception):
-    """A problem with one input file, said in Chinese for a clerk."""
+class Message(str):
+    """A message template with its stable ASCII code (``file.encrypted``): code compares, the
+    Chinese text is shown. A ``str``, so ``template.format(**args)`` works as before."""
 
-    def __init__(self, path: str | Path | None, template: str, **args: object) -> None:
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Message:
+        made = super().__new__(cls, text)
+        made.code = code
+        return made
+
+    def __reduce__(self) -> tuple:  # pickled with its code (results cross process pools)
+        return (Message, (self.code, str(self)))
+
+
+class XlgbreportError(Exception):
+    """Every error the package raises on purpose: a stable ``code`` for programs, a Chinese
+    ``message`` (naming the file) for clerks, and ``problems`` when several are found at once."""
+
+    def __init__(self, path: str | Path | None, template: str, *, problems: tuple[str, ...] = (),
+                 **args: object) -> None:
         self.path = str(path) if path is not None else None
         self.template = template
+        self.code: str = getattr(template, "code", "error")
         self.args_ = args
+        self.problems = tuple(problems)
         super().__init__(self.message)
 
     @property
@@ -71,6 +90,26 @@ class InputError(Exception):
     @property
     def message(self) -> str:
         return f"{Path(self.path).name}：{self.reason}" if self.path else self.reason
+
+    def __reduce__(self) -> tuple:  # keyword arguments survive pickling (process pools)
+        return (_rebuild, (type(self), self.path, self.template, self.problems, self.args_))
+
+
+def _rebuild(cls: type[XlgbreportError], path: str | None, template: str, problems: tuple[str, ...],
+             args: dict[str, object]) -> XlgbreportError:
+    return cls(path, template, problems=problems, **args)
+
+
+class InputError(XlgbreportError):
+    """A problem with one input file (missing, corrupt, hostile, wrong template, bad JSON)."""
+
+
+class OutputError(XlgbreportError):
+    """An output that cannot or must not be written (exists, same as the input, no room)."""
+
+
+class RenderError(XlgbreportError):
+    """A report that cannot be rendered (a broken template, an unknown kind)."""
 
 
 def os_reason(exc: OSError) -> str:

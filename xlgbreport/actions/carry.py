@@ -30,12 +30,14 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .. import errors
 from ..core import prior, rules
-from ..core.excel_formulas import derived_formula
-from ..core.layout import Layout
+from ..core.gb2021 import REQUESTS, SCHEMA, CellKey
 from ..core.model import Number, Report, Value, below, is_number, parts
-from ..core.schema import REQUESTS, SCHEMA, CellKey
 from ..errors import InputError
-from ..files import atomic, prior_source, workbook_reader, xlsx_patch
+from ..files import atomic, xlsx_patch
+from ..workbook import reader as workbook_reader
+from ..workbook.formulas import derived_formula
+from ..workbook.layout import Layout
+from . import prior_source
 
 MISMATCH = "上年数据与本工作簿不符，未结转：{details}{remedy}"
 FORCE_REMEDY = "（确认无误可加 --force）"

@@ -15,7 +15,8 @@ from .. import errors
 from ..core import narrative
 from ..core.model import Report
 from ..errors import InputError
-from ..files import atomic, prior_source
+from ..files import atomic
+from . import prior_source
 
 SUFFIX = "_报告"
 EXTENSION = ".md"

@@ -12,8 +12,8 @@ from ..core import rules
 from ..core.findings import Finding, has_errors
 from ..core.model import Invalid, Report
 from ..errors import InputError, os_reason
-from ..files import prior_source
-from ..files.sources import collect, load
+from . import prior_source
+from .sources import collect, load
 
 PRIOR_FAILED = "{reason}；跨年度检查已跳过"
 PRIOR_UNREACHABLE = "无法读取上年数据：{reason}"

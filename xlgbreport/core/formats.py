@@ -1,4 +1,4 @@
-"""The report formats as values: a format's tables, and where its cells sit in the template.
+"""The report formats as values: a format's tables and labels, from which everything else derives.
 
 ``GB2021`` (国办公开办函〔2021〕30号) is the default and the only one with a template workbook;
 ``GB2019`` (the 2019 trial layout) is described so that its reports can be placed and checked.
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import gb2019, schema
-from .layout import LAYOUT, Layout
+from . import gb2019
+from . import gb2021 as schema
 from .tables import Schema
 
 
 @dataclass(frozen=True, eq=False)
 class Format:
-    """One format: its tables and labels (``schema``) and its template's layout, if any."""
+    """One format: its tables and labels (``schema``); where its cells sit in a template workbook,
+    if it has one, is the workbook layer's (``workbook.layout.layout_for``)."""
 
     schema: Schema
-    layout: Layout | None  # None: reports in this format are read, never written as a workbook
     name: str  # how a clerk calls it: 2021 年格式, 2019 年试行格式
 
     @property
@@ -40,7 +40,7 @@ def by_id(format_id: str) -> Format:
     return FORMATS[format_id]
 
 
-GB2021 = Format(schema.SCHEMA, LAYOUT, "2021 年格式")
-GB2019 = Format(gb2019.SCHEMA, None, "2019 年试行格式")
+GB2021 = Format(schema.SCHEMA, "2021 年格式")
+GB2019 = Format(gb2019.SCHEMA, "2019 年试行格式")
 DEFAULT = GB2021
 FORMATS: dict[str, Format] = {f.id: f for f in (GB2021, GB2019)}

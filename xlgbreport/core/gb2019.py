@@ -9,7 +9,7 @@ the same. There is no 2019 workbook template.
 
 from __future__ import annotations
 
-from . import schema as gb2021
+from . import gb2021
 from .tables import Column, Role, Row, Schema, Table
 
 FORMAT_ID = "gb2019"

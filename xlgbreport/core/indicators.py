@@ -14,15 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from .gb2021 import APPEALS, DISCLOSED_ROWS, LITIGATION_ROWS, REQUESTS, REVIEW_ROWS, WITHHELD_ROWS
 from .model import Computed, Number, Report
-from .schema import (
-    APPEALS,
-    DISCLOSED_ROWS,
-    LITIGATION_ROWS,
-    REQUESTS,
-    REVIEW_ROWS,
-    WITHHELD_ROWS,
-)
 from .tables import CellKey, Role
 
 Kind = Literal["count", "rate"]

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from .formats import DEFAULT, Format
+from .gb2021 import SCHEMA
 from .location import Location
-from .schema import SCHEMA
 from .tables import CellKey, text_key, where_key
 
 __all__ = ["Computed", "Invalid", "Number", "Report", "Value", "below", "is_number", "parts",

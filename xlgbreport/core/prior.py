@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from .gb2021 import PROACTIVE, REQUESTS, SCHEMA
 from .model import Number, Report, Value, is_number
-from .schema import PROACTIVE, REQUESTS, SCHEMA
 from .tables import CellKey, Role, Row, Schema
 
 #: 四、结转下年度继续办理 → next year's 二、上年结转, in the template's format.

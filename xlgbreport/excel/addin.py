@@ -27,9 +27,9 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from ..core.excel_functions import UDF_MODULE
 from ..errors import InputError
 from ..files import atomic
+from ..workbook.functions import UDF_MODULE
 
 PROJECT = "xlgbreport"
 CONF_SHEET = f"{PROJECT}.conf"

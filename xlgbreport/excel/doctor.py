@@ -21,11 +21,11 @@ from pathlib import Path
 
 import openpyxl
 
-from ..core.excel_functions import UDF_MODULE
-from ..core.layout import CONF_SHEET, UDF_SHEET
 from ..errors import InputError
 from ..files import vba_project as vba
-from ..files.workbook_reader import guard
+from ..workbook.functions import UDF_MODULE
+from ..workbook.layout import CONF_SHEET, UDF_SHEET
+from ..workbook.reader import guard
 from . import addin
 from .addin import PROJECT
 

@@ -21,17 +21,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import errors, render
-from ..actions import carry
+from .. import errors
+from .. import rendering as render
+from ..actions import carry, prior_source
 from ..actions.report import write_draft
 from ..core import prior, rules
-from ..core.excel_functions import ARGUMENT_NAMES, ArgumentError
 from ..core.findings import summary
-from ..core.layout import LAYOUT, row_name
+from ..core.gb2021 import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..core.model import Report
-from ..core.schema import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..errors import InputError
-from ..files import cells, prior_source
+from ..files import cells
+from ..workbook.functions import ARGUMENT_NAMES, ArgumentError
+from ..workbook.layout import LAYOUT, row_name
 from . import log as excel_log
 from .ranges import report_from_ranges
 

@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.excel_formulas import shown_total
-from ..core.excel_functions import ArgumentError
-from ..core.layout import LAYOUT, Layout
+from ..core.gb2021 import META_FIELDS, SCHEMA, TABLES, CellKey, Table
 from ..core.model import Report
-from ..core.schema import META_FIELDS, SCHEMA, TABLES, CellKey, Table
 from ..files import cells as values
+from ..workbook.formulas import shown_total
+from ..workbook.functions import ArgumentError
+from ..workbook.layout import LAYOUT, Layout
 
 ONE_CELL = "{field}应为一个单元格（{name}），实为 {got}"
 SHAPE = "{table}的区域（{name}）应为 {rows} 行 × {cols} 列，实为 {got}"

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..core import excel_functions as functions
-from ..core.excel_functions import FAILED, NO_PRIOR, ArgumentError
 from ..core.model import Report
 from ..errors import InputError
 from ..files import cells
+from ..workbook import functions
+from ..workbook.functions import FAILED, NO_PRIOR, ArgumentError
 from . import log as excel_log
 from .ranges import report_from_ranges
 
@@ -155,7 +155,7 @@ def _last_year(this: Report, book: Path | None = None) -> tuple[Report | None, s
     """Last year's report as the prior-year resolver finds it (or why not), reused for a
     minute while the file is unchanged: Excel calls the function on every recalculation.
     ``book`` is this workbook's file: a relative 封面 path starts from its folder."""
-    from ..files import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
+    from ..actions import prior_source  # reads files: only needed when XLG_LAST_YEAR is used
 
     where = this.meta["prior"] or ""
     try:

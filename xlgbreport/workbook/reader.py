@@ -23,13 +23,13 @@ except ImportError:
     CalamineWorkbook = None
 
 from .. import errors
-from ..core.layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
+from ..core.gb2021 import SCHEMA, TABLES, CellKey
 from ..core.model import Invalid, Report, is_number
-from ..core.schema import SCHEMA, TABLES, CellKey
 from ..errors import InputError
-from . import bounds, cells, paths
-from .bounds import LIMITS, Limits
-from .cells import cell_value
+from ..files import bounds, cells, paths
+from ..files.bounds import LIMITS, Limits
+from ..files.cells import cell_value
+from .layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
@@ -127,7 +127,7 @@ def _sheets(layout: Layout) -> set[str]:
 
 
 def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Report:
-    from ..core.excel_formulas import derived_formula  # the 校验 sheet's compiler: exact reads only
+    from .formulas import derived_formula  # the 校验 sheet's compiler: exact reads only
 
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
     if missing:
@@ -401,7 +401,7 @@ _TOTALS = tuple((key, SCHEMA.parts(key)) for key in SCHEMA.derived_keys)
 
 def _totals_shown(cells: dict[CellKey, Any]) -> bool:
     """Whether every total shows what the template's SUM formula gives for the cells it reads
-    (:func:`~xlgbreport.core.excel_formulas.shown_total`, inlined: it runs on every file)."""
+    (:func:`~xlgbreport.workbook.formulas.shown_total`, inlined: it runs on every file)."""
     for key, parts in _TOTALS:
         total = 0
         for part in parts:

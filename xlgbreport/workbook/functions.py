@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from .. import errors
-from .findings import SUMMARY_OK, Finding, summary
-from .model import Invalid, Report, Value
-from .rules import RULES_BY_ID, check
-from .schema import REQUESTS, TABLES, Column, Row, Table
+from ..core.findings import SUMMARY_OK, Finding, summary
+from ..core.gb2021 import REQUESTS, TABLES, Column, Row, Table
+from ..core.model import Invalid, Report, Value
+from ..core.rules import RULES_BY_ID, check
 
 #: The module the xlwings add-in imports (the ``UDF Modules`` setting of xlwings.conf).
 UDF_MODULE = "xlgbreport.excel.udfs"
@@ -66,7 +66,7 @@ def status(report: Report) -> str:
 
 def text(report: Report, part: Any = None) -> str:
     """The narrative paragraph of one table, named as in :func:`lookup` (default: table 三)."""
-    from . import narrative  # with Jinja2: not imported by every command that names UDF_MODULE
+    from ..core import narrative  # with Jinja2: not imported by every command that names UDF_MODULE
 
     return narrative.paragraph(report, REQUESTS.id if _blank(part) else _table(part).id)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
+from ..core.gb2021 import APPEALS, LITIGATION_ROWS, REVIEW_ROWS
 from ..core.indicators import INDICATORS_BY_ID
 from ..core.model import Computed, Report
-from ..core.schema import APPEALS, LITIGATION_ROWS, REVIEW_ROWS
 
 CHART_SHEET = "图表"
 #: Bodies drawn; a chart of more is unreadable (the 指标 sheet lists them all).

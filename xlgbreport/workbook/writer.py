@@ -16,8 +16,15 @@ from typing import Any
 import xlsxwriter
 
 from .. import errors
-from ..core import headers
-from ..core.excel_formulas import (
+from ..core.findings import summary_line
+from ..core.gb2021 import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
+from ..core.model import Invalid, Report, is_number, parts
+from ..core.rules import ValueInvalid
+from ..errors import InputError
+from ..files import atomic, vba_project
+from ..files.vba_project import VbaProject
+from . import headers, udf_sheets
+from .formulas import (
     FAIL,
     WARN,
     check_rows,
@@ -28,8 +35,7 @@ from ..core.excel_formulas import (
     value_areas,
     value_formats,
 )
-from ..core.findings import summary_line
-from ..core.layout import (
+from .layout import (
     APPEALS_DATA_ROW,
     CHECK_SHEET,
     CONF_SHEET,
@@ -41,14 +47,9 @@ from ..core.layout import (
     TEXT_SHEET,
     UDF_SHEET,
     Layout,
+    layout_for,
     proactive_rows,
 )
-from ..core.model import Invalid, Report, is_number, parts
-from ..core.rules import ValueInvalid
-from ..core.schema import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
-from ..errors import InputError
-from . import atomic, udf_sheets, vba_project
-from .vba_project import VbaProject
 
 GUIDE = (
     "填写说明：黄色格为待填（没有请填 0，不要留空）；灰蓝色格为自动合计，不要改写；"
@@ -117,7 +118,7 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
 def refuse_without_template(report: Report, source: str | Path | None = None) -> None:
     """Only a report of the template's format can be written as its workbook: a 2019 report's
     table 二 and 三 have other rows, and nothing may be guessed into 2021's."""
-    if report.format.layout is None:
+    if layout_for(report.format) is None:
         raise InputError(source, errors.NO_TEMPLATE, name=report.format.name,
                          source=report.format.source)
 

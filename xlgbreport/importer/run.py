@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..consolidate import gather
+from ..actions import sources as files_sources
+from ..actions.batch import CRASHED, POOL_FROM, pooled
 from ..core import crosswalk, shown
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
@@ -25,8 +26,8 @@ from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
 from ..errors import InputError
-from ..files import atomic, interchange, paths, workbook_writer
-from ..files import sources as files_sources
+from ..files import atomic, interchange, paths
+from ..workbook import writer as workbook_writer
 from . import notes, readers
 from .parse import Imported, parse
 
@@ -200,10 +201,10 @@ def _reads(files: list[Path]) -> Iterator[Read]:
     so that names are chosen one at a time."""
     names = [str(p) for p in files]
     workers = os.cpu_count() or 1
-    if len(names) < gather.POOL_FROM or workers == 1:
+    if len(names) < POOL_FROM or workers == 1:
         yield from map(_read_one, names)
         return
-    yield from gather.pooled(_read_one, names, workers, _crashed, chunk=POOL_CHUNK)
+    yield from pooled(_read_one, names, workers, _crashed, chunk=POOL_CHUNK)
 
 
 def _read_one(name: str) -> Read:
@@ -218,7 +219,7 @@ def _read_one(name: str) -> Read:
 
 
 def _crashed(name: str) -> Read:
-    return Path(name), [], f"{Path(name).name}：{gather.CRASHED}"
+    return Path(name), [], f"{Path(name).name}：{CRASHED}"
 
 
 def _write(one: Imported, target: Path | None, kind: str, *, force: bool) -> Written:

@@ -15,8 +15,9 @@ from pathlib import Path
 from .. import errors
 from ..core.model import Report
 from ..errors import InputError, os_reason
-from . import interchange, workbook_reader
-from . import paths as paths_
+from ..files import interchange
+from ..files import paths as paths_
+from ..workbook import reader as workbook_reader
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Also collected from folders, so that a clerk hears why they are not read.

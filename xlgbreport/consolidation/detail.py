@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.schema import SCHEMA, CellKey
-from ..files import sources
+from ..actions import sources
+from ..core.gb2021 import SCHEMA, CellKey
 from .gather import Entry, read_all
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is optional

@@ -7,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..core import shown
+from .output import progress_bar
 
 if TYPE_CHECKING:  # the work is imported when the command runs, not with the CLI (start-up)
     from concurrent.futures import Executor
@@ -47,7 +47,7 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
     """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有汇总状态、指标、图表、明细四表；
     或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
     或有不符，2 有文件无法读取。"""
-    from . import gather  # the process pool and the output workbook: for this command only
+    from ..consolidation import gather  # the process pool and the output workbook: for this command only
 
     with gather.cluster(scheduler) if scheduler else contextlib.nullcontext() as executor:
         _consolidate(paths, output, org, year, expect_path, prior_path, include_invalid, summary,
@@ -57,7 +57,7 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
 def _consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
                  expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
                  summary: Path | None, executor: Executor | None, fmt: str, force: bool) -> None:
-    from . import run
+    from ..consolidation import run
 
     if summary is not None:
         checked = run.check(paths, summary, year=year, expect_path=expect_path,
@@ -73,19 +73,6 @@ def _consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, 
     _show(fmt, done.to_dict(), [*done.notes, *done.decision.left_out()],
           f"{done.headline} → {output}")
     sys.exit(done.exit_code)
-
-
-def progress_bar(label: str) -> Callable[[Iterable[T], int], Iterator[T]]:
-    """A bar on stderr while files are read, when stderr is a terminal; quiet otherwise (the
-    importer's folder runs show the same one)."""
-    def wrap(items: Iterable[T], n: int) -> Iterator[T]:
-        if not sys.stderr.isatty():
-            yield from items
-            return
-        with click.progressbar(items, length=n, label=label, file=sys.stderr) as bar:
-            yield from bar
-
-    return wrap
 
 
 def _show(fmt: str, document: dict[str, Any], lines: list[str], headline: str) -> None:

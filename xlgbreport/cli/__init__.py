@@ -11,24 +11,18 @@ from pathlib import Path
 
 import click
 
-from . import errors
-from .actions import validation
-from .consolidate import commands as consolidate_commands
-from .core import prior, shown
-from .core.findings import summary
-from .core.layout import LAYOUT
-from .core.model import Report
-from .core.schema import REQUESTS
-from .errors import InputError
-from .excel import commands as excel_commands
-from .files import (
-    atomic,
-    interchange,
-    prior_source,
-    sources,
-    vba_project,
-    workbook_reader,
-)
+from .. import errors
+from ..actions import prior_source, sources, validation
+from ..core import prior, shown
+from ..core.findings import summary
+from ..core.gb2021 import REQUESTS
+from ..core.model import Report
+from ..errors import InputError
+from ..files import atomic, interchange, vba_project
+from ..workbook import reader as workbook_reader
+from ..workbook.layout import LAYOUT
+from . import consolidate as consolidate_commands
+from . import excel as excel_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -209,7 +203,7 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
     （已有 .bak 时另存为 .2.bak 等，最早的备份从不覆盖）。
 
     只结转数字：上年为空或不是数字的格，本年保持原样；一格也结转不了时不改动文件。"""
-    from .actions import carry  # with the zip patcher: loaded for this command only
+    from ..actions import carry  # with the zip patcher: loaded for this command only
 
     _refuse_same(prior_path, workbook)
     notes: list[str] = []
@@ -232,7 +226,7 @@ def carry_forward(prior_path: Path, workbook: Path, force: bool) -> None:
 
 def _render_command() -> click.Command:
     """The ``render`` command, built when it is run or listed (see :class:`_Commands`)."""
-    from . import render
+    from .. import rendering as render
 
     @click.command("render")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -265,7 +259,7 @@ def _render_command() -> click.Command:
 
 def _import_command() -> click.Command:
     """The ``import`` command, loaded when it is run or listed (see :class:`_Commands`)."""
-    from .published import commands
+    from . import importer as commands
 
     return commands.import_command
 
@@ -278,7 +272,7 @@ cli.add_command(consolidate_commands.consolidate)
 def _writer():
     """files.workbook_writer, imported by the commands that write a workbook: importing XlsxWriter
     would add to every ``validate`` run as much time as reading a dozen workbooks."""
-    from .files import workbook_writer
+    from ..workbook import writer as workbook_writer
 
     return workbook_writer
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..consolidate.commands import progress_bar
 from ..core import shown
-from . import run
+from ..importer import run
+from .output import progress_bar
 
 READING = "读取已发布的报告"
 

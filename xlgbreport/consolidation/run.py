@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ..actions import sources
 from ..core import rules
 from ..core.findings import Finding
 from ..core.indicators import INDICATORS, level
 from ..core.model import Number, Report
 from ..core.prior import normalise
 from ..errors import InputError
-from ..files import interchange, sources, workbook_writer
+from ..files import interchange
+from ..workbook import writer as workbook_writer
 from . import expect, sheets
 from .decide import Decision, Status, add, decide
 from .gather import INPUT_KEYS, Entry, read_all

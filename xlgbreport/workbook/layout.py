@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from .schema import APPEALS, PROACTIVE, REQUESTS, SCHEMA, CellKey, Row
-from .tables import text_key, where_key
+from ..core.formats import Format
+from ..core.gb2021 import APPEALS, PROACTIVE, REQUESTS, SCHEMA, CellKey, Row
+from ..core.tables import text_key, where_key
 
 COVER_SHEET = "封面"
 TEXT_SHEET = "文字说明"
@@ -209,3 +210,11 @@ def ranges(refs: list[tuple[str, Pos]], home: str) -> list[str]:
 
 
 LAYOUT = default_layout()
+#: The formats with a template workbook, by format id; the 2019 trial format has none.
+LAYOUTS: dict[str, Layout] = {"gb2021": LAYOUT}
+
+
+def layout_for(fmt: Format) -> Layout | None:
+    """Where ``fmt``'s cells sit in its template workbook; None: its reports are read and checked,
+    never written as a workbook."""
+    return LAYOUTS.get(fmt.id)

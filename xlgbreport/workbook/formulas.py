@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .findings import SUMMARY_BAD, SUMMARY_NO_ERRORS, SUMMARY_OK, SUMMARY_WARN
-from .layout import LAYOUT, Area, Layout, ranges, sum_formula
-from .model import Invalid, Report, is_number, parts
-from .rules import (
+from ..core.findings import SUMMARY_BAD, SUMMARY_NO_ERRORS, SUMMARY_OK, SUMMARY_WARN
+from ..core.gb2021 import SCHEMA, TABLES, CellKey, Table
+from ..core.model import Invalid, Report, is_number, parts
+from ..core.rules import (
     EQUATION_RULES,
     Equation,
     MetaMissing,
@@ -31,8 +31,8 @@ from .rules import (
     ValueBlank,
     ValueInvalid,
 )
-from .schema import SCHEMA, TABLES, CellKey, Table
-from .tables import Kind
+from ..core.tables import Kind
+from .layout import LAYOUT, Area, Layout, ranges, sum_formula
 
 PASS, FAIL, INCOMPLETE, WARN = "✔", "✘", "待填", "提示"
 BLANK_SUMMARY = "{table}：{n} 个单元格为空"

@@ -11,36 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
 
+from ..actions import batch
 from ..actions.validation import validate_file
 from ..core import prior
 from ..core.findings import Severity
 from ..core.formats import GB2021
+from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Report, Value, is_number
-from ..core.schema import SCHEMA, CellKey
 from ..errors import InputError
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 PROBLEMS_KEPT = 3  # problems named per file on the 汇总状态 sheet; the rest are counted
 OTHER_FORMAT = "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总"
-CRASHED = "读取它的进程意外退出（文件可能已损坏或构造异常），已跳过"
 INTERNAL = "读取时出现内部错误（请把此文件发给维护人员）：{error}"
 NO_DASK = "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'"
 NO_SCHEDULER = "无法连接 dask 调度器 {address}"
 CONNECT_SECONDS = 10
 #: Below this many files the pool's start-up costs more than it saves.
-POOL_FROM = 8
+POOL_FROM = batch.POOL_FROM
 CHUNK = 16  # files per task sent to a worker: fewer round trips, still an even spread
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -129,34 +126,8 @@ def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterato
 
 
 def _pooled(names: list[str], workers: int) -> Iterator[Entry]:
-    return pooled(read_one, names, workers, _crashed)
+    return batch.pooled(read_one, names, workers, _crashed, chunk=CHUNK)
 
 
 def _crashed(name: str) -> Entry:
-    return Entry(name, error=f"{Path(name).name}：{CRASHED}")
-
-
-def pooled(work: Callable[[str], T], names: list[str], workers: int, crashed: Callable[[str], T],
-           chunk: int = CHUNK) -> Iterator[T]:
-    """``work`` over ``names`` in a process pool, in order (the importer reads with it too). A
-    worker that dies (a file that crashes a library) breaks the pool: the file next in line is
-    then read alone, in a pool of its own, to tell whether it is the culprit (``crashed`` says
-    so) or innocent, and a new pool reads the rest."""
-    i = 0
-    while i < len(names):
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(work, names[i:], chunksize=chunk):
-                    i += 1
-                    yield result
-        except BrokenProcessPool:
-            yield _alone(work, names[i], crashed)
-            i += 1
-
-
-def _alone(work: Callable[[str], T], name: str, crashed: Callable[[str], T]) -> T:
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(work, name).result()
-    except BrokenProcessPool:
-        return crashed(name)
+    return Entry(name, error=f"{Path(name).name}：{batch.CRASHED}")

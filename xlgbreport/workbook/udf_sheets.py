@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..core import excel_functions as functions
-from ..core.excel_functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
-from ..core.layout import LAYOUT
+from ..core.gb2021 import REQUESTS, TABLES
 from ..core.model import Report
 from ..core.prior import CARRIED_FROM
-from ..core.schema import REQUESTS, TABLES
+from . import functions
+from .functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
+from .layout import LAYOUT
 
 TITLE = "Python 校验（需要 xlwings 加载项）"
 NOTE = (

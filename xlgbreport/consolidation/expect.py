@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import errors
 from ..core.prior import normalise
 from ..errors import InputError, os_reason
-from ..files import workbook_reader
+from ..workbook import reader as workbook_reader
 
 HEADERS = frozenset({"机关", "机关名称", "单位", "单位名称", "名称", "报送单位"})
 CATEGORIES = frozenset({"乡镇", "部门", "街道", "县直部门", "乡镇街道"})

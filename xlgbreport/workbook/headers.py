@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..core.gb2021 import APPEALS, PROACTIVE, REQUESTS
+from ..core.tables import Column, Table
 from .layout import (
     APPEALS_DATA_ROW,
     LAYOUT,
@@ -21,8 +23,6 @@ from .layout import (
     Layout,
     proactive_rows,
 )
-from .schema import APPEALS, PROACTIVE, REQUESTS
-from .tables import Column, Table
 
 Style = Literal["header", "label", "centered"]  # column header; row label; centred label
 

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..actions import prior_source, sources
 from ..actions.report import Draft, write_beside
 from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
 from ..errors import InputError, os_reason
-from ..files import atomic, prior_source, sources
+from ..files import atomic
+from ..workbook.layout import layout_for
 from . import content, writers
 from .writers import RenderError
 
@@ -53,7 +55,7 @@ def render(report: Report, to: str, prior: Report | None = None, template: Path 
     ``template`` is the Word template it is made from."""
     if to not in FORMATS:
         raise ValueError(to)
-    if report.format.layout is None:
+    if layout_for(report.format) is None:
         raise RenderError(NO_LAYOUT.format(source=report.format.source))
     what = content.build(report, prior)
     if to == "md":

@@ -10,7 +10,7 @@ import click
 
 from .. import errors
 from ..errors import InputError
-from . import addin
+from ..excel import addin
 
 BUILT = "已生成 {path}：功能区“{tab}”和配置表 {conf} 已写好"
 IMPORTED = "已导入函数和按钮的宏。请把 {path} 发给各单位，用 xlwings addin install --file {name} 安装"
@@ -26,7 +26,7 @@ def excel() -> None:
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def doctor_command(workbook: Path | None) -> None:
     """检查本机的 Python、xlwings、加载项和信任设置；给出工作簿时也检查它的 xlwings.conf 表和宏。"""
-    from . import doctor  # reads workbooks with openpyxl: loaded for this command only
+    from ..excel import doctor  # reads workbooks with openpyxl: loaded for this command only
 
     checks = doctor.diagnose(workbook)
     for check in checks:

@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import errors
+from ..core.gb2021 import SCHEMA
 from ..core.model import Report
 from ..core.prior import normalise, same_org
-from ..core.schema import SCHEMA
 from ..errors import InputError, os_reason
 from . import sources
 

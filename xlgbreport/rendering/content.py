@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ..core import headers, narrative, shown
+from ..core import narrative, shown
 from ..core.findings import Severity
 from ..core.model import Invalid, Report, Value
 from ..core.rules import check
 from ..core.tables import REPORT_TITLE, Table
+from ..workbook import headers
+from ..workbook.layout import layout_for
 
 Kind = Literal["header", "label", "centered", "value"]
 NUMERALS = "一二三四五六七八九十"
@@ -89,7 +91,7 @@ def build(report: Report, prior: Report | None = None) -> Content:
         pending.insert(0, PENDING.format(n=len(errors)))
     if len(errors) > MAX_PENDING:
         pending.append(PENDING_MORE.format(n=len(errors) - MAX_PENDING))
-    grids = headers.grids(report.format.layout) if report.format.layout else {}
+    grids = headers.grids(layout) if (layout := layout_for(report.format)) else {}
     parts: list[Section] = []
     for field in schema.text:
         parts.append(Section(field.label, paragraphs(report.text.get(field.id))))
@@ -115,7 +117,7 @@ def _order(heading: str) -> int:
 def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
     """``grid`` (positions on the template's sheet) moved to (0, 0), with the report's values
     where the template keeps them; a merged value cell spans as it does in the workbook."""
-    layout = report.format.layout
+    layout = layout_for(report.format)
     assert layout is not None  # only a format with a layout has a grid
     view = report.computed()
     cells = [Cell(s.text, s.top - grid.top, s.left - grid.left, s.bottom - s.top + 1,
