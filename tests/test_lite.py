@@ -20,7 +20,7 @@ PROGRAM = """
 import json, sys, sysconfig
 for name in {blocked!r}:
     sys.modules[name] = None  # importing it now raises ImportError, as where it is absent
-from xlgbreport.files import workbook_reader
+from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.excel import udfs
 args = json.loads(sys.argv[1])
 report = workbook_reader.read(sys.argv[2], fast=True)
