@@ -85,7 +85,8 @@ class XlgbreportError(Exception):
 
     @property
     def reason(self) -> str:
-        return self.template.format(**self.args_)
+        """The template filled in; ``{problems}`` is the problems joined with "；"."""
+        return self.template.format(problems="；".join(self.problems), **self.args_)
 
     @property
     def message(self) -> str:
