@@ -50,13 +50,16 @@ def where(doc: Path) -> str:
 
 
 def resolves(name: str) -> bool:
-    """A module, or an attribute reached from the longest module prefix that imports."""
+    """A module, or an attribute reached from the longest module prefix that imports; never a
+    namespace package (a folder left behind by a rename, its ``__pycache__`` only)."""
     parts = name.split(".")
     for cut in range(len(parts), 0, -1):
         try:
             target = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
+        if getattr(target, "__file__", None) is None:  # a leftover folder (old name) imports as a namespace
+            return False
         try:
             for attribute in parts[cut:]:
                 target = getattr(target, attribute)
