@@ -21,8 +21,11 @@ from ..errors import InputError
 from ..files import atomic, interchange, vba_project
 from ..workbook import reader as workbook_reader
 from ..workbook.layout import LAYOUT
+from . import chinese
 from . import consolidate as consolidate_commands
 from . import excel as excel_commands
+
+chinese.install()  # before any command is declared: click's own words in Chinese
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 UNREADABLE = "✘ 无法读取：{reason}"
@@ -55,7 +58,20 @@ class _Commands(click.Group):
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlgbreport")
 def cli() -> None:
-    """xlgbreport：政府信息公开工作年度报告的模板、校验与数据交换。"""
+    """xlgbreport：政府信息公开工作年度报告的模板、校验、汇总、生成报告与导入。
+
+    \b
+    常用的次序：
+      template / new / rollover   取得本年度工作簿（空白、新建或由上年生成）
+      carry-forward               把上年数据结转到本年工作簿
+      validate                    校验填好的工作簿
+      consolidate                 汇总各单位的工作簿
+      render                      生成可发布的年度报告
+      import                      导入已发布的年度报告
+      export                      导出为交换 JSON
+      excel                       Excel 加载项的检查与制作
+
+    每个命令的用法：xlgbreport 命令 --help"""
 
 
 @cli.command()

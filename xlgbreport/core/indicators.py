@@ -3,7 +3,7 @@
 Pure core: each indicator is a sum of cells, or a ratio of two sums, of one report. A ratio
 whose denominator is zero (or not a number) has no value: blank, never 0% or 100%, since a body
 that handled no request has no disclosure rate at all. ``THRESHOLDS`` is the one place that
-says when a value deserves a look (docs/county.md and the README list the same values, a
+says when a value deserves a look (docs/county.md lists the same values and says why, a
 test keeps them in step).
 """
 
