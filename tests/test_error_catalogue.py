@@ -25,7 +25,7 @@ PACKAGE = Path(xlgbreport.__file__).parent
 FAMILY = {"XlgbreportError", "InputError", "OutputError", "RenderError"}
 CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-#: Keyword arguments of the error itself, so never a template's field.
+#: The keyword argument of the error itself, so never the field of a template it is raised with.
 RESERVED = {"problems"}
 
 
@@ -67,8 +67,8 @@ def catalogue_problems(messages: list[tuple[str, Message]]) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}: not a template: {exc}")
             continue
-        if named & RESERVED or any(not n.isidentifier() for n in named):
-            problems.append(f"{where}: fields {sorted(named)} (not identifiers, or reserved)")
+        if any(not n.isidentifier() for n in named):
+            problems.append(f"{where}: fields {sorted(named)} are not identifiers")
             continue
         try:
             shown = message.format(**dict.fromkeys(named, 1))
@@ -100,7 +100,8 @@ def _resolve(node: ast.expr, namespace: dict) -> list[object]:
 
 def bad_raise_sites(source: str, namespace: dict, where: str = "") -> list[str]:
     """Every call of an error of the family in ``source`` whose template (second argument) is not
-    a catalogue :class:`Message` of ``namespace`` (the module's globals)."""
+    a catalogue :class:`Message` of ``namespace`` (the module's globals), or has a field named
+    like the error's own keyword (``{problems}``: it would never reach the template)."""
     bad = []
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
@@ -112,6 +113,8 @@ def bad_raise_sites(source: str, namespace: dict, where: str = "") -> list[str]:
         found = _resolve(node.args[1], namespace) if len(node.args) >= 2 else [None]
         if not all(isinstance(f, Message) for f in found):
             bad.append(f"{where}:{node.lineno}: {name} without a catalogue Message")
+        elif any(fields(f) & RESERVED for f in found):  # type: ignore[arg-type]
+            bad.append(f"{where}:{node.lineno}: {name} with a template field in {sorted(RESERVED)}")
     return bad
 
 
@@ -138,7 +141,7 @@ def test_every_raise_site_passes_a_catalogue_message() -> None:
 
 def test_the_checkers_catch_what_they_are_for() -> None:
     good = Message("file.good", "好的 {name}")
-    namespace = {"errors": errors, "GOOD": good, "PLAIN": "不是消息"}
+    namespace = {"errors": errors, "GOOD": good, "PLAIN": "不是消息", "ODD": Message("file.odd", "坏 {problems}")}
     assert bad_raise_sites("raise InputError(p, GOOD, name=1)\n"
                            "raise errors.OutputError(p, errors.OUTPUT_EXISTS)\n"
                            "raise RenderError(p, GOOD if x else errors.CORRUPT)\n"
@@ -146,12 +149,13 @@ def test_the_checkers_catch_what_they_are_for() -> None:
     bad = ('raise InputError(p, "坏")', 'raise OutputError(p, f"{p}坏")', "raise RenderError(p, GOOD.format(name=1))",
            'raise InputError(p, "甲" + GOOD)', "raise InputError(p, PLAIN)", "raise InputError(p, errors.os_reason)",
            "raise XlgbreportError(p, local)", "raise InputError(p, GOOD if x else PLAIN)", "raise InputError(p)",
-           "raise InputError(p, {1: GOOD}.get(k, PLAIN))")
+           "raise InputError(p, {1: GOOD}.get(k, PLAIN))",
+           "raise InputError(p, errors.CORRUPT if x else ODD)")
     for source in bad:
         assert len(bad_raise_sites(source, namespace)) == 1, source
     assert catalogue_problems([("a", good), ("b", Message("file.good", "另一个"))]) == ["b: code 'file.good' is also a"]
     for code, text in (("File.Bad", "坏"), ("file", "坏"), ("文件.坏", "坏"), ("file.ok", "{0}坏"),
-                       ("file.ok", "坏 {problems}"), ("file.ok", "坏 {n:d}{"), ("file.ok", "not Chinese {n}")):
+                       ("file.ok", "坏 {n-1}"), ("file.ok", "坏 {n:d}{"), ("file.ok", "not Chinese {n}")):
         assert len(catalogue_problems([("x", Message(code, text))])) == 1, (code, text)
 
 
@@ -213,3 +217,9 @@ def test_an_unknown_render_kind_is_a_render_error() -> None:
     with pytest.raises(RenderError) as err:
         rendering.render(report, "rtf")
     assert err.value.code == "render.unknown_kind" and err.value.path is None
+
+
+def test_a_template_may_name_path_or_template() -> None:
+    """The error's own path and template are positional only: a field may share their name."""
+    error = RenderError(None, Message("render.x", "模板 {template} 在 {path}"), template="a.j2", path="b")
+    assert error.message == "模板 a.j2 在 b"

@@ -113,8 +113,9 @@ def test_next_year_carries_body_contact_and_row_2():
     assert after.value((REQUESTS.id, "1", "natural_person")) is None  # nothing else guessed
     assert after.text == before.text  # a draft to revise
     before.year = None
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as err:
         prior.next_year(before)
+    assert err.value.code == "rollover.no_year"
 
 
 # --- the rules ----------------------------------------------------------------------------
@@ -301,7 +302,8 @@ def test_folder_with_two_matches_is_an_error_naming_both(tmp_path):
     workbook(LAST_JSON, folder / "副本.xlsx")
     with pytest.raises(InputError) as err:
         prior_source.resolve(this(), None, folder, [])
-    assert "宿迁市_2022_旧.xlsx" in err.value.message and "副本.xlsx" in err.value.message
+    assert err.value.code == "prior.ambiguous"
+    assert {Path(err.value.args_["first"]).name, Path(err.value.args_["second"]).name} == {"宿迁市_2022_旧.xlsx", "副本.xlsx"}
     book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", folder, book)
     assert code == 2

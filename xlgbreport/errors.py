@@ -82,7 +82,7 @@ class XlgbreportError(Exception):
     """Every error the package raises on purpose: a stable ``code`` for programs, a Chinese
     ``message`` (naming the file) for clerks, and ``problems`` when several are found at once."""
 
-    def __init__(self, path: str | Path | None, template: Message, *, problems: tuple[str, ...] = (),
+    def __init__(self, path: str | Path | None, template: Message, /, *, problems: tuple[str, ...] = (),
                  **args: object) -> None:
         self.path = str(path) if path is not None else None
         self.template = template

@@ -36,7 +36,7 @@ NO_SOFFICE = Message("render.no_libreoffice",
                      "生成 PDF 需要 LibreOffice：请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install "
                      "libreoffice-writer；Windows：从 libreoffice.org 下载安装）后再试，或改用 --to docx")
 PDF_FAILED = Message("render.pdf_failed", "LibreOffice 未能把 Word 文档转换为 PDF：{detail}")
-BAD_TEMPLATE = Message("render.bad_template", "模板 {path} 无法使用：{detail}")
+BAD_TEMPLATE = Message("render.bad_template", "模板 {template} 无法使用：{detail}")
 NOT_TEXT = "不是 UTF-8 文本的 jinja2 模板"
 NOT_WORD = "不是 Word 文档（.docx）"
 EXIT_CODE = "退出码 {code}"  # a PDF_FAILED detail when LibreOffice said nothing
@@ -65,9 +65,9 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
         template = env.from_string(template_text(name, override)) if override else env.get_template(name)
         return template.render(content=content, grid=grid)
     except jinja2.TemplateError as exc:
-        raise RenderError(None, BAD_TEMPLATE, path=override or name, detail=str(exc)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=str(exc)) from None
     except (OSError, UnicodeDecodeError):  # not a text template (a .docx given for --to html)
-        raise RenderError(None, BAD_TEMPLATE, path=override or name, detail=NOT_TEXT) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=NOT_TEXT) from None
 
 
 def markdown(content: Content, override: Path | None = None) -> str:
@@ -127,9 +127,9 @@ def docx(content: Content, override: Path | None = None) -> bytes:
             out = io.BytesIO()
             tpl.save(out)
     except (jinja2.TemplateError, KeyError, ValueError) as exc:
-        raise RenderError(None, BAD_TEMPLATE, path=override or DOCX_TEMPLATE, detail=str(exc)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=str(exc)) from None
     except (OSError, zipfile.BadZipFile, PackageNotFoundError):
-        raise RenderError(None, BAD_TEMPLATE, path=override or DOCX_TEMPLATE, detail=NOT_WORD) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=NOT_WORD) from None
     return out.getvalue()
 
 
