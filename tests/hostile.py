@@ -160,12 +160,12 @@ def jsons(good_json: Path, folder: Path) -> list[Attack]:
 
     put("深.json", "[" * 100_000 + "]" * 100_000, errors.JSON_TOO_DEEP)
     put("大年份.json", json.dumps({**base, "year": 10**400}),
-        errors.JSON_PROBLEMS.format(problems=errors.JSON_TOO_PRECISE.format(
+        errors.JSON_PROBLEMS.format(listed=errors.JSON_TOO_PRECISE.format(
             path="year", value="10000000000000000000…（共 401 位）")))
     put("长数字.json", '{"year": ' + "9" * 5000 + "}", errors.JSON_NUMBER_TOO_LONG)
     put("代理码位.json", json.dumps({**base, "org": "\ud800镇"}), errors.JSON_BAD_CHARACTER.format(code="U+D800"))
     put("长机关.json", json.dumps({**base, "org": "镇" * 40_000}, ensure_ascii=False),
-        errors.JSON_PROBLEMS.format(problems=errors.JSON_TOO_LONG.format(path="org", n=40_000, limit=32_767)))
+        errors.JSON_PROBLEMS.format(listed=errors.JSON_TOO_LONG.format(path="org", n=40_000, limit=32_767)))
     put("语法.json", '{"year": ', errors.JSON_SYNTAX.format(line=1, column=10))
     put("GBK.json", '{"org": "胡集镇"}'.encode("gbk"), errors.JSON_ENCODING)
     return out

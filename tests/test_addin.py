@@ -111,7 +111,7 @@ def test_a_template_that_is_not_one_is_refused(tmp_path: Path) -> None:
         zf.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(InputError) as err:
         addin.build(tmp_path / "out.xlam", template=odd)
-    assert "odd.xlam 不是预期的 xlwings 加载项模板" in err.value.message
+    assert err.value.code == "excel.not_addin_template" and err.value.args_["name"] == "odd.xlam"
     assert not (tmp_path / "out.xlam").exists()
 
 
@@ -153,8 +153,9 @@ def test_the_com_step_renames_swaps_the_ribbon_module_and_imports_the_functions(
 
 def test_the_com_step_refuses_a_module_without_project_name(real) -> None:
     book = FakeWorkbook("x.xlam", ["xlwings", "RibbonMyAddin"], {"xlwings": "Attribute VB_Name = \"xlwings\""})
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as err:
         addin.import_vba(book, real.import_udfs)
+    assert err.value.code == "excel.not_addin_template"
     assert not book.saved
 
 
@@ -201,14 +202,14 @@ def test_with_excel_on_windows(real, monkeypatch, tmp_path: Path) -> None:
     FakeApp.book = Untrusted("xlgbreport.xlam")
     with pytest.raises(InputError) as err:
         addin.import_vba_with_excel(path)
-    assert "信任对 VBA 工程对象模型的访问" in err.value.message and FakeApp.opened[-1].quit_called
+    assert err.value.code == "excel.no_vba_access" and FakeApp.opened[-1].quit_called
 
 
 def test_the_com_step_says_it_needs_windows(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
     with pytest.raises(InputError) as err:
         addin.import_vba_with_excel(tmp_path / "x.xlam")
-    assert err.value.message == addin.NOT_WINDOWS
+    assert err.value.code == "excel.not_windows" and err.value.path is None
 
 
 def test_the_command(monkeypatch, capsys, tmp_path: Path) -> None:

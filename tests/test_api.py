@@ -24,8 +24,9 @@ def test_read_check_write_round_trip(tmp_path: Path) -> None:
     assert (again.org, again.year, again.text) == (report.org, report.year, report.text)
     book = xlgbreport.write(again, tmp_path / "俵口镇.xlsx")
     assert xlgbreport.check(xlgbreport.read(book)) == xlgbreport.check(report)
-    with pytest.raises(xlgbreport.InputError, match="已存在"):
+    with pytest.raises(xlgbreport.OutputError) as refused:
         xlgbreport.write(again, book)
+    assert refused.value.code == "output.exists"
 
 
 def test_validate_reports_each_file(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from xl_helpers import run_main, within_limit
 from xlgbreport import errors
 from xlgbreport.actions import validation
 from xlgbreport.cli import NO_PRIOR_BATCH, cli
-from xlgbreport.errors import InputError
+from xlgbreport.errors import InputError, Message
 from xlgbreport.files import interchange
 from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook import writer as workbook_writer
@@ -72,12 +72,12 @@ def rewrite(src: Path, dst: Path, change) -> Path:
     return dst
 
 
-def damaged(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
-    """Bad files of every kind, each with the reason a clerk must read."""
+def damaged(good: Path, folder: Path) -> dict[str, tuple[Path, Message]]:
+    """Bad files of every kind, each with the reason a clerk must read (with its code)."""
     data = good.read_bytes()
-    out: dict[str, tuple[Path, str]] = {}
+    out: dict[str, tuple[Path, Message]] = {}
 
-    def put(name: str, content: bytes, reason: str) -> None:
+    def put(name: str, content: bytes, reason: Message) -> None:
         path = folder / name
         path.write_bytes(content)
         out[name] = (path, reason)
@@ -105,7 +105,8 @@ def damaged(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     wb = openpyxl.Workbook()
     wb.active["A1"] = "收文登记"
     wb.save(other)
-    out[other.name] = (other, errors.WRONG_TEMPLATE.format(missing="、".join(REQUIRED_SHEETS)))
+    out[other.name] = (other, Message(errors.WRONG_TEMPLATE.code,
+                                      errors.WRONG_TEMPLATE.format(missing="、".join(REQUIRED_SHEETS))))
     zip_no_book = io.BytesIO()
     with zipfile.ZipFile(zip_no_book, "w") as z:
         z.writestr("readme.txt", "一个普通的压缩包")
@@ -119,7 +120,7 @@ def damaged(good: Path, folder: Path) -> dict[str, tuple[Path, str]]:
 
 
 @pytest.fixture(scope="module")
-def bad_files(good, tmp_path_factory) -> dict[str, tuple[Path, str]]:
+def bad_files(good, tmp_path_factory) -> dict[str, tuple[Path, Message]]:
     return damaged(good, tmp_path_factory.mktemp("bad"))
 
 
@@ -132,7 +133,7 @@ def test_each_bad_file_gets_its_reason(bad_files, name):
     path, reason = bad_files[name]
     result = validation.validate_file(path)
     assert result.error is not None and not result.valid
-    assert result.error.message == f"{name}：{reason}"
+    assert result.error.code == reason.code and result.error.path == str(path)
     code, output = _validate(path)
     assert code == 2
     assert output.splitlines() == [f"{name} ✘ 无法读取：{reason}"]
@@ -201,8 +202,8 @@ def test_a_directory_of_only_lock_files_has_nothing_to_check(tmp_path, good):
 def test_too_large(good):
     with pytest.raises(InputError) as exc:
         workbook_reader.read(good, Limits(max_bytes=1024))
-    assert exc.value.message.startswith("good.xlsx：过大（")
-    assert "超过上限 0.0 MB" in exc.value.message
+    assert exc.value.code == "file.too_large" and exc.value.message.startswith("good.xlsx：")
+    assert exc.value.args_["limit"] == "0.0 MB"
 
 
 def test_zip_bomb_is_refused_with_the_default_limits(good, tmp_path):
@@ -214,8 +215,7 @@ def test_zip_bomb_is_refused_with_the_default_limits(good, tmp_path):
     assert bomb.stat().st_size < 200 * 1024  # small on disk
     with pytest.raises(InputError) as exc:
         workbook_reader.read(bomb)
-    assert exc.value.message.startswith("炸弹.xlsx：解压后过大（压缩比 ")
-    assert "为安全起见拒绝打开" in exc.value.message
+    assert exc.value.code == "file.zip_bomb" and exc.value.message.startswith("炸弹.xlsx：")
     code, output = _validate(bomb)
     assert code == 2 and output.startswith("炸弹.xlsx ✘ 无法读取：解压后过大")
 
@@ -223,7 +223,7 @@ def test_zip_bomb_is_refused_with_the_default_limits(good, tmp_path):
 def test_unzipped_size_bound(good):
     with pytest.raises(InputError) as exc:
         workbook_reader.read(good, Limits(max_unzipped=10_000))
-    assert "解压后过大" in exc.value.message
+    assert exc.value.code == "file.zip_bomb"
     workbook_reader.read(good, Limits(max_unzipped=10_000_000))  # within bounds: read
 
 
@@ -231,8 +231,8 @@ def test_cell_count_bound(good):
     with pytest.raises(InputError) as exc:
         workbook_reader.read(good, Limits(max_cells=100))
     # the first report sheet (by name) over the bound is named, with its farthest cell
-    assert exc.value.message == "good.xlsx：" + errors.SHEET_TOO_BIG.format(
-        sheet="依申请公开", cell="J29", limit=100)
+    assert (exc.value.code, exc.value.args_) == ("file.sheet_too_big",
+                                                 {"sheet": "依申请公开", "cell": "J29", "limit": 100})
 
 
 def test_a_defined_name_far_away_hits_the_cell_bound(good, tmp_path):
@@ -244,7 +244,7 @@ def test_a_defined_name_far_away_hits_the_cell_bound(good, tmp_path):
     wb.save(far)
     with pytest.raises(InputError) as exc:
         workbook_reader.read(far)
-    assert "单元格过多" in exc.value.message
+    assert exc.value.code == "file.too_many_cells"
     code, output = _validate(far)
     assert code == 2 and "远.xlsx ✘ 无法读取：单元格过多" in output
 
@@ -270,7 +270,7 @@ def test_xml_entities_are_refused(good, tmp_path, part, use):
     path = rewrite(good, tmp_path / "实体.xlsx", _with_entities(part, use))
     with pytest.raises(InputError) as exc:
         workbook_reader.read(path)
-    assert exc.value.message == f"实体.xlsx：{errors.CORRUPT}"
+    assert exc.value.code == "file.corrupt" and Path(exc.value.path).name == "实体.xlsx"
 
 
 def test_expanding_entities_via_the_cli(good, tmp_path):

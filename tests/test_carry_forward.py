@@ -294,11 +294,13 @@ def test_wrong_body_or_year_is_refused_unless_forced(tmp_path):
     original = target.read_bytes()
     with pytest.raises(InputError) as err:
         carry.carry_forward(target, other)
-    assert "宿豫区人民政府" in err.value.message and "--force" in err.value.message
+    assert err.value.code == "carry.mismatch" and "宿豫区人民政府" in err.value.message
+    assert err.value.args_["remedy"] == carry.FORCE_REMEDY
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     other.org, other.year = "宿迁市人民政府", 2022
-    with pytest.raises(InputError, match="2023"):
+    with pytest.raises(InputError) as err:
         carry.carry_forward(target, other)
+    assert err.value.code == "carry.mismatch" and "2023" in err.value.message
     carry.carry_forward(target, other, force=True)
     assert workbook_reader.read(target).value((REQUESTS.id, "2", "natural_person")) == 118
 
@@ -338,7 +340,7 @@ def test_nothing_to_carry_writes_nothing(tmp_path):
     original = target.read_bytes()
     with pytest.raises(InputError) as err:
         carry.carry_forward(target, last)
-    assert err.value.template == carry.NOTHING and "6 格" in err.value.message
+    assert err.value.code == "carry.nothing_to_carry" and err.value.args_["n"] == 6
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, "this.json"])
 

@@ -8,6 +8,7 @@ command as ``nobody`` (a forked child that drops to that user).
 
 from __future__ import annotations
 
+import errno
 import os
 import pwd
 import shutil
@@ -26,7 +27,7 @@ from xlgbreport import cli as cli_module
 from xlgbreport import errors
 from xlgbreport.actions import carry
 from xlgbreport.core import prior
-from xlgbreport.errors import InputError
+from xlgbreport.errors import OutputError
 from xlgbreport.files import atomic, interchange
 from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook import writer as workbook_writer
@@ -75,9 +76,9 @@ def test_a_run_while_another_holds_the_file_is_refused(pair) -> None:
     target, last_path = pair
     original = target.read_bytes()
     with atomic.locked(target):
-        with pytest.raises(InputError) as err:
+        with pytest.raises(OutputError) as err:
             carry.carry_forward(target, workbook_reader.read(last_path))
-    assert err.value.template == atomic.BUSY and "本年.xlsx" in err.value.message
+    assert err.value.code == "output.busy" and Path(err.value.path).name == "本年.xlsx"
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     carry.carry_forward(target, workbook_reader.read(last_path))  # released: it goes through
     assert not atomic.lock_name(target).exists()
@@ -220,9 +221,9 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(pair, monkeypatch) -> N
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(InputError) as err:
+    with pytest.raises(OutputError) as err:
         carry.carry_forward(target, workbook_reader.read(last_path))
-    assert "磁盘空间不足" in err.value.message
+    assert err.value.code == "output.write_failed" and err.value.args_["detail"] == errors.OS_REASONS[errno.ENOSPC]
     assert target.read_bytes() == original
     assert not list(target.parent.glob(".本年.xlsx*"))
 
@@ -279,9 +280,9 @@ def test_the_no_overwrite_check_is_the_rename_itself(tmp_path) -> None:
         tmp.write_text("new", encoding="utf-8")
         out.write_text("appeared meanwhile", encoding="utf-8")
 
-    with pytest.raises(InputError) as err:
+    with pytest.raises(OutputError) as err:
         atomic.write(out, fill)
-    assert err.value.template == errors.OUTPUT_EXISTS
+    assert err.value.code == "output.exists"
     assert out.read_text(encoding="utf-8") == "appeared meanwhile"
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 
@@ -299,8 +300,8 @@ def test_writes_of_one_file_take_turns(tmp_path) -> None:
     worker = threading.Thread(target=atomic.write, args=(out, slow))
     worker.start()
     assert inside.wait(10)
-    with pytest.raises(InputError) as err:
+    with pytest.raises(OutputError) as err:
         atomic.write_text(out, "second", replace=True)
     release.set()
     worker.join(10)
-    assert err.value.template == atomic.BUSY and out.read_text(encoding="utf-8") == "first"
+    assert err.value.code == "output.busy" and out.read_text(encoding="utf-8") == "first"

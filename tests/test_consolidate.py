@@ -296,8 +296,9 @@ def test_the_expect_list_as_a_workbook_and_as_text(tmp_path):
     assert [(b.key, b.category) for b in expect.load(text)] == [("胡集镇人民政府", "乡镇"),
                                                                  ("县司法局", None)]
     (tmp_path / "空.txt").write_text("\n \n", encoding="utf-8")
-    with pytest.raises(xlgbreport.InputError, match="空的"):
+    with pytest.raises(xlgbreport.InputError) as err:
         expect.load(tmp_path / "空.txt")
+    assert err.value.code == "consolidate.expect_empty"
 
 
 def test_rates_and_thresholds():

@@ -102,8 +102,9 @@ def test_a_2019_json_is_validated_and_refused_as_a_workbook(tmp_path, monkeypatc
     assert err.strip().splitlines() == [
         "✘ 金殿镇2020.json：2019 年试行格式（国办公开办函〔2019〕60号）没有工作簿模板，"
         "无法生成工作簿（可用 validate 校验）"]
-    with pytest.raises(InputError, match="2019 年试行格式"):
+    with pytest.raises(xlgbreport.OutputError) as err:
         xlgbreport.write(balanced_2019(), book)
+    assert err.value.code == "output.no_template"
     assert not book.exists()
     assert xlgbreport.read(xlgbreport.write(balanced_2019(), tmp_path / "copy.json")).format is GB2019
 

@@ -6,6 +6,7 @@ column by column and 现行有效 continues (规章 11+2−1=12, 规范性文件
 
 from __future__ import annotations
 
+import errno
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from xlgbreport.actions import prior_source, sources, validation
 from xlgbreport.core import prior, rules
 from xlgbreport.core.gb2021 import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 from xlgbreport.core.model import Invalid, Report
-from xlgbreport.errors import InputError
+from xlgbreport.errors import OS_REASONS, InputError
 from xlgbreport.files import interchange
 from xlgbreport.workbook import writer as workbook_writer
 from xlgbreport.workbook.formulas import check_rows
@@ -113,8 +114,9 @@ def test_next_year_carries_body_contact_and_row_2():
     assert after.value((REQUESTS.id, "1", "natural_person")) is None  # nothing else guessed
     assert after.text == before.text  # a draft to revise
     before.year = None
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as err:
         prior.next_year(before)
+    assert err.value.code == "rollover.no_year"
 
 
 # --- the rules ----------------------------------------------------------------------------
@@ -301,7 +303,8 @@ def test_folder_with_two_matches_is_an_error_naming_both(tmp_path):
     workbook(LAST_JSON, folder / "副本.xlsx")
     with pytest.raises(InputError) as err:
         prior_source.resolve(this(), None, folder, [])
-    assert "宿迁市_2022_旧.xlsx" in err.value.message and "副本.xlsx" in err.value.message
+    assert err.value.code == "prior.ambiguous"
+    assert {Path(err.value.args_["first"]).name, Path(err.value.args_["second"]).name} == {"宿迁市_2022_旧.xlsx", "副本.xlsx"}
     book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", folder, book)
     assert code == 2
@@ -525,8 +528,14 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
                           "损坏.xlsx", "上锁", "环.xlsx"}
     by_name = {Path(r.path).name: r for r in validation.validate([folder])}
-    assert by_name["上锁"].error.message == "上锁：没有权限"
-    assert by_name["环.xlsx"].error.message == "环.xlsx：链接循环"
+    assert read_failed(by_name["上锁"].error) == OS_REASONS[errno.EACCES]
+    assert read_failed(by_name["环.xlsx"].error) == OS_REASONS[errno.ELOOP]
+
+
+def read_failed(error: InputError | None) -> object:
+    """Why a file could not be read, when that is the system's reason."""
+    assert error is not None and error.code == "file.read_failed"
+    return error.args_["detail"]
 
 
 def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_path, monkeypatch):
@@ -535,5 +544,5 @@ def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_p
     locked(monkeypatch, folder)
     good = workbook(THIS_JSON, tmp_path / "本年.xlsx")
     bad, fine = validation.validate([folder, good])
-    assert bad.error is not None and bad.error.message == "上锁：没有权限"
+    assert read_failed(bad.error) == OS_REASONS[errno.EACCES] and Path(bad.path).name == "上锁"
     assert fine.error is None and fine.valid  # the batch goes on

@@ -23,7 +23,7 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from xlgbreport import errors
-from xlgbreport.errors import InputError
+from xlgbreport.errors import InputError, Message
 from xlgbreport.importer import readers
 from xlgbreport.importer.limits import ReadLimits
 
@@ -244,30 +244,31 @@ def test_the_seeds_and_shared_reports_read_line_for_line() -> None:
 
 # --- bounds and refusals -----------------------------------------------------------------------------
 
-def refused(path: Path, reason: str, limits: ReadLimits = readers.LIMITS) -> None:
+def refused(path: Path, reason: Message, limits: ReadLimits = readers.LIMITS, **args: object) -> None:
+    """Reading ``path`` is refused for ``reason`` (its code), with these arguments, on one line."""
     with pytest.raises(InputError) as caught:
         readers.read(path, limits)
-    assert caught.value.message == f"{path.name}：{reason}"
-    assert "\n" not in caught.value.message
+    assert (caught.value.code, caught.value.args_) == (reason.code, args)
+    assert caught.value.message.startswith(f"{path.name}：") and "\n" not in caught.value.message
 
 
 def test_bounds_refuse_before_reading(made, tmp_path) -> None:
-    refused(made["per_line"], errors.PUBLISHED_TOO_LARGE.format(
-        size=f"{made['per_line'].stat().st_size / 1024 / 1024:.1f} MB", limit="0.0 MB"), ReadLimits(text_bytes=1000))
-    refused(made["per_line"], errors.TOO_MANY_LINES.format(limit=50), ReadLimits(lines=50))
-    refused(made["html"], errors.TOO_MANY_CELLS.format(limit=100), ReadLimits(cells=100))
-    refused(made["pdf"], errors.TOO_MANY_PAGES.format(limit=3), ReadLimits(pages=3))
-    refused(made["pdf"], errors.UNPACKED_TOO_BIG.format(limit="0 MB"), ReadLimits(pdf_streams=100_000))
-    refused(made["docx"], errors.UNPACKED_TOO_BIG.format(limit="0 MB"), ReadLimits(unzipped_xml=100_000))
-    refused(made["docx"], errors.TOO_MANY_TAGS.format(limit=1000), ReadLimits(docx_tags=1000))
-    refused(made["gbk"], errors.TOO_MANY_TAGS.format(limit=100), ReadLimits(html_tags=100))
+    refused(made["per_line"], errors.PUBLISHED_TOO_LARGE, ReadLimits(text_bytes=1000),
+            size=f"{made['per_line'].stat().st_size / 1024 / 1024:.1f} MB", limit="0.0 MB")
+    refused(made["per_line"], errors.TOO_MANY_LINES, ReadLimits(lines=50), limit=50)
+    refused(made["html"], errors.TOO_MANY_CELLS, ReadLimits(cells=100), limit=100)
+    refused(made["pdf"], errors.TOO_MANY_PAGES, ReadLimits(pages=3), limit=3)
+    refused(made["pdf"], errors.UNPACKED_TOO_BIG, ReadLimits(pdf_streams=100_000), limit="0 MB")
+    refused(made["docx"], errors.UNPACKED_TOO_BIG, ReadLimits(unzipped_xml=100_000), limit="0 MB")
+    refused(made["docx"], errors.TOO_MANY_TAGS, ReadLimits(docx_tags=1000), limit=1000)
+    refused(made["gbk"], errors.TOO_MANY_TAGS, ReadLimits(html_tags=100), limit=100)
 
 
 def test_a_pdf_that_inflates_past_the_bound_is_refused(tmp_path) -> None:
     bomb = tmp_path / "炸弹.pdf"
     bomb.write_bytes(docs.minimal_pdf(b" " * (8 << 20), flate=True))
     assert bomb.stat().st_size < 20_000
-    refused(bomb, errors.UNPACKED_TOO_BIG.format(limit="4 MB"), ReadLimits(pdf_streams=4 << 20))
+    refused(bomb, errors.UNPACKED_TOO_BIG, ReadLimits(pdf_streams=4 << 20), limit="4 MB")
     small = tmp_path / "小.pdf"
     small.write_bytes(docs.minimal_pdf(docs.text_stream(["Table 1 0 11", "page two"]), flate=True))
     assert [line.cells for line in readers.read(small).lines] == [("Table 1 0 11",), ("page two",)]
@@ -278,7 +279,7 @@ def test_a_docx_bomb_and_entities_are_refused_before_python_docx(made, tmp_path)
     with zipfile.ZipFile(bomb) as zf:
         infos = zf.infolist()
     ratio = sum(i.file_size for i in infos) / sum(i.compress_size for i in infos)
-    refused(bomb, errors.ZIP_BOMB.format(ratio=ratio))
+    refused(bomb, errors.ZIP_BOMB, readers.LIMITS, ratio=ratio)
     with zipfile.ZipFile(made["docx"]) as zf:
         body = zf.read("word/document.xml")
     laughs = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>')
@@ -320,7 +321,7 @@ def test_encrypted_old_and_wrong_files_are_one_chinese_line(made, tmp_path) -> N
         zf.writestr("xl/workbook.xml", "<workbook/>")
     refused(tmp_path / "表格.docx", errors.NOT_DOCX)
     (tmp_path / "报告.rtf").write_text("{\\rtf1}", encoding="ascii")
-    refused(tmp_path / "报告.rtf", errors.PUBLISHED_UNKNOWN_KIND.format(suffix=".rtf"))
+    refused(tmp_path / "报告.rtf", errors.PUBLISHED_UNKNOWN_KIND, readers.LIMITS, suffix=".rtf")
     (tmp_path / "空.txt").write_bytes(b"")
     refused(tmp_path / "空.txt", errors.EMPTY)
     (tmp_path / "乱码.txt").write_bytes(bytes(range(256)) * 40)

@@ -262,8 +262,9 @@ def test_a_restyled_template_is_used_and_a_missing_value_is_an_error(tmp_path: P
     report = interchange.load(EXAMPLES / "suqian_2024.json")
     assert "我的样式" in render.render(report, "html", template=mine).decode("utf-8")
     mine.write_text("{{ content.no_such_thing }}", encoding="utf-8")
-    with pytest.raises(render.RenderError, match="无法使用"):
+    with pytest.raises(xlgbreport.RenderError) as err:
         render.render(report, "html", template=mine)
+    assert err.value.code == "render.bad_template"
 
 
 def test_the_merged_header_cells_are_the_template_workbooks_own() -> None:

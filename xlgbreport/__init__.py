@@ -24,13 +24,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["FORMATS", "GB2019", "GB2021", "FileResult", "Finding", "Format", "InputError",
-           "Report", "Severity", "check", "frame", "read", "read_published", "validate", "write"]
+__all__ = ["FORMATS", "GB2019", "GB2021", "FileResult", "Finding", "Format", "InputError", "OutputError",
+           "RenderError", "Report", "Severity", "XlgbreportError", "check", "frame", "read", "read_published",
+           "validate", "write"]
 
 _WHERE = {
     "FORMATS": "core.formats", "GB2019": "core.formats", "GB2021": "core.formats",
     "Format": "core.formats", "Finding": "core.findings", "Severity": "core.findings",
     "Report": "core.model", "check": "core.rules", "InputError": "errors",
+    "OutputError": "errors", "RenderError": "errors", "XlgbreportError": "errors",
     "FileResult": "actions.validation", "validate": "actions.validation",
     "read": "api", "write": "api", "frame": "consolidation.detail",
     "read_published": "importer.run",
@@ -44,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .core.formats import FORMATS, GB2019, GB2021, Format
     from .core.model import Report
     from .core.rules import check
-    from .errors import InputError
+    from .errors import InputError, OutputError, RenderError, XlgbreportError
     from .importer.run import read_published
 
 

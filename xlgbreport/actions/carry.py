@@ -32,27 +32,30 @@ from .. import errors
 from ..core import prior, rules
 from ..core.gb2021 import REQUESTS, SCHEMA, CellKey
 from ..core.model import Number, Report, Value, below, is_number, parts
-from ..errors import InputError
+from ..errors import InputError, Message, OutputError
 from ..files import atomic, xlsx_patch
 from ..workbook import reader as workbook_reader
 from ..workbook.formulas import derived_formula
 from ..workbook.layout import Layout
 from . import prior_source
 
-MISMATCH = "上年数据与本工作簿不符，未结转：{details}{remedy}"
+MISMATCH = Message("carry.mismatch", "上年数据与本工作簿不符，未结转：{details}{remedy}")
 FORCE_REMEDY = "（确认无误可加 --force）"
-UNSAFE = "{cell} 含共享或数组公式，为免破坏其他单元格未结转，请先清除该公式"
-ODD_XML = "工作表 {sheet} 的格式无法安全改写（{detail}），未结转"
-ODD_PART = "工作簿的 {part} 无法安全改写（{detail}），未结转"
-NOTHING = "上年“{row}”的 {n} 格都为空或不是数字，没有可结转的数，本工作簿未改动"
-OPEN_ELSEWHERE = ("正在 {program} 中打开（旁边有锁定文件 {lock}），未结转：请先关闭它再试；"
-                  "确认没有打开（锁定文件是上次异常退出留下的）可加 --force")
-READ_ONLY = "是只读文件，未结转：请先取消只读属性再试"
-NOT_A_FILE = "不是普通文件，未结转"
-CHANGED_MEANWHILE = "在结转过程中被其他程序改动，未结转：请关闭其他程序后再试"
+UNSAFE = Message("carry.shared_formula", "{cell} 含共享或数组公式，为免破坏其他单元格未结转，请先清除该公式")
+ODD_XML = Message("carry.odd_sheet", "工作表 {sheet} 的格式无法安全改写（{detail}），未结转")
+ODD_PART = Message("carry.odd_part", "工作簿的 {part} 无法安全改写（{detail}），未结转")
+NOTHING = Message("carry.nothing_to_carry", "上年“{row}”的 {n} 格都为空或不是数字，没有可结转的数，本工作簿未改动")
+OPEN_ELSEWHERE = Message("carry.open_elsewhere",
+                         "正在 {program} 中打开（旁边有锁定文件 {lock}），未结转：请先关闭它再试；"
+                         "确认没有打开（锁定文件是上次异常退出留下的）可加 --force")
+READ_ONLY = Message("carry.read_only", "是只读文件，未结转：请先取消只读属性再试")
+NOT_A_FILE = Message("carry.not_a_file", "不是普通文件，未结转")
+SHEET_MISSING = "找不到工作表"  # an ODD_XML detail
+CHANGED_MEANWHILE = Message("carry.changed_meanwhile", "在结转过程中被其他程序改动，未结转：请关闭其他程序后再试")
 #: The lock files Office and LibreOffice leave beside an open workbook, by program.
 LOCK_FILES = (("Excel/WPS", "~${name}"), ("LibreOffice", ".~lock.{name}#"))
-NO_PRIOR = errors.NO_PRIOR + "，未结转：{why}"
+NO_PRIOR = Message("carry.no_prior", errors.NO_PRIOR + "，未结转：{why}")
+#: Why there is no last year's report when the 封面 names none (a ``{why}`` of :data:`NO_PRIOR`).
 NO_PRIOR_NAMED = "请在封面“{field}”填写上年工作簿的路径或所在文件夹"
 
 
@@ -122,7 +125,7 @@ def carry_forward(target: Path, last: Report, *, force: bool = False) -> Carried
             now = os.stat(target)
             if (now.st_mtime_ns, now.st_size, now.st_ino) != \
                     (before.st_mtime_ns, before.st_size, before.st_ino):
-                raise InputError(target, CHANGED_MEANWHILE)
+                raise OutputError(target, CHANGED_MEANWHILE)
             kept = atomic.backup(target)
             atomic.commit(target, lambda tmp: xlsx_patch.write_package(zin, replaced, dropped, tmp),
                           replace=True)
@@ -140,10 +143,10 @@ def _editable(target: Path, force: bool) -> Path:
     if not stat.S_ISREG(mode):
         raise InputError(target, NOT_A_FILE)
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
-        raise InputError(target, READ_ONLY)
+        raise OutputError(target, READ_ONLY)
     if not force:
         for program, lock in open_elsewhere(real):
-            raise InputError(target, OPEN_ELSEWHERE, program=program, lock=lock.name)
+            raise OutputError(target, OPEN_ELSEWHERE, program=program, lock=lock.name)
     return real
 
 
@@ -169,7 +172,7 @@ def _patch(target: Path, zin: zipfile.ZipFile, layout: Layout,
     for name, values in cells.items():
         part = sheet_parts.get(name)
         if part is None:
-            raise InputError(target, ODD_XML, sheet=name, detail="找不到工作表")
+            raise InputError(target, ODD_XML, sheet=name, detail=SHEET_MISSING)
         try:
             xml, formula, done = patch_sheet(zin.read(part), values, totals.get(name, []))
         except xlsx_patch.SharedFormula as exc:

@@ -22,21 +22,21 @@ from .. import errors
 from ..core.gb2021 import SCHEMA
 from ..core.model import Report
 from ..core.prior import normalise, same_org
-from ..errors import InputError, os_reason
+from ..errors import InputError, Message, os_reason
 from . import sources
 
-AMBIGUOUS = "上年数据有两份：{first} 和 {second} 都是 {org} {year} 年度的报告，请只保留一份或用 --prior 指定"
+AMBIGUOUS = Message("prior.ambiguous", "上年数据有两份：{first} 和 {second} 都是 {org} {year} 年度的报告，请只保留一份或用 --prior 指定")
 NOT_FOUND_IN = "文件夹 {folder} 中没有 {org} {year} 年度的工作簿，跨年度检查已跳过"
 NO_KEY = "本年报告缺少机关名称或报告年度，无法在文件夹中查找上年数据，跨年度检查已跳过"
 SKIPPED_FILE = "已跳过无法读取的文件 {reason}"
-COVER_NOT_FOUND = "封面“{field}”所填的 {named} 不存在"
+COVER_NOT_FOUND = Message("prior.cover_not_found", "封面“{field}”所填的 {named} 不存在")
 USING = "上年数据：{path}（{org} {year} 年度）"
 SKIPPED = errors.NO_PRIOR + "，跨年度检查已跳过"
-UNREACHABLE = "无法打开 {where}：{reason}"
+UNREACHABLE = Message("prior.unreachable", "无法打开 {where}：{reason}")
 SKIPPED_ENTRY = "已跳过无法访问的 {path}（{reason}）"
 SKIPPED_ENTRIES = "已跳过 {n} 处无法访问的文件或文件夹，如 {path}（{reason}）"
 LINK_LOOP = "链接循环"
-TOO_BIG = "文件夹 {folder} 太大（{limit}），没有在其中查找上年数据：请直接填写上年工作簿的路径"
+TOO_BIG = Message("prior.folder_too_big", "文件夹 {folder} 太大（{limit}），没有在其中查找上年数据：请直接填写上年工作簿的路径")
 TOO_DEEP = "子文件夹超过 {n} 层"
 TOO_MANY_FILES = "工作簿超过 {n} 个"
 TOO_MANY_ENTRIES = "文件和文件夹超过 {n} 个"

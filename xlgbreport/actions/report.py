@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import errors
 from ..core import narrative
 from ..core.model import Report
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..files import atomic
 from . import prior_source
 
@@ -59,8 +59,8 @@ def write_beside(workbook: Path, extension: str, fill: Callable[[Path], None],
         try:
             atomic.write(target, fill)
             break
-        except InputError as exc:
-            if exc.template != errors.OUTPUT_EXISTS:
+        except OutputError as exc:
+            if exc.code != errors.OUTPUT_EXISTS.code:
                 raise
         number += 1
     return Draft(target, draft_name(workbook, 1, extension) if number > 1 else None)

@@ -11,12 +11,12 @@ from typing import Any
 from ..core import rules
 from ..core.findings import Finding, has_errors
 from ..core.model import Invalid, Report
-from ..errors import InputError, os_reason
+from ..errors import InputError, Message, os_reason
 from . import prior_source
 from .sources import collect, load
 
 PRIOR_FAILED = "{reason}；跨年度检查已跳过"
-PRIOR_UNREACHABLE = "无法读取上年数据：{reason}"
+PRIOR_UNREACHABLE = Message("prior.unreadable", "无法读取上年数据：{reason}")
 
 
 @dataclass(frozen=True)

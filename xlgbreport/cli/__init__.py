@@ -17,7 +17,7 @@ from ..core import prior, shown
 from ..core.findings import summary
 from ..core.gb2021 import REQUESTS
 from ..core.model import Report
-from ..errors import InputError
+from ..errors import InputError, OutputError, XlgbreportError
 from ..files import atomic, interchange, vba_project
 from ..workbook import reader as workbook_reader
 from ..workbook.layout import LAYOUT
@@ -200,7 +200,7 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     before = sources.load(last)
     vba = _vba(last, output)
     if os.path.lexists(output) and not force:  # before the work of building it
-        raise InputError(output, errors.OUTPUT_EXISTS)
+        raise OutputError(output, errors.OUTPUT_EXISTS)
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}
@@ -317,14 +317,15 @@ def _refuse_same(source: Path, output: Path) -> None:
     except (OSError, RuntimeError):  # a path the system refuses: reading or writing says why
         same = False
     if same:
-        raise InputError(output, errors.SAME_AS_INPUT)
+        raise OutputError(output, errors.SAME_AS_INPUT)
 
 
 def main() -> None:
-    """Entry point: input problems become one Chinese line and exit 2, never a traceback."""
+    """Entry point: an input, output or render problem becomes one Chinese line and exit 2, never a
+    traceback."""
     try:
         cli.main(standalone_mode=False)
-    except InputError as exc:
+    except XlgbreportError as exc:
         _say(f"✘ {exc.message}", err=True)
         sys.exit(EXIT_UNREADABLE)
     except click.exceptions.Abort:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import errors
-from ..errors import InputError
+from ..errors import OutputError
 from ..excel import addin
 
 BUILT = "已生成 {path}：功能区“{tab}”和配置表 {conf} 已写好"
@@ -44,7 +44,7 @@ def doctor_command(workbook: Path | None) -> None:
 def build_addin(output: Path, interpreter: str | None, force: bool) -> None:
     """由 xlwings 自带的模板制作县级加载项（.xlam）：年报选项卡（校验、结转上年数据、生成报告）和函数。"""
     if output.exists() and not force:
-        raise InputError(output, errors.OUTPUT_EXISTS)
+        raise OutputError(output, errors.OUTPUT_EXISTS)
     addin.build(output, interpreter, replace=force)
     click.echo(BUILT.format(path=output, tab=addin.TAB, conf=addin.CONF_SHEET))
     if not sys.platform.startswith("win"):

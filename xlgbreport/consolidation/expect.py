@@ -15,16 +15,16 @@ from pathlib import Path
 
 from .. import errors
 from ..core.prior import normalise
-from ..errors import InputError, os_reason
+from ..errors import InputError, Message, os_reason
 from ..workbook import reader as workbook_reader
 
 HEADERS = frozenset({"机关", "机关名称", "单位", "单位名称", "名称", "报送单位"})
 CATEGORIES = frozenset({"乡镇", "部门", "街道", "县直部门", "乡镇街道"})
 MAX_BYTES = 2_000_000  # a list of bodies, not a data set
 MAX_ROWS = 20_000
-EMPTY = "应报名单是空的：每行写一个机关名称"
-TOO_BIG = "应报名单过大（超过 {limit} 行或 2 MB）"
-NOT_TEXT = "应报名单不是 UTF-8 或 GBK 编码的文本，也不是 .xlsx 工作簿"
+EMPTY = Message("consolidate.expect_empty", "应报名单是空的：每行写一个机关名称")
+TOO_BIG = Message("consolidate.expect_too_big", "应报名单过大（超过 {limit} 行或 2 MB）")
+NOT_TEXT = Message("consolidate.expect_not_text", "应报名单不是 UTF-8 或 GBK 编码的文本，也不是 .xlsx 工作簿")
 _SPLIT = re.compile(r"[\t,，]")
 
 

@@ -25,15 +25,15 @@ from ..core.findings import Severity
 from ..core.formats import GB2021
 from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Report, Value, is_number
-from ..errors import InputError
+from ..errors import InputError, Message
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 PROBLEMS_KEPT = 3  # problems named per file on the 汇总状态 sheet; the rest are counted
-OTHER_FORMAT = "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总"
-INTERNAL = "读取时出现内部错误（请把此文件发给维护人员）：{error}"
-NO_DASK = "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'"
-NO_SCHEDULER = "无法连接 dask 调度器 {address}"
+OTHER_FORMAT = Message("consolidate.other_format", "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总")
+INTERNAL = Message("consolidate.internal", "读取时出现内部错误（请把此文件发给维护人员）：{error}")
+NO_DASK = Message("consolidate.no_dask", "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'")
+NO_SCHEDULER = Message("consolidate.no_scheduler", "无法连接 dask 调度器 {address}")
 CONNECT_SECONDS = 10
 #: Below this many files the pool's start-up costs more than it saves.
 POOL_FROM = batch.POOL_FROM

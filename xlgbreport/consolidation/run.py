@@ -24,7 +24,7 @@ from ..core.findings import Finding
 from ..core.indicators import INDICATORS, level
 from ..core.model import Number, Report
 from ..core.prior import normalise
-from ..errors import InputError
+from ..errors import InputError, Message, OutputError
 from ..files import interchange
 from ..workbook import writer as workbook_writer
 from . import expect, sheets
@@ -33,8 +33,8 @@ from .gather import INPUT_KEYS, Entry, read_all
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
-NOTHING_SUMMED = "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿"
-NO_YEAR = "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定"
+NOTHING_SUMMED = Message("consolidate.nothing_to_sum", "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿")
+NO_YEAR = Message("consolidate.no_year", "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定")
 DEFAULT_ORG = "汇总"
 PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
 CHECKED = "{name}：{n} 格与各单位之和不符；{inputs}"
@@ -82,11 +82,11 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     """Read, check and sum ``paths`` (files and folders) into the workbook ``output``.
     ``progress`` wraps the stream of files read (the CLI's bar on a terminal).
 
-    Raises :class:`InputError` (Chinese) when nothing can be summed or the output cannot be
-    written; one bad input is one status line, never the batch's end."""
+    Raises :class:`InputError` (Chinese) when nothing can be summed, :class:`OutputError` when the
+    output cannot be written; one bad input is one status line, never the batch's end."""
     output = Path(output)
     if output.exists() and not force:  # said before reading the batch; atomic checks it again
-        raise InputError(output, errors.OUTPUT_EXISTS)
+        raise OutputError(output, errors.OUTPUT_EXISTS)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
     files = _inputs(paths, output, notes)
@@ -178,7 +178,7 @@ def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list
     for path in sources.collect(paths, json=True):
         if target is not None and _resolved(path) == target:
             if not _consolidated(output):
-                raise InputError(output, errors.SAME_AS_INPUT)
+                raise OutputError(output, errors.SAME_AS_INPUT)
             notes.append(OUTPUT_SKIPPED.format(name=output.name))
             continue
         out.append(path)

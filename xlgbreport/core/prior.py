@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from .gb2021 import PROACTIVE, REQUESTS, SCHEMA
 from .model import Number, Report, Value, is_number
 from .tables import CellKey, Role, Row, Schema
@@ -22,7 +22,7 @@ CARRIED_FROM = REQUESTS.role(Role.CARRIED_FORWARD).id
 CARRIED_TO = REQUESTS.role(Role.CARRIED_OVER).id
 #: Cover fields that stay with the body from one year to the next (year and prior do not).
 CARRIED_META: tuple[str, ...] = ("contact", "phone")
-NO_YEAR = "上年数据没有有效的报告年度，无法生成下一年度的工作簿"
+NO_YEAR = Message("rollover.no_year", "上年数据没有有效的报告年度，无法生成下一年度的工作簿")
 
 
 def carried_pairs(schema: Schema = SCHEMA, last: Schema | None = None

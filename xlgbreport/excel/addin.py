@@ -27,7 +27,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from ..errors import InputError
+from ..errors import InputError, Message
 from ..files import atomic
 from ..workbook.functions import UDF_MODULE
 
@@ -47,11 +47,13 @@ BUTTONS = (
     ("xlgCarryOver", "结转上年数据", "OnCarryOver", "Paste"),
     ("xlgReport", "生成报告", "OnReport", "FileNew"),
 )
-NO_XLWINGS = "没有安装 xlwings，找不到它自带的加载项模板 {name}：请先 pip install xlwings"
-NOT_TEMPLATE = "{name} 不是预期的 xlwings 加载项模板（缺少 {part}）"
-NOT_WINDOWS = "导入函数和按钮的宏要用 Windows 上的 Excel 完成：请在装有 Excel 的 Windows 电脑上运行本命令"
-NO_TRUST = ("Excel 不允许访问 VBA 工程：请在“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”勾选"
-            "“信任对 VBA 工程对象模型的访问”（只在制作加载项的电脑上需要）")
+NO_XLWINGS = Message("excel.no_xlwings", "没有安装 xlwings，找不到它自带的加载项模板 {name}：请先 pip install xlwings")
+NOT_TEMPLATE = Message("excel.not_addin_template", "{name} 不是预期的 xlwings 加载项模板（缺少 {part}）")
+NOT_WINDOWS = Message("excel.not_windows",
+                      "导入函数和按钮的宏要用 Windows 上的 Excel 完成：请在装有 Excel 的 Windows 电脑上运行本命令")
+NO_TRUST = Message("excel.no_vba_access",
+                   "Excel 不允许访问 VBA 工程：请在“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”勾选"
+                   "“信任对 VBA 工程对象模型的访问”（只在制作加载项的电脑上需要）")
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)

@@ -29,7 +29,7 @@ from ..core import prior, rules
 from ..core.findings import summary
 from ..core.gb2021 import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..core.model import Report
-from ..errors import InputError
+from ..errors import InputError, XlgbreportError
 from ..files import cells
 from ..workbook.functions import ARGUMENT_NAMES, ArgumentError
 from ..workbook.layout import LAYOUT, row_name
@@ -71,7 +71,7 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
     book = book if book is not None else _caller()
     try:
         message = action(book)
-    except InputError as exc:
+    except XlgbreportError as exc:
         message = exc.message
     except ArgumentError as exc:
         message = str(exc)

@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import errors
 from ..core.model import Report
-from ..errors import InputError
+from ..errors import XlgbreportError
 from ..files import cells
 from ..workbook import functions
 from ..workbook.functions import FAILED, NO_PRIOR, ArgumentError
@@ -66,7 +66,7 @@ def _shown(f: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
-        except InputError as exc:
+        except XlgbreportError as exc:
             return FAILED.format(message=exc.message)
         except ArgumentError as exc:
             return FAILED.format(message=str(exc))

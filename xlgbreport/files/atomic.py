@@ -30,11 +30,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .. import errors
-from ..errors import InputError
+from ..errors import Message, OutputError
 
-BUSY = "正由另一个 xlgbreport 进程写入，请等它结束后再试"
-FOLDER_READ_ONLY = "无法写入：所在文件夹 {folder} {reason}"
-IN_USE = "正被其他程序使用，无法写入：请先在 Excel/WPS 中关闭它再试"
+BUSY = Message("output.busy", "正由另一个 xlgbreport 进程写入，请等它结束后再试")
+FOLDER_READ_ONLY = Message("output.folder_read_only", "无法写入：所在文件夹 {folder} {reason}")
+IN_USE = Message("output.in_use", "正被其他程序使用，无法写入：请先在 Excel/WPS 中关闭它再试")
 BACKUP_SUFFIX = ".bak"
 #: Windows' "another process has the file open" (sharing and lock violations).
 _IN_USE_WINERRORS = {32, 33}
@@ -78,7 +78,7 @@ def locked(target: Path) -> Iterator[None]:
         raise _write_error(target, exc) from None
     try:
         if not _try_lock(fd) or not _same_file(fd, lock):
-            raise InputError(target, BUSY)
+            raise OutputError(target, BUSY)
         for stale in stale_temps(target):
             with contextlib.suppress(OSError):
                 stale.unlink()
@@ -136,7 +136,7 @@ def write(target: str | Path, fill: Callable[[Path], None], *, replace: bool = F
     if replace:
         target = real_path(target)
     elif os.path.lexists(target):
-        raise InputError(target, errors.OUTPUT_EXISTS)
+        raise OutputError(target, errors.OUTPUT_EXISTS)
     with locked(target):
         commit(target, fill, replace=replace)
 
@@ -181,7 +181,7 @@ def backup(target: Path) -> Path:
             try:
                 place(tmp, name)
                 return name
-            except InputError:  # taken: the next number
+            except OutputError:  # taken: the next number
                 number += 1
     except OSError as exc:
         raise _write_error(target, exc) from None
@@ -201,12 +201,12 @@ def place(tmp: Path, target: Path) -> None:
     try:
         os.link(tmp, target)
     except FileExistsError:
-        raise InputError(target, errors.OUTPUT_EXISTS) from None
+        raise OutputError(target, errors.OUTPUT_EXISTS) from None
     except OSError as exc:
         if exc.errno not in _NO_LINKS:
             raise
         if os.path.lexists(target):  # no hard links here: the lock keeps our own runs apart
-            raise InputError(target, errors.OUTPUT_EXISTS) from None
+            raise OutputError(target, errors.OUTPUT_EXISTS) from None
         os.replace(tmp, target)
 
 
@@ -230,14 +230,14 @@ def _sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def _write_error(target: Path, exc: OSError) -> InputError:
+def _write_error(target: Path, exc: OSError) -> OutputError:
     """Why a write failed, for a clerk: a folder that refuses new files is named as such."""
     if getattr(exc, "winerror", None) in _IN_USE_WINERRORS:
-        return InputError(target, IN_USE)
+        return OutputError(target, IN_USE)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not _folder_writable(target):
-        return InputError(target, FOLDER_READ_ONLY, folder=target.parent,
+        return OutputError(target, FOLDER_READ_ONLY, folder=target.parent,
                           reason=errors.os_reason(exc))
-    return InputError(target, errors.WRITE_FAILED, detail=errors.os_reason(exc))
+    return OutputError(target, errors.WRITE_FAILED, detail=errors.os_reason(exc))
 
 
 def _folder_writable(target: Path) -> bool:

@@ -34,8 +34,8 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
     """Build a report from parsed JSON; raise :class:`InputError` listing every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        raise InputError(source, errors.JSON_PROBLEMS,
-                         problems=(errors.JSON_BAD_SHAPE.format(path="（顶层）", expected="对象 {…}"),))
+        problem = errors.JSON_BAD_SHAPE.format(path="（顶层）", expected="对象 {…}")
+        raise InputError(source, errors.JSON_PROBLEMS, listed=problem, problems=(problem,))
     fmt = format_of(data, source)
     schema = fmt.schema
     allowed = {"format", "org", "year", "text"} | {t.id for t in schema.tables}
@@ -96,7 +96,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         report.text[field.id] = value
 
     if problems:
-        raise InputError(source, errors.JSON_PROBLEMS, problems=tuple(problems))
+        raise InputError(source, errors.JSON_PROBLEMS, listed="；".join(problems), problems=tuple(problems))
     return report
 
 
@@ -107,8 +107,8 @@ def format_of(data: dict[str, Any], source: str | Path | None = None) -> Format:
     if isinstance(name, str) and name in FORMATS:
         return FORMATS[name]
     shown = name if isinstance(name, str) else json.dumps(name, ensure_ascii=False)
-    raise InputError(source, errors.JSON_PROBLEMS, problems=(errors.JSON_FORMAT.format(
-        expected=" 或 ".join(FORMATS), actual=_shown(shown)),))
+    problem = errors.JSON_FORMAT.format(expected=" 或 ".join(FORMATS), actual=_shown(shown))
+    raise InputError(source, errors.JSON_PROBLEMS, listed=problem, problems=(problem,))
 
 
 def _fits_a_double(value: int | Decimal) -> bool:

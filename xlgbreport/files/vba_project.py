@@ -19,14 +19,14 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from ..errors import InputError
+from ..errors import Message, OutputError
 
 PROJECT_PART = "xl/vbaProject.bin"
 SIGNATURE_PART = "xl/vbaProjectSignature.bin"
 MACRO_SUFFIX = ".xlsm"
-VBA_DROPPED = "含有宏（VBA），输出文件须为 .xlsm，否则宏会丢失：请把输出文件名改为 {name}"
-NO_VBA = "不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}"
-NEW_NO_VBA = "新工作簿不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}，或用 --like 指定带宏的工作簿"
+VBA_DROPPED = Message("output.vba_dropped", "含有宏（VBA），输出文件须为 .xlsm，否则宏会丢失：请把输出文件名改为 {name}")
+NO_VBA = Message("output.no_vba", "不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}")
+NEW_NO_VBA = Message("output.new_no_vba", "新工作簿不含宏（VBA），不能保存为 .xlsm：请把输出文件名改为 {name}，或用 --like 指定带宏的工作簿")
 #: The buttons drawn on 封面 of an .xlsm: (macro, caption). The macros are those of
 #: ``xlgbreport/excel/bas/XlgButtons.bas`` (the Excel layer), which docs/excel.md has the office import once.
 BUTTONS = (("XlgCheck", "校验"), ("XlgCarryOver", "结转上年数据"), ("XlgReport", "生成报告"))
@@ -85,10 +85,10 @@ def check_output(source: Path | None, vba: VbaProject | None, output: Path) -> N
     """Refuse an output whose type does not match what it will hold."""
     macro = output.suffix.lower() == MACRO_SUFFIX
     if vba is not None and not macro:
-        raise InputError(source, VBA_DROPPED, name=output.with_suffix(MACRO_SUFFIX).name)
+        raise OutputError(source, VBA_DROPPED, name=output.with_suffix(MACRO_SUFFIX).name)
     if vba is None and macro:
         name = output.with_suffix(".xlsx").name
-        raise InputError(source, NO_VBA, name=name) if source else InputError(None, NEW_NO_VBA, name=name)
+        raise OutputError(source, NO_VBA, name=name) if source else OutputError(None, NEW_NO_VBA, name=name)
 
 
 def embed(wb, vba: VbaProject) -> None:

@@ -44,7 +44,9 @@ _ATTR = re.compile(rb'([^\s=/>]+)\s*=\s*("[^"]*"|\'[^\']*\')')
 
 
 class PatchError(Exception):
-    """A part that cannot be edited safely; ``detail`` says why in Chinese."""
+    """A part that cannot be edited safely; ``detail`` says why in Chinese. Not of the error
+    family: it never leaves ``actions.carry``, which raises ``carry.odd_sheet`` or ``carry.odd_part``
+    (an :class:`~xlgbreport.errors.InputError`) with the detail."""
 
     def __init__(self, detail: str, ref: str | None = None) -> None:
         super().__init__(detail)
@@ -56,7 +58,8 @@ class SharedFormula(PatchError):
 
 
 class Unknown(Exception):
-    """What SUM takes from a cell cannot be told from the sheet XML."""
+    """What SUM takes from a cell cannot be told from the sheet XML (caught in ``actions.carry``:
+    the total is then left for Excel to recalculate; never an error a user sees)."""
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ..core.model import Invalid
 from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
-from ..errors import InputError
+from ..errors import InputError, Message, OutputError, XlgbreportError
 from ..files import atomic, interchange, paths
 from ..workbook import writer as workbook_writer
 from . import notes, readers
@@ -33,7 +33,8 @@ from .parse import Imported, parse
 
 SUFFIXES = frozenset(readers.SUFFIXES)
 MAX_DEPTH, MAX_FILES, MAX_ENTRIES = 8, 100_000, 1_000_000  # a county's archive, many years
-FOLDER_TOO_BIG = "文件夹过大（{kind}超过 {n}），未导入：请分批导入"
+FOLDER_TOO_BIG = Message("import.folder_too_big", "文件夹过大（{kind}超过 {n}），未导入：请分批导入")
+TOO_MANY_SAME_NAME = Message("import.too_many_same_name", "输出文件夹中同名文件过多")
 FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"}
 OUTPUT_KINDS = ("xlsx", "json")
 #: Characters no file name may hold on Windows or here, and controls.
@@ -42,7 +43,7 @@ NAME_CHARS = 60
 UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
-UNEXPECTED = "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）"
+UNEXPECTED = Message("import.unexpected", "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）")
 POOL_CHUNK = 2  # sources per task: a PDF is slow, so spread them finely
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
@@ -182,7 +183,7 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
                 target = _target(out, one, path, folder=folder, several=len(imported) > 1, kind=kind)
             try:
                 written.append(_write(one, target, kind, force=force and not folder))
-            except InputError as exc:
+            except XlgbreportError as exc:  # output exists, cannot write, no template
                 yield Outcome(path, tuple(written), error=exc.message)
                 break
             except Exception:  # one bad file never stops a batch
@@ -252,7 +253,7 @@ def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bo
         name = out / (f"{base}.{kind}" if n == 1 else f"{base}-{n}.{kind}")
         if not name.exists():
             return name
-    raise InputError(source, "输出文件夹中同名文件过多")
+    raise OutputError(source, TOO_MANY_SAME_NAME)
 
 
 def lines(batch: Batch) -> Iterator[str]:

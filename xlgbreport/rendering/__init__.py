@@ -19,21 +19,21 @@ from ..actions.report import Draft, write_beside
 from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
-from ..errors import InputError, os_reason
+from ..errors import InputError, Message, RenderError, XlgbreportError, os_reason
 from ..files import atomic
 from ..workbook.layout import layout_for
 from . import content, writers
-from .writers import RenderError
 
 __all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
            "write_word"]
 
 FORMATS = ("docx", "html", "pdf", "md")
 SUFFIX = "_报告"
-STRICT = "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）"
-NO_LAYOUT = "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告"
+STRICT = Message("render.strict", "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）")
+UNKNOWN_KIND = Message("render.unknown_kind", "不能生成 {to} 格式的报告：只能生成 {kinds}")
+NO_LAYOUT = Message("render.no_layout", "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告")
 BODY = "word/document.xml"
-WRITE_FAILED = "无法写入 {path}：{reason}"
+WRITE_FAILED = Message("render.folder_failed", "无法写入 {path}：{reason}")
 NO_FILES = "没有找到要生成报告的文件"
 WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
 PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
@@ -54,9 +54,9 @@ def render(report: Report, to: str, prior: Report | None = None, template: Path 
     """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``); for a PDF
     ``template`` is the Word template it is made from."""
     if to not in FORMATS:
-        raise ValueError(to)
+        raise RenderError(None, UNKNOWN_KIND, to=to, kinds="、".join(FORMATS))
     if layout_for(report.format) is None:
-        raise RenderError(NO_LAYOUT.format(source=report.format.source))
+        raise RenderError(None, NO_LAYOUT, source=report.format.source)
     what = content.build(report, prior)
     if to == "md":
         return writers.markdown(what, template).encode("utf-8")
@@ -84,15 +84,13 @@ def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path 
         last = _prior(report, path, prior, done.notes) if prior or find_prior else None
         done.errors = sum(f.severity is Severity.ERROR for f in check(report, last))
         if strict and done.errors:
-            raise RenderError(f"{path.name}：" + STRICT.format(n=done.errors))
+            raise RenderError(path, STRICT, n=done.errors)
         target = output_path(path, to, output)
         data = render(report, to, last, template)
         write(target, data, force)
         done.output = target
-    except InputError as exc:
-        done.error = exc.message
-    except RenderError as exc:
-        done.error = exc.message if exc.message.startswith(path.name) else f"{path.name}：{exc.message}"
+    except XlgbreportError as exc:  # input, output or rendering: the file's one line
+        done.error = exc.message if exc.path else f"{path.name}：{exc.message}"
     return done
 
 

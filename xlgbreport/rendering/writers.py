@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..errors import Message, RenderError
 from .content import Content, TableView
 
 TEMPLATES = "xlgbreport.templates"
@@ -31,20 +32,14 @@ CELL_MARGIN_TWIPS = 57  # 1 mm
 PDF_TIMEOUT = 180
 
 
-class RenderError(Exception):
-    """A rendering that cannot be made here; ``message`` is one Chinese line for a clerk."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-NO_SOFFICE = ("生成 PDF 需要 LibreOffice：请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install "
-              "libreoffice-writer；Windows：从 libreoffice.org 下载安装）后再试，或改用 --to docx")
-PDF_FAILED = "LibreOffice 未能把 Word 文档转换为 PDF：{detail}"
-BAD_TEMPLATE = "模板 {path} 无法使用：{detail}"
+NO_SOFFICE = Message("render.no_libreoffice",
+                     "生成 PDF 需要 LibreOffice：请安装 LibreOffice（Debian/Ubuntu：sudo apt-get install "
+                     "libreoffice-writer；Windows：从 libreoffice.org 下载安装）后再试，或改用 --to docx")
+PDF_FAILED = Message("render.pdf_failed", "LibreOffice 未能把 Word 文档转换为 PDF：{detail}")
+BAD_TEMPLATE = Message("render.bad_template", "模板 {template} 无法使用：{detail}")
 NOT_TEXT = "不是 UTF-8 文本的 jinja2 模板"
 NOT_WORD = "不是 Word 文档（.docx）"
+EXIT_CODE = "退出码 {code}"  # a PDF_FAILED detail when LibreOffice said nothing
 
 
 def template_text(name: str, override: Path | None = None) -> str:
@@ -70,9 +65,9 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
         template = env.from_string(template_text(name, override)) if override else env.get_template(name)
         return template.render(content=content, grid=grid)
     except jinja2.TemplateError as exc:
-        raise RenderError(BAD_TEMPLATE.format(path=override or name, detail=exc)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=str(exc)) from None
     except (OSError, UnicodeDecodeError):  # not a text template (a .docx given for --to html)
-        raise RenderError(BAD_TEMPLATE.format(path=override or name, detail=NOT_TEXT)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=NOT_TEXT) from None
 
 
 def markdown(content: Content, override: Path | None = None) -> str:
@@ -132,9 +127,9 @@ def docx(content: Content, override: Path | None = None) -> bytes:
             out = io.BytesIO()
             tpl.save(out)
     except (jinja2.TemplateError, KeyError, ValueError) as exc:
-        raise RenderError(BAD_TEMPLATE.format(path=override or DOCX_TEMPLATE, detail=exc)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=str(exc)) from None
     except (OSError, zipfile.BadZipFile, PackageNotFoundError):
-        raise RenderError(BAD_TEMPLATE.format(path=override or DOCX_TEMPLATE, detail=NOT_WORD)) from None
+        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=NOT_WORD) from None
     return out.getvalue()
 
 
@@ -223,7 +218,7 @@ def pdfs(documents: list[bytes]) -> list[bytes]:
     receives the conversion."""
     program = soffice()
     if program is None:
-        raise RenderError(NO_SOFFICE)
+        raise RenderError(None, NO_SOFFICE)
     with tempfile.TemporaryDirectory(prefix="xlg-pdf-") as tmp:
         folder = Path(tmp)
         sources = [folder / f"report{i}.docx" for i in range(len(documents))]
@@ -237,9 +232,9 @@ def pdfs(documents: list[bytes]) -> list[bytes]:
                                   timeout=PDF_TIMEOUT * len(documents),
                                   env={**os.environ, "HOME": str(folder)})
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(PDF_FAILED.format(detail=type(exc).__name__)) from None
+            raise RenderError(None, PDF_FAILED, detail=type(exc).__name__) from None
         made = [s.with_suffix(".pdf") for s in sources]
         if not all(m.exists() for m in made):
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
-            raise RenderError(PDF_FAILED.format(detail=detail or f"退出码 {done.returncode}"))
+            raise RenderError(None, PDF_FAILED, detail=detail or EXIT_CODE.format(code=done.returncode))
         return [m.read_bytes() for m in made]

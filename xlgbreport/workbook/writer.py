@@ -20,7 +20,7 @@ from ..core.findings import summary_line
 from ..core.gb2021 import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.rules import ValueInvalid
-from ..errors import InputError
+from ..errors import OutputError
 from ..files import atomic, vba_project
 from ..files.vba_project import VbaProject
 from . import headers, udf_sheets
@@ -119,7 +119,7 @@ def refuse_without_template(report: Report, source: str | Path | None = None) ->
     """Only a report of the template's format can be written as its workbook: a 2019 report's
     table 二 and 三 have other rows, and nothing may be guessed into 2021's."""
     if layout_for(report.format) is None:
-        raise InputError(source, errors.NO_TEMPLATE, name=report.format.name,
+        raise OutputError(source, errors.NO_TEMPLATE, name=report.format.name,
                          source=report.format.source)
 
 
