@@ -25,10 +25,10 @@ from ..workbook.layout import layout_for
 from . import content, writers
 from .writers import RenderError
 
-__all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
+__all__ = ["KINDS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
            "write_word"]
 
-FORMATS = ("docx", "html", "pdf", "md")
+KINDS = ("docx", "html", "pdf", "md")  # what a report renders to (not report formats: core.formats)
 SUFFIX = "_报告"
 STRICT = "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）"
 NO_LAYOUT = "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告"
@@ -53,7 +53,7 @@ class Rendered:
 def render(report: Report, to: str, prior: Report | None = None, template: Path | None = None) -> bytes:
     """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``); for a PDF
     ``template`` is the Word template it is made from."""
-    if to not in FORMATS:
+    if to not in KINDS:
         raise ValueError(to)
     if layout_for(report.format) is None:
         raise RenderError(NO_LAYOUT.format(source=report.format.source))
