@@ -220,6 +220,10 @@ def test_clerk_text_cannot_become_markup_in_any_output() -> None:
     assert "<script>alert(1)</script>" in "\n".join(p.text for p in word.paragraphs)
 
 
+def test_the_render_kinds_are_not_the_report_formats() -> None:
+    assert render.KINDS == ("docx", "html", "pdf", "md") and not hasattr(render, "FORMATS")
+
+
 def test_a_report_with_errors_says_so_first_and_strict_refuses(tmp_path: Path) -> None:
     source = ROOT / "samples" / "errors_demo_2023.xlsx"
     md = render.render(xlgbreport.read(source), "md").decode("utf-8")
