@@ -176,7 +176,7 @@ def test_text_with_spaces_is_reported_as_the_file_reader_does(tmp_path: Path) ->
     rows = udfs.xlg_check(*args)
     assert rows == core_check(path)
     assert rows == [["无效数值", "依申请公开!E8",
-                     "（二）部分公开（区分处理的，只计这一情形，不计其他情形）·商业企业不是数字： 12 "]]
+                     f"（二）部分公开（区分处理的，只计这一情形，不计其他情形）·商业企业{rules.ValueInvalid.TEXT}： 12 "]]
     assert report_from_ranges(*args).org == "胡集镇人民政府"
 
 
