@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from test_formats import balanced_2019
-from xl_helpers import ROOT, run, run_main
+from xl_helpers import ROOT, refused, run, run_main
 
 import xlgbreport
 from xlgbreport.core import rules
@@ -28,12 +28,6 @@ REQ = TableId.REQUESTS
 
 def as_json(report: Report) -> dict:
     return json.loads(interchange.dumps(report))
-
-
-def refused(data: dict) -> str:
-    with pytest.raises(InputError) as exc:
-        interchange.from_dict(data, "报表.json")
-    return exc.value.message
 
 
 def test_a_2019_report_round_trips_and_is_checked_by_its_own_rules() -> None:

@@ -21,7 +21,7 @@ import xlwings
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from xl_helpers import EXAMPLES, ROOT, excel_arguments
+from xl_helpers import EXAMPLES, ROOT, excel_arguments, new_workbook
 
 from xlgbreport import errors
 from xlgbreport.cli import cli
@@ -42,13 +42,6 @@ from xlgbreport.workbook.layout import CONF_SHEET, LAYOUT, UDF_SHEET
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))
 PARTS = [t.id for t in TABLES]
-
-
-def new_workbook(source: Path, out: Path) -> Path:
-    """A workbook made the clerks' way: ``xlgbreport new --from-json``."""
-    result = CliRunner().invoke(cli, ["new", "--from-json", str(source), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def core_check(path: Path) -> list[list[str]]:
