@@ -105,6 +105,7 @@ def reports(draw) -> Report:
     return report
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(reports())
