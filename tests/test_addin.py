@@ -84,6 +84,7 @@ def test_only_the_conf_sheet_workbook_and_ribbon_parts_change(built: Path) -> No
     assert b"application/vnd.ms-excel.addin.macroEnabled.main+xml" in after["[Content_Types].xml"]
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_add_in(built: Path, tmp_path: Path) -> None:
     """LibreOffice does not detect an .xlam by itself (xlwings' own template neither); with its
     Excel 2007 VBA filter named it loads the add-in, conf sheet and VBA project included."""

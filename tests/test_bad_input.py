@@ -293,8 +293,8 @@ def test_text_in_a_number_cell(good, tmp_path):
     invalid = [(f["cell"], f["actual"], f["message"]) for f in doc["files"][0]["findings"]
                if f["rule"] == "value.invalid"]
     assert invalid == [
-        ("D6", "十二", "二、上年结转政府信息公开申请数量·自然人不是数字：十二"),
-        ("E6", " 5", "二、上年结转政府信息公开申请数量·商业企业不是数字： 5"),
+        ("D6", "十二", "二、上年结转政府信息公开申请数量·自然人填成了文本，请改为数字：十二"),
+        ("E6", " 5", "二、上年结转政府信息公开申请数量·商业企业填成了文本，请改为数字： 5"),
     ]
 
 

@@ -247,6 +247,7 @@ def test_only_the_carried_cells_change(tmp_path, kind):
         assert wb.vba_archive.read("xl/vbaProject.bin") == FAKE_VBA
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_and_recalculates_the_result(tmp_path):
     """LibreOffice headless converts both results; set to recalculate on load (as Excel does
     for fullCalcOnLoad), the totals and the 校验 sheet follow the carried values."""

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_carry_forward import clerk_workbook, last_year
 
 from xlgbreport.files import atomic
@@ -47,6 +48,7 @@ def go(proc: subprocess.Popen) -> float:
     return time.monotonic()
 
 
+@pytest.mark.slow
 def test_a_killed_carry_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
     target, last = clerk_workbook(tmp_path), last_year(tmp_path)
     old = target.read_bytes()

@@ -84,6 +84,7 @@ def test_a_run_while_another_holds_the_file_is_refused(pair) -> None:
     assert not atomic.lock_name(target).exists()
 
 
+@pytest.mark.slow
 def test_concurrent_runs_are_serialised_or_refused(pair) -> None:
     """Eight processes at once on one file: each carries, finds it done, or is refused; the
     file is the carried one and the first backup the original."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from xl_helpers import ROOT
 
+import xlgbreport
 from xlgbreport.core import gb2019, rules
 from xlgbreport.core.formats import FORMATS, GB2019, GB2021
 from xlgbreport.core.model import Report
@@ -127,3 +129,17 @@ def test_one_location_type_for_cells_and_lines() -> None:
     report.where["requests/1/natural_person"] = "依申请公开!D5"
     found = next(f for f in rules.check(report) if f.rule == "requests.balance")
     assert found.ref == "依申请公开!D5" and "line" not in found.to_dict()
+
+
+def test_formats_tables_and_reports_have_short_reprs() -> None:
+    """A traceback or a notebook shows what a value is, not its 47,000-character schema."""
+    assert repr(xlgbreport.GB2021) == "<Format gb2021 2021 年格式>"
+    assert repr(GB2019) == "<Format gb2019 2019 年试行格式>"
+    assert repr(GB2021.schema) == "<Schema gb2021 国办公开办函〔2021〕30号, 3 tables, 200 cells>"
+    assert repr(GB2021.schema.table(REQ)) == "<Table requests 三、收到和处理政府信息公开申请情况, 25 rows>"
+    assert repr(GB2021.schema.table(REQ).rows[0]) == "<Row 1 一、本年新收政府信息公开申请数量, 7 columns>"
+    report = xlgbreport.read(ROOT / "samples" / "hujizhen_2022.xlsx")
+    assert repr(report) == "<Report 金乡县胡集镇人民政府 2022 gb2021>"
+    assert repr(balanced_2019()) == "<Report 金殿镇人民政府 2020 gb2019>"
+    assert repr(Report()) == "<Report ? ? gb2021>"
+    assert max(len(repr(v)) for v in (FORMATS, GB2021.schema.tables, report)) < 200

@@ -180,6 +180,7 @@ def _spoiled(**cells: Any) -> Report:
     return report
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=max(2, SETTINGS.max_examples // 3))
 @given(balanced_reports())
 def test_balanced_reports_pass_in_the_engine_too(tmp_path_factory, report: Report) -> None:
@@ -188,6 +189,7 @@ def test_balanced_reports_pass_in_the_engine_too(tmp_path_factory, report: Repor
     assert discrepancies(report, path) == []  # so the engine's summary is ALL_PASS too
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(reports())
 @example(_spoiled(**{"3_1__natural_person": Invalid("12件")}))  # text in a result row

@@ -18,12 +18,11 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from xl_helpers import run, run_main
+from xl_helpers import refused, run, run_main
 
 from xlgbreport import cli as cli_module
 from xlgbreport.core import rules
 from xlgbreport.core.gb2021 import SCHEMA, TABLES
-from xlgbreport.errors import InputError
 from xlgbreport.files import interchange
 from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook import writer as workbook_writer
@@ -47,16 +46,6 @@ def through_workbook(data: dict, path: Path) -> dict:
     """JSON → workbook (as ``new --from-json`` writes it) → JSON (as ``export`` reads it)."""
     workbook_writer.write(path, interchange.from_dict(data))
     return interchange.to_dict(workbook_reader.read(path))
-
-
-def refused(data, *fragments: str) -> str:
-    with pytest.raises(InputError) as exc:
-        interchange.from_dict(data, "报表.json")
-    message = exc.value.message
-    assert message.startswith("报表.json：")
-    for fragment in fragments:
-        assert fragment in message
-    return message
 
 
 def cell_of(book: Path, key) -> openpyxl.cell.Cell:

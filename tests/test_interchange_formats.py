@@ -10,14 +10,13 @@ from decimal import Decimal
 
 import pytest
 from test_formats import balanced_2019
-from xl_helpers import ROOT, run, run_main
+from xl_helpers import ROOT, refused, run, run_main
 
 import xlgbreport
 from xlgbreport.core import rules
 from xlgbreport.core.formats import FORMATS, GB2019, GB2021
 from xlgbreport.core.model import Report
 from xlgbreport.core.tables import Role, Schema, TableId
-from xlgbreport.errors import InputError
 from xlgbreport.files import interchange
 from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook import writer as workbook_writer
@@ -28,12 +27,6 @@ REQ = TableId.REQUESTS
 
 def as_json(report: Report) -> dict:
     return json.loads(interchange.dumps(report))
-
-
-def refused(data: dict) -> str:
-    with pytest.raises(InputError) as exc:
-        interchange.from_dict(data, "报表.json")
-    return exc.value.message
 
 
 def test_a_2019_report_round_trips_and_is_checked_by_its_own_rules() -> None:

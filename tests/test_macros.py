@@ -12,26 +12,19 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
-from xl_helpers import EXAMPLES, ROOT, FakeBook, run_main
+from xl_helpers import EXAMPLES, ROOT, FakeBook, new_workbook, run_main
 
 from xlgbreport import errors
 from xlgbreport.actions import carry
-from xlgbreport.cli import cli
 from xlgbreport.core import narrative, rules
 from xlgbreport.core.gb2021 import REQUESTS
+from xlgbreport.core.model import Report
 from xlgbreport.core.prior import CARRIED_FROM, CARRIED_TO
 from xlgbreport.excel import macros
 from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook.layout import LAYOUT
 
 CARRIED = [("requests", CARRIED_TO, c.id) for c in REQUESTS.row(CARRIED_TO).columns if not c.derived]
-
-
-def new_workbook(source: Path, out: Path) -> Path:
-    result = CliRunner().invoke(cli, ["new", "--from-json", str(source), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture()
@@ -109,11 +102,8 @@ def test_a_workbook_of_another_year_is_not_carried(chain) -> None:
 
 
 def test_last_years_blank_is_left_for_the_clerk(tmp_path: Path) -> None:
-    runner = CliRunner()
-    last = tmp_path / "last.xlsx"
-    assert runner.invoke(cli, ["new", "--org", "某镇人民政府", "--year", "2023", "-o", str(last)]).exit_code == 0
-    this = tmp_path / "this.xlsx"
-    assert runner.invoke(cli, ["new", "--org", "某镇人民政府", "--year", "2024", "-o", str(this)]).exit_code == 0
+    new_workbook(Report(org="某镇人民政府", year=2023), tmp_path / "last.xlsx")
+    this = new_workbook(Report(org="某镇人民政府", year=2024), tmp_path / "this.xlsx")
     book = FakeBook(this)
     book.set("xlg_prior", "last.xlsx")
     message = macros.carry_over_prior(book)

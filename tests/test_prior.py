@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xl_helpers import run, within_limit
+from xl_helpers import new_workbook, run, validate_json, within_limit
 
 from xlgbreport.actions import prior_source, sources, validation
 from xlgbreport.core import prior, rules
@@ -47,26 +47,6 @@ def data(path: Path = THIS_JSON) -> dict:
     doc = json.loads(path.read_text(encoding="utf-8"))
     within_limit(doc["text"])
     return doc
-
-
-
-
-def workbook(source: Path | dict, out: Path) -> Path:
-    """A workbook made by ``new --from-json``, as a clerk's office would."""
-    if isinstance(source, Path):
-        source = data(source)
-    if isinstance(source, dict):
-        src = out.with_suffix(".json")
-        src.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
-        source = src
-    code, output = run("new", "--from-json", source, "-o", out)
-    assert code == 0, output
-    return out
-
-
-def validate_json(*args) -> tuple[int, dict]:
-    code, output = run("validate", "--format", "json", *args)
-    return code, json.loads(output)
 
 
 # --- the pure core ------------------------------------------------------------------------
@@ -212,8 +192,8 @@ def test_prior_rules_are_not_compiled_to_the_check_sheet():
 # --- the command: a two-year chain of workbooks ---------------------------------------------
 
 def test_two_year_chain_validates_clean(tmp_path):
-    book_2023 = workbook(LAST_JSON, tmp_path / "2023.xlsx")
-    book_2024 = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book_2023 = new_workbook(LAST_JSON, tmp_path / "2023.xlsx")
+    book_2024 = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", book_2023, book_2024)
     (entry,) = doc["files"]
     assert code == 0 and entry["valid"] and entry["findings"] == []
@@ -224,13 +204,13 @@ def test_two_year_chain_validates_clean(tmp_path):
 
 
 def test_changed_carried_cell_is_an_error_at_that_cell(tmp_path):
-    book_2023 = workbook(LAST_JSON, tmp_path / "2023.xlsx")
+    book_2023 = new_workbook(LAST_JSON, tmp_path / "2023.xlsx")
     changed = data()
     changed["requests"]["2"]["legal_service"] = 2
     changed["requests"]["2"]["total"] = 123
     changed["requests"]["1"]["legal_service"] -= 2
     changed["requests"]["1"]["total"] -= 2  # this year's own sums still hold
-    book_2024 = workbook(changed, tmp_path / "2024.xlsx")
+    book_2024 = new_workbook(changed, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", book_2023, book_2024)
     (entry,) = doc["files"]
     assert code == 1 and not entry["valid"]
@@ -241,10 +221,10 @@ def test_changed_carried_cell_is_an_error_at_that_cell(tmp_path):
 
 
 def test_changed_in_force_is_a_warning_and_exit_0(tmp_path):
-    book_2023 = workbook(LAST_JSON, tmp_path / "2023.xlsx")
+    book_2023 = new_workbook(LAST_JSON, tmp_path / "2023.xlsx")
     changed = data()
     changed["proactive"]["normative_documents"]["in_force"] = 400  # after a 清理 campaign
-    book_2024 = workbook(changed, tmp_path / "2024.xlsx")
+    book_2024 = new_workbook(changed, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", book_2023, book_2024)
     (entry,) = doc["files"]
     assert code == 0 and entry["valid"]
@@ -260,7 +240,7 @@ def test_without_prior_the_checks_are_skipped_and_said_so(tmp_path):
     changed["requests"]["2"]["total"] = 123
     changed["requests"]["1"]["legal_service"] -= 2
     changed["requests"]["1"]["total"] -= 2
-    book = workbook(changed, tmp_path / "2024.xlsx")
+    book = new_workbook(changed, tmp_path / "2024.xlsx")
     code, doc = validate_json(book)
     (entry,) = doc["files"]
     assert code == 0 and entry["findings"] == []
@@ -275,13 +255,13 @@ def make_folder(tmp_path: Path) -> Path:
     """Several bodies and years under misleading names; one of them is 宿迁 2023."""
     folder = tmp_path / "历年报告"
     (folder / "sub").mkdir(parents=True)
-    workbook(LAST_JSON, folder / "sub" / "宿迁市_2022_旧.xlsx")  # the right one, badly named
+    new_workbook(LAST_JSON, folder / "sub" / "宿迁市_2022_旧.xlsx")  # the right one, badly named
     wrong_year = data(LAST_JSON)
     wrong_year["year"] = 2022
-    workbook(wrong_year, folder / "宿迁市2023.xlsx")
+    new_workbook(wrong_year, folder / "宿迁市2023.xlsx")
     other_body = data(LAST_JSON)
     other_body["org"] = "宿豫区人民政府"
-    workbook(other_body, folder / "宿迁市人民政府2023年报告.xlsx")
+    new_workbook(other_body, folder / "宿迁市人民政府2023年报告.xlsx")
     (folder / "损坏.xlsx").write_bytes(b"PK\x03\x04 broken")
     return folder
 
@@ -293,19 +273,19 @@ def test_folder_is_searched_by_content_not_name(tmp_path):
     assert (found.org, found.year) == ("宿迁市人民政府", 2023)
     assert any("宿迁市_2022_旧.xlsx" in n for n in notes)  # which one was used
     assert any("损坏.xlsx" in n for n in notes)  # the unreadable one was skipped, and said so
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", folder, book)
     assert code == 0 and doc["files"][0]["findings"] == []
 
 
 def test_folder_with_two_matches_is_an_error_naming_both(tmp_path):
     folder = make_folder(tmp_path)
-    workbook(LAST_JSON, folder / "副本.xlsx")
+    new_workbook(LAST_JSON, folder / "副本.xlsx")
     with pytest.raises(InputError) as err:
         prior_source.resolve(this(), None, folder, [])
     assert err.value.code == "prior.ambiguous"
     assert {Path(err.value.args_["first"]).name, Path(err.value.args_["second"]).name} == {"宿迁市_2022_旧.xlsx", "副本.xlsx"}
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", folder, book)
     assert code == 2
     *skipped, note = doc["files"][0]["notes"]
@@ -325,7 +305,7 @@ def test_folder_without_a_match_says_so(tmp_path):
 
 def test_cover_field_names_last_year(tmp_path):
     (tmp_path / "去年").mkdir()
-    workbook(LAST_JSON, tmp_path / "去年" / "a.xlsx")
+    new_workbook(LAST_JSON, tmp_path / "去年" / "a.xlsx")
     report = this()
     report.meta["prior"] = "去年/a.xlsx"  # relative to the workbook's own folder
     book = tmp_path / "本年" / "2024.xlsx"
@@ -349,7 +329,7 @@ def test_cover_field_names_last_year(tmp_path):
 
 
 def test_explicit_prior_wins_over_the_cover(tmp_path):
-    right = workbook(LAST_JSON, tmp_path / "right.xlsx")
+    right = new_workbook(LAST_JSON, tmp_path / "right.xlsx")
     report = this()
     report.meta["prior"] = "does-not-exist.xlsx"
     book = tmp_path / "2024.xlsx"
@@ -361,8 +341,8 @@ def test_explicit_prior_wins_over_the_cover(tmp_path):
 def test_wrong_org_or_year_is_prior_mismatch(tmp_path):
     other = data(LAST_JSON)
     other["org"], other["year"] = "宿豫区人民政府", 2021
-    wrong = workbook(other, tmp_path / "wrong.xlsx")
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    wrong = new_workbook(other, tmp_path / "wrong.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", wrong, book)
     found = doc["files"][0]["findings"]
     assert code == 1
@@ -373,7 +353,7 @@ def test_wrong_org_or_year_is_prior_mismatch(tmp_path):
 
 
 def test_missing_prior_path_is_a_usage_error(tmp_path):
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, _ = run("validate", "--prior", tmp_path / "none.xlsx", book)
     assert code == 2
 
@@ -389,7 +369,7 @@ def batch_with_cover(tmp_path: Path, named: str) -> tuple[Path, Path]:
     odd = batch / "a.xlsx"
     workbook_writer.write(odd, report)
     for name in ("b.xlsx", "c.xlsx"):
-        workbook(THIS_JSON, batch / name)
+        new_workbook(THIS_JSON, batch / name)
     return batch, odd
 
 
@@ -475,7 +455,7 @@ def test_unreadable_subfolders_and_link_loops_are_skipped(tmp_path, monkeypatch)
     assert (found.org, found.year) == ("宿迁市人民政府", 2023)  # the loop was not followed
     (skipped,) = [n for n in notes if "无法访问" in n]
     assert skipped.startswith("已跳过 2 处无法访问的文件或文件夹") and "（" in skipped
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
     code, doc = validate_json("--prior", folder, book)
     assert code == 0 and doc["files"][0]["findings"] == []
 
@@ -496,7 +476,7 @@ def test_a_file_gone_between_the_scan_and_the_read_is_skipped(tmp_path, monkeypa
 
 
 def test_an_os_error_from_prior_resolution_never_escapes_validate_file(tmp_path, monkeypatch):
-    book = workbook(THIS_JSON, tmp_path / "2024.xlsx")
+    book = new_workbook(THIS_JSON, tmp_path / "2024.xlsx")
 
     def broken(*args):
         raise PermissionError(13, "Permission denied", "/somewhere")
@@ -542,7 +522,7 @@ def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_p
     folder = tmp_path / "上锁"
     folder.mkdir()
     locked(monkeypatch, folder)
-    good = workbook(THIS_JSON, tmp_path / "本年.xlsx")
+    good = new_workbook(THIS_JSON, tmp_path / "本年.xlsx")
     bad, fine = validation.validate([folder, good])
     assert read_failed(bad.error) == OS_REASONS[errno.EACCES] and Path(bad.path).name == "上锁"
     assert fine.error is None and fine.valid  # the batch goes on

@@ -42,6 +42,7 @@ def pdf_texts(tmp_path_factory) -> list[tuple[xlgbreport.Report, str]]:
     return out
 
 
+@pytest.mark.slow
 def test_the_pdf_holds_each_tables_numbers_in_order(pdf_texts) -> None:
     """Between a table's heading and the next heading, after the paragraph (which ends with
     “。”), the numbers read line by line (pdftotext -layout) are exactly the table's values, row
@@ -60,6 +61,7 @@ def test_the_pdf_holds_each_tables_numbers_in_order(pdf_texts) -> None:
             start = end
 
 
+@pytest.mark.slow
 def test_the_pdf_starts_with_the_title_and_lists_errors(pdf_texts) -> None:
     for report, text in pdf_texts:
         head = re.sub(r"\s", "", text[:600])  # pdftotext spaces digits from Chinese

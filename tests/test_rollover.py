@@ -7,11 +7,10 @@ validate against Y+1: carry-over holds and the identity is right.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import openpyxl
-from xl_helpers import run, within_limit
+from xl_helpers import run, validate_json, within_limit
 
 from xlgbreport.cli import EXIT_UNREADABLE
 from xlgbreport.core import prior
@@ -25,13 +24,6 @@ from xlgbreport.workbook.writer import PRIOR_REFERENCE
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
 CONTACT = {"contact": "李四", "phone": "0527-84367777"}
-
-
-
-
-def validate_json(*args) -> tuple[int, dict]:
-    code, output = run("validate", "--format", "json", *args)
-    return code, json.loads(output)
 
 
 def filled_year(tmp_path: Path) -> Path:

@@ -244,10 +244,11 @@ def test_a_decimal_fee_is_fine(fee) -> None:
 @pytest.mark.parametrize("key,value,problem,shown", [
     (LICENSING, -1, "不能为负数", -1),
     (LICENSING, Decimal("1.5"), "应为整数", "1.5"),
-    (LICENSING, Invalid("三件"), "不是数字", "三件"),
+    (LICENSING, Invalid("三件"), "填成了文本，请改为数字", "三件"),
+    (LICENSING, Invalid("35"), "填成了文本，请改为数字", "35"),  # a number in a text cell
     (LICENSING, True, "不是数字", True),
     (FEE, Decimal("-0.5"), "不能为负数", "-0.5"),
-    (FEE, Invalid("免收"), "不是数字", "免收"),
+    (FEE, Invalid("免收"), "填成了文本，请改为数字", "免收"),
     ((APPEALS.id, "review", "upheld"), Decimal("0.25"), "应为整数", "0.25"),
 ])
 def test_invalid_values(key: CellKey, value, problem: str, shown) -> None:

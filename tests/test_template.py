@@ -469,6 +469,7 @@ def _labels(table: Table) -> set[str]:
     return out - {""}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["template", "filled"])
 def test_printed_pages_show_every_official_label(rendered, name: str) -> None:
     pages = rendered[name]
@@ -483,6 +484,7 @@ def test_printed_pages_show_every_official_label(rendered, name: str) -> None:
         _page_of(pages, f.label)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["template", "filled"])
 def test_table_three_prints_on_one_landscape_page(rendered, name: str) -> None:
     pages = rendered[name]
@@ -518,6 +520,7 @@ def filled_report():
     return interchange.load(FILLED_JSON)
 
 
+@pytest.mark.slow
 def test_filled_requests_page_shows_each_number_in_its_row_and_column(rendered, filled_report) -> None:
     pages = rendered["filled"]
     page = pages[_page_of(pages, REQUESTS.title)]
@@ -533,6 +536,7 @@ def test_filled_requests_page_shows_each_number_in_its_row_and_column(rendered, 
         assert got == _expected(filled_report, REQUESTS, row), f"row {row.id} {row.label}"
 
 
+@pytest.mark.slow
 def test_filled_proactive_and_appeals_pages_show_the_numbers(rendered, filled_report) -> None:
     pages = rendered["filled"]
     page = pages[_page_of(pages, PROACTIVE.title)]
@@ -548,6 +552,7 @@ def test_filled_proactive_and_appeals_pages_show_the_numbers(rendered, filled_re
     assert got == [v for row in APPEALS.rows for v in _expected(filled_report, APPEALS, row).values()]
 
 
+@pytest.mark.slow
 def test_filled_check_sheet_prints_the_rules_verdicts(rendered, filled_report) -> None:
     """What the 校验 sheet prints is what the Python rules say, message for message."""
     text = _squash("".join(p.text for p in rendered["filled"]))

@@ -21,7 +21,7 @@ import xlwings
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from xl_helpers import EXAMPLES, ROOT, excel_arguments
+from xl_helpers import EXAMPLES, ROOT, excel_arguments, new_workbook
 
 from xlgbreport import errors
 from xlgbreport.cli import cli
@@ -42,13 +42,6 @@ from xlgbreport.workbook.layout import CONF_SHEET, LAYOUT, UDF_SHEET
 TEMPLATE = ROOT / "workbook" / "xlgbreport-template.xlsx"
 SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))
 PARTS = [t.id for t in TABLES]
-
-
-def new_workbook(source: Path, out: Path) -> Path:
-    """A workbook made the clerks' way: ``xlgbreport new --from-json``."""
-    result = CliRunner().invoke(cli, ["new", "--from-json", str(source), "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def core_check(path: Path) -> list[list[str]]:
@@ -112,6 +105,7 @@ def reports(draw) -> Report:
     return report
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(reports())
@@ -176,7 +170,7 @@ def test_text_with_spaces_is_reported_as_the_file_reader_does(tmp_path: Path) ->
     rows = udfs.xlg_check(*args)
     assert rows == core_check(path)
     assert rows == [["无效数值", "依申请公开!E8",
-                     "（二）部分公开（区分处理的，只计这一情形，不计其他情形）·商业企业不是数字： 12 "]]
+                     f"（二）部分公开（区分处理的，只计这一情形，不计其他情形）·商业企业{rules.ValueInvalid.TEXT}： 12 "]]
     assert report_from_ranges(*args).org == "胡集镇人民政府"
 
 

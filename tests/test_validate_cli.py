@@ -1,6 +1,6 @@
 """``xlgbreport validate``: text and JSON output, exit codes, batches, on real workbooks.
 
-Workbooks are made from interchange JSON with ``new --from-json`` (the real reports in
+Workbooks are made from interchange JSON through the front door (the real reports in
 shared/examples and the samples), then validated as a clerk's or CI's command would.
 """
 
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from xl_helpers import run, within_limit
+from xl_helpers import new_workbook, run, validate_json, within_limit
 
 from xlgbreport.cli import NO_PRIOR_BATCH
 from xlgbreport.core.findings import SUMMARY_OK
@@ -30,31 +30,10 @@ FINDING_KEYS = {"rule", "severity", "table", "row", "column", "sheet", "cell", "
                 "message"}
 
 
-
-
-def new_workbook(source: Path | dict, out: Path) -> Path:
-    """A workbook made by ``new --from-json`` from a JSON file or a dict (一 within the format's
-    limit: see ``within_limit``)."""
-    if isinstance(source, Path):
-        source = load(source)
-    if isinstance(source, dict):
-        src = out.with_suffix(".json")
-        src.write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
-        source = src
-    code, output = run("new", "--from-json", source, "-o", out)
-    assert code == 0, output
-    return out
-
-
 def load(path: Path) -> dict:
     doc = json.loads(path.read_text(encoding="utf-8"))
     within_limit(doc.get("text") or {})
     return doc
-
-
-def validate_json(*paths: Path) -> tuple[int, dict]:
-    code, output = run("validate", "--format", "json", *paths)
-    return code, json.loads(output)
 
 
 def only(doc: dict) -> dict:

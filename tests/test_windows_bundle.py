@@ -71,6 +71,7 @@ def requirements(path: Path) -> list[Requirement]:
     return [Requirement(r) for r in message.get_all("Requires-Dist") or []]
 
 
+@pytest.mark.slow
 def test_the_bundle_holds_the_wheel_the_installer_and_only_windows_wheels(bundle: Path) -> None:
     assert (bundle / "install.bat").read_bytes() == INSTALL_BAT.read_bytes()
     names = [w.name for w in wheels(bundle)]
@@ -83,6 +84,7 @@ def test_the_bundle_holds_the_wheel_the_installer_and_only_windows_wheels(bundle
             assert any(n.startswith(project + "-") and f"-{cp}-" in n for n in names), (project, version)
 
 
+@pytest.mark.slow
 def test_every_requirement_has_its_windows_wheel(bundle: Path) -> None:
     """The closure of xlgbreport[excel] under Windows' markers, per Python, from the bundle alone."""
     found = wheels(bundle)
@@ -109,6 +111,7 @@ def test_every_requirement_has_its_windows_wheel(bundle: Path) -> None:
         assert {"xlwings", "pywin32", "python-calamine", "markupsafe"} <= {n for n, _ in seen}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", VERSIONS)
 def test_pip_resolves_the_bundle_for_windows_without_the_network(bundle: Path, tmp_path: Path,
                                                                   version: str) -> None:

@@ -1,4 +1,9 @@
-"""What Excel would hand to xlwings, taken from a real workbook file, for the Excel-layer tests.
+"""The tests' shared helpers: workbooks made through the front door, the command run in-process,
+and what Excel would hand to xlwings, taken from a real workbook file, for the Excel-layer tests.
+
+``new_workbook`` writes a filled workbook with ``xlgbreport.write`` (a test not about the command
+line needs no ``new --from-json``); ``run``/``run_main``/``validate_json`` run the command as a
+clerk or CI would; ``refused`` is the interchange JSON's one-line refusal.
 
 ``excel_arguments`` gives a UDF's arguments the way xlwings passes them (``ndim=2``): each
 defined range's shown values as rows, numbers as floats (Excel has no integers), ``None`` for
@@ -9,16 +14,21 @@ on Linux): defined names, ranges with ``options``/``value``/``[i, j]``, ``fullna
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from openpyxl.utils.cell import range_boundaries
 
+import xlgbreport
 from xlgbreport import cli as cli_module
-from xlgbreport.errors import XlgbreportError
+from xlgbreport.core.model import Report
+from xlgbreport.errors import InputError, XlgbreportError
+from xlgbreport.files import interchange
 from xlgbreport.workbook.functions import ARGUMENT_NAMES
 from xlgbreport.workbook.layout import LAYOUT
 
@@ -34,6 +44,31 @@ def within_limit(text: dict) -> dict:
     if text.get("overview"):
         text["overview"] = text["overview"][:TextLength.LIMIT]
     return text
+
+
+def new_workbook(source: Path | dict | Report, out: Path) -> Path:
+    """A filled template workbook at ``out``, written by the front door, from interchange JSON (a
+    file or a dict) or a report; 一 cut to the format's limit (see ``within_limit``)."""
+    if isinstance(source, Path):
+        report = xlgbreport.read(source)
+    elif isinstance(source, dict):
+        report = interchange.from_dict(source)
+    else:
+        report = source
+    within_limit(report.text)
+    return xlgbreport.write(report, out)
+
+
+def refused(data: Any, *fragments: str) -> str:
+    """The one-line message with which interchange JSON ``data`` (as 报表.json) is refused; it
+    holds every fragment."""
+    with pytest.raises(InputError) as exc:
+        interchange.from_dict(data, "报表.json")
+    message = exc.value.message
+    assert message.startswith("报表.json：") and "\n" not in message, message
+    for fragment in fragments:
+        assert fragment in message
+    return message
 
 
 def as_excel(value: Any) -> Any:
@@ -147,3 +182,9 @@ def run(*args: Any) -> tuple[int, str]:
         return cli_module.EXIT_UNREADABLE, result.exception.message
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
+
+
+def validate_json(*args: Any) -> tuple[int, dict]:
+    """``xlgbreport validate --format json`` on ``args``: exit code and the parsed document."""
+    code, output = run("validate", "--format", "json", *args)
+    return code, json.loads(output)

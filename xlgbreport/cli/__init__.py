@@ -246,7 +246,7 @@ def _render_command() -> click.Command:
 
     @click.command("render")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option("--to", "to", required=True, type=click.Choice(render.FORMATS), help="输出格式")
+    @click.option("--to", "to", required=True, type=click.Choice(render.KINDS), help="输出格式")
     @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件或文件夹（默认在输入文件旁）")
     @click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
                   help="上年工作簿或其所在文件夹；不给时按封面所填查找")

@@ -31,6 +31,10 @@ class Format:
     def source(self) -> str:
         return self.schema.source
 
+    def __repr__(self) -> str:
+        """Short: the whole schema would be 47,000 characters in a traceback or a notebook."""
+        return f"<Format {self.id} {self.name}>"
+
     def __reduce__(self) -> tuple:
         """Pickled by name: a report handed back by a worker process keeps ``format is GB2021``."""
         return (by_id, (self.id,))

@@ -57,6 +57,12 @@ class Report:
     #: report being filled in makes no such promise), so equations may skip their support check.
     complete: ClassVar[bool] = False
 
+    def __repr__(self) -> str:
+        """Who, which year, which format: the cells are hundreds of entries."""
+        org = "?" if self.org is None else self.org
+        year = "?" if self.year is None else self.year
+        return f"<Report {org} {year} {self.format.id}>"
+
     def given(self, key: CellKey) -> bool:
         return key in self.cells
 

@@ -9,7 +9,6 @@ so instead of a paragraph.
 
 from __future__ import annotations
 
-import html
 import re
 from decimal import Decimal
 from functools import cache
@@ -45,33 +44,9 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport.templates", "."),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
-    env.filters["md"] = markdown_text
-    env.filters["md_line"] = markdown_line
+    env.filters["md"] = shown.markdown
+    env.filters["md_line"] = shown.markdown_line
     return env
-
-
-def markdown_text(text: str) -> str:
-    r"""Text as Markdown shows it and no more. A clerk's text (and an org name) is text, never
-    Markdown or HTML: ``<``, ``>``, ``&`` are HTML-escaped, ``[ ] ! * _ ` | ~ \`` and a line's
-    leading ``# > + - = 1.`` are backslash-escaped, ``://`` and ``www.`` lose their link, so no
-    heading, link, image, list or script comes from a workbook; controls are escaped."""
-    text = _MD_INLINE.sub(r"\\\g<0>", shown.lines(text))
-    text = _MD_LINE_START.sub(r"\g<1>\\\g<2>", text)
-    text = _MD_NUMBERED.sub(r"\g<1>\\\g<2>", text)
-    text = _MD_AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\.", 1), text)
-    return html.escape(text, quote=False)
-
-
-def markdown_line(text: str) -> str:
-    """:func:`markdown_text` on one line (a heading): a newline is a space, so an org name
-    cannot end the heading and start another."""
-    return markdown_text(" ".join(text.split("\n")))
-
-
-_MD_INLINE = re.compile(r"[\\`*_\[\]!|~]")
-_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=])")
-_MD_NUMBERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
-_MD_AUTOLINK = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|\bwww\.")
 
 
 def paragraph(report: Report, table_id: str = REQUESTS, prior: Report | None = None) -> str:

@@ -112,6 +112,7 @@ class ValueInvalid(Rule):
     id = "value.invalid"
     title = "无效数值"
     template = "{where}{problem}：{value}"
+    TEXT = "填成了文本，请改为数字"  # "35" in a text-formatted cell looks right but is not a number
     NOT_A_NUMBER = "不是数字"
     ERROR_VALUE = "是错误值（公式或引用出错，请改正后填数字）"
     NEGATIVE = "不能为负数"
@@ -136,7 +137,9 @@ class ValueInvalid(Rule):
             return None
         if isinstance(value, Invalid) and value.raw.strip() in self.ERRORS:
             return self.ERROR_VALUE
-        if isinstance(value, Invalid) or not is_number(value):
+        if isinstance(value, Invalid):
+            return self.TEXT
+        if not is_number(value):
             return self.NOT_A_NUMBER
         column = (schema or DEFAULT_SCHEMA).column(key)
         if value < 0 and not column.signed:  # type: ignore[operator]

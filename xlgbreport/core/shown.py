@@ -5,10 +5,14 @@ into ESC), C1 controls, bidirectional overrides, line separators or lone surroga
 name that is not UTF-8). On a terminal they clear or rewrite the screen, reorder a line or
 forge one; in JSON ``json.dumps(ensure_ascii=False)`` leaves all but C0 as they are. Each is
 written as an escape (``\\x1b``, ``\\u202e``), so nothing is obeyed and nothing is hidden.
+
+The same holds for Markdown: :func:`markdown` is the one escaper of a clerk's text (the draft,
+the rendered report), so no link, image, heading, list, table cell, code or HTML comes from it.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 #: C0 and C1 controls, DEL, bidi marks/embeddings/overrides/isolates, line and paragraph
@@ -38,3 +42,39 @@ def json_text(dumped: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markdown(text: object) -> str:
+    r"""Text as Markdown shows it and no more: ``<``, ``>``, ``&`` are HTML-escaped, ``[ ] ! * _ `
+    | ~ \`` and a line's leading ``# > + - = 1.`` are backslash-escaped, ``://`` and ``www.`` lose
+    their autolink, controls are shown as escapes (:func:`lines`)."""
+    text = _MD_LINE_START.sub(r"\g<1>\\\g<2>", _MD_INLINE.sub(r"\\\g<0>", lines(str(text))))
+    return _no_link_no_html(_MD_NUMBERED.sub(r"\g<1>\\\g<2>", text))
+
+
+def markdown_line(text: object) -> str:
+    """:func:`markdown` on one line (a heading): a line break is a space, so a value cannot end
+    its heading and start another."""
+    return markdown(_one_line(text))
+
+
+def markdown_cell(text: object) -> str:
+    """A table cell: one line, ``|`` escaped like the rest; a cell starts no block, so its
+    leading ``-`` or ``1.`` stays as written."""
+    return _no_link_no_html(_MD_INLINE.sub(r"\\\g<0>", terminal(_one_line(text))))
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).replace("\r\n", "\n").split("\n"))
+
+
+def _no_link_no_html(text: str) -> str:
+    """No autolink (``http\\://``, ``www\\.``) and entities for ``&<>``, so no HTML."""
+    text = _MD_AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\.", 1), text)
+    return html.escape(text, quote=False)
+
+
+_MD_INLINE = re.compile(r"[\\`*_\[\]!|~]")
+_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=])")
+_MD_NUMBERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
+_MD_AUTOLINK = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|\bwww\.")

@@ -63,6 +63,9 @@ class Row:
     block: str = ""  # 第二十条第（…）项, for table 二
     role: Role | None = None
 
+    def __repr__(self) -> str:
+        return f"<Row {self.id} {self.label}, {len(self.columns)} columns>"
+
     @property
     def title(self) -> str:
         """A short name a clerk recognises: group label (without its section) plus row label."""
@@ -83,6 +86,9 @@ class Table:
     rows: tuple[Row, ...]
     note: str = ""  # the official note in the header corner
     header: str = ""  # the spanning header above the columns
+
+    def __repr__(self) -> str:
+        return f"<Table {self.id} {self.title}, {len(self.rows)} rows>"
 
     @cached_property
     def _by_id(self) -> dict[str, Row]:
@@ -147,6 +153,10 @@ class Schema:
     def __post_init__(self) -> None:
         keys = tuple((t.id, r.id, c.id) for t in self.tables for r, c in t.cells())
         object.__setattr__(self, "keys", keys)
+
+    def __repr__(self) -> str:
+        """Short (the tables' rows and labels are tens of thousands of characters)."""
+        return f"<Schema {self.id} {self.source}, {len(self.tables)} tables, {len(self.keys)} cells>"
 
     @cached_property
     def _tables(self) -> dict[str, Table]:

@@ -177,7 +177,7 @@ def unplaceable(report: Report) -> list[str]:
     a number), as ``where（value）``: export reports them instead of writing them. Negative
     and fractional numbers are numbers: they travel, and the rules report them."""
     out = [f"{f.ref}（{f.actual}）" for f in ValueInvalid().check(report)
-           if dict(f.args)["problem"] in (ValueInvalid.NOT_A_NUMBER, ValueInvalid.ERROR_VALUE)]
+           if dict(f.args)["problem"] in (ValueInvalid.TEXT, ValueInvalid.NOT_A_NUMBER, ValueInvalid.ERROR_VALUE)]
     if isinstance(report.year, Invalid):
         out.insert(0, f"{report.where.get('year', 'year')}（{report.year.raw}）")
     return out

@@ -24,10 +24,10 @@ from ..files import atomic
 from ..workbook.layout import layout_for
 from . import content, writers
 
-__all__ = ["FORMATS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
+__all__ = ["KINDS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
            "write_word"]
 
-FORMATS = ("docx", "html", "pdf", "md")
+KINDS = ("docx", "html", "pdf", "md")  # what a report renders to (not report formats: core.formats)
 SUFFIX = "_报告"
 STRICT = Message("render.strict", "有 {n} 处错误，未生成报告（先改正；去掉 --strict 则生成带“待核实”提示的报告）")
 UNKNOWN_KIND = Message("render.unknown_kind", "不能生成 {to} 格式的报告：只能生成 {kinds}")
@@ -53,8 +53,8 @@ class Rendered:
 def render(report: Report, to: str, prior: Report | None = None, template: Path | None = None) -> bytes:
     """One report as the bytes of a ``to`` file (``docx``, ``html``, ``pdf`` or ``md``); for a PDF
     ``template`` is the Word template it is made from."""
-    if to not in FORMATS:
-        raise RenderError(None, UNKNOWN_KIND, to=to, kinds="、".join(FORMATS))
+    if to not in KINDS:
+        raise RenderError(None, UNKNOWN_KIND, to=to, kinds="、".join(KINDS))
     if layout_for(report.format) is None:
         raise RenderError(None, NO_LAYOUT, source=report.format.source)
     what = content.build(report, prior)

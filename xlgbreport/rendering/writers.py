@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..core import shown
 from ..errors import Message, RenderError
 from .content import Content, TableView
 
@@ -54,8 +54,9 @@ def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader(TEMPLATES, "."),
                              undefined=jinja2.StrictUndefined, autoescape=autoescape,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["md"] = markdown_text
-    env.filters["md_cell"] = lambda text: _inline(text).replace("|", r"\|")
+    env.filters["md"] = shown.markdown
+    env.filters["md_line"] = shown.markdown_line
+    env.filters["md_cell"] = shown.markdown_cell
     return env
 
 
@@ -79,24 +80,6 @@ def html(content: Content, override: Path | None = None) -> str:
 
 
 # --- Markdown ---------------------------------------------------------------------------
-
-_INLINE = re.compile(r"([\\`*_\[\]~])")
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
-
-
-def markdown_text(text: object) -> str:
-    """Text that Markdown shows as written: no link, image, heading, list, HTML or code from a
-    clerk's words (``&``, ``<``, ``>`` become entities; markup characters are backslashed)."""
-    return _LINE_START.sub(lambda m: m.group(1) + (
-        m.group(2)[:-1] + "\\" + m.group(2)[-1] if m.group(2)[0].isdigit() else "\\" + m.group(2)), _inline(text))
-
-
-def _inline(text: object) -> str:
-    """Entities for ``&<>``, backslashes for the characters of links, emphasis and code: enough
-    in a table cell, where no line can start a heading or a list."""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INLINE.sub(r"\\\1", out)
-
 
 def grid(table: TableView) -> list[list[str]]:
     """A table as a full matrix, a merged cell's text at its top-left and blank beneath it: the
