@@ -26,7 +26,8 @@ from xl_helpers import run_main, within_limit
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
-from xlgbreport.cli import NO_PRIOR_BATCH, cli
+from xlgbreport.cli import cli
+from xlgbreport.cli.validate import NO_PRIOR_BATCH
 from xlgbreport.errors import InputError
 from xlgbreport.files import interchange
 from xlgbreport.workbook import reader as workbook_reader
@@ -135,7 +136,7 @@ def test_each_bad_file_gets_its_reason(bad_files, name):
     assert result.error.message == f"{name}：{reason}"
     code, output = _validate(path)
     assert code == 2
-    assert output.splitlines() == [f"{name} ✘ 无法读取：{reason}"]
+    assert output.splitlines() == [f"✘ {name}：无法读取，{reason}"]
 
 
 def test_the_encrypted_workbook_is_real(bad_files):
@@ -166,7 +167,7 @@ def test_a_batch_goes_on_past_every_bad_file(good, bad_files, tmp_path):
     assert code == 2
     *lines, last = output.splitlines()
     assert len(lines) == len(BAD_NAMES) + 1
-    assert "zz_good.xlsx：✔ 全部通过（宿迁市人民政府 2024）" in lines
+    assert "✔ zz_good.xlsx：全部通过（宿迁市人民政府 2024）" in lines
     assert last == NO_PRIOR_BATCH.format(n=1)  # the unreadable files were not checked at all
 
 
@@ -187,7 +188,7 @@ def test_the_console_script_never_shows_a_traceback(good, bad_files, tmp_path):
     assert len(lines) == len(BAD_NAMES) + 1
     assert last == NO_PRIOR_BATCH.format(n=1)
     for name in BAD_NAMES:
-        assert f"{name} ✘ 无法读取：{bad_files[name][1]}" in lines
+        assert f"✘ {name}：无法读取，{bad_files[name][1]}" in lines
 
 
 def test_a_directory_of_only_lock_files_has_nothing_to_check(tmp_path, good):
@@ -217,7 +218,7 @@ def test_zip_bomb_is_refused_with_the_default_limits(good, tmp_path):
     assert exc.value.message.startswith("炸弹.xlsx：解压后过大（压缩比 ")
     assert "为安全起见拒绝打开" in exc.value.message
     code, output = _validate(bomb)
-    assert code == 2 and output.startswith("炸弹.xlsx ✘ 无法读取：解压后过大")
+    assert code == 2 and output.startswith("✘ 炸弹.xlsx：无法读取，解压后过大")
 
 
 def test_unzipped_size_bound(good):
@@ -246,7 +247,7 @@ def test_a_defined_name_far_away_hits_the_cell_bound(good, tmp_path):
         workbook_reader.read(far)
     assert "单元格过多" in exc.value.message
     code, output = _validate(far)
-    assert code == 2 and "远.xlsx ✘ 无法读取：单元格过多" in output
+    assert code == 2 and "✘ 远.xlsx：无法读取，单元格过多" in output
 
 
 ENTITIES = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'

@@ -404,7 +404,7 @@ def assert_batch_goes_on(batch: Path, odd: Path, *parts: str) -> str:
         assert by_name[other]["valid"] and by_name[other]["notes"] == [prior_source.SKIPPED]
     code, output = run("validate", batch)  # the text output too: no 内部错误, every file summed up
     assert code == 2 and "内部错误" not in output and note in output
-    assert all(f"{n}：✔ 全部通过" in output for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
+    assert all(f"✔ {n}：全部通过" in output for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
     return note
 
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl.utils.cell import range_boundaries
 
 from xlgbreport import cli as cli_module
-from xlgbreport.errors import InputError
+from xlgbreport.errors import XlgbreportError
 from xlgbreport.workbook.functions import ARGUMENT_NAMES
 from xlgbreport.workbook.layout import LAYOUT
 
@@ -143,7 +143,7 @@ def run(*args: Any) -> tuple[int, str]:
     """A command through click's test runner: exit code and output. An input problem raised
     past the group is exit 2 with its one Chinese line, as ``main`` makes it."""
     result = CliRunner().invoke(cli_module.cli, [str(a) for a in args])
-    if isinstance(result.exception, InputError):
-        return cli_module.EXIT_UNREADABLE, result.exception.message
+    if isinstance(result.exception, XlgbreportError):
+        return cli_module.EXIT_CODES["refused"], result.exception.message
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
