@@ -20,7 +20,8 @@ from ..errors import XlgbreportError
 class FileResult:
     """One file's outcome: its report and findings, or the error (code and Chinese message) that
     stopped it; ``notes`` for the clerk, ``output`` where something was written, and ``extra``
-    the action's own JSON keys (import: what was found and deduced; consolidate: the status)."""
+    the action's own JSON keys (import: what was found and deduced; consolidate: the status, and
+    the org and year of an input whose report is not kept)."""
 
     path: str
     report: Report | None = None
@@ -72,7 +73,7 @@ class FileResult:
             out["notes"] = list(self.notes)
         if self.output is not None:
             out["output"] = self.output
-        out.update({k: v for k, v in self.extra.items() if k not in out})
+        out.update(self.extra)  # may name the org and year where there is no report
         return out
 
 
