@@ -294,12 +294,12 @@ def test_wrong_body_or_year_is_refused_unless_forced(tmp_path):
     original = target.read_bytes()
     with pytest.raises(InputError) as err:
         carry.carry_forward(target, other)
-    assert "宿豫区人民政府" in err.value.message and "--force" in err.value.message
+    assert "宿豫区人民政府" in err.value.message and "--skip-checks" in err.value.message
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     other.org, other.year = "宿迁市人民政府", 2022
     with pytest.raises(InputError, match="2023"):
         carry.carry_forward(target, other)
-    carry.carry_forward(target, other, force=True)
+    carry.carry_forward(target, other, skip_checks=True)
     assert workbook_reader.read(target).value((REQUESTS.id, "2", "natural_person")) == 118
 
 

@@ -235,7 +235,7 @@ def test_a_blank_org_last_year_is_decided_once_for_both_doors(chain, monkeypatch
         carry.plan(this, last)
     assert refusal in decided.value.message
     assert [f.rule for f in rules.check(this, last) if f.rule == "prior.mismatch"]  # validate agrees
-    assert carry.plan(this, last, force=True).numbers  # forced, the command would carry
+    assert carry.plan(this, last, skip_checks=True).numbers  # forced, the command would carry
 
 
 def test_generate_report_never_replaces_a_revised_draft(chain) -> None:

@@ -128,10 +128,12 @@ def rollover(last: str | Path, output: str | Path, *, overwrite: bool = False) -
     return workbooks.rollover(Path(last), Path(output), overwrite=overwrite)
 
 
-def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool = False) -> FileResult:
+def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool = False,
+                  on_note: Callable[[str], None] | None = None) -> FileResult:
     """Last year's 四 (from ``prior``, a workbook or its folder) into ``workbook``'s 二, nothing
     else changed; the old file kept as a backup. ``skip_checks`` carries despite an org or year
-    mismatch or a lock file. ``notes`` say which file was last year's; ``extra`` holds the
+    mismatch or a lock file. ``notes`` say which file was last year's (also given to ``on_note``
+    as soon as it is known, so a refusal that follows is not said alone); ``extra`` holds the
     ``backup`` (None when nothing changed), the cells ``carried`` and the columns ``left``."""
     from .actions import carry
     from .core import prior as prior_rows
@@ -139,7 +141,11 @@ def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool 
     from .workbook import reader
 
     workbook, notes = Path(workbook), []
-    last = carry.find_last(reader.read(workbook), workbook, Path(prior), notes)
+    try:
+        last = carry.find_last(reader.read(workbook), workbook, Path(prior), notes)
+    finally:
+        for note in notes if on_note else ():
+            on_note(note)
     done = carry.carry_forward(workbook, last, skip_checks=skip_checks)
     row = REQUESTS.row(prior_rows.CARRIED_TO)
     extra = {"backup": str(done.backup) if done.backup else None, "carried": len(done.numbers),

@@ -85,9 +85,8 @@ def carry_forward(prior_path: Path, workbook: Path, skip_checks: bool) -> None:
     （已有 .bak 时另存为 .2.bak 等，最早的备份从不覆盖）。
 
     只结转数字：上年为空或不是数字的格，本年保持原样；一格也结转不了时不改动文件。"""
-    done = api.carry_forward(workbook, prior_path, skip_checks=skip_checks)
-    for note in done.notes:  # which file was last year's: a diagnostic
-        say(note, err=True)
+    done = api.carry_forward(workbook, prior_path, skip_checks=skip_checks,
+                             on_note=lambda note: say(note, err=True))  # which file was last year's
     x = done.extra
     if x["backup"] is None:
         say(CARRIED_ALREADY.format(path=workbook, this_row=x["row"], last_row=x["prior_row"]))
