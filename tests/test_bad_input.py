@@ -132,8 +132,8 @@ BAD_NAMES = ["记事本.xlsx", "空文件.xlsx", "半截.xlsx", "坏压缩包.xl
 def test_each_bad_file_gets_its_reason(bad_files, name):
     path, reason = bad_files[name]
     result = validation.validate_file(path)
-    assert result.error is not None and not result.valid
-    assert result.error.message == f"{name}：{reason}"
+    assert result.error_code is not None and not result.valid
+    assert result.error_message == f"{name}：{reason}"
     code, output = _validate(path)
     assert code == 2
     assert output.splitlines() == [f"✘ {name}：无法读取，{reason}"]
@@ -408,5 +408,5 @@ def test_a_workbook_is_judged_by_its_content_not_its_name(good, tmp_path, name):
     path = shutil.copy(good, tmp_path / name)
     assert workbook_reader.read(path) == workbook_reader.read(good)
     (result,) = validation.validate([path])
-    assert result.error is None and result.valid
+    assert result.error_code is None and result.valid
     assert interchange.to_dict(workbook_reader.read(path)) == interchange.to_dict(workbook_reader.read(good))

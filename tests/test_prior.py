@@ -500,7 +500,7 @@ def test_an_os_error_from_prior_resolution_never_escapes_validate_file(tmp_path,
 
     monkeypatch.setattr(prior_source, "resolve", broken)
     result = validation.validate_file(book, find_prior=True)
-    assert result.prior_error is not None and result.error is None and result.findings == ()
+    assert "prior_error" in result.extra and result.error_code is None and result.findings == ()
     assert result.notes == (validation.PRIOR_FAILED.format(
         reason=validation.PRIOR_UNREACHABLE.format(reason="没有权限")),)
     code, doc = validate_json(book)
@@ -525,8 +525,8 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
                           "损坏.xlsx", "上锁", "环.xlsx"}
     by_name = {Path(r.path).name: r for r in validation.validate([folder])}
-    assert by_name["上锁"].error.message == "上锁：没有权限"
-    assert by_name["环.xlsx"].error.message == "环.xlsx：链接循环"
+    assert by_name["上锁"].error_message == "上锁：没有权限"
+    assert by_name["环.xlsx"].error_message == "环.xlsx：链接循环"
 
 
 def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_path, monkeypatch):
@@ -535,5 +535,5 @@ def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_p
     locked(monkeypatch, folder)
     good = workbook(THIS_JSON, tmp_path / "本年.xlsx")
     bad, fine = validation.validate([folder, good])
-    assert bad.error is not None and bad.error.message == "上锁：没有权限"
-    assert fine.error is None and fine.valid  # the batch goes on
+    assert bad.error_code is not None and bad.error_message == "上锁：没有权限"
+    assert fine.error_code is None and fine.valid  # the batch goes on

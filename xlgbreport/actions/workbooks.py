@@ -69,6 +69,8 @@ def new(output: Path, *, org: str | None = None, year: int | None = None, source
         like: Path | None = None, overwrite: bool = False) -> Report:
     """A new workbook: blank with ``org`` and ``year``, or filled from interchange JSON
     ``source``; ``like`` an .xlsm whose macros it keeps. Returns the report written."""
+    if source:
+        refuse_same(source, output)
     refuse_suffix(output, WORKBOOK_SUFFIXES)
     last = datetime.date.today().year + 1
     if year is not None and not FIRST_YEAR <= year <= last:
@@ -76,7 +78,6 @@ def new(output: Path, *, org: str | None = None, year: int | None = None, source
     report = interchange.load(source) if source else Report()
     if source:
         _writer().refuse_without_template(report, source)
-        refuse_same(source, output)
     if org is not None:
         report.org = org
     if year is not None:
