@@ -225,7 +225,7 @@ def test_a_blank_org_last_year_is_decided_once_for_both_doors(chain, monkeypatch
     shown = macros.carry_over_prior(book)
 
     refusal = "上年数据的机关名称应为 宿迁市人民政府，实为 空"
-    assert code == 2 and refusal in err and "--force" in err
+    assert code == 2 and refusal in err and "--skip-checks" in err
     assert this_path.read_bytes() == original and not carry.backup_path(this_path).exists()
     assert refusal in shown and shown == carry.MISMATCH.format(details=refusal, remedy=macros.REMEDY)
     assert book.written == []
