@@ -145,3 +145,17 @@ def test_the_exit_code_table() -> None:
     for code in set(exits.EXIT_CODES.values()):
         assert f"{code} " in exits.HELP
     assert "退出码" in help_text and "130" in help_text
+
+
+def test_new_refuses_a_year_or_suffix_and_template_writes_here(tmp_path: Path, monkeypatch) -> None:
+    for kwargs, code in (({"year": 25}, "workbook.year"), ({"year": 2100}, "workbook.year")):
+        with pytest.raises(xlgbreport.XlgbreportError) as refused:
+            xlgbreport.api.new(tmp_path / "a.xlsx", org="镇", **kwargs)
+        assert refused.value.code == code
+    with pytest.raises(xlgbreport.OutputError) as refused:
+        xlgbreport.api.new(tmp_path / "a.xls", org="镇", year=2024)
+    assert refused.value.code == "output.suffix" and not list(tmp_path.iterdir())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["template"])
+    assert result.exit_code == 0 and (tmp_path / "xlgbreport-template.xlsx").exists()
+    assert str(tmp_path) in result.output
