@@ -26,7 +26,8 @@ from xl_helpers import run_main, within_limit
 
 from xlgbreport import errors
 from xlgbreport.actions import validation
-from xlgbreport.cli import NO_PRIOR_BATCH, cli
+from xlgbreport.cli import cli
+from xlgbreport.cli.validate import NO_PRIOR_BATCH
 from xlgbreport.errors import InputError, Message
 from xlgbreport.files import interchange
 from xlgbreport.workbook import reader as workbook_reader
@@ -132,11 +133,11 @@ BAD_NAMES = ["记事本.xlsx", "空文件.xlsx", "半截.xlsx", "坏压缩包.xl
 def test_each_bad_file_gets_its_reason(bad_files, name):
     path, reason = bad_files[name]
     result = validation.validate_file(path)
-    assert result.error is not None and not result.valid
-    assert result.error.code == reason.code and result.error.path == str(path)
+    assert result.error_code == reason.code and not result.valid
+    assert result.error_message is not None and result.error_message.startswith(f"{path.name}：")
     code, output = _validate(path)
     assert code == 2
-    assert output.splitlines() == [f"{name} ✘ 无法读取：{reason}"]
+    assert output.splitlines() == [f"✘ {name}：无法读取，{reason}"]
 
 
 def test_the_encrypted_workbook_is_real(bad_files):
@@ -167,7 +168,7 @@ def test_a_batch_goes_on_past_every_bad_file(good, bad_files, tmp_path):
     assert code == 2
     *lines, last = output.splitlines()
     assert len(lines) == len(BAD_NAMES) + 1
-    assert "zz_good.xlsx：✔ 全部通过（宿迁市人民政府 2024）" in lines
+    assert "✔ zz_good.xlsx：全部通过（宿迁市人民政府 2024）" in lines
     assert last == NO_PRIOR_BATCH.format(n=1)  # the unreadable files were not checked at all
 
 
@@ -188,7 +189,7 @@ def test_the_console_script_never_shows_a_traceback(good, bad_files, tmp_path):
     assert len(lines) == len(BAD_NAMES) + 1
     assert last == NO_PRIOR_BATCH.format(n=1)
     for name in BAD_NAMES:
-        assert f"{name} ✘ 无法读取：{bad_files[name][1]}" in lines
+        assert f"✘ {name}：无法读取，{bad_files[name][1]}" in lines
 
 
 def test_a_directory_of_only_lock_files_has_nothing_to_check(tmp_path, good):
@@ -217,7 +218,7 @@ def test_zip_bomb_is_refused_with_the_default_limits(good, tmp_path):
         workbook_reader.read(bomb)
     assert exc.value.code == "file.zip_bomb" and exc.value.message.startswith("炸弹.xlsx：")
     code, output = _validate(bomb)
-    assert code == 2 and output.startswith("炸弹.xlsx ✘ 无法读取：解压后过大")
+    assert code == 2 and output.startswith("✘ 炸弹.xlsx：无法读取，解压后过大")
 
 
 def test_unzipped_size_bound(good):
@@ -246,7 +247,7 @@ def test_a_defined_name_far_away_hits_the_cell_bound(good, tmp_path):
         workbook_reader.read(far)
     assert exc.value.code == "file.too_many_cells"
     code, output = _validate(far)
-    assert code == 2 and "远.xlsx ✘ 无法读取：单元格过多" in output
+    assert code == 2 and "✘ 远.xlsx：无法读取，单元格过多" in output
 
 
 ENTITIES = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
@@ -407,5 +408,5 @@ def test_a_workbook_is_judged_by_its_content_not_its_name(good, tmp_path, name):
     path = shutil.copy(good, tmp_path / name)
     assert workbook_reader.read(path) == workbook_reader.read(good)
     (result,) = validation.validate([path])
-    assert result.error is None and result.valid
+    assert result.error_code is None and result.valid
     assert interchange.to_dict(workbook_reader.read(path)) == interchange.to_dict(workbook_reader.read(good))

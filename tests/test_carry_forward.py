@@ -27,7 +27,7 @@ from xl_helpers import run_main, within_limit
 
 from xlgbreport import cli as cli_module
 from xlgbreport.actions import carry
-from xlgbreport.cli import cli
+from xlgbreport.cli import cli, workbooks
 from xlgbreport.core import prior
 from xlgbreport.core.gb2021 import REQUESTS
 from xlgbreport.core.model import Invalid
@@ -296,13 +296,13 @@ def test_wrong_body_or_year_is_refused_unless_forced(tmp_path):
     with pytest.raises(InputError) as err:
         carry.carry_forward(target, other)
     assert err.value.code == "carry.mismatch" and "宿豫区人民政府" in err.value.message
-    assert err.value.args_["remedy"] == carry.FORCE_REMEDY
+    assert err.value.args_["remedy"] == carry.SKIP_CHECKS_REMEDY
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     other.org, other.year = "宿迁市人民政府", 2022
     with pytest.raises(InputError) as err:
         carry.carry_forward(target, other)
     assert err.value.code == "carry.mismatch" and "2023" in err.value.message
-    carry.carry_forward(target, other, force=True)
+    carry.carry_forward(target, other, skip_checks=True)
     assert workbook_reader.read(target).value((REQUESTS.id, "2", "natural_person")) == 118
 
 
@@ -554,7 +554,7 @@ def test_cli_blank_row_four_leaves_row_two_and_writes_nothing(tmp_path, monkeypa
 
     code, text = run_joined(monkeypatch, capsys, "carry-forward", "--prior", rolled, target)
 
-    assert code == cli_module.EXIT_UNREADABLE
+    assert code == cli_module.EXIT_CODES["refused"]
     assert "没有可结转的数" in text and "本工作簿未改动" in text and "已从上年" not in text
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
     after = workbook_reader.read(target)
@@ -574,7 +574,7 @@ def test_cli_partial_says_what_was_carried_and_what_was_left(tmp_path, monkeypat
 
     assert code == 0, text
     assert "结转 2 个单元格" in text and "2026.xlsx.bak" in text
-    assert cli_module.CARRY_LEFT.format(n=4, columns="商业企业、社会公益组织、法律服务机构、其他") in text
+    assert workbooks.CARRY_LEFT.format(n=4, columns="商业企业、社会公益组织、法律服务机构、其他") in text
     report = workbook_reader.read(target)
     assert [report.value(k) for k in CARRIED] == [5, 3, 0, 0, 0, 0]  # 3: the clerk's, kept
     assert report.value(TOTAL) == 8

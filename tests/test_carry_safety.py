@@ -126,10 +126,10 @@ def test_a_workbook_open_elsewhere_is_refused_unless_forced(pair, lock, program,
     original = target.read_bytes()
     (target.parent / lock).write_bytes(b"\x05clerk")
     code, out, err = run_main(monkeypatch, capsys, "carry-forward", "--prior", last_path, target)
-    assert code == 2 and lock in err and program in err and "--force" in err
+    assert code == 2 and lock in err and program in err and "--skip-checks" in err
     assert len(err.strip().splitlines()) == 2  # the note naming last year's file, then the refusal
     assert target.read_bytes() == original and not carry.backup_path(target).exists()
-    code, out, err = run_main(monkeypatch, capsys, "carry-forward", "--force", "--prior",
+    code, out, err = run_main(monkeypatch, capsys, "carry-forward", "--skip-checks", "--prior",
                               last_path, target)
     assert code == 0 and carried_value(target) == 118
 

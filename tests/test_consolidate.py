@@ -24,6 +24,7 @@ from engine import libreoffice
 from xl_helpers import run as cli
 
 import xlgbreport
+from xlgbreport.cli import exits
 from xlgbreport.consolidation import detail, expect, gather, run
 from xlgbreport.consolidation.decide import Status
 from xlgbreport.consolidation.gather import INPUT_KEYS
@@ -98,8 +99,17 @@ def expected_list(tmp_path_factory) -> Path:
     return path
 
 
+
+def output(batch: xlgbreport.Batch) -> Path:
+    return Path(batch.extra["output"])
+
+
+def statuses(batch: xlgbreport.Batch) -> list[Status]:
+    return [Status(f.extra["status"]) for f in batch.files]
+
+
 @pytest.fixture(scope="module")
-def done(county, expected_list, tmp_path_factory) -> run.Outcome:
+def done(county, expected_list, tmp_path_factory) -> xlgbreport.Batch:
     out = tmp_path_factory.mktemp("out") / "金乡县汇总.xlsx"
     return run.consolidate([county], out, org="金乡县人民政府", expect_path=expected_list)
 
@@ -115,7 +125,7 @@ def status_rows(path: Path) -> dict[str, tuple]:
 
 
 def test_the_sums_are_those_of_the_valid_reports_and_the_fee_is_exact(done):
-    back = xlgbreport.read(done.output)
+    back = xlgbreport.read(output(done))
     for key in INPUT_KEYS:
         assert back.value(key) == sum(r.value(key) for r in summed()), key
     assert back.value(FEE) == Decimal("1.55")  # 0.1 + 0.2 + 0 + 1.25, not 1.5500000000000003
@@ -126,13 +136,13 @@ def test_the_sums_are_those_of_the_valid_reports_and_the_fee_is_exact(done):
 
 
 def test_the_output_is_a_report_that_validates(done):
-    code, out = cli("validate", done.output)
+    code, out = cli("validate", output(done))
     assert code == 0, out
-    assert not has_errors(xlgbreport.check(xlgbreport.read(done.output)))
+    assert not has_errors(xlgbreport.check(xlgbreport.read(output(done))))
 
 
 def test_each_problem_is_named_on_the_status_sheet(done):
-    rows = status_rows(done.output)
+    rows = status_rows(output(done))
     status = {name: row[4] for name, row in rows.items()}
     assert status == {
         "a_huji.xlsx": "已汇总", "b_jinxiang.xlsx": "已汇总", "c_quiet.xlsx": "已汇总",
@@ -148,18 +158,18 @@ def test_each_problem_is_named_on_the_status_sheet(done):
     assert rows["b_jinxiang.xlsx"][1] == "部门" and rows["化雨镇人民政府"][1] == "乡镇"
     assert done.headline == ("已汇总 4 份，未汇总 6 份（有错误 1、重复 2、相同副本 1、年度不符 1、"
                              "无法读取 1），未报送 1 个单位")
-    assert done.exit_code == 2
+    assert exits.code_for(done) == 2
 
 
 def test_indicators_are_blank_on_a_zero_denominator(done):
-    ws = openpyxl.load_workbook(done.output)["指标"]
+    ws = openpyxl.load_workbook(output(done))["指标"]
     header = [c.value for c in ws[3]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)}
     assert set(rows) == {"胡集镇人民政府", "金乡县 司法局", "羊山镇人民政府", "高河镇人民政府", "合计"}
     quiet = rows["羊山镇人民政府"]
     assert quiet["办结"] == 0
     assert all(quiet[i.label] is None for i in indicators.INDICATORS if i.kind == "rate")
-    total = xlgbreport.read(done.output)
+    total = xlgbreport.read(output(done))
     for ind in indicators.INDICATORS:
         value = ind.value(total)
         assert rows["合计"][ind.label] == pytest.approx(None if value is None else float(value))
@@ -178,13 +188,13 @@ def test_two_counties_sum_to_the_prefecture(tmp_path):
         folder.mkdir()
         for seed in seeds:
             xlgbreport.write(body(f"{name}下属{seed}", 2024, seed, "0.3"), folder / f"{seed}.xlsx")
-        counties.append(run.consolidate([folder], tmp_path / f"{name}.xlsx", org=name).output)
+        counties.append(output(run.consolidate([folder], tmp_path / f"{name}.xlsx", org=name)))
     city = run.consolidate(counties, tmp_path / "市.xlsx", org="某市人民政府")
-    back = xlgbreport.read(city.output)
+    back = xlgbreport.read(output(city))
     for key in INPUT_KEYS:
         assert back.value(key) == sum(body("x", 2024, s, "0.3").value(key) for s in (11, 12, 13))
     assert back.value(FEE) == Decimal("0.9")
-    assert city.exit_code == 0 and city.decision.count(Status.SUMMED) == 2
+    assert exits.code_for(city) == 0 and statuses(city).count(Status.SUMMED) == 2
 
 
 def test_prior_gives_last_years_values_and_the_change(tmp_path, county):
@@ -195,7 +205,7 @@ def test_prior_gives_last_years_values_and_the_change(tmp_path, county):
         xlgbreport.write(report, last / name)
     done = run.consolidate([county / n for n in GOOD], tmp_path / "out.xlsx", org="金乡县人民政府",
                            prior=last)
-    ws = openpyxl.load_workbook(done.output)["指标"]
+    ws = openpyxl.load_workbook(output(done))["指标"]
     header = [c.value for c in ws[3]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)}
     huji = rows["胡集镇人民政府"]
@@ -215,9 +225,9 @@ def test_prior_gives_last_years_values_and_the_change(tmp_path, county):
 def test_include_invalid_sums_them_and_says_so(tmp_path, county):
     files = [county / "a_huji.xlsx", county / "f_wrong.xlsx"]
     done = run.consolidate(files, tmp_path / "out.xlsx", org="县", include_invalid=True)
-    assert done.decision.count(Status.SUMMED) == 2
-    assert any("--include-invalid" in n for line in done.decision.lines for n in line.notes)
-    back = xlgbreport.read(done.output)
+    assert statuses(done).count(Status.SUMMED) == 2
+    assert any("--include-invalid" in n for f in done.files for n in f.notes)
+    back = xlgbreport.read(output(done))
     key = (REQUESTS.id, NEW, "natural_person")
     assert back.value(key) == GOOD["a_huji.xlsx"].value(key) + xlgbreport.read(files[1]).value(key)
 
@@ -226,18 +236,18 @@ def test_a_pool_of_processes_gives_the_same_result(tmp_path, county, done):
     with ProcessPoolExecutor(max_workers=2) as pool:
         again = run.consolidate([county], tmp_path / "pool.xlsx", org="金乡县人民政府",
                                 executor=pool)
-    assert again.decision.sums == done.decision.sums
-    assert [line.status for line in again.decision.lines][:10] == \
-        [line.status for line in done.decision.lines][:10]
+    assert again.extra["totals"] == done.extra["totals"]
+    assert statuses(again)[:10] == \
+        statuses(done)[:10]
 
 
 def test_the_year_is_the_common_one_and_a_disagreement_is_said(tmp_path, county):
     files = [county / "a_huji.xlsx", county / "b_jinxiang.xlsx", county / "e_old.xlsx"]
     done = run.consolidate(files, tmp_path / "out.xlsx", org="县")
-    assert done.decision.year == 2024
+    assert done.extra["year"] == 2024
     assert any("2023 年 1 份、2024 年 2 份" in n for n in done.notes)
     older = run.consolidate(files, tmp_path / "old.xlsx", org="县", year=2023)
-    assert older.decision.count(Status.SUMMED) == 1
+    assert statuses(older).count(Status.SUMMED) == 1
 
 
 def test_the_command_line_json_and_exit_codes(tmp_path, county, expected_list):
@@ -246,7 +256,7 @@ def test_the_command_line_json_and_exit_codes(tmp_path, county, expected_list):
                      "--org", "县", "--format", "json")
     assert code == 0
     summary = json.loads(text)
-    assert [i["status"] for i in summary["inputs"]] == ["已汇总", "已汇总"]
+    assert [i["status"] for i in summary["files"]] == ["已汇总", "已汇总"]
     assert summary["totals"]["proactive"]["admin_fees"]["amount"] == "0.3"
     both = xlgbreport.read(out)
     for ind in indicators.INDICATORS:
@@ -268,8 +278,8 @@ def test_the_output_in_an_input_folder_is_not_an_input(tmp_path):
     folder.mkdir()
     xlgbreport.write(GOOD["a_huji.xlsx"], folder / "a.xlsx")
     first = run.consolidate([folder], folder / "汇总.xlsx", org="县")
-    again = run.consolidate([folder], folder / "汇总.xlsx", org="县", force=True)
-    assert again.decision.sums == first.decision.sums
+    again = run.consolidate([folder], folder / "汇总.xlsx", org="县", overwrite=True)
+    assert again.extra["totals"] == first.extra["totals"]
     assert any("汇总.xlsx" in n for n in again.notes)
 
 
@@ -278,10 +288,10 @@ def test_names_that_look_like_formulas_stay_text(tmp_path):
     folder.mkdir()
     xlgbreport.write(body("=HYPERLINK(\"http://x\",\"镇\")", 2024, 1), folder / "a.xlsx")
     done = run.consolidate([folder], tmp_path / "out.xlsx", org="=1+1")
-    wb = openpyxl.load_workbook(done.output)
+    wb = openpyxl.load_workbook(output(done))
     assert wb["汇总状态"]["A4"].data_type == "s"
     assert wb["指标"]["A4"].value.startswith("=HYPERLINK") and wb["指标"]["A4"].data_type == "s"
-    assert xlgbreport.read(done.output).org == "=1+1"
+    assert xlgbreport.read(output(done)).org == "=1+1"
 
 
 def test_the_expect_list_as_a_workbook_and_as_text(tmp_path):
@@ -335,30 +345,30 @@ def test_copies_are_kept_once(tmp_path, county):
     shutil.copy(county / "a_huji.xlsx", folder / "1.xlsx")
     shutil.copy(county / "a_huji.xlsx", folder / "2.xlsx")
     done = run.consolidate([folder], tmp_path / "o.xlsx", org="县")
-    assert [line.status for line in done.decision.lines] == [Status.SUMMED, Status.COPY]
-    assert xlgbreport.read(done.output).value(FEE) == Decimal("0.1")
+    assert statuses(done) == [Status.SUMMED, Status.COPY]
+    assert xlgbreport.read(output(done)).value(FEE) == Decimal("0.1")
 
 
 def test_check_finds_a_planted_difference_and_lists_the_missing(tmp_path, county, done,
                                                                 expected_list):
-    published = xlgbreport.read(done.output)
+    published = xlgbreport.read(output(done))
     key = (REQUESTS.id, REQUESTS.with_role(Role.RESULT)[0].id, "commercial")  # （一）予以公开
     published.cells[key] = published.value(key) + 2
     planted = tmp_path / "published.xlsx"
     xlgbreport.write(published, planted)
     checked = run.check([county], planted, expect_path=expected_list)
-    assert [(f.rule, f.table, f.row, f.column) for f in checked.findings][:1] == [
+    assert [(f.rule, f.table, f.row, f.column) for f in checked.files[0].findings][:1] == [
         ("consolidation.sum", *key)]
-    assert {f.column for f in checked.findings} == {"commercial", "total"}  # and the totals over it
-    assert checked.findings[0].ref.startswith("依申请公开!")
+    assert {f.column for f in checked.files[0].findings} == {"commercial", "total"}  # and the totals over it
+    assert checked.files[0].findings[0].ref.startswith("依申请公开!")
     code, text = cli("consolidate", county, "--check", planted, "--expect", expected_list)
     assert code == 2  # the corrupt file of the county folder
     assert "化雨镇人民政府 未报送" in text and "consolidation.sum" in text
-    assert run.check([county], done.output).findings == ()
+    assert run.check([county], output(done)).files[0].findings == ()
 
 
 def test_the_detail_sheet_and_the_frame_agree(done, county):
-    ws = openpyxl.load_workbook(done.output, read_only=True)["明细"]
+    ws = openpyxl.load_workbook(output(done), read_only=True)["明细"]
     sheet = list(ws.iter_rows(values_only=True))
     assert sheet[0] == detail.COLUMNS
     assert len(sheet) - 1 == 4 * len(SCHEMA.keys)  # the four bodies summed, every cell
@@ -368,15 +378,15 @@ def test_the_detail_sheet_and_the_frame_agree(done, county):
     assert list(fee["数值"]) == [0.1, 0.1]  # the workbook and its copy in sub/
     summed_in_sheet = sum(r[7] for r in sheet[1:] if r[4] == REQUESTS.role(Role.NEW).title
                           and r[5] == "总计")
-    assert summed_in_sheet == xlgbreport.read(done.output).value((REQUESTS.id, NEW, "total"))
+    assert summed_in_sheet == xlgbreport.read(output(done)).value((REQUESTS.id, NEW, "total"))
     assert not df[df["path"].str.endswith("f_wrong.xlsx")]["valid"].any()
 
 
 def test_the_charts_sheet_draws_three_charts(done):
-    with zipfile.ZipFile(done.output) as z:
+    with zipfile.ZipFile(output(done)) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
-    ws = openpyxl.load_workbook(done.output, read_only=True)["图表"]
+    ws = openpyxl.load_workbook(output(done), read_only=True)["图表"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "机关" and len(rows) == 5  # header and the four bodies
     quiet = next(r for r in rows if r[0] == "羊山镇人民政府")
@@ -386,8 +396,8 @@ def test_the_charts_sheet_draws_three_charts(done):
 def test_libreoffice_recalculates_the_output_and_its_checks_pass(done):
     """The consolidated workbook as a spreadsheet application sees it: every formula
     recalculated (cached values dropped first), the totals are the sums and 校验 says ✔."""
-    (values,) = libreoffice(done.output)
-    back = xlgbreport.read(done.output)
+    (values,) = libreoffice(output(done))
+    back = xlgbreport.read(output(done))
     for key in ((REQUESTS.id, FINISHED, "total"), (REQUESTS.id, NEW, "total"),
                 (APPEALS.id, "review", "total")):
         assert values[(SCHEMA.table(key[0]).sheet.upper(), LAYOUT.a1(key, sheet=False))] == \
@@ -404,9 +414,9 @@ def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done, monkeypatch
                          "--scheduler", local.scheduler_address, "--format", "json")
     summary = json.loads(text)
     assert code == 2  # the corrupt file, as without the cluster
-    assert summary["totals"] == json.loads(xlgbreport.api.interchange.dumps(done.report))
-    assert [i["status"] for i in summary["inputs"]] == [  # done had an --expect list
-        line.status.value for line in done.decision.lines if line.entry is not None]
+    assert summary["totals"] == json.loads(json.dumps(done.extra["totals"]))
+    assert [i["status"] for i in summary["files"]] == [  # done had an --expect list
+        f.extra["status"] for f in done.files if f.path]
     monkeypatch.setattr(gather, "CONNECT_SECONDS", 1)  # nobody listens there: no need to wait 10 s
     code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "无法连接" in text

@@ -24,7 +24,7 @@ from xl_helpers import EXAMPLES, excel_arguments, run_main, within_limit
 
 from xlgbreport import errors
 from xlgbreport.actions import sources, validation
-from xlgbreport.cli import NO_PRIOR_BATCH
+from xlgbreport.cli.validate import NO_PRIOR_BATCH
 from xlgbreport.core.model import Report
 from xlgbreport.core.rules import ValueInvalid
 from xlgbreport.errors import InputError
@@ -44,7 +44,7 @@ def load(path: Path) -> Report:
     within_limit(report.text)
     return report
 ORG = "宿迁市人民政府"
-GOOD_LINE = f"good.xlsx：✔ 全部通过（{ORG} 2024）"
+GOOD_LINE = f"✔ good.xlsx：全部通过（{ORG} 2024）"
 CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + ["\u202e", "\u2028"]
 
 
@@ -96,7 +96,7 @@ def test_validate_each_file(corpus, monkeypatch, capsys):
     for attack in _refused(corpus):
         code, out, err = run_main(monkeypatch, capsys, "validate", attack.path)
         assert code == 2, attack.name
-        assert out.splitlines() == [f"{attack.name} ✘ 无法读取：{attack.reason}"] and err == ""
+        assert out.splitlines() == [f"✘ {attack.name}：无法读取，{attack.reason}"] and err == ""
         _no_controls(out)
     _unchanged(corpus)
 
@@ -135,8 +135,8 @@ def test_validate_a_folder_reports_every_file(corpus, monkeypatch, capsys):
         assert code == 2 and err == ""
         _no_controls(out)
         for attack in corpus["refused"]:
-            assert f"{attack.name} ✘ 无法读取：{attack.reason}" in out.splitlines()
-        assert "zz_good.xlsx：✔ 全部通过（宿迁市人民政府 2024）" in out.splitlines()
+            assert f"✘ {attack.name}：无法读取，{attack.reason}" in out.splitlines()
+        assert "✔ zz_good.xlsx：全部通过（宿迁市人民政府 2024）" in out.splitlines()
     finally:
         (batch / "zz_good.xlsx").unlink()
     _unchanged(corpus)
@@ -153,7 +153,7 @@ def test_a_hostile_last_year_is_one_note_and_the_file_is_still_checked(corpus, m
         assert code == 2, attack.name
         assert out.splitlines()[:1] == [
             f"{this.name} {validation.PRIOR_FAILED.format(reason=f'{attack.name}：{attack.reason}')}"]
-        assert out.splitlines()[-1] == f"{this.name}：✔ 全部通过（{ORG} 2024）" and err == ""
+        assert out.splitlines()[-1] == f"✔ {this.name}：全部通过（{ORG} 2024）" and err == ""
         _no_controls(out)
     _unchanged(corpus)
 
@@ -217,15 +217,15 @@ def test_a_long_name_a_loop_and_a_vanished_file(corpus, monkeypatch, capsys, tmp
     loop.symlink_to(loop)
     gone = tmp_path / "已删除.xlsx"
     lines = _batch(corpus, monkeypatch, capsys, long, loop, gone)
-    assert lines[:3] == [f"{long.name} ✘ 无法读取：文件名过长", "环.xlsx ✘ 无法读取：链接循环",
-                         f"已删除.xlsx ✘ 无法读取：{errors.NOT_FOUND}"]
+    assert lines[:3] == [f"✘ {long.name}：无法读取，文件名过长", "✘ 环.xlsx：无法读取，链接循环",
+                         f"✘ 已删除.xlsx：无法读取，{errors.NOT_FOUND}"]
 
 
 def test_a_fifo_or_a_device_is_never_waited_on(corpus, monkeypatch, capsys, tmp_path):
     fifo = tmp_path / "管道.xlsx"
     os.mkfifo(fifo)
     lines = _batch(corpus, monkeypatch, capsys, fifo, Path("/dev/stdin"), Path("/dev/zero"))
-    assert lines[:3] == [f"{n} ✘ 无法读取：{errors.NOT_REGULAR}" for n in ("管道.xlsx", "stdin", "zero")]
+    assert lines[:3] == [f"✘ {n}：无法读取，{errors.NOT_REGULAR}" for n in ("管道.xlsx", "stdin", "zero")]
     for named in (fifo, "/dev/stdin"):  # named on the 封面, and as --prior: a note, no hang
         report = load(THIS_JSON)
         report.meta["prior"] = str(named)
@@ -258,7 +258,7 @@ def test_no_permission_without_root(corpus, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sources.os, "scandir", guarded(real_scandir))
     monkeypatch.setattr(os, "access", lambda *a, **k: False)  # what click used to ask
     lines = _batch(corpus, monkeypatch, capsys, inside, shut)
-    assert lines[:2] == ["x.xlsx ✘ 无法读取：没有权限", "上锁 ✘ 无法读取：没有权限"]
+    assert lines[:2] == ["✘ x.xlsx：无法读取，没有权限", "✘ 上锁：无法读取，没有权限"]
     code, out, err = run_main(monkeypatch, capsys, "validate", corpus["good"], "--prior", inside)
     assert code == 2 and out.splitlines()[0].endswith("x.xlsx：没有权限；跨年度检查已跳过")
 
@@ -356,7 +356,7 @@ def test_the_issue_batch_reports_every_sample_and_stays_small(corpus, tmp_path):
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert proc.returncode == 2, proc.stderr
     lines = proc.stdout.splitlines()
-    assert f"远格.xlsx ✘ 无法读取：{too_big('XFD1048576')}" in lines
+    assert f"✘ 远格.xlsx：无法读取，{too_big('XFD1048576')}" in lines
     for sample in sorted(p.name for p in batch.glob("*.xlsx") if p.name != bad.name):
         assert any(line.startswith(f"{sample}：") for line in lines), sample
     peak_kib = int(proc.stderr.split("peak")[-1])

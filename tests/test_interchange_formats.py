@@ -81,13 +81,13 @@ def test_a_2019_json_is_validated_and_refused_as_a_workbook(tmp_path, monkeypatc
     source = tmp_path / "金殿镇2020.json"
     source.write_text(interchange.dumps(balanced_2019()), encoding="utf-8")
     code, out = run("validate", source)
-    assert code == 0 and "金殿镇2020.json：✔ 全部通过（金殿镇人民政府 2020）" in out
+    assert code == 0 and "✔ 金殿镇2020.json：全部通过（金殿镇人民政府 2020）" in out
     spoiled = as_json(balanced_2019())
     spoiled["requests"]["3.6"]["natural_person"] = 3
     source.write_text(json.dumps(spoiled, ensure_ascii=False), encoding="utf-8")
     code, out = run("validate", source)
     assert code == 1 and "requests/3.6/total [requests.row_total] （六）其他处理：总计（2）≠ 各类申请人之和（3）" in out
-    assert "✘ 2 处错误（金殿镇人民政府 2020）" in out
+    assert "✘ 金殿镇2020.json：2 处错误（金殿镇人民政府 2020）" in out
 
     book = tmp_path / "金殿镇2020.xlsx"
     code, out, err = run_main(monkeypatch, capsys, "new", "--from-json", source, "-o", book)

@@ -140,3 +140,20 @@ def test_row_ids_are_typed_only_in_the_formats() -> None:
             if literal.search(code) and "fullCalcOnLoad" not in code and "<c r=" not in code:
                 found.append(f"{module_name(path)}:{n}: {line.strip()}")
     assert not found, found
+
+
+def cli_strays(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a ``cli`` module that is neither the front door nor the cli itself."""
+    allowed = {"xlgbreport", "xlgbreport.api"}
+    return [f"{module} → {target}" for module, targets in sorted(graph.items())
+            if module == "xlgbreport.cli" or module.startswith("xlgbreport.cli.")
+            for target in sorted(targets)
+            if target not in allowed and target != "xlgbreport.cli" and not target.startswith("xlgbreport.cli.")]
+
+
+def test_the_cli_imports_only_the_front_door() -> None:
+    assert not cli_strays(GRAPH)
+    planted = {"xlgbreport.cli.validate": {"xlgbreport.api", "xlgbreport.actions.validation"},
+               "xlgbreport.cli": {"xlgbreport.cli.output", "xlgbreport.errors"}}
+    assert cli_strays(planted) == ["xlgbreport.cli → xlgbreport.errors",
+                                   "xlgbreport.cli.validate → xlgbreport.actions.validation"]

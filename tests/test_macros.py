@@ -215,7 +215,7 @@ def test_a_blank_org_last_year_is_decided_once_for_both_doors(chain, monkeypatch
     shown = macros.carry_over_prior(book)
 
     refusal = "上年数据的机关名称应为 宿迁市人民政府，实为 空"
-    assert code == 2 and refusal in err and "--force" in err
+    assert code == 2 and refusal in err and "--skip-checks" in err
     assert this_path.read_bytes() == original and not carry.backup_path(this_path).exists()
     assert refusal in shown and shown == carry.MISMATCH.format(details=refusal, remedy=macros.REMEDY)
     assert book.written == []
@@ -225,7 +225,7 @@ def test_a_blank_org_last_year_is_decided_once_for_both_doors(chain, monkeypatch
         carry.plan(this, last)
     assert decided.value.code == "carry.mismatch" and refusal in decided.value.message
     assert [f.rule for f in rules.check(this, last) if f.rule == "prior.mismatch"]  # validate agrees
-    assert carry.plan(this, last, force=True).numbers  # forced, the command would carry
+    assert carry.plan(this, last, skip_checks=True).numbers  # forced, the command would carry
 
 
 def test_generate_report_never_replaces_a_revised_draft(chain) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from xl_helpers import new_workbook, run, validate_json, within_limit
 
 from xlgbreport.actions import prior_source, sources, validation
+from xlgbreport.actions.results import FileResult
 from xlgbreport.core import prior, rules
 from xlgbreport.core.gb2021 import PROACTIVE, REQUEST_COLUMNS, REQUESTS, SCHEMA
 from xlgbreport.core.model import Invalid, Report
@@ -387,7 +388,7 @@ def assert_batch_goes_on(batch: Path, odd: Path, *parts: str) -> str:
         assert by_name[other]["valid"] and by_name[other]["notes"] == [prior_source.SKIPPED]
     code, output = run("validate", batch)  # the text output too: no 内部错误, every file summed up
     assert code == 2 and "内部错误" not in output and note in output
-    assert all(f"{n}：✔ 全部通过" in output for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
+    assert all(f"✔ {n}：全部通过" in output for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
     return note
 
 
@@ -483,7 +484,7 @@ def test_an_os_error_from_prior_resolution_never_escapes_validate_file(tmp_path,
 
     monkeypatch.setattr(prior_source, "resolve", broken)
     result = validation.validate_file(book, find_prior=True)
-    assert result.prior_error is not None and result.error is None and result.findings == ()
+    assert "prior_error" in result.extra and result.error_code is None and result.findings == ()
     assert result.notes == (validation.PRIOR_FAILED.format(
         reason=validation.PRIOR_UNREACHABLE.format(reason="没有权限")),)
     code, doc = validate_json(book)
@@ -508,14 +509,14 @@ def test_collect_survives_what_rglob_did_not(tmp_path, monkeypatch):
     assert set(names) == {"sub/宿迁市_2022_旧.xlsx", "宿迁市2023.xlsx", "宿迁市人民政府2023年报告.xlsx",
                           "损坏.xlsx", "上锁", "环.xlsx"}
     by_name = {Path(r.path).name: r for r in validation.validate([folder])}
-    assert read_failed(by_name["上锁"].error) == OS_REASONS[errno.EACCES]
-    assert read_failed(by_name["环.xlsx"].error) == OS_REASONS[errno.ELOOP]
+    assert read_failed(by_name["上锁"]) == OS_REASONS[errno.EACCES]
+    assert read_failed(by_name["环.xlsx"]) == OS_REASONS[errno.ELOOP]
 
 
-def read_failed(error: InputError | None) -> object:
+def read_failed(result: FileResult) -> str:
     """Why a file could not be read, when that is the system's reason."""
-    assert error is not None and error.code == "file.read_failed"
-    return error.args_["detail"]
+    assert result.error_code == "file.read_failed" and result.error_message is not None
+    return result.error_message.split("：", 1)[1]
 
 
 def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_path, monkeypatch):
@@ -524,5 +525,5 @@ def test_a_folder_named_on_the_command_line_that_cannot_be_listed_says_why(tmp_p
     locked(monkeypatch, folder)
     good = new_workbook(THIS_JSON, tmp_path / "本年.xlsx")
     bad, fine = validation.validate([folder, good])
-    assert read_failed(bad.error) == OS_REASONS[errno.EACCES] and Path(bad.path).name == "上锁"
-    assert fine.error is None and fine.valid  # the batch goes on
+    assert read_failed(bad) == OS_REASONS[errno.EACCES] and Path(bad.path).name == "上锁"
+    assert fine.error_code is None and fine.valid  # the batch goes on

@@ -138,9 +138,9 @@ def test_a_huge_number_costs_only_its_file(tmp_path):
     (folder / "好.txt").write_text((PUBLISHED / "002_4f580d778f793ab4.txt").read_text(encoding="utf-8"),
                                    encoding="utf-8")
     batch = run.run([folder], tmp_path / "出", to="json")
-    assert [o.error for o in batch.outcomes] == [None, None]
-    good = next(o for o in batch.outcomes if o.source.name == "好.txt")
-    assert good.written[0].output.exists()
+    assert [o.error_code for o in batch.files] == [None, None]
+    good = next(o for o in batch.files if Path(o.path).name == "好.txt")
+    assert Path(good.output).exists()
 
 
 def test_a_table_of_contents_or_a_sentence_naming_a_section_is_no_heading():

@@ -11,6 +11,7 @@ from pathlib import Path
 from xl_helpers import EXAMPLES, run
 
 import xlgbreport
+from xlgbreport.cli import exits
 from xlgbreport.core.formats import GB2019, GB2021
 from xlgbreport.files import interchange
 from xlgbreport.importer import run as import_run
@@ -55,16 +56,16 @@ def test_a_folder_is_an_archive_named_by_org_and_year(tmp_path):
     code, output = run("import", archive, "-o", out, "--format", "json")
     assert code == 2  # the broken PDF, named, and the batch went on
     batch = json.loads(output)
-    by_source = {Path(s["source"]).name: s for s in batch["sources"]}
+    by_source = {Path(s["path"]).name: s for s in batch["files"]}
     assert set(by_source) == {HUAIAN.name, SEED_000.name, SEED_004.name, "坏文件.pdf"}
     assert "坏文件.pdf" in by_source["坏文件.pdf"]["error"]
     names = sorted(p.name for p in out.iterdir())
     assert names == ["尧都区金殿镇人民政府_2020.xlsx", "淮安市人民政府_2024.xlsx", "金乡县胡集镇人民政府_2022.xlsx"]
-    hu = by_source[SEED_000.name]["reports"][0]
+    hu = by_source[SEED_000.name]
     assert hu["format"] == "gb2021" and hu["blank"] > 0
-    assert {n["rule"] for n in hu["notes"]} >= {"import.row_missing", "import.table_missing"}
+    assert {n["rule"] for n in hu["import_notes"]} >= {"import.row_missing", "import.table_missing"}
     assert "text.year" in {f["rule"] for f in hu["findings"]}
-    jin = by_source[SEED_004.name]["reports"][0]
+    jin = by_source[SEED_004.name]
     assert jin["format"] == "gb2019" and "本年新制作数量" in jin["format_evidence"]
     assert jin["kept"]["proactive/procurement/amount"] == "42.856"
     # again into the same folder: new names, nothing overwritten
@@ -169,13 +170,13 @@ def test_an_archive_is_read_in_a_pool_and_a_crashing_file_costs_only_itself(tmp_
 
     monkeypatch.setattr(import_run.readers, "read", read)  # forked workers inherit it
     batch = import_run.run([archive], tmp_path / "导入")
-    assert len(batch.outcomes) == 10
-    crashed = [o for o in batch.outcomes if o.error]
-    assert [o.source.name for o in crashed] == ["崩溃.txt"] and "崩溃.txt" in crashed[0].error
+    assert len(batch.files) == 10
+    crashed = [o for o in batch.files if o.error_code]
+    assert [Path(o.path).name for o in crashed] == ["崩溃.txt"] and "崩溃.txt" in crashed[0].error_message
     names = {p.name for p in (tmp_path / "导入").iterdir()}
     assert names == {"俵口镇_2022.xlsx"} | {f"俵口镇_2022-{n}.xlsx" for n in range(2, 10)}
-    assert all(w.imported.report.format is GB2021 for o in batch.outcomes for w in o.written)
-    assert batch.exit_code == 2
+    assert all(o.report.format is GB2021 for o in batch.files if o.report)
+    assert exits.code_for(batch) == 2
 
 
 def test_a_2019_format_report_published_last_year_as_prior(tmp_path):

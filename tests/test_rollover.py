@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 from xl_helpers import run, validate_json, within_limit
 
-from xlgbreport.cli import EXIT_UNREADABLE
+from xlgbreport.cli.exits import EXIT_CODES
 from xlgbreport.core import prior
 from xlgbreport.core.gb2021 import PROACTIVE, REQUESTS, SCHEMA
 from xlgbreport.files import interchange
@@ -20,6 +20,8 @@ from xlgbreport.workbook import reader as workbook_reader
 from xlgbreport.workbook import writer as workbook_writer
 from xlgbreport.workbook.layout import COVER_SHEET, LAYOUT
 from xlgbreport.workbook.writer import PRIOR_REFERENCE
+
+EXIT_UNREADABLE = EXIT_CODES["refused"]
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 Y_JSON, Y1_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"

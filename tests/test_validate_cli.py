@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from xl_helpers import new_workbook, run, validate_json, within_limit
 
-from xlgbreport.cli import NO_PRIOR_BATCH
+from xlgbreport.cli.validate import NO_PRIOR_BATCH
 from xlgbreport.core.findings import SUMMARY_OK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,7 +238,7 @@ def test_text_output_lines(tmp_path):
     assert lines == [
         "胡集镇.xlsx 依申请公开!D5 [requests.balance] 自然人列：一（3441）+ 二（118）≠（七）总计（3440）+ 四（118）",
         "胡集镇.xlsx 依申请公开!J5 [requests.balance] 总计列：一（3526）+ 二（121）≠（七）总计（3521）+ 四（125）",
-        "胡集镇.xlsx：✘ 2 处错误（宿迁市人民政府 2024）",
+        "✘ 胡集镇.xlsx：2 处错误（宿迁市人民政府 2024）",
         "1 个文件没有上年数据（--prior 或封面“上年工作簿”），跨年度检查已跳过",
     ]
     assert "Traceback" not in output
@@ -257,10 +257,11 @@ def test_one_summary_line_per_file_in_a_folder(tmp_path):
     assert code == 1
     *lines, last = output.splitlines()
     assert last == NO_PRIOR_BATCH.format(n=3)  # said once for the batch
-    summaries = [line for line in lines if "：" in line.split(" ")[0]]
-    assert [s.split("：")[0] for s in summaries] == ["a_good.xlsx", "b_demo.xlsx", "c_good.xlsx"]
-    assert summaries[0] == f"a_good.xlsx：{SUMMARY_OK}（宿迁市人民政府 2024）"
-    assert summaries[1].startswith("b_demo.xlsx：✘ ")
+    summaries = [line for line in lines if line[:2] in ("✔ ", "✘ ")]
+    assert [s[2:].split("：")[0] for s in summaries] == ["a_good.xlsx", "b_demo.xlsx", "c_good.xlsx"]
+    mark, text = SUMMARY_OK.split(" ")
+    assert summaries[0] == f"{mark} a_good.xlsx：{text}（宿迁市人民政府 2024）"
+    assert summaries[1].startswith("✘ b_demo.xlsx：")
     detail = [line for line in lines if line not in summaries]
     assert detail and all(line.startswith("b_demo.xlsx ") for line in detail)
     assert "b_demo.xlsx 依申请公开!D5 [requests.balance] 自然人列：一（12）+ 二（2）≠（七）总计（12）+ 四（1）" in detail
@@ -304,9 +305,9 @@ def test_batch_goes_on_after_a_bad_file(tmp_path):
     code, output = run("validate", folder)
     assert code == 2
     lines = output.splitlines()
-    assert lines[0].startswith("a_broken.xlsx ✘ 无法读取：")
-    assert any(line.startswith("b_good.xlsx：✔") for line in lines)
-    assert any(line.startswith("c_demo.xlsx：✘") for line in lines)
+    assert lines[0].startswith("✘ a_broken.xlsx：无法读取，")
+    assert any(line.startswith("✔ b_good.xlsx：") for line in lines)
+    assert any(line.startswith("✘ c_demo.xlsx：") for line in lines)
 
     code, doc = validate_json(folder)
     assert code == 2
@@ -349,5 +350,5 @@ def test_files_of_the_same_name_are_told_apart_by_their_path(tmp_path):
     new_workbook(SUQIAN_2024, folder / "丙镇.xlsx")
     code, output = run("validate", folder)
     assert code == 0
-    summaries = [line.split("：")[0] for line in output.splitlines()[:-1]]
+    summaries = [line[2:].split("：")[0] for line in output.splitlines()[:-1]]
     assert summaries == ["丙镇.xlsx", str(folder / "乙镇" / "年报.xlsx"), str(folder / "甲镇" / "年报.xlsx")]

@@ -179,7 +179,7 @@ def run(*args: Any) -> tuple[int, str]:
     problem raised past the group is exit 2 with its one Chinese line, as ``main`` makes it."""
     result = CliRunner().invoke(cli_module.cli, [str(a) for a in args])
     if isinstance(result.exception, XlgbreportError):
-        return cli_module.EXIT_UNREADABLE, result.exception.message
+        return cli_module.EXIT_CODES["refused"], result.exception.message
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
 

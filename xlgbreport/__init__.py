@@ -6,17 +6,20 @@ The front door, as sqlite-utils has ``Database``::
     import xlgbreport
 
     report = xlgbreport.read("胡集镇.xlsx")           # a workbook or an interchange JSON
-    for finding in xlgbreport.check(report):
+    for finding in xlgbreport.check(report):         # a list of findings
         print(finding.ref, finding.message)
-    for result in xlgbreport.validate(["各乡镇/"]):   # files and folders, one result a file
-        print(result.path, result.valid)
-    xlgbreport.write(report, "胡集镇.json")           # .json: interchange; else a workbook
+    batch = xlgbreport.validate(["各乡镇/"])          # a Batch: one FileResult a file
+    for result in batch.files:
+        print(result.path, result.valid, result.error_code)
+    xlgbreport.write(report, "胡集镇.json")           # .json: interchange; .xlsx: a workbook
+    xlgbreport.rollover("胡集镇2023.xlsx", "胡集镇2024.xlsx")
+    xlgbreport.consolidate(["各乡镇/"], "全县.xlsx", org="某县人民政府")
+    xlgbreport.render(["胡集镇.xlsx"], "docx")
     df = xlgbreport.frame(["各乡镇/"])                # long form, one row a cell (pandas)
-    for one in xlgbreport.read_published("胡集镇2022年报.pdf"):   # a published report
-        print(one.report.format.id, one.found, [n.message for n in one.notes])
 
-Names are loaded on first use, so that importing a part (the Excel functions, say) does not
-load every reader.
+Every batch action returns a ``Batch`` of ``FileResult`` with one ``to_dict()``; every error
+raised on purpose is an ``XlgbreportError`` with a stable ``code``. Names are loaded on first
+use, so that importing a part (the Excel functions, say) does not load every reader.
 """
 
 from __future__ import annotations
@@ -24,30 +27,44 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["FORMATS", "GB2019", "GB2021", "FileResult", "Finding", "Format", "InputError", "OutputError",
-           "RenderError", "Report", "Severity", "XlgbreportError", "check", "frame", "read", "read_published",
-           "validate", "write"]
+__all__ = ["FORMATS", "GB2019", "GB2021", "Batch", "FileResult", "Finding", "Format", "InputError",
+           "OutputError", "RenderError", "Report", "Severity", "XlgbreportError", "build_addin",
+           "carry_forward", "check", "consolidate", "excel_doctor", "frame", "import_reports",
+           "iter_validate", "read", "read_published", "render", "rollover", "validate", "write"]
 
+_API = ("build_addin", "carry_forward", "check", "consolidate", "excel_doctor", "frame",
+        "import_reports", "iter_validate", "read", "read_published", "render", "rollover",
+        "validate", "write")
 _WHERE = {
     "FORMATS": "core.formats", "GB2019": "core.formats", "GB2021": "core.formats",
     "Format": "core.formats", "Finding": "core.findings", "Severity": "core.findings",
-    "Report": "core.model", "check": "core.rules", "InputError": "errors",
-    "OutputError": "errors", "RenderError": "errors", "XlgbreportError": "errors",
-    "FileResult": "actions.validation", "validate": "actions.validation",
-    "read": "api", "write": "api", "frame": "consolidation.detail",
-    "read_published": "importer.run",
+    "Report": "core.model", "Batch": "actions.results", "FileResult": "actions.results",
+    **{name: "errors" for name in ("InputError", "OutputError", "RenderError", "XlgbreportError")},
+    **dict.fromkeys(_API, "api"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .actions.validation import FileResult, validate
-    from .api import read, write
-    from .consolidation.detail import frame
+    from .actions.results import Batch, FileResult
+    from .api import (
+        build_addin,
+        carry_forward,
+        check,
+        consolidate,
+        excel_doctor,
+        frame,
+        import_reports,
+        iter_validate,
+        read,
+        read_published,
+        render,
+        rollover,
+        validate,
+        write,
+    )
     from .core.findings import Finding, Severity
     from .core.formats import FORMATS, GB2019, GB2021, Format
     from .core.model import Report
-    from .core.rules import check
     from .errors import InputError, OutputError, RenderError, XlgbreportError
-    from .importer.run import read_published
 
 
 def __getattr__(name: str) -> Any:

@@ -1,29 +1,268 @@
-"""``read`` and ``write`` for the front door: one report in, one report out, by the file's kind."""
+"""The front door: one function per action, for programs and for the command line alike.
+
+Each function loads what its action needs when it is called: ``validate`` never pays for
+XlsxWriter, Jinja2, the importer's readers or the process pool (``tests/test_startup.py``).
+Batch actions return a :class:`~xlgbreport.actions.results.Batch` of
+:class:`~xlgbreport.actions.results.FileResult`; problems a caller must handle raise an
+:class:`~xlgbreport.errors.XlgbreportError` with a stable ``code``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .actions import sources
+from . import errors
+from .actions.prior_source import SKIPPED as PRIOR_SKIPPED
+from .actions.results import Batch, FileResult
+from .core import shown
+from .core.findings import Finding, Severity, summary
 from .core.model import Report
-from .files import atomic, interchange
-from .workbook import writer as workbook_writer
+from .errors import InputError, Message, OutputError, RenderError, XlgbreportError
+
+if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
+    import pandas
+
+    from .importer.parse import Imported
+
+__all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
+           "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
+           "export", "frame", "import_kinds", "import_reports", "iter_validate", "new", "read",
+           "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
+           "write"]
+
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+VALIDATED = "校验 {n} 个文件：{valid} 个通过，{invalid} 个有错误，{unreadable} 个无法读取"
+RENDERED = "生成 {done} 份报告，{failed} 个文件未生成"
+NO_OUTPUT = Message("consolidate.output", "请给出汇总工作簿的保存位置，或给出要核对的汇总表")
 
 
 def read(path: str | Path) -> Report:
     """The report in a workbook (judged by its content) or an interchange JSON file.
 
-    Raises :class:`~xlgbreport.errors.InputError` with a Chinese message when it cannot be read."""
+    Raises :class:`~xlgbreport.errors.InputError` with a code and a Chinese message when it
+    cannot be read."""
+    from .actions import sources
+
     return sources.load(Path(path))
 
 
-def write(report: Report, path: str | Path, *, force: bool = False) -> Path:
-    """Write ``report`` as interchange JSON (``.json``) or as a filled template workbook.
+def check(report: Report, prior: Report | None = None) -> list[Finding]:
+    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``."""
+    from .core import rules
 
-    Never overwrites an existing file unless ``force``; the write is atomic (``files.atomic``)."""
-    path = Path(path)
-    if path.suffix.lower() == ".json":
-        atomic.write_text(path, interchange.dumps(report) + "\n", replace=force)
-    else:
-        workbook_writer.write(path, report, replace=force)
-    return path
+    return list(rules.check(report, prior))
+
+
+def collect(paths: Iterable[str | Path]) -> list[Path]:
+    """The workbooks and interchange JSON files that ``paths`` (files and folders) name, in the
+    order a batch reads them."""
+    from .actions import sources
+
+    return sources.collect(paths)
+
+
+def iter_validate(paths: Iterable[str | Path], *, prior: str | Path | Report | None = None
+                  ) -> Iterator[FileResult]:
+    """An iterator of one :class:`FileResult` per file (folders walked), read and checked one at
+    a time, so memory stays flat for any number of files. Last year's report is ``prior`` (a
+    report, or a file or folder holding it), else the one the 封面 names."""
+    from .actions import validation
+
+    return validation.validate_files(collect(paths), prior, find_prior=True)
+
+
+def validate(paths: Iterable[str | Path], *, prior: str | Path | Report | None = None) -> Batch:
+    """Every file's :class:`FileResult` (see :func:`iter_validate`), as one :class:`Batch`."""
+    files = list(iter_validate(paths, prior=prior))
+    unreadable = sum(f.failed_to_read for f in files)
+    valid = sum(f.valid for f in files)
+    return Batch(files, headline=VALIDATED.format(n=len(files), valid=valid, unreadable=unreadable,
+                                                  invalid=len(files) - valid - unreadable))
+
+
+def write(report: Report, path: str | Path, *, overwrite: bool = False) -> Path:
+    """``report`` as interchange JSON (``.json``) or a filled template workbook (``.xlsx``); any
+    other suffix is refused. Never over an existing file unless ``overwrite``; atomic."""
+    from .actions import workbooks
+
+    return workbooks.write(report, Path(path), overwrite=overwrite)
+
+
+def template(output: str | Path | None = None, *, overwrite: bool = False) -> Path:
+    """A blank template workbook at ``output``, by default ``xlgbreport-template.xlsx`` in the
+    current folder; returns where it was written."""
+    from .actions import workbooks
+
+    return workbooks.template(Path(output) if output is not None else None, overwrite=overwrite)
+
+
+def new(output: str | Path, *, org: str | None = None, year: int | None = None,
+        source: str | Path | None = None, like: str | Path | None = None,
+        overwrite: bool = False) -> Report:
+    """A new workbook (.xlsx, or .xlsm with ``like``'s macros): blank with ``org`` and ``year``
+    (2008 to next year), or filled from the interchange JSON ``source``."""
+    from .actions import workbooks
+
+    return workbooks.new(Path(output), org=org, year=year, overwrite=overwrite,
+                         source=Path(source) if source is not None else None,
+                         like=Path(like) if like is not None else None)
+
+
+def export(workbook: str | Path, output: str | Path | None = None, *, overwrite: bool = False) -> str:
+    """A workbook as interchange JSON text, also written to ``output`` when given; refused when
+    a value has no place in JSON (text in a number cell)."""
+    from .actions import workbooks
+
+    return workbooks.export(Path(workbook), Path(output) if output is not None else None,
+                            overwrite=overwrite)
+
+
+def rollover(last: str | Path, output: str | Path, *, overwrite: bool = False) -> FileResult:
+    """Next year's workbook at ``output`` from last year's ``last``: the result's ``report`` is
+    the new year's, its ``output`` the file written."""
+    from .actions import workbooks
+
+    return workbooks.rollover(Path(last), Path(output), overwrite=overwrite)
+
+
+def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool = False,
+                  on_note: Callable[[str], None] | None = None) -> FileResult:
+    """Last year's 四 (from ``prior``, a workbook or its folder) into ``workbook``'s 二, nothing
+    else changed; the old file kept as a backup. ``skip_checks`` carries despite an org or year
+    mismatch or a lock file. ``notes`` say which file was last year's (also given to ``on_note``
+    as soon as it is known, so a refusal that follows is not said alone); ``extra`` holds the
+    ``backup`` (None when nothing changed), the cells ``carried`` and the columns ``left``."""
+    from .actions import carry
+    from .core import prior as prior_rows
+    from .core.gb2021 import REQUESTS
+    from .workbook import reader
+
+    workbook, notes = Path(workbook), []
+    try:
+        last = carry.find_last(reader.read(workbook), workbook, Path(prior), notes)
+    finally:
+        for note in notes if on_note else ():
+            on_note(note)
+    done = carry.carry_forward(workbook, last, skip_checks=skip_checks)
+    row = REQUESTS.row(prior_rows.CARRIED_TO)
+    extra = {"backup": str(done.backup) if done.backup else None, "carried": len(done.numbers),
+             "left": [row.column(key[2]).label for key in done.left], "row": row.label,
+             "prior_row": REQUESTS.row(prior_rows.CARRIED_FROM).label}
+    return FileResult.checked(workbook, last, notes=tuple(notes), output=str(workbook), valid=True,
+                              extra=extra)
+
+
+def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *,
+                org: str | None = None, year: int | None = None, expect: str | Path | None = None,
+                prior: str | Path | None = None, include_invalid: bool = False,
+                check: str | Path | None = None, scheduler: str | None = None,
+                overwrite: bool = False, progress: Progress | None = None) -> Batch:
+    """Many bodies' reports summed into the workbook ``output``, one result per input (valid when
+    summed) and per body on the ``expect`` list that sent nothing; the batch's ``extra`` holds
+    the totals and indicators. With ``check``, that summary is compared with the sum instead:
+    its findings are in the first result. ``scheduler`` reads on a dask.distributed cluster."""
+    from .consolidation import gather, run
+
+    if check is None and output is None:
+        raise InputError(None, NO_OUTPUT)
+    expect_path = Path(expect) if expect is not None else None
+    with gather.cluster(scheduler) if scheduler else contextlib.nullcontext() as executor:
+        if check is not None:
+            return run.check(paths, Path(check), year=year, expect_path=expect_path,
+                             include_invalid=include_invalid, executor=executor)
+        return run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
+                               prior=Path(prior) if prior is not None else None,
+                               include_invalid=include_invalid, overwrite=overwrite,
+                               executor=executor, progress=progress)
+
+
+def render_kinds() -> tuple[str, ...]:
+    """What :func:`render` makes: docx, html, pdf and md."""
+    from . import rendering
+
+    return tuple(rendering.FORMATS)
+
+
+def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = None,
+           prior: str | Path | None = None, template: str | Path | None = None,
+           overwrite: bool = False, strict: bool = False) -> Batch:
+    """The published report of every file ``paths`` name, as ``to`` (see :func:`render_kinds`):
+    one result per file, its ``output`` the file written beside it (or in ``output``), its
+    findings the tables' (listed as 待核实); with ``strict`` a file with errors is not rendered."""
+    from . import rendering
+
+    files = list(rendering.render_all([Path(p) for p in paths], to,
+                                      Path(output) if output is not None else None,
+                                      prior=Path(prior) if prior is not None else None,
+                                      template=Path(template) if template is not None else None,
+                                      overwrite=overwrite, strict=strict))
+    failed = sum(f.output is None for f in files)
+    return Batch(files, headline=RENDERED.format(done=len(files) - failed, failed=failed))
+
+
+def import_kinds() -> tuple[str, ...]:
+    """What :func:`import_reports` writes into a folder: xlsx or json."""
+    from .importer import run
+
+    return tuple(run.OUTPUT_KINDS)
+
+
+def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
+                   to: str | None = None, overwrite: bool = False,
+                   progress: Progress | None = None) -> Batch:
+    """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
+    interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
+    one result per report found, valid when complete (nothing left blank, deduced or wrong)."""
+    from .importer import run
+
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress)
+
+
+def read_published(path: str | Path) -> list[Imported]:
+    """The reports one published file holds (a comparison document holds two), each with what
+    was found, deduced and left blank; raises :class:`InputError` when it cannot be read."""
+    from .importer import run
+
+    return run.read_published(path)
+
+
+def frame(paths: Iterable[str | Path]) -> pandas.DataFrame:
+    """Every readable report under ``paths`` in long form, one row a cell, with ``path`` and
+    ``valid`` columns (needs pandas)."""
+    from .consolidation import detail
+
+    return detail.frame(paths)
+
+
+def excel_doctor(workbook: str | Path | None = None) -> Batch:
+    """This computer's Python, xlwings, add-in and trust settings (and ``workbook``'s
+    xlwings.conf sheet and macros): one result per check, its note the line (✔, ✘ or ·), valid
+    unless something needs doing; the verdict is the headline."""
+    from .excel import doctor
+
+    checks = doctor.diagnose(Path(workbook) if workbook is not None else None)
+    files = [FileResult(str(workbook or ""), notes=(c.line,), valid=c.mark != doctor.BAD) for c in checks]
+    return Batch(files, headline=doctor.verdict(checks))
+
+
+def build_addin(output: str | Path, interpreter: str | None = None, *, overwrite: bool = False,
+                import_vba: bool | None = None) -> FileResult:
+    """The county's add-in (.xlam) at ``output``: ribbon and xlwings.conf sheet, and on Windows
+    (or with ``import_vba``) the functions' and buttons' macros imported through Excel."""
+    import sys
+
+    from .excel import addin
+
+    output = Path(output)
+    if output.exists() and not overwrite:
+        raise OutputError(output, errors.OUTPUT_EXISTS)
+    addin.build(output, interpreter, replace=overwrite)
+    imported = sys.platform.startswith("win") if import_vba is None else import_vba
+    if imported:
+        addin.import_vba_with_excel(output)
+    return FileResult(str(output), output=str(output), valid=True,
+                      extra={"tab": addin.TAB, "conf_sheet": addin.CONF_SHEET, "vba_imported": imported})
+

@@ -40,14 +40,14 @@ from ..workbook.layout import Layout
 from . import prior_source
 
 MISMATCH = Message("carry.mismatch", "上年数据与本工作簿不符，未结转：{details}{remedy}")
-FORCE_REMEDY = "（确认无误可加 --force）"
+SKIP_CHECKS_REMEDY = "（确认无误可加 --skip-checks）"
 UNSAFE = Message("carry.shared_formula", "{cell} 含共享或数组公式，为免破坏其他单元格未结转，请先清除该公式")
 ODD_XML = Message("carry.odd_sheet", "工作表 {sheet} 的格式无法安全改写（{detail}），未结转")
 ODD_PART = Message("carry.odd_part", "工作簿的 {part} 无法安全改写（{detail}），未结转")
 NOTHING = Message("carry.nothing_to_carry", "上年“{row}”的 {n} 格都为空或不是数字，没有可结转的数，本工作簿未改动")
 OPEN_ELSEWHERE = Message("carry.open_elsewhere",
                          "正在 {program} 中打开（旁边有锁定文件 {lock}），未结转：请先关闭它再试；"
-                         "确认没有打开（锁定文件是上次异常退出留下的）可加 --force")
+                         "确认没有打开（锁定文件是上次异常退出留下的）可加 --skip-checks")
 READ_ONLY = Message("carry.read_only", "是只读文件，未结转：请先取消只读属性再试")
 NOT_A_FILE = Message("carry.not_a_file", "不是普通文件，未结转")
 SHEET_MISSING = "找不到工作表"  # an ODD_XML detail
@@ -90,14 +90,14 @@ def find_last(this: Report, this_path: Path | None, explicit: Path | None,
     raise InputError(None, NO_PRIOR, why=why)
 
 
-def plan(this: Report, last: Report, *, force: bool = False, remedy: str = FORCE_REMEDY,
+def plan(this: Report, last: Report, *, skip_checks: bool = False, remedy: str = SKIP_CHECKS_REMEDY,
          path: Path | None = None) -> prior.Carry:
     """What carrying ``last`` into ``this`` writes; :class:`InputError` when it must not.
 
-    Unless ``force``, last year's report must be this body's, of the year before, as the rule
+    Unless ``skip_checks``, last year's report must be this body's, of the year before, as the rule
     ``prior.mismatch`` judges the pair (a blank 机关名称 of last year's does not match);
     ``remedy`` tells the clerk what to do then. Nothing to carry is refused too."""
-    if not force:
+    if not skip_checks:
         found = list(rules.PriorMismatch().check(this, last))
         if found:
             raise InputError(path, MISMATCH, details="；".join(f.message for f in found),
@@ -109,14 +109,14 @@ def plan(this: Report, last: Report, *, force: bool = False, remedy: str = FORCE
     return decided
 
 
-def carry_forward(target: Path, last: Report, *, force: bool = False) -> Carried:
+def carry_forward(target: Path, last: Report, *, skip_checks: bool = False) -> Carried:
     """Write last year's 四 into ``target``'s 二、上年结转, number by number (:func:`plan`).
 
-    ``force`` also carries into a workbook whose lock file says it is open elsewhere."""
-    target = _editable(Path(target), force)
+    ``skip_checks`` also carries into a workbook whose lock file says it is open elsewhere."""
+    target = _editable(Path(target), skip_checks)
     with atomic.locked(target):
         before = os.stat(target)
-        decided = plan(workbook_reader.read(target), last, force=force, path=target)
+        decided = plan(workbook_reader.read(target), last, skip_checks=skip_checks, path=target)
         layout = _layout(target)
         with zipfile.ZipFile(target) as zin:
             replaced, dropped, refreshed = _patch(target, zin, layout, decided.numbers)
@@ -132,9 +132,9 @@ def carry_forward(target: Path, last: Report, *, force: bool = False) -> Carried
     return Carried(kept, decided.numbers, decided.left, tuple(refreshed))
 
 
-def _editable(target: Path, force: bool) -> Path:
+def _editable(target: Path, skip_checks: bool) -> Path:
     """The real file behind ``target`` (through a link), refused when it is not a regular
-    file, is read-only, or (unless ``force``) is open in Excel, WPS or LibreOffice."""
+    file, is read-only, or (unless ``skip_checks``) is open in Excel, WPS or LibreOffice."""
     real = atomic.real_path(target)
     try:
         mode = os.stat(real).st_mode
@@ -144,7 +144,7 @@ def _editable(target: Path, force: bool) -> Path:
         raise InputError(target, NOT_A_FILE)
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
         raise OutputError(target, READ_ONLY)
-    if not force:
+    if not skip_checks:
         for program, lock in open_elsewhere(real):
             raise OutputError(target, OPEN_ELSEWHERE, program=program, lock=lock.name)
     return real

@@ -4,53 +4,17 @@ one bad file never stops a batch."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..core import rules
-from ..core.findings import Finding, has_errors
-from ..core.model import Invalid, Report
+from ..core.model import Report
 from ..errors import InputError, Message, os_reason
 from . import prior_source
+from .results import FileResult
 from .sources import collect, load
 
 PRIOR_FAILED = "{reason}；跨年度检查已跳过"
 PRIOR_UNREACHABLE = Message("prior.unreadable", "无法读取上年数据：{reason}")
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """The outcome for one file: findings, or the reason it could not be read."""
-
-    path: str
-    report: Report | None = None
-    findings: tuple[Finding, ...] = ()
-    error: InputError | None = None
-    notes: tuple[str, ...] = field(default=())
-    prior_error: InputError | None = None  # last year's data named but not usable
-
-    @property
-    def valid(self) -> bool:
-        return self.error is None and not has_errors(list(self.findings))
-
-    def to_dict(self) -> dict[str, Any]:
-        report = self.report
-        year = report.year if report else None
-        out: dict[str, Any] = {
-            "path": self.path,
-            "org": report.org if report else None,
-            "year": year.raw if isinstance(year, Invalid) else year,
-            "valid": self.valid,
-            "findings": [f.to_dict() for f in self.findings],
-        }
-        if self.error:
-            out["error"] = self.error.message
-        if self.prior_error:  # why the exit code is 2 although the file itself was read
-            out["prior_error"] = self.prior_error.message
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
 
 
 def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
@@ -62,9 +26,9 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     try:
         report = load(path)
     except InputError as exc:
-        return FileResult(str(path), error=exc)
+        return FileResult.failed(path, exc)
     if prior is None and not find_prior:
-        return FileResult(str(path), report, tuple(rules.check(report)))
+        return FileResult.checked(path, report, tuple(rules.check(report)))
     notes: list[str] = []
     try:
         last = prior if isinstance(prior, Report) else prior_source.resolve(
@@ -74,14 +38,22 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         failed = exc
     else:
-        return FileResult(str(path), report, tuple(rules.check(report, last)), notes=tuple(notes))
+        return FileResult.checked(path, report, tuple(rules.check(report, last)), notes=tuple(notes))
     notes.append(PRIOR_FAILED.format(reason=failed.message))
-    return FileResult(str(path), report, tuple(rules.check(report)), notes=tuple(notes),
-                      prior_error=failed)
+    # why the exit code is 2 although the file itself was read (docs/prior-year.md)
+    return FileResult.checked(path, report, tuple(rules.check(report)), notes=tuple(notes),
+                              extra={"prior_error": failed.message, "prior_error_code": failed.code})
+
+
+def validate_files(files: Iterable[str | Path], prior: str | Path | Report | None = None, *,
+                   find_prior: bool = False) -> Iterator[FileResult]:
+    """:func:`validate_file` for each of ``files`` (files, not folders), in order."""
+    for path in files:
+        yield validate_file(path, prior, find_prior=find_prior)
 
 
 def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = None, *,
              find_prior: bool = False) -> Iterator[FileResult]:
-    for path in collect(paths):
-        yield validate_file(path, prior, find_prior=find_prior)
+    """Every file ``paths`` name (folders walked), checked one at a time: memory stays flat."""
+    return validate_files(collect(paths), prior, find_prior=find_prior)
 

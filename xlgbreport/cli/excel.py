@@ -1,5 +1,5 @@
 """``xlgbreport excel …``: the add-in's setup, for clerks (doctor) and the county's IT staff
-(build-addin). Kept beside the Excel layer; ``cli`` only adds the group."""
+(build-addin)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from .. import errors
-from ..errors import OutputError
-from ..excel import addin
+from .. import api
+from .exits import code_for
+from .output import say
 
+ADDIN_NAME = "xlgbreport.xlam"
 BUILT = "已生成 {path}：功能区“{tab}”和配置表 {conf} 已写好"
 IMPORTED = "已导入函数和按钮的宏。请把 {path} 发给各单位，用 xlwings addin install --file {name} 安装"
 LATER = "还差一步：在装有 Excel 的 Windows 电脑上运行同一条命令，导入函数和按钮的宏（需要勾选“信任对 VBA 工程对象模型的访问”）"
@@ -26,29 +27,22 @@ def excel() -> None:
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def doctor_command(workbook: Path | None) -> None:
     """检查本机的 Python、xlwings、加载项和信任设置；给出工作簿时也检查它的 xlwings.conf 表和宏。"""
-    from ..excel import doctor  # reads workbooks with openpyxl: loaded for this command only
-
-    checks = doctor.diagnose(workbook)
-    for check in checks:
-        click.echo(check.line)
-    click.echo(doctor.verdict(checks))
-    sys.exit(1 if any(c.mark == doctor.BAD for c in checks) else 0)
+    batch = api.excel_doctor(workbook)
+    for check in batch.files:
+        for line in check.notes:
+            say(line)
+    say(batch.headline)
+    sys.exit(code_for(batch))
 
 
 @excel.command("build-addin")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(f"{addin.PROJECT}.xlam"), show_default=True, help="加载项的保存位置")
+              default=Path(ADDIN_NAME), show_default=True, help="加载项的保存位置")
 @click.option("--interpreter", help="各单位电脑上 pythonw.exe 的位置，可写环境变量，如 "
               r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe；不写则用 PATH 上的 pythonw")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def build_addin(output: Path, interpreter: str | None, force: bool) -> None:
     """由 xlwings 自带的模板制作县级加载项（.xlam）：年报选项卡（校验、结转上年数据、生成报告）和函数。"""
-    if output.exists() and not force:
-        raise OutputError(output, errors.OUTPUT_EXISTS)
-    addin.build(output, interpreter, replace=force)
-    click.echo(BUILT.format(path=output, tab=addin.TAB, conf=addin.CONF_SHEET))
-    if not sys.platform.startswith("win"):
-        click.echo(LATER)
-        return
-    addin.import_vba_with_excel(output)
-    click.echo(IMPORTED.format(path=output, name=output.name))
+    done = api.build_addin(output, interpreter, overwrite=force)
+    say(BUILT.format(path=output, tab=done.extra["tab"], conf=done.extra["conf_sheet"]))
+    say(IMPORTED.format(path=output, name=output.name) if done.extra["vba_imported"] else LATER)

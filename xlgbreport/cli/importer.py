@@ -1,40 +1,50 @@
-"""The ``xlgbreport import`` command: a thin click layer over :mod:`.run`. Texts for clerks are
-Chinese; a source that cannot be read is one line in the report, and the batch goes on."""
+"""``xlgbreport import``: built when it is run or listed (see ``cli._Commands``), since the
+importer's readers (PDF, HTML) cost every ``validate`` run their import time. A source that
+cannot be read is one line in the report, and the batch goes on."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from ..core import shown
-from ..importer import run
-from .output import progress_bar
+from .. import api
+from .exits import code_for
+from .output import document, progress_bar, say
 
 READING = "读取已发布的报告"
 
 
-@click.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="一个来源：工作簿（.xlsx）或交换 JSON（.json）；多个来源或文件夹：输出文件夹。"
-                   "不给则只输出导入报告")
-@click.option("--to", "kind", type=click.Choice(run.OUTPUT_KINDS),
-              help="输出文件夹中每份报告的类型（默认 xlsx）")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="导入报告的格式")
-@click.option("--force", is_flag=True, help="覆盖已存在的输出文件（只对单个输出文件；文件夹中从不覆盖）")
-def import_command(sources: tuple[Path, ...], output: Path | None, kind: str | None, fmt: str,
-                   force: bool) -> None:
-    """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，或其所在文件夹）：
-    按行名、列名放入表格，读不准的格留空并列出，不猜。退出码：0 全部完整无误，1 有留空、推断说明或
-    校验错误，2 有文件无法读取。"""
-    batch = run.run(sources, output, to=kind, force=force, progress=progress_bar(READING))
-    if fmt == "json":
-        click.echo(shown.json_text(json.dumps(batch.to_dict(), ensure_ascii=False, indent=1)))
-    else:
-        for line in run.lines(batch):
-            click.echo(line)
-    sys.exit(batch.exit_code)
+def import_command() -> click.Command:
+    """The command, with ``--to``'s choices taken from the importer."""
+
+    @click.command("import")
+    @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("-o", "--output", type=click.Path(path_type=Path),
+                  help="一个来源：工作簿（.xlsx）或交换 JSON（.json）；多个来源或文件夹：输出文件夹。"
+                       "不给则只输出导入报告")
+    @click.option("--to", "kind", type=click.Choice(api.import_kinds()),
+                  help="输出文件夹中每份报告的类型（默认 xlsx）")
+    @click.option("--format", "output_style", type=click.Choice(["text", "json"]), default="text",
+                  show_default=True, help="导入报告的格式")
+    @click.option("--force", is_flag=True, help="覆盖已存在的输出文件（只对单个输出文件；文件夹中从不覆盖）")
+    def import_(sources: tuple[Path, ...], output: Path | None, kind: str | None, output_style: str,
+                force: bool) -> None:
+        """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，或其所在文件夹）：
+        按行名、列名放入表格，读不准的格留空并列出，不猜。退出码：0 全部完整无误，1 有留空、推断说明或
+        校验错误，2 有文件无法读取。"""
+        batch = api.import_reports(sources, output, to=kind, overwrite=force,
+                                   progress=progress_bar(READING))
+        if output_style == "json":
+            document(batch.to_dict())
+        else:
+            for result in batch.files:
+                if result.error_code is not None:
+                    say(f"✘ {result.error_message}")
+                for line in result.notes:
+                    say(line)
+            say(batch.headline)
+        sys.exit(code_for(batch))
+
+    return import_

@@ -1,22 +1,41 @@
-"""What every command shows: lines with file text made safe for a terminal, and a progress bar."""
+"""What every command shows: lines with file text made safe for a terminal (results on stdout,
+progress and diagnostics on stderr), the JSON documents, and a progress bar."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from ..core import shown
+from .. import api
 
 T = TypeVar("T")
+WROTE = "已写入 {path}"
 
 
 def say(line: str, err: bool = False) -> None:
     """One line of output that may hold text from files (a name, an org, a cell, a path):
     controls are escaped (:mod:`core.shown`), so a file cannot drive the terminal."""
-    click.echo(shown.terminal(line), err=err)
+    click.echo(api.shown.terminal(line), err=err)
+
+
+def failed(name: str, reason: str, err: bool = False) -> None:
+    """The one form of a failure line: ``✘ name：reason``."""
+    say(f"✘ {name}：{reason}", err=err)
+
+
+def verdict(name: str, findings: Iterable[api.Finding], who: str = "") -> None:
+    """The one form of a file's verdict: ``✔ name：全部通过`` or ``✘ name：2 处错误``."""
+    mark, _, text = api.summary(list(findings)).partition(" ")
+    say(f"{mark} {name}：{text}" + (f"（{who}）" if who else ""))
+
+
+def document(data: dict[str, Any]) -> None:
+    """A ``--format json`` document on stdout, controls escaped."""
+    click.echo(api.shown.json_text(json.dumps(data, ensure_ascii=False, indent=1)))
 
 
 def progress_bar(label: str) -> Callable[[Iterable[T], int], Iterator[T]]:

@@ -53,6 +53,7 @@ class Entry:
     problems: tuple[str, ...] = ()
     values: tuple[Value, ...] | None = None  # INPUT_KEYS' values
     digest: str = ""  # of org, year and values as numbers: identical copies share it
+    error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
 
     @property
     def readable(self) -> bool:
@@ -76,13 +77,13 @@ def read_one(path: str | Path) -> Entry:
 def _read(path: Path) -> Entry:
     result = validate_file(path)
     report = result.report
-    if result.error is not None or report is None:
-        reason = result.error.message if result.error else ""
-        return Entry(str(path), error=reason)
+    if result.error_code is not None or report is None:
+        return Entry(str(path), error=result.error_message or "", error_code=result.error_code)
     year = report.year.raw if isinstance(report.year, Invalid) else report.year
     if report.format is not GB2021:
         return Entry(str(path), report.org, year,
-                     error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source))
+                     error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source),
+                     error_code=OTHER_FORMAT.code)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     warnings = len(result.findings) - len(errors)
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]

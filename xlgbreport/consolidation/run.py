@@ -19,8 +19,8 @@ from typing import Any
 
 from .. import errors
 from ..actions import sources
+from ..actions.results import Batch, FileResult
 from ..core import rules
-from ..core.findings import Finding
 from ..core.indicators import INDICATORS, level
 from ..core.model import Number, Report
 from ..core.prior import normalise
@@ -39,53 +39,47 @@ DEFAULT_ORG = "汇总"
 PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
 CHECKED = "{name}：{n} 格与各单位之和不符；{inputs}"
 OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
+UNREADABLE_CODE = "file.unreadable"  # an input that could not be read and says no code of its own
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a consolidation did: the decision per input, the summed report, the notes."""
+def _results(decision: Decision) -> list[FileResult]:
+    """One result per input (and per body on the list that sent nothing): valid when summed;
+    its status, category and counts as the action's own JSON keys."""
+    out = []
+    for line in decision.lines:
+        e = line.entry
+        readable = e is not None and e.readable
+        extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
+                 "status": line.status.value, "errors": e.errors if readable else None,
+                 "warnings": e.warnings if readable else None}
+        notes = tuple(sheets.describe(line))
+        if e is not None and e.error:
+            out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
+                                         notes=notes, extra=extra))
+        else:
+            out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
+                                  valid=line.status is Status.SUMMED))
+    return out
 
-    output: Path
-    org: str
-    decision: Decision
-    report: Report
-    notes: tuple[str, ...] = ()
 
-    @property
-    def headline(self) -> str:
-        return self.decision.headline
-
-    @property
-    def exit_code(self) -> int:
-        """As for ``validate``: 2 when a file could not be read, 1 when anything was left out
-        or is missing, 0 when every input was summed."""
-        d = self.decision
-        if d.count(Status.UNREADABLE):
-            return 2
-        return 0 if d.count(Status.SUMMED) == len(d.lines) else 1
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``--format json`` summary: each input's status and the totals (interchange)."""
-        view = self.report.computed()
-        values = {i.id: i.value(view) for i in INDICATORS}
-        return {"output": str(self.output), "org": self.org, "year": self.decision.year,
-                "headline": self.headline, "notes": list(self.notes),
-                "inputs": _inputs_json(self.decision), "totals": interchange.to_dict(self.report),
-                "indicators": {k: _number(v) for k, v in values.items()},
-                "levels": {k: level(k, v) for k, v in values.items() if level(k, v)}}
+def _batch(decision: Decision, notes: list[str], headline: str, **extra: Any) -> Batch:
+    """The batch: every input's result; the notes, then a line for each input not summed."""
+    return Batch(_results(decision), (*notes, *decision.left_out()), headline,
+                 {"year": decision.year, **extra})
 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
                 year: int | None = None, expect_path: Path | None = None,
-                prior: Path | None = None, include_invalid: bool = False, force: bool = False,
-                executor: Executor | None = None, progress: Progress | None = None) -> Outcome:
+                prior: Path | None = None, include_invalid: bool = False, overwrite: bool = False,
+                executor: Executor | None = None, progress: Progress | None = None) -> Batch:
     """Read, check and sum ``paths`` (files and folders) into the workbook ``output``.
-    ``progress`` wraps the stream of files read (the CLI's bar on a terminal).
+    ``progress`` wraps the stream of files read (the CLI's bar on a terminal). The batch's
+    ``extra`` holds the output, org, year, totals (interchange) and indicators.
 
     Raises :class:`InputError` (Chinese) when nothing can be summed, :class:`OutputError` when the
     output cannot be written; one bad input is one status line, never the batch's end."""
     output = Path(output)
-    if output.exists() and not force:  # said before reading the batch; atomic checks it again
+    if output.exists() and not overwrite:  # said before reading the batch; atomic checks it again
         raise OutputError(output, errors.OUTPUT_EXISTS)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
@@ -102,35 +96,15 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     name = " ".join((org or DEFAULT_ORG).split())
     report = decision.report(name)
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
-    outcome = Outcome(output, name, decision, report, tuple(notes))
     bodies, total = _bodies(decision, report, last)
-    _save(output, report, lambda wb: sheets.write(wb, decision, outcome.headline, bodies, total,
-                                                  last is not None), force)
-    return outcome
-
-
-@dataclass(frozen=True)
-class Checked:
-    """``--check``: a summary against the sum of the reports given, cell by cell."""
-
-    summary: Path
-    decision: Decision
-    findings: tuple[Finding, ...]
-
-    @property
-    def exit_code(self) -> int:
-        unread = self.decision.count(Status.UNREADABLE)
-        return 2 if unread else 1 if self.findings or self.decision.count(Status.MISSING) else 0
-
-    @property
-    def headline(self) -> str:
-        return CHECKED.format(name=self.summary.name, n=len(self.findings),
-                              inputs=self.decision.headline)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"summary": str(self.summary), "year": self.decision.year,
-                "headline": self.headline, "findings": [f.to_dict() for f in self.findings],
-                "inputs": _inputs_json(self.decision)}
+    _save(output, report, lambda wb: sheets.write(wb, decision, decision.headline, bodies, total,
+                                                  last is not None), overwrite)
+    view = report.computed()
+    values = {i.id: i.value(view) for i in INDICATORS}
+    return _batch(decision, notes, decision.headline, output=str(output), org=name,
+                  totals=interchange.to_dict(report),
+                  indicators={k: _number(v) for k, v in values.items()},
+                  levels={k: level(k, v) for k, v in values.items() if level(k, v)})
 
 
 def _number(value: Number | None) -> float | int | None:
@@ -138,25 +112,12 @@ def _number(value: Number | None) -> float | int | None:
     return round(float(value), 6) if isinstance(value, Decimal) else value
 
 
-def _inputs_json(decision: Decision) -> list[dict[str, Any]]:
-    out = []
-    for line in decision.lines:
-        e = line.entry
-        out.append({
-            "path": e.path if e else None, "org": line.org, "category": line.category,
-            "year": e.year if e else None, "status": line.status.value,
-            "errors": e.errors if e and e.readable else None,
-            "warnings": e.warnings if e and e.readable else None,
-            "notes": sheets.describe(line),
-        })
-    return out
-
-
 def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None,
           expect_path: Path | None = None, include_invalid: bool = False,
-          executor: Executor | None = None) -> Checked:
+          executor: Executor | None = None) -> Batch:
     """Compare ``summary`` (a consolidated or published report) with the sum of ``paths``:
-    one finding per cell that differs; bodies on the list with no report are 未报送 lines."""
+    one finding per cell that differs, in the first result (the summary's); then a result per
+    input, and bodies on the list with no report as 未报送 results."""
     given = sources.load(summary)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
@@ -167,7 +128,10 @@ def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
     (rule,) = rules.CONSOLIDATION_RULES
     found = tuple(rule.check(given.computed(), decision.report(given.org or "").computed()))
-    return Checked(summary, decision, found)
+    headline = CHECKED.format(name=summary.name, n=len(found), inputs=decision.headline)
+    checked = FileResult.checked(summary, given, found, valid=not found)
+    batch = _batch(decision, notes, headline, summary=str(summary))
+    return Batch([checked, *batch.files], batch.notes, batch.headline, batch.extra)
 
 
 def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[Path]:
@@ -250,7 +214,7 @@ def _bodies(decision: Decision, report: Report, last: LastYear | None
     return bodies, total
 
 
-def _save(path: Path, report: Report, add_sheets, force: bool) -> None:
+def _save(path: Path, report: Report, add_sheets, overwrite: bool) -> None:
     """The one write of the output: ``files.atomic`` through the template writer, with the
-    consolidation's sheets added; an existing file only with ``force``."""
-    workbook_writer.write(path, report, sheets=add_sheets, replace=force)
+    consolidation's sheets added; an existing file only with ``overwrite``."""
+    workbook_writer.write(path, report, sheets=add_sheets, replace=overwrite)

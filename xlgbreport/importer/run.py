@@ -12,16 +12,14 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..actions import sources as files_sources
 from ..actions.batch import CRASHED, POOL_FROM, pooled
-from ..core import crosswalk, shown
+from ..actions.results import Batch, FileResult
+from ..core import crosswalk
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
-from ..core.model import Invalid
 from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
@@ -48,80 +46,34 @@ POOL_CHUNK = 2  # sources per task: a PDF is slow, so spread them finely
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
 
-Progress = Callable[[Iterable["Outcome"], int], Iterable["Outcome"]]
+Progress = Callable[[Iterable[list[FileResult]], int], Iterable[list[FileResult]]]
+UNEXPECTED_CODE = "internal"
 
 
-@dataclass(frozen=True)
-class Written:
-    """One report imported and where it went."""
-
-    imported: Imported
-    findings: tuple[Finding, ...]  # the rules', on the report in the source's format
-    kept: dict  # the source format's cells the workbook has no place for (a 2019 report's)
-    output: Path | None
-    workbook: bool = False  # written as a (2021) workbook, where ``kept`` has no place
-
-    @property
-    def complete(self) -> bool:
-        """Nothing left blank or said, no error, and nothing of the source left out of the output."""
-        return (not self.imported.notes and not any(f.severity is Severity.ERROR for f in self.findings)
-                and not (self.workbook and self.kept))
-
-    @property
-    def blank(self) -> int:
-        report = self.imported.report
-        return sum(1 for k in report.format.schema.keys
-                   if report.cells.get(k) is None and not report.format.schema.is_derived(k))
-
-    def to_dict(self) -> dict[str, Any]:
-        report = self.imported.report
-        return {
-            "org": report.org, "year": report.year if not isinstance(report.year, Invalid) else None,
-            "format": report.format.id, "format_evidence": self.imported.format_evidence,
-            "output": str(self.output) if self.output else None,
-            "found": self.imported.found, "blank": self.blank,
-            "deduced": [d.to_dict() for d in self.imported.deduced],
-            "notes": [n.to_dict() for n in self.imported.notes],
-            "kept": {"/".join(k): plain_value(v) for k, v in self.kept.items()},
-            "valid": not any(f.severity is Severity.ERROR for f in self.findings),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
+            output: Path | None, workbook: bool) -> FileResult:
+    """One report imported: valid when complete (nothing left blank or said, no error, nothing
+    of the source left out of the output); the clerk's lines as ``notes``, what was found,
+    deduced and kept as the action's own JSON keys."""
+    report = one.report
+    complete = (not one.notes and not any(f.severity is Severity.ERROR for f in findings)
+                and not (workbook and kept))
+    blank = sum(1 for k in report.format.schema.keys
+                if report.cells.get(k) is None and not report.format.schema.is_derived(k))
+    extra = {"format": report.format.id, "format_evidence": one.format_evidence, "found": one.found,
+             "blank": blank, "deduced": [d.to_dict() for d in one.deduced],
+             "import_notes": [n.to_dict() for n in one.notes],
+             "kept": {"/".join(k): plain_value(v) for k, v in kept.items()}}
+    lines = tuple(_report_lines(source, one, findings, kept, output, blank))
+    return FileResult.checked(source, report, findings, notes=lines,
+                              output=str(output) if output else None, valid=complete, extra=extra)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One source: its reports, or why it could not be read."""
-
-    source: Path
-    written: tuple[Written, ...] = ()
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"source": str(self.source), "error": self.error,
-                "reports": [w.to_dict() for w in self.written]}
-
-
-@dataclass(frozen=True)
-class Batch:
-    outcomes: tuple[Outcome, ...]
-
-    @property
-    def headline(self) -> str:
-        reports = [w for o in self.outcomes for w in o.written]
-        line = HEADLINE.format(files=len(self.outcomes), reports=len(reports),
-                               complete=sum(w.complete for w in reports))
-        unreadable = sum(o.error is not None for o in self.outcomes)
-        return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
-
-    @property
-    def exit_code(self) -> int:
-        """2 when a source could not be read, 1 when a report has blanks, notes or errors."""
-        if any(o.error for o in self.outcomes):
-            return 2
-        return 0 if all(w.complete for o in self.outcomes for w in o.written) else 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"sources": [o.to_dict() for o in self.outcomes], "summary": self.headline}
+def _headline(files: int, results: list[FileResult]) -> str:
+    reports = [r for r in results if r.error_code is None]
+    unreadable = len(results) - len(reports)
+    line = HEADLINE.format(files=files, reports=len(reports), complete=sum(r.valid for r in reports))
+    return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
 
 
 def read_published(path: str | Path) -> list[Imported]:
@@ -155,9 +107,10 @@ def collect(sources: Iterable[str | Path]) -> list[Path]:
 
 
 def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
-        force: bool = False, progress: Progress | None = None) -> Batch:
+        overwrite: bool = False, progress: Progress | None = None) -> Batch:
     """Import every source; write each report to ``output`` (a file for one source, else a
-    folder), or nowhere when ``output`` is None (the import report alone)."""
+    folder), or nowhere when ``output`` is None (the import report alone). One result per
+    report (a comparison document gives two), or per source that could not be read."""
     files = collect(sources)
     out = Path(output) if output is not None else None
     folder = out is not None and (len(files) > 1 or paths.is_dir(out) or not out.suffix)
@@ -166,34 +119,35 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
     kind = to or ("xlsx" if folder or out is None else out.suffix.lower().lstrip("."))
     if folder and out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    stream: Iterable[Outcome] = _each(files, out, folder=folder, kind=kind, force=force)
-    return Batch(tuple(progress(stream, len(files)) if progress else stream))
+    stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite)
+    results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
+    return Batch(results, headline=_headline(len(files), results))
 
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
-          force: bool) -> Iterator[Outcome]:
+          overwrite: bool) -> Iterator[list[FileResult]]:
+    """Each source's results, a list a source (for the progress bar)."""
     for path, imported, error in _reads(files):
         if error is not None:
-            yield Outcome(path, error=error)
+            yield [FileResult.failed(path, code=error[0], message=error[1])]
             continue
-        written = []
+        done = []
         for one in imported:
             target = None
             if out is not None:
                 target = _target(out, one, path, folder=folder, several=len(imported) > 1, kind=kind)
             try:
-                written.append(_write(one, target, kind, force=force and not folder))
-            except XlgbreportError as exc:  # output exists, cannot write, no template
-                yield Outcome(path, tuple(written), error=exc.message)
+                done.append(_write(path, one, target, kind, overwrite=overwrite and not folder))
+            except XlgbreportError as exc:
+                done.append(FileResult.failed(path, exc))
                 break
             except Exception:  # one bad file never stops a batch
-                yield Outcome(path, tuple(written), error=f"{path.name}：{UNEXPECTED}")
+                done.append(FileResult.failed(path, code=UNEXPECTED_CODE, message=f"{path.name}：{UNEXPECTED}"))
                 break
-        else:
-            yield Outcome(path, tuple(written))
+        yield done
 
 
-Read = tuple[Path, list[Imported], str | None]
+Read = tuple[Path, list[Imported], tuple[str, str] | None]  # the error as its code and message
 
 
 def _reads(files: list[Path]) -> Iterator[Read]:
@@ -213,25 +167,25 @@ def _read_one(name: str) -> Read:
     path = Path(name)
     try:
         return path, read_published(path), None
-    except InputError as exc:
-        return path, [], exc.message
+    except XlgbreportError as exc:
+        return path, [], (exc.code, exc.message)
     except Exception:  # one bad file never stops a batch
-        return path, [], f"{path.name}：{UNEXPECTED}"
+        return path, [], (UNEXPECTED_CODE, f"{path.name}：{UNEXPECTED}")
 
 
 def _crashed(name: str) -> Read:
-    return Path(name), [], f"{Path(name).name}：{CRASHED}"
+    return Path(name), [], (UNEXPECTED_CODE, f"{Path(name).name}：{CRASHED}")
 
 
-def _write(one: Imported, target: Path | None, kind: str, *, force: bool) -> Written:
+def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overwrite: bool) -> FileResult:
     findings = tuple(check(one.report))
     mapped, kept = crosswalk.carry(one.report, GB2021)
     if target is not None:
         if kind == "json":
-            atomic.write_text(target, interchange.dumps(one.report) + "\n", replace=force)
+            atomic.write_text(target, interchange.dumps(one.report) + "\n", replace=overwrite)
         else:
-            workbook_writer.write(target, mapped, replace=force)
-    return Written(one, findings, kept, target, workbook=target is not None and kind != "json")
+            workbook_writer.write(target, mapped, replace=overwrite)
+    return _result(source, one, findings, kept, target, workbook=target is not None and kind != "json")
 
 
 def safe_name(text: str | None) -> str:
@@ -254,16 +208,6 @@ def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bo
         if not name.exists():
             return name
     raise OutputError(source, TOO_MANY_SAME_NAME)
-
-
-def lines(batch: Batch) -> Iterator[str]:
-    """The import report for people, a line each, controls escaped."""
-    for outcome in batch.outcomes:
-        if outcome.error:
-            yield shown.terminal(outcome.error)
-        for w in outcome.written:
-            yield from map(shown.terminal, _report_lines(outcome.source, w))
-    yield batch.headline
 
 
 ROWS_MISSING = "{table}未找到 {n} 行（「{first}」至「{last}」）：这些行留空"
@@ -303,21 +247,23 @@ def _grouped(found: Iterable[Finding], schema: Schema) -> Iterator[str]:
     yield from flush()
 
 
-def _report_lines(source: Path, w: Written) -> Iterator[str]:
-    report = w.imported.report
-    fmt = FORMAT_NAMES.get(report.format.id, report.format.id)
-    where = f" → {w.output}" if w.output else ""
+def _report_lines(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
+                  output: Path | None, blank: int) -> Iterator[str]:
+    """The import report of one report for people, a line each (the command shows them)."""
+    report = one.report
+    name = FORMAT_NAMES.get(report.format.id, report.format.id)
+    where = f" → {output}" if output else ""
     yield (f"{source.name}：{report.org or '（未识别机关）'} {report.year or '（未识别年度）'} 年度，"
-           f"{fmt}（{w.imported.format_evidence}）{where}")
-    yield f"  读出 {w.imported.found} 格，推断 {sum(len(d.keys) for d in w.imported.deduced)} 格，留空 {w.blank} 格"
-    for d in w.imported.deduced:
+           f"{name}（{one.format_evidence}）{where}")
+    yield f"  读出 {one.found} 格，推断 {sum(len(d.keys) for d in one.deduced)} 格，留空 {blank} 格"
+    for d in one.deduced:
         yield f"  推断：{d.message}（第 {d.line} 行）" if d.line else f"  推断：{d.message}"
-    for n in _grouped(w.imported.notes, report.format.schema):
+    for n in _grouped(one.notes, report.format.schema):
         yield f"  ⚠ {n}"
-    if w.kept:
+    if kept:
         yield "  2019 年格式独有、未放入 2021 年模板的数：" + "；".join(
-            f"{report.format.schema.describe(k)} {plain_value(v)}" for k, v in w.kept.items())
-    shown_rules = [f for f in w.findings if f.rule != "value.blank"]
-    for f in shown_rules:
-        yield f"  [{f.rule}] {f.message}"
-    yield "  校验：" + summary(list(w.findings))
+            f"{report.format.schema.describe(k)} {plain_value(v)}" for k, v in kept.items())
+    for f in findings:
+        if f.rule != "value.blank":
+            yield f"  [{f.rule}] {f.message}"
+    yield "  校验：" + summary(list(findings))

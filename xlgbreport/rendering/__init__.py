@@ -3,7 +3,7 @@
 :func:`render` turns one report into the bytes of one output; :func:`render_file` reads a
 file, finds last year's report (``--prior`` or the 封面 field), refuses with ``strict`` when the
 tables have errors, and writes beside the input without overwriting. A bad file is one Chinese
-line in its :class:`Rendered`, never the end of a batch.
+line in its :class:`~xlgbreport.actions.results.FileResult`, never the end of a batch.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..actions import prior_source, sources
 from ..actions.report import Draft, write_beside
+from ..actions.results import FileResult
 from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
@@ -24,7 +24,7 @@ from ..files import atomic
 from ..workbook.layout import layout_for
 from . import content, writers
 
-__all__ = ["KINDS", "RenderError", "Rendered", "output_path", "render", "render_all", "render_file",
+__all__ = ["KINDS", "RenderError", "output_path", "render", "render_all", "render_file",
            "write_word"]
 
 KINDS = ("docx", "html", "pdf", "md")  # what a report renders to (not report formats: core.formats)
@@ -34,20 +34,7 @@ UNKNOWN_KIND = Message("render.unknown_kind", "不能生成 {to} 格式的报告
 NO_LAYOUT = Message("render.no_layout", "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告")
 BODY = "word/document.xml"
 WRITE_FAILED = Message("render.folder_failed", "无法写入 {path}：{reason}")
-NO_FILES = "没有找到要生成报告的文件"
-WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
 PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
-
-
-@dataclass
-class Rendered:
-    """One input's outcome: the file written, or the Chinese reason it was not."""
-
-    source: Path
-    output: Path | None = None
-    error: str | None = None
-    errors: int = 0  # errors in the tables, listed in the report's 待核实 lines
-    notes: list[str] = field(default_factory=list)
 
 
 def render(report: Report, to: str, prior: Report | None = None, template: Path | None = None) -> bytes:
@@ -75,26 +62,28 @@ def output_path(source: Path, to: str, output: Path | None = None) -> Path:
 
 
 def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path | None = None,
-                template: Path | None = None, force: bool = False, strict: bool = False,
-                find_prior: bool = True) -> Rendered:
-    """Render one file; every problem becomes the result's one-line ``error``."""
-    done = Rendered(path)
+                template: Path | None = None, overwrite: bool = False, strict: bool = False,
+                find_prior: bool = True) -> FileResult:
+    """Render one file; every problem becomes the result's one-line error. The result's
+    ``findings`` are the tables' (listed as 待核实 in the report), ``output`` the file written."""
+    notes: list[str] = []
+    report = None
+    findings: tuple = ()
     try:
         report = sources.load(path)
-        last = _prior(report, path, prior, done.notes) if prior or find_prior else None
-        done.errors = sum(f.severity is Severity.ERROR for f in check(report, last))
-        if strict and done.errors:
-            raise RenderError(path, STRICT, n=done.errors)
+        last = _prior(report, path, prior, notes) if prior or find_prior else None
+        findings = tuple(check(report, last))
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        if strict and errors:
+            raise RenderError(path, STRICT, n=errors)
         target = output_path(path, to, output)
-        data = render(report, to, last, template)
-        write(target, data, force)
-        done.output = target
-    except XlgbreportError as exc:  # input, output or rendering: the file's one line
-        done.error = exc.message if exc.path else f"{path.name}：{exc.message}"
-    return done
+        write(target, render(report, to, last, template), overwrite)
+    except XlgbreportError as exc:
+        return FileResult.failed(path, exc, report=report, findings=findings, notes=tuple(notes))
+    return FileResult.checked(path, report, findings, notes=tuple(notes), output=str(target))
 
 
-def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[Rendered]:
+def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[FileResult]:
     """Every file the paths name, one at a time: in a folder the workbooks and interchange JSON
     files (walked as ``consolidate`` walks them). With a folder or several files, ``output`` is a
     folder (made when missing), one report in it per file."""
@@ -104,8 +93,8 @@ def render_all(paths: list[Path], to: str, output: Path | None = None, **options
             output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             for path in files:
-                yield Rendered(path, error=f"{path.name}：" + WRITE_FAILED.format(
-                    path=output, reason=os_reason(exc)))
+                yield FileResult.failed(path, code=WRITE_FAILED.code, message=f"{path.name}：" +
+                                        WRITE_FAILED.format(path=output, reason=os_reason(exc)))
             return
     for path in files:
         yield render_file(path, to, output, **options)
@@ -114,17 +103,17 @@ def render_all(paths: list[Path], to: str, output: Path | None = None, **options
 def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> Report | None:
     try:
         return prior_source.resolve(report, path, prior, notes)
-    except InputError as exc:
+    except XlgbreportError as exc:
         notes.append(PRIOR_UNUSABLE.format(reason=exc.message))
     except OSError as exc:
         notes.append(PRIOR_UNUSABLE.format(reason=os_reason(exc)))
     return None
 
 
-def write(path: Path, data: bytes, force: bool) -> None:
+def write(path: Path, data: bytes, overwrite: bool) -> None:
     """The one write of a rendered file (``files.atomic``): complete or absent, never over an
-    existing file unless ``force``."""
-    atomic.write(path, lambda tmp: tmp.write_bytes(data), replace=force)
+    existing file unless ``overwrite``."""
+    atomic.write(path, lambda tmp: tmp.write_bytes(data), replace=overwrite)
 
 
 def write_word(workbook: Path, report: Report) -> Draft:
@@ -133,7 +122,7 @@ def write_word(workbook: Path, report: Report) -> Draft:
     takes the next free name, as the Markdown draft does."""
     try:
         last = prior_source.resolve(report, workbook, None, [])
-    except InputError:
+    except XlgbreportError:
         last = None
     data = render(report, "docx", last)
     return write_beside(workbook, ".docx", lambda tmp: tmp.write_bytes(data),
