@@ -19,7 +19,7 @@ from ..actions.results import FileResult
 from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
-from ..errors import InputError, Message, RenderError, XlgbreportError, os_reason
+from ..errors import Message, RenderError, XlgbreportError, os_reason
 from ..files import atomic
 from ..workbook.layout import layout_for
 from . import content, writers
