@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .gb2021 import APPEALS, DISCLOSED_ROWS, LITIGATION_ROWS, REQUESTS, REVIEW_ROWS, WITHHELD_ROWS
-from .model import Computed, Number, Report
+from .model import Number, ReportView, is_number
 from .tables import CellKey, Role
 
 Kind = Literal["count", "rate"]
@@ -46,7 +46,7 @@ class Indicator:
     def kind(self) -> Kind:
         return "rate" if self.denominator else "count"
 
-    def value(self, report: Report | Computed) -> Number | None:
+    def value(self, report: ReportView) -> Number | None:
         """The indicator for one report (a ``Computed`` one is read as it is); None when a cell
         is not a number or the rate's denominator is zero."""
         number = report.computed().number
@@ -60,8 +60,8 @@ class Indicator:
 
 
 def _sum(number: Callable[[CellKey], Number | None], keys: tuple[CellKey, ...]) -> Number | None:
-    values = [number(k) for k in keys]
-    return None if any(v is None for v in values) else sum(values)  # type: ignore[return-value]
+    values = [v for v in map(number, keys) if is_number(v)]
+    return sum(values) if len(values) == len(keys) else None
 
 
 _FINISHED = _requests(REQUESTS.role(Role.RESULTS_TOTAL).id)

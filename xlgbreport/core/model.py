@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypeGuard, cast
 
 from .formats import DEFAULT, Format
 from .gb2021 import SCHEMA
 from .location import Location
 from .tables import CellKey, text_key, where_key
 
-__all__ = ["Computed", "Invalid", "Number", "Report", "Value", "below", "is_number", "parts",
+__all__ = ["Computed", "Invalid", "Number", "Report", "ReportView", "Value", "below", "is_number", "parts",
            "text_key", "where_key"]
 
 
@@ -35,11 +35,40 @@ Number = int | Decimal
 Value = Number | None | Invalid
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[Number]:
+    """Whether ``value`` is a number a cell can hold (``bool`` is not, though it is an ``int``)."""
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
 _NUMBER_TYPES = (int, Decimal)  # exact types, as the readers make them (bool is not one)
+
+
+class ReportView(Protocol):
+    """What the rules, the narrative and the indicators read: a :class:`Report`, or its
+    :class:`Computed` snapshot (faster, for the many reads of a check). Read-only."""
+
+    @property
+    def org(self) -> str | None: ...
+    @property
+    def year(self) -> int | Invalid | None: ...
+    @property
+    def cells(self) -> dict[CellKey, Value]: ...
+    @property
+    def text(self) -> dict[str, str | None]: ...
+    @property
+    def meta(self) -> dict[str, str | None]: ...
+    @property
+    def where(self) -> dict[str, str]: ...
+    @property
+    def format(self) -> Format: ...
+    @property
+    def complete(self) -> bool: ...
+
+    def given(self, key: CellKey) -> bool: ...
+    def value(self, key: CellKey) -> Value: ...
+    def number(self, key: CellKey) -> Number | None: ...
+    def location(self, key: CellKey | str) -> Location | None: ...
+    def computed(self) -> Computed: ...
 
 
 @dataclass
@@ -112,11 +141,13 @@ class Computed:
                 value = cells[key]
             elif parts is not None:
                 subs = [numbers[k] for k in parts]
-                value = None if None in subs else sum(subs)  # type: ignore[arg-type]
+                # no None among them: numbers (the test is faster than narrowing each one)
+                value = None if None in subs else sum(cast("list[Number]", subs))
             else:
                 value = None
             values[key] = value
-            numbers[key] = value if type(value) in _NUMBER_TYPES or is_number(value) else None
+            # the exact-type test first, fast for most cells; it implies is_number
+            numbers[key] = cast(Number, value) if type(value) in _NUMBER_TYPES or is_number(value) else None
         self.values, self.numbers = values, numbers
         self.complete = None not in numbers.values()  # every cell a number: no equation waits
 
@@ -147,6 +178,5 @@ def below(key: CellKey) -> tuple[CellKey, ...]:
 
 
 def _sum(values: list[Value]) -> Number | None:
-    if not all(is_number(v) for v in values):
-        return None
-    return sum(values)  # type: ignore[arg-type]
+    numbers = [v for v in values if is_number(v)]
+    return sum(numbers) if len(numbers) == len(values) else None

@@ -10,6 +10,7 @@ so instead of a paragraph.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 
@@ -17,7 +18,7 @@ import jinja2
 
 from . import shown
 from .findings import Severity
-from .model import Number, Report, is_number
+from .model import Number, Report, ReportView, is_number
 from .prior import compare
 from .rules import check
 from .tables import REPORT_TITLE, CellKey, Role, Row, Table, TableId
@@ -110,10 +111,10 @@ def _total(row: Row) -> str:
     return next(c.id for c in row.columns if c.derived)
 
 
-def _n(report: Report, key: CellKey) -> int:
+def _n(report: ReportView, key: CellKey) -> Number:
     value = report.number(key)
     assert is_number(value), key  # paragraph() has made sure every cell is a number
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _result_groups(table: Table) -> tuple[tuple[str, tuple[Row, ...]], ...]:
@@ -124,8 +125,8 @@ def _result_groups(table: Table) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     return tuple((label, tuple(rows)) for label, rows in groups.items())
 
 
-def _requests(report: Report, table: Table) -> dict:
-    def row(role_or_row: Role | Row, column: str | None = None) -> int:
+def _requests(report: ReportView, table: Table) -> dict:
+    def row(role_or_row: Role | Row, column: str | None = None) -> Number:
         r = table.role(role_or_row) if isinstance(role_or_row, Role) else role_or_row
         return _n(report, (table.id, r.id, column or _total(r)))
 
@@ -144,7 +145,7 @@ def _requests(report: Report, table: Table) -> dict:
             "next": row(Role.CARRIED_FORWARD)}
 
 
-def _proactive(report: Report, table: Table) -> dict:
+def _proactive(report: ReportView, table: Table) -> dict:
     value = lambda r, c: number(_n(report, (table.id, r.id, c)))  # noqa: E731
     documents = [(r.label, value(r, "issued"), value(r, "repealed"), value(r, "in_force"))
                  for r in table.with_role(Role.DOCUMENTS)]
@@ -154,7 +155,7 @@ def _proactive(report: Report, table: Table) -> dict:
             "fees": [(r.label, value(r, "amount")) for r in fees]}
 
 
-def _appeals(report: Report, table: Table) -> dict:
+def _appeals(report: ReportView, table: Table) -> dict:
     groups = []
     for r in table.with_role(Role.APPEAL):
         name = f"{r.parents[0]}（{r.label}）" if r.parents else r.label
@@ -165,4 +166,4 @@ def _appeals(report: Report, table: Table) -> dict:
     return {"groups": groups, "total": sum(n for _, n, _ in groups)}
 
 
-_CONTEXT = {REQUESTS: _requests, PROACTIVE: _proactive, APPEALS: _appeals}
+_CONTEXT: dict[str, Callable[[ReportView, Table], dict]] = {REQUESTS: _requests, PROACTIVE: _proactive, APPEALS: _appeals}

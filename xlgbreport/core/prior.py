@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError, Message
 from .gb2021 import PROACTIVE, REQUESTS, SCHEMA
-from .model import Number, Report, Value, is_number
+from .model import Number, Report, ReportView, Value, is_number
 from .tables import CellKey, Role, Row, Schema
 
 #: 四、结转下年度继续办理 → next year's 二、上年结转, in the template's format.
@@ -72,7 +72,7 @@ def to_carry(last: Report) -> Carry:
     left: list[CellKey] = []
     for key, value in carry_over(last).items():
         if is_number(value):
-            numbers[key] = value  # type: ignore[assignment]
+            numbers[key] = value
         else:
             left.append(key)
     return Carry(numbers, tuple(left))
@@ -82,17 +82,17 @@ def in_force_key(row_id: str, column: str = "in_force") -> CellKey:
     return (PROACTIVE.id, row_id, column)
 
 
-def expected_in_force(this: Report, last: Report, row_id: str) -> Number | None:
+def expected_in_force(this: ReportView, last: ReportView, row_id: str) -> Number | None:
     """Last year's 现行有效 + this year's 本年制发 − 本年废止, or None if any is not a number
     or last year's report is in another format (whose table 二 counts other things)."""
     if last.format is not this.format:
         return None
-    values = (last.number(in_force_key(row_id)), this.number(in_force_key(row_id, "issued")),
-              this.number(in_force_key(row_id, "repealed")))
-    if any(v is None for v in values):
+    before, issued, repealed = (last.number(in_force_key(row_id)),
+                                this.number(in_force_key(row_id, "issued")),
+                                this.number(in_force_key(row_id, "repealed")))
+    if before is None or issued is None or repealed is None:
         return None
-    before, issued, repealed = values
-    return before + issued - repealed  # type: ignore[operator]
+    return before + issued - repealed
 
 
 @dataclass(frozen=True)
@@ -104,12 +104,12 @@ class YearChange:
     delta: Number | None = field(default=None)
 
 
-def compare(this: Report, last: Report) -> dict[CellKey, YearChange]:
+def compare(this: ReportView, last: ReportView) -> dict[CellKey, YearChange]:
     """Every cell of the tables, this year against last, for the narrative (本年 vs 上年, 增减)."""
     out: dict[CellKey, YearChange] = {}
     for key in this.format.schema.keys:
         now, before = this.value(key), last.value(key)
-        delta = now - before if is_number(now) and is_number(before) else None  # type: ignore[operator]
+        delta = now - before if is_number(now) and is_number(before) else None
         out[key] = YearChange(now, before, delta)
     return out
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from .findings import Finding, Severity
 from .formats import DEFAULT
-from .model import Invalid, Report
+from .model import Invalid, ReportView
 from .tables import CellKey, Schema, TableId
 
 #: An argument of a message: a literal text, or the sum of some cells.
@@ -38,10 +38,10 @@ class Rule:
     #: The formats the rule holds in (by ``Format.id``); most hold in every format.
     formats: ClassVar[frozenset[str] | None] = None
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def finding(self, report: Report, at: CellKey | str | None, *, expected: Any = None,
+    def finding(self, report: ReportView, at: CellKey | str | None, *, expected: Any = None,
                 actual: Any = None, **args: Any) -> Finding:
         table = row = column = None
         if isinstance(at, tuple):
@@ -72,7 +72,7 @@ class Equation:
         below = self.schema.below
         return tuple(dict.fromkeys(k for key in self.expected + self.actual for k in below(key)))
 
-    def evaluate(self, report: Report) -> Finding | None:
+    def evaluate(self, report: ReportView) -> Finding | None:
         number = report.number
         if not report.complete and any(number(k) is None for k in self.support):
             return None
@@ -106,7 +106,7 @@ class EquationRule(Rule):
             cache[schema.id] = tuple(self.equations(schema))
         return cache[schema.id]
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         for eq in self.declared(report.format.schema):
             found = eq.evaluate(report)
             if found:

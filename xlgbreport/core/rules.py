@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from .findings import Finding, Severity
 from .formats import Format
-from .model import Invalid, Report, is_number
+from .model import Invalid, ReportView, is_number
 from .prior import carried_pairs, expected_in_force, in_force_key, in_force_rows, normalise, same_org
 from .rule_base import (
     APPEALS,
@@ -99,7 +99,7 @@ class ValueBlank(Rule):
     title = "空白单元格"
     template = "{where}为空（没有请填 0）"
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         schema = report.format.schema
         for key in schema.keys:
             if key not in report.cells and schema.is_derived(key):
@@ -122,7 +122,7 @@ class ValueInvalid(Rule):
                         "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!",
                         "#CONNECT!", "#UNKNOWN!", "#PYTHON!", "Err:502", "Err:504", "Err:508"})
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         schema = report.format.schema
         for key, value in report.cells.items():
             if type(value) is int and value >= 0 or value is None:
@@ -142,9 +142,9 @@ class ValueInvalid(Rule):
         if not is_number(value):
             return self.NOT_A_NUMBER
         column = (schema or DEFAULT_SCHEMA).column(key)
-        if value < 0 and not column.signed:  # type: ignore[operator]
+        if value < 0 and not column.signed:
             return self.NEGATIVE
-        if column.kind != "amount" and value != int(value):  # type: ignore[call-overload]
+        if column.kind != "amount" and value != int(value):
             return self.FRACTION
         return None
 
@@ -154,7 +154,7 @@ class MetaMissing(Rule):
     title = "封面信息缺失"
     template = "封面缺少{field}"
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         label = report.format.schema.label
         if not (report.org or "").strip():
             yield self.finding(report, "org", field=label("org"))
@@ -169,7 +169,7 @@ class MetaYear(Rule):
     # "数字": a year typed as text ("2024" in a text-formatted cell) looks right but is not one
     template = f"封面的{{field}}应为 {FIRST}–{LAST} 之间的数字年份，现为“{{value}}”"
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         year = report.year
         if year is None:
             return
@@ -186,7 +186,7 @@ class PriorCarryOver(Rule):
     template = "{column}列：{this_row}（{now}）≠ 上年{last_row}（{before}）"
     needs_prior = True
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if prior is None:
             return
         schema, last = report.format.schema, prior.format.schema
@@ -210,7 +210,7 @@ class PriorInForce(Rule):
     needs_prior = True
     formats = frozenset({"gb2021"})  # 2019's table 二 counts 新制作/新公开, not 现行有效
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if prior is None:
             return
         for row in in_force_rows(report.format.schema):
@@ -235,7 +235,7 @@ class PriorMismatch(Rule):
     template = "上年数据的{field}应为 {due}，实为 {found}"
     needs_prior = True
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if prior is None:
             return
         labels = {f.id: f.label for f in report.format.schema.meta}
@@ -257,7 +257,7 @@ class ConsolidatedSum(Rule):
     title = "汇总数与各单位之和不符"
     template = "{where}：汇总表为 {given}，各单位之和为 {summed}"
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if prior is None:
             return
         schema = report.format.schema
@@ -299,7 +299,7 @@ def for_format(fmt: Format) -> tuple[Rule, ...]:
     return tuple(r for r in RULES if r.formats is None or fmt.id in r.formats)
 
 
-def check(report: Report, prior: Report | None = None, *, text: bool = True) -> list[Finding]:
+def check(report: ReportView, prior: ReportView | None = None, *, text: bool = True) -> list[Finding]:
     """Every finding of every rule of the report's format: cross-year rules only when ``prior``
     is given, rules on the text sections unless ``text`` is false (the text is not known).
 

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from .findings import Finding, Severity
-from .model import Report
+from .model import ReportView
 from .prior import normalise
 from .rule_base import APPEALS, PROACTIVE, REQUESTS, Rule
 from .tables import CellKey, Role, Row, Schema, Table, text_key
@@ -42,7 +42,7 @@ class TextMissing(Rule):
     def squeeze(self, text: str | None) -> str:
         return self._IGNORED.sub("", text or "")
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         labels = {f.id: f.label for f in report.format.schema.text}
         for section in self.SECTIONS:
             text = self.squeeze(report.text.get(section))
@@ -110,7 +110,7 @@ class TextYear(Rule):
     SINCE = re.compile(r"^\s*年(?:度)?\s*(?:以来|相比|同期|修订|版|以前|之前)")
     CARRIED = re.compile(r"(?:结转至|结转到|转入|转至)\s*$")
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if not isinstance(report.year, int):
             return
         labels = {f.id: f.label for f in report.format.schema.text}
@@ -165,7 +165,7 @@ class TextNumber(Rule):
     OTHERS = re.compile("全省|全国|各地|各县|各区|各部门|各单位|备案|指导")
     MIN_LABEL = 3  # an applicant column named by a shorter word (其他) is no quantity in prose
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         labels = {f.id: f.label for f in report.format.schema.text}
         readings = self.readings(report)
         for section in self.SECTIONS:
@@ -195,7 +195,7 @@ class TextNumber(Rule):
                     out.append((what, found, values))
         return out
 
-    def readings(self, report: Report) -> list[tuple[re.Pattern, str, Any]]:
+    def readings(self, report: ReportView) -> list[tuple[re.Pattern, str, Any]]:
         """(pattern, what it counts, accepted values): the quantities a sentence may state, each
         with every reading the tables allow; a reading with a blank cell accepts nothing
         known, so nothing is flagged for it."""
@@ -288,7 +288,7 @@ class TextLength(Rule):
     SECTION = "overview"
     LIMIT = 1000
 
-    def check(self, report: Report, prior: Report | None = None) -> Iterator[Finding]:
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         # characters, not spaces (ASCII, full-width, no-break) or line breaks: as the 校验 sheet
         # counts them (SUBSTITUTE and CLEAN)
         count = len(TextMissing().squeeze(report.text.get(self.SECTION)))
