@@ -259,7 +259,7 @@ def refresh_totals(sheet: xlsx_patch.Sheet, totals: list[Total],
     (an error, an uncalculated formula, a fraction, an unusual cell) the total is left for the
     recalculation on opening. Returns the totals updated, inner first."""
     known = {ref: int(v) for ref, v in carried.items()
-             if is_number(v) and v == int(v)}  # type: ignore[arg-type]
+             if is_number(v) and v == int(v)}
     stale = set(carried) | {t.ref for t in totals}  # changed, or sums of what changed
     done: list[CellKey] = []
     for total in totals:

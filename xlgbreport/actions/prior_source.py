@@ -149,9 +149,9 @@ def _candidates(folder: Path, notes: list[str]) -> list[Path]:
         limit = {"depth": TOO_DEEP, "files": TOO_MANY_FILES, "entries": TOO_MANY_ENTRIES}[hit.kind]
         raise InputError(None, TOO_BIG, folder=folder, limit=limit.format(n=hit.limit)) from None
     if found.unreadable:
-        path, exc = found.unreadable[0]
+        path, error = found.unreadable[0]
         template = SKIPPED_ENTRY if len(found.unreadable) == 1 else SKIPPED_ENTRIES
-        notes.append(template.format(n=len(found.unreadable), path=path, reason=_why(exc)))
+        notes.append(template.format(n=len(found.unreadable), path=path, reason=_why(error)))
     return found.files
 
 

@@ -47,7 +47,7 @@ def write_draft(workbook: Path, this: Report) -> Draft:
                         lambda path: _holds(path, text))
 
 
-def write_beside(workbook: Path, extension: str, fill: Callable[[Path], None],
+def write_beside(workbook: Path, extension: str, fill: Callable[[Path], object],
                  holds: Callable[[Path], bool]) -> Draft:
     """Write ``NAME_报告.EXT`` beside ``workbook`` with ``fill``, or under the next free name
     when that file exists and ``holds`` says it has other content (a revision is kept)."""

@@ -97,7 +97,7 @@ def _workbook_rows(path: Path) -> list[tuple[str, str]]:
     except Exception:  # openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
     try:
-        out = []
+        out: list[tuple[str, str]] = []
         for row in wb.worksheets[0].iter_rows(max_col=2, values_only=True):
             if len(out) > MAX_ROWS:
                 break

@@ -192,10 +192,9 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     total = own.report() if own is not None else None
     keys = [normalise(line.org) for line in decision.summed]
     if total is None and keys and all(k in one for k in keys):
-        sums = dict.fromkeys(INPUT_KEYS, 0)
+        total = Report(org=org, year=last_year, cells=dict.fromkeys(INPUT_KEYS, 0))
         for k in keys:
-            add(sums, one[k].values or ())
-        total = Report(org=org, year=last_year, cells=sums)
+            add(total.cells, one[k].values or ())
     return LastYear(one, total)
 
 

@@ -156,12 +156,12 @@ def read_conf(path: Path) -> tuple[list[str], dict[str, str]]:
     """The add-in's sheet names and its conf sheet's settings, as the VBA reads them."""
     with zipfile.ZipFile(path) as zf:
         book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        names = [s.get("name") for s in book.iter(f"{{{_MAIN}}}sheet")]
+        names = [s.get("name", "") for s in book.iter(f"{{{_MAIN}}}sheet")]
         sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
         root = ElementTree.fromstring(zf.read(sheet))
     values: dict[str, str] = {}
     for c in root.iter(f"{{{_MAIN}}}c"):
-        values[c.get("r")] = "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t"))
+        values[c.get("r", "")] = "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t"))
     settings = {}
     row = 1
     while values.get(f"A{row}"):

@@ -52,10 +52,9 @@ class Check:
 
 def _registry(key: str, value: str) -> int | None:
     """A DWORD under HKEY_CURRENT_USER, or None (no such key, or not Windows)."""
-    try:
-        import winreg
-    except ImportError:
+    if sys.platform != "win32":  # also tells the checker that winreg is there
         return None
+    import winreg
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as handle:
             return int(winreg.QueryValueEx(handle, value)[0])

@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..core.model import Report
@@ -35,14 +35,17 @@ from ..workbook.functions import FAILED, NO_PRIOR, ArgumentError
 from . import log as excel_log
 from .ranges import report_from_ranges
 
-try:
+if TYPE_CHECKING:  # the functions below are checked against xlwings' own signatures
     from xlwings import arg, func
-except ImportError:  # the optional ``excel`` extra is not installed: plain Python functions
-    def func(f: Callable) -> Callable:
-        return f
+else:
+    try:
+        from xlwings import arg, func
+    except ImportError:  # the optional ``excel`` extra is not installed: plain Python functions
+        def func(f: Callable) -> Callable:
+            return f
 
-    def arg(*_args: Any, **_options: Any) -> Callable[[Callable], Callable]:
-        return lambda f: f
+        def arg(*_args: Any, **_options: Any) -> Callable[[Callable], Callable]:
+            return lambda f: f
 
 PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
 NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"

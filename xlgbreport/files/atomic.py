@@ -128,7 +128,7 @@ def _same_file(fd: int, path: Path) -> bool:
         return False
 
 
-def write(target: str | Path, fill: Callable[[Path], None], *, replace: bool = False) -> None:
+def write(target: str | Path, fill: Callable[[Path], object], *, replace: bool = False) -> None:
     """Write ``target`` with ``fill(temporary_path)``, atomically, under the lock.
 
     Without ``replace`` an existing ``target`` is refused (:data:`errors.OUTPUT_EXISTS`)."""
@@ -145,7 +145,7 @@ def write_text(target: str | Path, text: str, *, replace: bool = False) -> None:
     write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), replace=replace)
 
 
-def commit(target: Path, fill: Callable[[Path], None], *, replace: bool) -> None:
+def commit(target: Path, fill: Callable[[Path], object], *, replace: bool) -> None:
     """The write itself, for a caller already holding :func:`locked` (carry-forward reads and
     writes under one lock)."""
     tmp = temp_name(target)

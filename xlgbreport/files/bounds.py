@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from xml.parsers import expat
 
 from defusedxml import ElementTree
@@ -84,7 +85,7 @@ class Book:
         targets = {rid: target for rid, _, target in rels}
         sheets = {attrs.get("name") or "": targets.get(attrs.get(f"{_REL} id") or "", "")
                   for tag, attrs, _ in book if tag == _SHEET}
-        names = [(attrs.get("name") or "", text) for tag, attrs, text in book
+        names: list[tuple[str, str | None]] = [(attrs.get("name") or "", text) for tag, attrs, text in book
                  if tag == _DEFINED_NAME and attrs.get("localSheetId") is None]
         strings = {"sharedStrings.xml"} | {t for _, kind, t in rels if kind.endswith("/sharedStrings")}
         return cls(path, zf, sheets, names, sorted(strings))
@@ -179,7 +180,8 @@ def _elements(xml: bytes, wanted: frozenset[str]) -> list[tuple[str, dict[str, s
 def _count_strings(fh) -> int:
     """How many ``<si>`` a shared-strings part may hold, streamed: every ``<si`` and ``:si``
     (a prefixed one counts twice, a UTF-16 part is decoded first): never fewer than there are."""
-    count, pending, decoder = 0, b"", None
+    count, pending = 0, b""
+    decoder: codecs.IncrementalDecoder | Literal[False] | None = None  # False: the part is not UTF-16
     while block := fh.read(_CHUNK):
         if decoder is None:
             utf16 = block.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in block[:4]

@@ -65,19 +65,20 @@ def read(path: Path) -> VbaProject | None:
 def _code_names(zf: zipfile.ZipFile, names: set[str]) -> tuple[str | None, dict[str, str]]:
     book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
     pr = book.find(f"{_MAIN}workbookPr")
-    rels = {}
+    rels: dict[str | None, str] = {}
     if "xl/_rels/workbook.xml.rels" in names:
         for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(f"{_PKG}Relationship"):
             target = rel.get("Target", "")  # relative to xl/, or absolute in the package
             rels[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
                                    else posixpath.normpath(posixpath.join("xl", target)))
-    sheets = {}
+    sheets: dict[str, str] = {}
     for sheet in book.iter(f"{_MAIN}sheet"):
         part = rels.get(sheet.get(f"{_REL}id"))
-        if part in names:
+        if part is not None and part in names:
             sheet_pr = ElementTree.fromstring(zf.read(part)).find(f"{_MAIN}sheetPr")
-            if sheet_pr is not None and sheet_pr.get("codeName"):
-                sheets[sheet.get("name")] = sheet_pr.get("codeName")
+            code_name = sheet_pr.get("codeName") if sheet_pr is not None else None
+            if code_name:
+                sheets[sheet.get("name", "")] = code_name
     return (pr.get("codeName") if pr is not None else None), sheets
 
 

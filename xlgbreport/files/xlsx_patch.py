@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 
 from defusedxml import ElementTree
@@ -98,7 +99,7 @@ def scan(xml: bytes, keep: Callable[[list[Element]], bool]) -> Element:
     path: list[Element] = []
     root: list[Element] = []
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise PatchError(HAS_DTD)
 
     def declaration(_version: str, encoding: str | None, _standalone: int) -> None:
@@ -358,12 +359,12 @@ def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
     rels = ElementTree.fromstring(zin.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels
                if _local(rel.tag) == "Relationship"}
-    out = {}
+    out: dict[str, str] = {}
     for el in book.iter():
         if _local(el.tag) == "sheet":
             target = targets.get(el.get(f"{{{_REL_NS}}}id"), "")
             if target:
-                out[el.get("name")] = part_name("xl", target)
+                out[el.get("name", "")] = part_name("xl", target)
     return out
 
 

@@ -77,9 +77,9 @@ def requests_row(label: str, table: Table, group: str) -> Match:
                 return Match(None, group)
             return Match(row, _group_of(row))
     if group:
-        row = _closest_in_group(words, mark, group, table)
-        if row is not None:
-            return Match(row, group)
+        closest = _closest_in_group(words, mark, group, table)
+        if closest is not None:
+            return Match(closest, group)
     return Match(None, _group_named(parts[-1], groups) or group)
 
 

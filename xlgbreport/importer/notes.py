@@ -102,7 +102,7 @@ class Deduction:
     row: str  # the row's name, as a clerk reads it
     keys: tuple[CellKey, ...]
     run: str  # what the source wrote
-    values: tuple[Number, ...]
+    values: tuple[Number | None, ...]  # None: a blank cell of the reading
     how: str  # split: a digit run cut; extra: values left over; order: no header, format's order
     rules: tuple[str, ...]
     line: int

@@ -22,6 +22,7 @@ import posixpath
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from .. import errors
@@ -161,7 +162,8 @@ class _Body:
     def table(self, tbl) -> Iterator[Line]:
         for tr in _children(tbl, f"{W}tr"):
             self.number += 1
-            number, cells, nested = self.number, [], []
+            number, cells = self.number, []
+            nested: list[Any] = []  # tables inside this row's cells (python-docx's lxml elements)
             for tc in _children(tr, f"{W}tc"):
                 if _continues_merge(tc):
                     continue

@@ -86,7 +86,7 @@ def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     text = page.filter(outside) if boxes else page
-    found = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
+    found: list[tuple[float, int, tuple[str, ...]]] = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
     for table in tables:
         for row, cells in zip(table.rows, table.extract(), strict=True):
             kept = tuple(" ".join((c or "").split()) for c in cells if c is not None)
@@ -97,11 +97,12 @@ def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
 
 def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
     """Whether ``exc``, or what it wraps (pdfplumber wraps pdfminer's errors), is a password error."""
+    at: BaseException | None = exc
     seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kinds) or any(isinstance(a, kinds) for a in exc.args):
+    while at is not None and seen < 10:
+        if isinstance(at, kinds) or any(isinstance(a, kinds) for a in at.args):
             return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        at, seen = at.__cause__ or at.__context__, seen + 1
     return False
 
 
@@ -196,7 +197,9 @@ class _BoundedZlib:
 def _budget(limit: int) -> Iterator[_Spent]:
     from pdfminer import pdftypes
     if not isinstance(pdftypes.zlib, _BoundedZlib):
-        pdftypes.zlib = _BoundedZlib()  # unbounded outside a read: the budget is per thread
+        # unbounded outside a read: the budget is per thread. pdfminer's zlib module replaced by a
+        # look-alike with the one function it calls: not a module, as mypy rightly says
+        pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
     _local.spent = spent = _Spent(limit)
     try:
         yield spent

@@ -219,6 +219,7 @@ def _grouped(found: Iterable[Finding], schema: Schema) -> Iterator[str]:
     run_of: list[Finding] = []
 
     def index(note: Finding) -> int:
+        assert note.table is not None and note.row is not None  # a RowMissing note names both
         return [r.id for r in schema.table(note.table).rows].index(note.row)
 
     def follows(note: Finding) -> bool:

@@ -76,7 +76,9 @@ class Shown(NamedTuple):
     actual: Any
     status: str
     message: str
-    count: int
+    # a field named as tuple.count shadows that method: mypy's complaint, harmless here (the
+    # rows are indexed and read by name, never asked .count(x)); the name is read in writer.py
+    count: int  # type: ignore[assignment]
 
 
 #: A row's 处数 when it stands for one finding: 1 when it fails or warns.

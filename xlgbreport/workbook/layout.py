@@ -118,9 +118,10 @@ REFERENCE_COLUMNS = ("in_force",)  # 现行有效件数: last year's shown in co
 
 def proactive_rows() -> list[tuple[int, str, list[Row]]]:
     """Blocks of table 二 with the sheet row of their title: (row, block title, rows)."""
-    out, r = [], 1
-    for block, rows in groupby(PROACTIVE.rows, key=lambda row: row.block):
-        rows = list(rows)
+    out: list[tuple[int, str, list[Row]]] = []
+    r = 1
+    for block, grouped in groupby(PROACTIVE.rows, key=lambda row: row.block):
+        rows = list(grouped)
         out.append((r, block, rows))
         r += 2 + len(rows)
     return out

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 try:  # a compiled extension: xlwings Lite (Pyodide) has none; then openpyxl reads everything
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook as _Calamine
+    CalamineWorkbook: type[_Calamine] | None = _Calamine
 except ImportError:
     CalamineWorkbook = None
 
 from .. import errors
 from ..core.gb2021 import SCHEMA, TABLES, CellKey
-from ..core.model import Invalid, Report, is_number
+from ..core.model import Invalid, Number, Report, is_number
 from ..errors import InputError
 from ..files import bounds, cells, paths
 from ..files.bounds import LIMITS, Limits
@@ -403,7 +404,7 @@ def _totals_shown(cells: dict[CellKey, Any]) -> bool:
     """Whether every total shows what the template's SUM formula gives for the cells it reads
     (:func:`~xlgbreport.workbook.formulas.shown_total`, inlined: it runs on every file)."""
     for key, parts in _TOTALS:
-        total = 0
+        total: Number = 0
         for part in parts:
             value = cells.get(part)
             if type(value) is int or is_number(value):

@@ -224,7 +224,8 @@ def _cells(ws, report: Report, keys: list[CellKey], layout: Layout, fmt: _Format
         value = report.cells.get(key)
         cell_format = fmt.derived if SCHEMA.is_derived(key) else fmt.count
         if key[2] == "amount":
-            places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
+            exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+            places = -exponent if isinstance(exponent, int) else 0  # a str: NaN or Infinity
             cell_format = fmt.amount_with(max(places, 0)) if value is not None else fmt.amount
         _write_value(ws, r, c, value, cell_format)
 
