@@ -183,7 +183,7 @@ def render_kinds() -> tuple[str, ...]:
     """What :func:`render` makes: docx, html, pdf and md."""
     from . import rendering
 
-    return tuple(rendering.FORMATS)
+    return tuple(rendering.KINDS)
 
 
 def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = None,
