@@ -140,12 +140,14 @@ def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool 
     from .core.gb2021 import REQUESTS
     from .workbook import reader
 
-    workbook, notes = Path(workbook), []
+    workbook = Path(workbook)
+    notes: list[str] = []
     try:
         last = carry.find_last(reader.read(workbook), workbook, Path(prior), notes)
     finally:
-        for note in notes if on_note else ():
-            on_note(note)
+        if on_note is not None:
+            for note in notes:
+                on_note(note)
     done = carry.carry_forward(workbook, last, skip_checks=skip_checks)
     row = REQUESTS.row(prior_rows.CARRIED_TO)
     extra = {"backup": str(done.backup) if done.backup else None, "carried": len(done.numbers),

@@ -48,10 +48,10 @@ def _results(decision: Decision) -> list[FileResult]:
     out = []
     for line in decision.lines:
         e = line.entry
-        readable = e is not None and e.readable
+        read = e if e is not None and e.readable else None
         extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
-                 "status": line.status.value, "errors": e.errors if readable else None,
-                 "warnings": e.warnings if readable else None}
+                 "status": line.status.value, "errors": read.errors if read is not None else None,
+                 "warnings": read.warnings if read is not None else None}
         notes = tuple(sheets.describe(line))
         if e is not None and e.error:
             out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
