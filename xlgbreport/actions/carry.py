@@ -23,6 +23,7 @@ import os
 import stat
 import warnings
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,14 +191,14 @@ def _patch(target: Path, zin: zipfile.ZipFile, layout: Layout,
     return replaced, dropped, refreshed
 
 
-def patch_sheet(xml: bytes, values: dict[str, Value],
+def patch_sheet(xml: bytes, values: dict[str, Number],
                 totals: list[Total]) -> tuple[bytes, bool, list[CellKey]]:
     """A sheet's XML with the carried cells written and the totals over them refreshed;
     whether a formula was overwritten; the totals refreshed."""
     refs = set(values) | {t.ref for t in totals} | {r for t in totals for r in t.parts}
     sheet = xlsx_patch.Sheet(xml, refs)
     for ref, value in values.items():
-        sheet.set_number(ref, value)  # type: ignore[arg-type]
+        sheet.set_number(ref, value)
     done = refresh_totals(sheet, totals, values)
     return sheet.xml(), sheet.had_formula, done
 
@@ -215,9 +216,9 @@ def _layout(target: Path) -> Layout:
         wb.close()
 
 
-def _positions(layout: Layout, values: dict[CellKey, Number]) -> dict[str, dict[str, Value]]:
+def _positions(layout: Layout, values: dict[CellKey, Number]) -> dict[str, dict[str, Number]]:
     """The carried values by sheet and A1 cell."""
-    out: dict[str, dict[str, Value]] = {}
+    out: dict[str, dict[str, Number]] = {}
     for key, value in values.items():
         sheet, (r, c) = layout.cells[key]
         out.setdefault(sheet, {})[xl_rowcol_to_cell(r, c)] = value
@@ -252,7 +253,7 @@ def dependent_totals(layout: Layout, carried: dict[CellKey, Number]) -> dict[str
 
 
 def refresh_totals(sheet: xlsx_patch.Sheet, totals: list[Total],
-                   carried: dict[str, Value]) -> list[CellKey]:
+                   carried: Mapping[str, Value]) -> list[CellKey]:
     """Bring the cached value of each total up to date in ``sheet``, where the cell holds
     exactly the template's formula (``Sheet.plain_formula``) and every part is known: a
     carried whole number, or what SUM takes from the cell as the file holds it. Otherwise

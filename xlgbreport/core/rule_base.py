@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from .findings import Finding, Severity
 from .formats import DEFAULT
-from .model import Invalid, ReportView
+from .model import Invalid, Number, ReportView
 from .tables import CellKey, Schema, TableId
 
 #: An argument of a message: a literal text, or the sum of some cells.
@@ -76,8 +76,9 @@ class Equation:
         number = report.number
         if not report.complete and any(number(k) is None for k in self.support):
             return None
-        expected = sum(map(number, self.expected))  # type: ignore[arg-type]
-        actual = sum(map(number, self.actual))  # type: ignore[arg-type]
+        # every cell of the support is a number now (checked above, or the report is complete)
+        expected = sum(cast("Iterator[Number]", map(number, self.expected)))
+        actual = sum(cast("Iterator[Number]", map(number, self.actual)))
         if expected == actual:
             return None
         args = {name: arg if isinstance(arg, str) else shown_number(sum(report.number(k) for k in arg))

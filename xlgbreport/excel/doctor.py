@@ -74,7 +74,7 @@ class Machine:
     """What the checks look at; the defaults are this machine."""
 
     platform: str = sys.platform
-    python: tuple[int, int, int] = tuple(sys.version_info[:3])  # type: ignore[assignment]
+    python: tuple[int, int, int] = (sys.version_info.major, sys.version_info.minor, sys.version_info.micro)
     bits: int = 64 if sys.maxsize > 2**32 else 32
     executable: Path = Path(sys.executable)
     user_base: Path = Path(site.getuserbase())

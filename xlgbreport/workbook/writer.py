@@ -235,9 +235,10 @@ def _formula_holds(report: Report, key: CellKey) -> bool:
     formula: the workbook stays live (a JSON carries totals) and shows the same number. Not an
     invalid one (a negative sum): the workbook keeps what ``value.invalid`` reports, as given."""
     given = report.cells[key]
-    numbers = [report.number(k) for k in parts(key)]
-    return (is_number(given) and all(n is not None for n in numbers)
-            and given == sum(numbers)  # type: ignore[arg-type]
+    keys = parts(key)
+    numbers = [n for n in map(report.number, keys) if n is not None]
+    return (is_number(given) and len(numbers) == len(keys)
+            and given == sum(numbers)
             and ValueInvalid().problem(key, given) is None)
 
 
