@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .. import errors
+from .. import errors, logs
 from ..actions import prior_source, sources, validation
 from ..core import prior, shown
 from ..core.findings import summary
@@ -54,6 +54,9 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlgbreport")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, envvar=logs.DEBUG,
+              callback=lambda ctx, param, on: logs.show_on_stderr() if on else None,
+              help="在屏幕（stderr）上显示内部错误的完整信息（同 XLGBREPORT_DEBUG=1）")
 def cli() -> None:
     """xlgbreport：政府信息公开工作年度报告的模板、校验与数据交换。"""
 
@@ -318,8 +321,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-    except Exception as exc:  # pragma: no cover - the last guard before a clerk's screen
-        if os.environ.get("XLGBREPORT_DEBUG"):
-            raise
-        click.echo(errors.INTERNAL.format(error=f"{type(exc).__name__}: {exc}", log=""), err=True)
+    except Exception as exc:  # the last guard before a clerk's screen: one line, the log names the rest
+        logged = logs.record(exc, "xlgbreport " + " ".join(sys.argv[1:]))
+        click.echo(errors.INTERNAL.format(error=f"{type(exc).__name__}: {exc}", log=logs.see(logged)),
+                   err=True)
         sys.exit(3)

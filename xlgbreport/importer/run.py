@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import logs
 from ..actions import sources as files_sources
 from ..actions.batch import CRASHED, POOL_FROM, pooled
 from ..core import crosswalk, shown
@@ -42,7 +43,8 @@ NAME_CHARS = 60
 UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
-UNEXPECTED = "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）"
+#: ``log``: where the traceback went (``logs.see``), "" when nowhere.
+UNEXPECTED = "无法读取：文件结构异常，已跳过{log}（请把此文件发给维护人员）"
 POOL_CHUNK = 2  # sources per task: a PDF is slow, so spread them finely
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
@@ -185,8 +187,8 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
             except InputError as exc:
                 yield Outcome(path, tuple(written), error=exc.message)
                 break
-            except Exception:  # one bad file never stops a batch
-                yield Outcome(path, tuple(written), error=f"{path.name}：{UNEXPECTED}")
+            except Exception as exc:  # one bad file never stops a batch
+                yield Outcome(path, tuple(written), error=_unexpected(path, exc, "import write"))
                 break
         else:
             yield Outcome(path, tuple(written))
@@ -214,8 +216,13 @@ def _read_one(name: str) -> Read:
         return path, read_published(path), None
     except InputError as exc:
         return path, [], exc.message
-    except Exception:  # one bad file never stops a batch
-        return path, [], f"{path.name}：{UNEXPECTED}"
+    except Exception as exc:  # one bad file never stops a batch
+        return path, [], _unexpected(path, exc, "import read")
+
+
+def _unexpected(path: Path, exc: Exception, doing: str) -> str:
+    """The clerk's line for a bug met on one file; its traceback goes to the log it names."""
+    return f"{path.name}：" + UNEXPECTED.format(log=logs.see(logs.record(exc, f"{doing} {path}")))
 
 
 def _crashed(name: str) -> Read:
