@@ -29,8 +29,6 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from .. import errors
 from ..errors import InputError
 
@@ -73,6 +71,8 @@ def real_path(path: Path) -> Path:
 def locked(target: Path) -> Iterator[None]:
     """Hold the write lock of ``target`` (refused with :data:`BUSY` when another run holds it);
     temporary files a killed run left are removed once the lock is held."""
+    from filelock import FileLock, Timeout  # here: a command that writes nothing does not pay for it
+
     lock = FileLock(lock_name(target), timeout=0)
     try:
         lock.acquire()
