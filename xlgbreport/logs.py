@@ -21,6 +21,7 @@ import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TextIO
 
 log = logging.getLogger("xlgbreport")
 log.addHandler(logging.NullHandler())  # a library's logger: silent until someone listens
@@ -51,12 +52,12 @@ def debugging() -> bool:
     return os.environ.get(DEBUG, "") not in ("", "0")
 
 
-class _Stderr(logging.StreamHandler):
+class _Stderr(logging.StreamHandler[TextIO]):
     """stderr as it is when a record is shown, not when the handler was made (click's test
     runner and pytest swap it)."""
 
-    @property  # type: ignore[override]
-    def stream(self):  # noqa: ANN201 - whatever sys.stderr is
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
@@ -96,8 +97,8 @@ def see(path: Path | None) -> str:
 class _Raising(RotatingFileHandler):
     """A handler whose failures reach :func:`_append` (logging would print them on stderr)."""
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
-        raise  # noqa: PLE0704 - called by emit() inside its except clause
+    def handleError(self, record: logging.LogRecord) -> None:
+        raise  # called by emit() inside its except clause: the error being handled
 
 
 def _append(entry: logging.LogRecord) -> Path | None:

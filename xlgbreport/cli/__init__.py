@@ -54,8 +54,8 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlgbreport")
-@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, envvar=logs.DEBUG,
-              callback=lambda ctx, param, on: logs.show_on_stderr() if on else None,
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, on: logs.show_on_stderr() if on or logs.debugging() else None,
               help="在屏幕（stderr）上显示内部错误的完整信息（同 XLGBREPORT_DEBUG=1）")
 def cli() -> None:
     """xlgbreport：政府信息公开工作年度报告的模板、校验与数据交换。"""
