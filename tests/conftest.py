@@ -15,8 +15,9 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def log_folder(tmp_path_factory, monkeypatch):
-    """The Excel layer's log file goes to a temporary folder, never the tester's own."""
-    folder = tmp_path_factory.mktemp("state")
-    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
-    monkeypatch.setenv("LOCALAPPDATA", str(folder))
-    return folder / "xlgbreport"
+    """The package's log file goes to a temporary folder, never the tester's own; a tester's
+    XLGBREPORT_DEBUG does not change what the tests see."""
+    folder = tmp_path_factory.mktemp("logs")
+    monkeypatch.setenv("XLGBREPORT_LOG_DIR", str(folder))
+    monkeypatch.delenv("XLGBREPORT_DEBUG", raising=False)
+    return folder

@@ -15,7 +15,7 @@ RANKS: tuple[tuple[str, ...], ...] = (
     ("workbook",), ("files",), ("core",),
 )
 RANK = {name: n for n, names in enumerate(RANKS) for name in names}
-SHARED = {"errors", "__init__", "__main__"}  # the error family, the front door, ``python -m``
+SHARED = {"errors", "logs", "__init__", "__main__"}  # errors and the log, the front door, ``python -m``
 
 
 def module_name(path: Path) -> str:
@@ -103,6 +103,12 @@ def test_the_layer_check_sees_a_sibling_and_an_upward_import() -> None:
     assert wrong_imports(graph) == ["xlgbreport.importer.run → xlgbreport.consolidation.gather",
                                     "xlgbreport.core.model → xlgbreport.workbook.layout",
                                     "xlgbreport.api → xlgbreport.cli"]
+
+
+def test_the_shared_modules_import_nothing_above_them() -> None:
+    """errors and logs are used by every layer, so they may use none (logs only errors)."""
+    assert GRAPH["xlgbreport.errors"] == set()
+    assert GRAPH["xlgbreport.logs"] <= {"xlgbreport.errors"}
 
 
 def test_core_names_no_upper_layer() -> None:

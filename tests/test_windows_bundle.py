@@ -22,6 +22,7 @@ import pytest
 from packaging import tags
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 from xl_helpers import ROOT
 
 VERSIONS = ("3.11", "3.12", "3.13", "3.14")
@@ -109,6 +110,20 @@ def test_every_requirement_has_its_windows_wheel(bundle: Path) -> None:
                     seen.add((name, extra_name))
                     todo += [(r, extra_name) for r in requirements(path)]
         assert {"xlwings", "pywin32", "python-calamine", "markupsafe"} <= {n for n, _ in seen}
+
+
+def test_every_wheel_is_the_version_the_tests_passed_with(bundle: Path) -> None:
+    """What ships is what passed: each dependency at its constraints.txt pin."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version.strip()
+    assert {"openpyxl", "python-calamine", "xlwings", "pywin32", "filelock"} <= set(pins)
+    for path in wheels(bundle):
+        name, version, _, _ = parse_wheel_filename(path.name)
+        if name != "xlgbreport":
+            assert name in pins and version == Version(pins[name]), path.name
 
 
 @pytest.mark.slow

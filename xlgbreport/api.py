@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, logs
 from .actions.prior_source import SKIPPED as PRIOR_SKIPPED
 from .actions.results import Batch, FileResult
 from .core import shown
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
            "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
-           "export", "frame", "import_kinds", "import_reports", "iter_validate", "new", "read",
+           "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
 

@@ -8,10 +8,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from ..errors import Message
+
 T = TypeVar("T")
 #: Fewer files are read in this process: starting workers costs more than they save.
 POOL_FROM = 8
-CRASHED = "读取它的进程意外退出（文件可能已损坏或构造异常），已跳过"
+CRASHED = Message("batch.crashed", "读取它的进程意外退出（文件可能已损坏或构造异常），已跳过")
 CHUNK = 16  # files per task sent to a worker: fewer round trips, still an even spread
 
 

@@ -34,6 +34,9 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=HELP)
 @click.version_option(package_name="xlgbreport")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, on: api.logs.show_on_stderr() if on or api.logs.debugging() else None,
+              help="在屏幕（stderr）上显示内部错误的完整信息（同 XLGBREPORT_DEBUG=1）")
 def cli() -> None:
     """xlgbreport：政府信息公开工作年度报告的模板、校验、汇总、生成报告与导入。
 
@@ -84,8 +87,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-    except Exception as exc:  # pragma: no cover - the last guard before a clerk's screen
-        if os.environ.get("XLGBREPORT_DEBUG"):
-            raise
-        click.echo(api.errors.INTERNAL.format(error=f"{type(exc).__name__}: {exc}", log=""), err=True)
+    except Exception as exc:  # the last guard before a clerk's screen: one line, the log names the rest
+        logged = api.logs.record(exc, "xlgbreport " + " ".join(sys.argv[1:]))
+        click.echo(api.errors.INTERNAL.format(error=f"{type(exc).__name__}: {exc}",
+                                              log=api.logs.see(logged)), err=True)
         sys.exit(EXIT_CODES["internal"])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from .. import logs
 from ..actions import batch
 from ..actions.validation import validate_file
 from ..core import prior
@@ -31,7 +32,8 @@ from ..errors import InputError, Message
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
 PROBLEMS_KEPT = 3  # problems named per file on the 汇总状态 sheet; the rest are counted
 OTHER_FORMAT = Message("consolidate.other_format", "是 {format} 格式的报告，不能与本模板（国办公开办函〔2021〕30号）的报告汇总")
-INTERNAL = Message("consolidate.internal", "读取时出现内部错误（请把此文件发给维护人员）：{error}")
+#: ``log``: where the traceback went (``logs.see``), "" when nowhere.
+INTERNAL = Message("consolidate.internal", "读取时出现内部错误（{error}）{log}，请把此文件发给维护人员")
 NO_DASK = Message("consolidate.no_dask", "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'")
 NO_SCHEDULER = Message("consolidate.no_scheduler", "无法连接 dask 调度器 {address}")
 CONNECT_SECONDS = 10
@@ -71,7 +73,9 @@ def read_one(path: str | Path) -> Entry:
     try:
         return _read(Path(path))
     except Exception as exc:  # one bad file never stops a batch
-        return Entry(str(path), error=f"{Path(path).name}：" + INTERNAL.format(error=type(exc).__name__))
+        logged = logs.record(exc, f"consolidate read {path}")
+        return Entry(str(path), error=f"{Path(path).name}：" + INTERNAL.format(
+            error=type(exc).__name__, log=logs.see(logged)), error_code=INTERNAL.code)
 
 
 def _read(path: Path) -> Entry:
@@ -131,4 +135,4 @@ def _pooled(names: list[str], workers: int) -> Iterator[Entry]:
 
 
 def _crashed(name: str) -> Entry:
-    return Entry(name, error=f"{Path(name).name}：{batch.CRASHED}")
+    return Entry(name, error=f"{Path(name).name}：{batch.CRASHED}", error_code=batch.CRASHED.code)

@@ -15,7 +15,6 @@ Reading or writing files needs the add-in's local Python: xlwings Lite cannot ru
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -48,8 +47,6 @@ KEPT = "（{path} 已存在且内容不同，没有覆盖）"
 MAX_SHOWN = 12  # problems listed in the message box; the 校验 sheet has them all
 MORE_FINDINGS = "另有 {n} 处，见“校验”表。"
 
-log = logging.getLogger(__name__)
-
 
 def check_book(book: Any = None) -> str:
     """Button 校验. Returns the message it showed."""
@@ -77,7 +74,7 @@ def _run(action: Callable[[Any], str], book: Any) -> str:
         message = str(exc)
     except Exception as exc:  # the last guard before a clerk's screen
         message = errors.INTERNAL.format(error=type(exc).__name__,
-                                         log=excel_log.record(log, action.__name__))
+                                         log=excel_log.record(action.__name__))
     book.app.alert(message, TITLE)
     return message
 

@@ -75,7 +75,7 @@ def _shown(f: Callable) -> Callable:
             return FAILED.format(message=str(exc))
         except Exception as exc:  # the last guard before a clerk's cell
             return FAILED.format(message=errors.INTERNAL.format(
-                error=type(exc).__name__, log=excel_log.record(log, f.__name__)))
+                error=type(exc).__name__, log=excel_log.record(f.__name__)))
 
     return wrapper
 

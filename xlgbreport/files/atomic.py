@@ -7,8 +7,8 @@ Every writer (new workbooks, JSON, carry-forward, the Markdown draft) goes throu
   or the new one, never half of either); a run killed before the rename leaves its temporary
   file, and the next write of the same file removes it;
 - writes of one file are serialised by a lock file ``.NAME.lock`` held with the operating
-  system's file lock (released by the kernel when a process dies, so a killed run never blocks
-  the next); a second run while one holds it is refused, not queued;
+  system's file lock, through filelock (released by the kernel when a process dies, so a killed
+  run never blocks the next); a second run while one holds it is refused, not queued;
 - a new file gets the permissions the umask gives (the temporary file is created with 0666 and
   the umask applied, as any program's output); a replaced file keeps its own;
 - without ``replace`` an existing file (or a link, even a broken one) is refused, and the check
@@ -71,61 +71,25 @@ def real_path(path: Path) -> Path:
 def locked(target: Path) -> Iterator[None]:
     """Hold the write lock of ``target`` (refused with :data:`BUSY` when another run holds it);
     temporary files a killed run left are removed once the lock is held."""
-    lock = lock_name(target)
+    from filelock import FileLock, Timeout  # here: a command that writes nothing does not pay for it
+
+    lock = FileLock(lock_name(target), timeout=0)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        lock.acquire()
+    except Timeout:
+        raise OutputError(target, BUSY) from None
     except OSError as exc:
         raise _write_error(target, exc) from None
     try:
-        if not _try_lock(fd) or not _same_file(fd, lock):
-            raise OutputError(target, BUSY)
         for stale in stale_temps(target):
             with contextlib.suppress(OSError):
                 stale.unlink()
-        try:
-            yield
-        finally:  # the name goes first: a run that opened it and locks it now sees it is gone
-            with contextlib.suppress(OSError):
-                lock.unlink()
-            _unlock(fd)
-    finally:
-        os.close(fd)
-
-
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _unlock(fd: int) -> None:
-    """Windows wants a region unlocked before its file is closed; POSIX unlocks on close."""
-    if sys.platform == "win32":
-        import msvcrt
-
+        yield
+    finally:  # the name goes first (filelock keeps it on POSIX): a run that opened it and
+        # locks it now finds its file unlinked and is refused (filelock 4 checks)
         with contextlib.suppress(OSError):
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    """The locked file is still the one the name points to (it was not removed and made anew
-    by a run that finished meanwhile)."""
-    try:
-        return os.path.samestat(os.fstat(fd), os.stat(path))
-    except OSError:
-        return False
+            lock_name(target).unlink()
+        lock.release()
 
 
 def write(target: str | Path, fill: Callable[[Path], object], *, replace: bool = False) -> None:

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .. import logs
 from ..actions import sources as files_sources
 from ..actions.batch import CRASHED, POOL_FROM, pooled
 from ..actions.results import Batch, FileResult
@@ -41,13 +42,13 @@ NAME_CHARS = 60
 UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
-UNEXPECTED = Message("import.unexpected", "无法读取：文件结构异常，已跳过（请把此文件发给维护人员）")
+#: ``log``: where the traceback went (``logs.see``), "" when nowhere.
+UNEXPECTED = Message("import.unexpected", "无法读取：文件结构异常，已跳过{log}（请把此文件发给维护人员）")
 POOL_CHUNK = 2  # sources per task: a PDF is slow, so spread them finely
 HEADLINE = "导入 {files} 个文件：{reports} 份报告，其中 {complete} 份完整无误"
 HEADLINE_UNREADABLE = "，{n} 个无法读取"
 
 Progress = Callable[[Iterable[list[FileResult]], int], Iterable[list[FileResult]]]
-UNEXPECTED_CODE = "internal"
 
 
 def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
@@ -141,8 +142,9 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
             except XlgbreportError as exc:
                 done.append(FileResult.failed(path, exc))
                 break
-            except Exception:  # one bad file never stops a batch
-                done.append(FileResult.failed(path, code=UNEXPECTED_CODE, message=f"{path.name}：{UNEXPECTED}"))
+            except Exception as exc:  # one bad file never stops a batch
+                done.append(FileResult.failed(path, code=UNEXPECTED.code,
+                                              message=_unexpected(path, exc, "import write")))
                 break
         yield done
 
@@ -169,12 +171,17 @@ def _read_one(name: str) -> Read:
         return path, read_published(path), None
     except XlgbreportError as exc:
         return path, [], (exc.code, exc.message)
-    except Exception:  # one bad file never stops a batch
-        return path, [], (UNEXPECTED_CODE, f"{path.name}：{UNEXPECTED}")
+    except Exception as exc:  # one bad file never stops a batch
+        return path, [], (UNEXPECTED.code, _unexpected(path, exc, "import read"))
+
+
+def _unexpected(path: Path, exc: Exception, doing: str) -> str:
+    """The clerk's line for a bug met on one file; its traceback goes to the log it names."""
+    return f"{path.name}：" + UNEXPECTED.format(log=logs.see(logs.record(exc, f"{doing} {path}")))
 
 
 def _crashed(name: str) -> Read:
-    return Path(name), [], (UNEXPECTED_CODE, f"{Path(name).name}：{CRASHED}")
+    return Path(name), [], (CRASHED.code, f"{Path(name).name}：{CRASHED}")
 
 
 def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overwrite: bool) -> FileResult:

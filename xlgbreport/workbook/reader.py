@@ -9,9 +9,11 @@ reader parses it (:mod:`.bounds`; openpyxl parses with defusedxml).
 from __future__ import annotations
 
 import io
+import logging
 import re
 import warnings
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +34,9 @@ from ..files.bounds import LIMITS, Limits
 from ..files.cells import cell_value
 from .layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
 
+log = logging.getLogger(__name__)
+#: Fast reads that fell back to openpyxl in this process, by reason ("open", "sheet", "values").
+FALLBACKS: Counter[str] = Counter()
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
@@ -308,6 +313,13 @@ class _Grid:
         return self.cells.get((sheet, r, c), (None, ""))
 
 
+def _fall_back(path: Path, reason: str, exc: Exception) -> None:
+    """Count and log (INFO, with the traceback) a fast read that gave up: openpyxl reads the file
+    instead, slower, and says precisely what is wrong if anything is."""
+    FALLBACKS[reason] += 1
+    log.info("%s: fast reader fell back to openpyxl (%s)", path.name, reason, exc_info=exc)
+
+
 def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
                layout: Layout | None = None) -> Report | None:
     """Values through python-calamine; None when only openpyxl can tell (see :func:`read`).
@@ -322,8 +334,9 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
             return None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:
-        return None  # let the exact reader give the precise message
+    except Exception as exc:  # let the exact reader give the precise message
+        _fall_back(path, "open", exc)
+        return None
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheet_names]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
@@ -332,7 +345,8 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     for sheet in _sheets(layout):
         try:
             ws = wb.get_sheet_by_name(sheet)
-        except Exception:  # damaged sheet XML: the exact reader gives the message
+        except Exception as exc:  # damaged sheet XML: the exact reader gives the message
+            _fall_back(path, "sheet", exc)
             return None
         r0, c0 = ws.start or (0, 0)
         budget -= ws.height * ws.width
@@ -340,7 +354,8 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
             raise InputError(path, errors.TOO_MANY_CELLS, limit=limits.max_cells)
         try:
             grids[sheet] = (r0, c0, ws.to_python())
-        except Exception:
+        except Exception as exc:
+            _fall_back(path, "values", exc)
             return None
 
     def get(where: tuple[str, tuple[int, int]]) -> Any:
