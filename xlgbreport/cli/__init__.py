@@ -4,7 +4,6 @@ here only, from its results, by the table in :mod:`.exits`."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 
