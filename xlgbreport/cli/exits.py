@@ -18,8 +18,9 @@ MEANINGS = {
     "ok": "成功", "invalid": "有错误、未汇总、未报送或导入不完整", "unreadable": "有文件无法读取或写入",
     "refused": "拒绝执行（输入或选项有误、输出文件已存在）", "internal": "内部错误", "interrupted": "已中断",
 }
-HELP = "退出码：" + "；".join(
-    f"{code} {'、'.join(MEANINGS[k] for k, c in EXIT_CODES.items() if c == code)}"
+#: One line a code, kept as written (``\b``): click would rewrap Chinese past the line's width.
+HELP = "\b\n退出码：\n" + "\n".join(
+    f"  {code:<4}{'；'.join(MEANINGS[k] for k, c in EXIT_CODES.items() if c == code)}"
     for code in sorted(set(EXIT_CODES.values())))
 
 

@@ -19,7 +19,7 @@ READING = "读取已发布的报告"
 def import_command() -> click.Command:
     """The command, with ``--to``'s choices taken from the importer."""
 
-    @click.command("import")
+    @click.command("import", short_help="导入已发布的年度报告（网页、Word、PDF、文本）")
     @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
     @click.option("-o", "--output", type=click.Path(path_type=Path),
                   help="一个来源：工作簿（.xlsx）或交换 JSON（.json）；多个来源或文件夹：输出文件夹。"

@@ -74,7 +74,7 @@ def rollover(last: Path, output: Path, force: bool) -> None:
     say(ROLLED.format(year=done.report.year if done.report else "", path=output))
 
 
-@click.command("carry-forward")
+@click.command("carry-forward", short_help="把上年表三的“四”结转到本年工作簿的“二”")
 @click.option("--prior", "prior_path", required=True, type=click.Path(path_type=Path, readable=False),
               help="上年工作簿或其所在文件夹")
 @click.argument("workbook", type=click.Path(path_type=Path, readable=False))
