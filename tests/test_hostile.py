@@ -358,6 +358,7 @@ def test_the_issue_batch_reports_every_sample_and_stays_small(corpus, tmp_path):
     lines = proc.stdout.splitlines()
     assert f"✘ 远格.xlsx：无法读取，{too_big('XFD1048576')}" in lines
     for sample in sorted(p.name for p in batch.glob("*.xlsx") if p.name != bad.name):
-        assert any(line.startswith(f"{sample}：") for line in lines), sample
+        assert any(line in (f"✘ {sample}", f"✔ {sample}") or line.startswith((f"✘ {sample}：", f"✔ {sample}："))
+                   for line in lines), sample
     peak_kib = int(proc.stderr.split("peak")[-1])
     assert peak_kib < 200 * 1024, peak_kib
