@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xl_helpers import refused, run, run_main
 
-from xlgbreport import cli as cli_module
 from xlgbreport.core import rules
 from xlgbreport.core.gb2021 import SCHEMA, TABLES
 from xlgbreport.files import interchange
@@ -194,7 +193,7 @@ def test_export_writes_atomically(tmp_path, monkeypatch, capsys):
     def fail(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli_module.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)  # the one step of every atomic write
     code, _out, err = run_main(monkeypatch, capsys, "export", book, "-o", out, "--force")
     assert code == 2
     assert "out.json" in err and "无法写入：磁盘空间不足" in err and "Traceback" not in err

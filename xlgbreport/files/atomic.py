@@ -73,6 +73,12 @@ def locked(target: Path) -> Iterator[None]:
     temporary files a killed run left are removed once the lock is held."""
     from filelock import FileLock, Timeout  # here: a command that writes nothing does not pay for it
 
+    folder = lock_name(target).parent
+    try:  # filelock would make a missing folder, or say "exists" where a file stands in the way
+        if not stat.S_ISDIR(os.stat(folder).st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     lock = FileLock(lock_name(target), timeout=0)
     try:
         lock.acquire()
