@@ -6,9 +6,8 @@ is loaded and saved: the parts are parsed with expat, which gives the byte offse
 element, and only the elements edited are spliced; the rest of each part is copied byte for
 byte, and the other parts of the zip unchanged (same order, names, times and compression).
 
-The parser is hardened: a part with a DOCTYPE (hence any entity, internal or external) is
-refused, nothing is fetched, and no tree is built (the handlers record only the elements asked
-for). The sizes a part may have are bounded before it gets here (``workbook_reader.guard``).
+The parser is hardened: a part with a DOCTYPE (hence any entity) is refused, nothing is fetched,
+no tree is built; a part's size is bounded before it gets here (``workbook.reader.guard``).
 """
 
 from __future__ import annotations
@@ -45,9 +44,8 @@ _ATTR = re.compile(rb'([^\s=/>]+)\s*=\s*("[^"]*"|\'[^\']*\')')
 
 
 class PatchError(Exception):
-    """A part that cannot be edited safely; ``detail`` says why in Chinese. Not of the error
-    family: it never leaves ``actions.carry``, which raises ``carry.odd_sheet`` or ``carry.odd_part``
-    (an :class:`~xlgbreport.errors.InputError`) with the detail."""
+    """A part that cannot be edited safely; ``detail`` says why in Chinese. Never leaves
+    ``actions.carry``, which raises ``carry.odd_sheet``/``carry.odd_part`` with the detail."""
 
     def __init__(self, detail: str, ref: str | None = None) -> None:
         super().__init__(detail)
@@ -59,8 +57,8 @@ class SharedFormula(PatchError):
 
 
 class Unknown(Exception):
-    """What SUM takes from a cell cannot be told from the sheet XML (caught in ``actions.carry``:
-    the total is then left for Excel to recalculate; never an error a user sees)."""
+    """What SUM takes from a cell cannot be told from the sheet XML (``actions.carry`` then
+    leaves the total for Excel to recalculate)."""
 
 
 @dataclass
