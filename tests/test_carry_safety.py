@@ -302,7 +302,7 @@ def test_writes_of_one_file_take_turns(tmp_path) -> None:
     worker.start()
     assert inside.wait(10)
     with pytest.raises(OutputError) as err:
-        atomic.write_text(out, "second", replace=True)
+        atomic.write_text(out, "second", overwrite=True)
     release.set()
     worker.join(10)
     assert err.value.code == "output.busy" and out.read_text(encoding="utf-8") == "first"

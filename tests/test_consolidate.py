@@ -427,8 +427,8 @@ def test_control_characters_in_an_org_are_not_obeyed(tmp_path):
     folder.mkdir()
     xlgbreport.write(body("\x1b[2J镇\u202e", 2023, 1), folder / "a.xlsx")
     xlgbreport.write(body("另一镇", 2024, 2), folder / "b.xlsx")
-    for fmt in ("text", "json"):
-        code, text = cli("consolidate", folder, "-o", tmp_path / f"{fmt}.xlsx", "--format", fmt)
+    for style in ("text", "json"):
+        code, text = cli("consolidate", folder, "-o", tmp_path / f"{style}.xlsx", "--format", style)
         assert code == 1 and "\x1b" not in text and "\u202e" not in text
     assert "\\u001b" in text and "\\u202e" in text  # the JSON names the org, escaped
 

@@ -45,7 +45,7 @@ def windows(tmp_path: Path) -> Machine:
 def county_addin(path: Path, *modules: str) -> Path:
     """The county's add-in after build-addin; ``modules`` stand in for what its Windows step
     imports (a VBA storage names its modules in UTF-16)."""
-    addin.build(path)
+    addin.build(path, overwrite=True)
     with zipfile.ZipFile(path) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     parts[vba.PROJECT_PART] += b"".join(m.encode("utf-16-le") for m in modules)

@@ -230,7 +230,7 @@ def test_a_fifo_or_a_device_is_never_waited_on(corpus, monkeypatch, capsys, tmp_
         report = load(THIS_JSON)
         report.meta["prior"] = str(named)
         book = tmp_path / "封面.xlsx"
-        workbook_writer.write(book, report)
+        workbook_writer.write(book, report, overwrite=True)
         for args in ((book,), (corpus["good"], "--prior", named)):
             code, out, _ = run_main(monkeypatch, capsys, "validate", *args)
             assert code == 2 and errors.NOT_REGULAR in out.splitlines()[0]

@@ -317,14 +317,14 @@ def test_cover_field_names_last_year(tmp_path):
     assert code == 2  # the path does not exist from the workbook's folder
     assert "去年/a.xlsx" in entry["notes"][0]
     report.meta["prior"] = "../去年"  # a folder works too
-    workbook_writer.write(book, report)
+    workbook_writer.write(book, report, overwrite=True)
     code, doc = validate_json(book)
     (entry,) = doc["files"]
     assert code == 0 and entry["findings"] == [] and "a.xlsx" in entry["notes"][0]
     changed = this()
     changed.meta["prior"] = "../去年/a.xlsx"
     changed.cells[(PROACTIVE.id, "regulations", "in_force")] = 15
-    workbook_writer.write(book, changed)
+    workbook_writer.write(book, changed, overwrite=True)
     code, doc = validate_json(book)
     assert [f["rule"] for f in doc["files"][0]["findings"]] == ["prior.in_force"]
 

@@ -208,7 +208,7 @@ def test_template_formula_spelled_differently_is_still_the_template(tmp_path, te
 
 # --- what a cell's content means ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,amount,fmt,expected", [
+@pytest.mark.parametrize("raw,amount,number_format,expected", [
     (None, False, "", None),
     ("", False, "", None),
     (0, False, "", 0),
@@ -232,8 +232,8 @@ def test_template_formula_spelled_differently_is_still_the_template(tmp_path, te
     (72701.2578, True, "#,##0.0000", Decimal("72701.2578")),
     (3, True, "General", 3),
 ])
-def test_cell_value(raw, amount, fmt, expected):
-    value = cell_value(raw, fmt, amount=amount)
+def test_cell_value(raw, amount, number_format, expected):
+    value = cell_value(raw, number_format, amount=amount)
     assert value == expected and type(value) is type(expected)
     if isinstance(expected, Decimal):
         assert str(value) == str(expected)  # the decimals given, trailing zeros included

@@ -45,7 +45,7 @@ def fill_in(path: Path, source: Path, text_suffix: str) -> None:
         if key[:2] != (REQUESTS.id, prior.CARRIED_TO) and key in real.cells:
             report.cells[key] = real.cells[key]
     report.text = within_limit({k: (v or "") + text_suffix for k, v in real.text.items()})
-    workbook_writer.write(path, report)
+    workbook_writer.write(path, report, overwrite=True)
 
 
 def reference_cells(path: Path) -> dict[str, tuple]:

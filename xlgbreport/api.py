@@ -261,7 +261,7 @@ def build_addin(output: str | Path, interpreter: str | None = None, *, overwrite
     output = Path(output)
     if output.exists() and not overwrite:
         raise OutputError(output, errors.OUTPUT_EXISTS)
-    addin.build(output, interpreter, replace=overwrite)
+    addin.build(output, interpreter, overwrite=overwrite)
     imported = sys.platform.startswith("win") if import_vba is None else import_vba
     if imported:
         addin.import_vba_with_excel(output)

@@ -129,7 +129,7 @@ def carry_forward(target: Path, last: Report, *, skip_checks: bool = False) -> C
                 raise OutputError(target, CHANGED_MEANWHILE)
             kept = atomic.backup(target)
             atomic.commit(target, lambda tmp: xlsx_patch.write_package(zin, replaced, dropped, tmp),
-                          replace=True)
+                          overwrite=True)
     return Carried(kept, decided.numbers, decided.left, tuple(refreshed))
 
 

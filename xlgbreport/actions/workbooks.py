@@ -51,9 +51,9 @@ def write(report: Report, path: Path, *, overwrite: bool = False) -> Path:
     """``report`` as interchange JSON (``.json``) or a filled template workbook (``.xlsx``)."""
     refuse_suffix(path, REPORT_SUFFIXES)
     if path.suffix.lower() == ".json":
-        atomic.write_text(path, export_json(report) + "\n", replace=overwrite)
+        atomic.write_text(path, export_json(report) + "\n", overwrite=overwrite)
     else:
-        _writer().write(path, report, replace=overwrite)
+        _writer().write(path, report, overwrite=overwrite)
     return path
 
 
@@ -61,7 +61,7 @@ def template(output: Path | None = None, *, overwrite: bool = False) -> Path:
     """A blank template workbook, by default in the current folder."""
     output = output if output is not None else Path.cwd() / TEMPLATE_NAME
     refuse_suffix(output, (".xlsx",))
-    _writer().write(output, replace=overwrite)
+    _writer().write(output, overwrite=overwrite)
     return output
 
 
@@ -83,7 +83,7 @@ def new(output: Path, *, org: str | None = None, year: int | None = None, source
     if year is not None:
         report.year = year
     vba = _vba(like, output)
-    _writer().write(output, report, vba=vba, replace=overwrite)
+    _writer().write(output, report, vba=vba, overwrite=overwrite)
     return report
 
 
@@ -102,7 +102,7 @@ def export(workbook: Path, output: Path | None = None, *, overwrite: bool = Fals
     text = export_json(workbook_reader.read(workbook), workbook)
     if output is not None:
         refuse_same(workbook, output)
-        atomic.write_text(output, text + "\n", replace=overwrite)
+        atomic.write_text(output, text + "\n", overwrite=overwrite)
     return text
 
 
@@ -119,7 +119,7 @@ def rollover(last: Path, output: Path, *, overwrite: bool = False) -> FileResult
     report = prior.next_year(before)
     report.meta["prior"] = _relative(last, output.parent)
     reference = {key: before.value(key) for key in LAYOUT.reference}
-    _writer().write(output, report, reference=reference, vba=vba, replace=overwrite)
+    _writer().write(output, report, reference=reference, vba=vba, overwrite=overwrite)
     return FileResult.checked(last, report, output=str(output), valid=True)
 
 

@@ -216,4 +216,4 @@ def _bodies(decision: Decision, report: Report, last: LastYear | None
 def _save(path: Path, report: Report, add_sheets, overwrite: bool) -> None:
     """The one write of the output: ``files.atomic`` through the template writer, with the
     consolidation's sheets added; an existing file only with ``overwrite``."""
-    workbook_writer.write(path, report, sheets=add_sheets, replace=overwrite)
+    workbook_writer.write(path, report, sheets=add_sheets, overwrite=overwrite)

@@ -101,9 +101,9 @@ def conf_rows(interpreter: str | None = None) -> list[tuple[str, str]]:
 
 
 def build(output: Path, interpreter: str | None = None, template: Path | None = None, *,
-          replace: bool = True) -> None:
+          overwrite: bool = False) -> None:
     """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it.
-    Written atomically; without ``replace`` an existing file is refused."""
+    Written atomically; without ``overwrite`` an existing file is refused."""
     template = template or template_path()
     with zipfile.ZipFile(template) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
@@ -117,7 +117,7 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
             for name, data in parts.items():
                 out.writestr(name, data)
 
-    atomic.write(output, fill, replace=replace)
+    atomic.write(output, fill, overwrite=overwrite)
 
 
 def _conf_part(parts: dict[str, bytes], template: Path) -> str:

@@ -11,7 +11,7 @@ Every writer (new workbooks, JSON, carry-forward, the Markdown draft) goes throu
   run never blocks the next); a second run while one holds it is refused, not queued;
 - a new file gets the permissions the umask gives (the temporary file is created with 0666 and
   the umask applied, as any program's output); a replaced file keeps its own;
-- without ``replace`` an existing file (or a link, even a broken one) is refused, and the check
+- without ``overwrite`` an existing file (or a link, even a broken one) is refused, and the check
   is the rename itself (a hard link, which fails if the name exists), not a look beforehand;
 - a target that is a symbolic link is written through: the file it points to is replaced.
 """
@@ -98,34 +98,34 @@ def locked(target: Path) -> Iterator[None]:
         lock.release()
 
 
-def write(target: str | Path, fill: Callable[[Path], object], *, replace: bool = False) -> None:
+def write(target: str | Path, fill: Callable[[Path], object], *, overwrite: bool = False) -> None:
     """Write ``target`` with ``fill(temporary_path)``, atomically, under the lock.
 
-    Without ``replace`` an existing ``target`` is refused (:data:`errors.OUTPUT_EXISTS`)."""
+    Without ``overwrite`` an existing ``target`` is refused (:data:`errors.OUTPUT_EXISTS`)."""
     target = Path(target)
-    if replace:
+    if overwrite:
         target = real_path(target)
     elif os.path.lexists(target):
         raise OutputError(target, errors.OUTPUT_EXISTS)
     with locked(target):
-        commit(target, fill, replace=replace)
+        commit(target, fill, overwrite=overwrite)
 
 
-def write_text(target: str | Path, text: str, *, replace: bool = False) -> None:
-    write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), replace=replace)
+def write_text(target: str | Path, text: str, *, overwrite: bool = False) -> None:
+    write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite=overwrite)
 
 
-def commit(target: Path, fill: Callable[[Path], object], *, replace: bool) -> None:
+def commit(target: Path, fill: Callable[[Path], object], *, overwrite: bool) -> None:
     """The write itself, for a caller already holding :func:`locked` (carry-forward reads and
     writes under one lock)."""
     tmp = temp_name(target)
     try:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
         fill(tmp)
-        if replace and target.exists():
+        if overwrite and target.exists():
             shutil.copymode(target, tmp)
         _sync(tmp)
-        if replace:
+        if overwrite:
             os.replace(tmp, target)
         else:
             place(tmp, target)

@@ -189,9 +189,9 @@ def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overw
     mapped, kept = crosswalk.carry(one.report, GB2021)
     if target is not None:
         if kind == "json":
-            atomic.write_text(target, interchange.dumps(one.report) + "\n", replace=overwrite)
+            atomic.write_text(target, interchange.dumps(one.report) + "\n", overwrite=overwrite)
         else:
-            workbook_writer.write(target, mapped, replace=overwrite)
+            workbook_writer.write(target, mapped, overwrite=overwrite)
     return _result(source, one, findings, kept, target, workbook=target is not None and kind != "json")
 
 

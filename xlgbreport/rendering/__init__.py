@@ -113,7 +113,7 @@ def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> 
 def write(path: Path, data: bytes, overwrite: bool) -> None:
     """The one write of a rendered file (``files.atomic``): complete or absent, never over an
     existing file unless ``overwrite``."""
-    atomic.write(path, lambda tmp: tmp.write_bytes(data), replace=overwrite)
+    atomic.write(path, lambda tmp: tmp.write_bytes(data), overwrite=overwrite)
 
 
 def write_word(workbook: Path, report: Report) -> Draft:

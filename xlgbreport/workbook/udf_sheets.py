@@ -57,38 +57,38 @@ def prior_value(report: Report) -> Any:
     return PRIOR_LATER
 
 
-def write_udf_sheet(ws, report: Report, fmt) -> None:
-    """Fill the Python校验 sheet; ``fmt`` holds the writer's title, note, header, label, plain."""
+def write_udf_sheet(ws, report: Report, cell_formats) -> None:
+    """Fill the Python校验 sheet; ``cell_formats`` holds the writer's title, note, header, label, plain."""
     report = replace(report, where=LAYOUT.where())  # findings name cells, as in Excel
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 18)
     ws.set_column(2, 2, 16)
     ws.set_column(3, 3, 70)
-    ws.merge_range(0, 0, 0, WIDE_LAST_COL, TITLE, fmt.title)
+    ws.merge_range(0, 0, 0, WIDE_LAST_COL, TITLE, cell_formats.title)
     ws.set_row(0, 30)
-    ws.merge_range(1, 0, 1, WIDE_LAST_COL, NOTE, fmt.note)
+    ws.merge_range(1, 0, 1, WIDE_LAST_COL, NOTE, cell_formats.note)
     ws.set_row(1, 44)
     r = 3
-    ws.write_string(r, LABEL_COL, STATUS_LABEL, fmt.header)
-    _cell(ws, r, formula(STATUS), functions.status(report), fmt.label)
+    ws.write_string(r, LABEL_COL, STATUS_LABEL, cell_formats.header)
+    _cell(ws, r, formula(STATUS), functions.status(report), cell_formats.label)
     for table in TABLES:
         r += 1
         text = functions.text(report, table.id)
-        ws.write_string(r, LABEL_COL, TEXT_LABEL.format(sheet=table.sheet), fmt.header)
-        ws.merge_range(r, VALUE_COL, r, WIDE_LAST_COL, None, fmt.label)
-        _cell(ws, r, formula(TEXT, f'"{table.id}"'), text, fmt.label)
+        ws.write_string(r, LABEL_COL, TEXT_LABEL.format(sheet=table.sheet), cell_formats.header)
+        ws.merge_range(r, VALUE_COL, r, WIDE_LAST_COL, None, cell_formats.label)
+        _cell(ws, r, formula(TEXT, f'"{table.id}"'), text, cell_formats.label)
         ws.set_row(r, 15 * (len(text) // CHARS_PER_LINE + 1) + 4)
     r += 2
-    ws.merge_range(r, LABEL_COL, r, VALUE_COL, PRIOR_LABEL, fmt.header)
+    ws.merge_range(r, LABEL_COL, r, VALUE_COL, PRIOR_LABEL, cell_formats.header)
     for i, col in enumerate(REQUESTS.row(CARRIED_ROW).columns):
-        ws.write_string(r + 1 + i, LABEL_COL, col.label, fmt.label)
-    _cell(ws, r + 1, prior_formula(), prior_value(report), fmt.plain)
+        ws.write_string(r + 1 + i, LABEL_COL, col.label, cell_formats.label)
+    _cell(ws, r + 1, prior_formula(), prior_value(report), cell_formats.plain)
     ws.set_row(r + 1, 32)  # room for a two-line message in the first cell
     r += 2 + len(REQUESTS.row(CARRIED_ROW).columns)
-    ws.write_string(r, LABEL_COL, CHECK_LABEL, fmt.header)
+    ws.write_string(r, LABEL_COL, CHECK_LABEL, cell_formats.header)
     for j, head in enumerate(CHECK_HEADERS):
-        ws.write_string(r, VALUE_COL + j, head, fmt.header)
-    _spill(ws, r + 1, formula(CHECK), functions.check_table(report), fmt.plain)
+        ws.write_string(r, VALUE_COL + j, head, cell_formats.header)
+    _spill(ws, r + 1, formula(CHECK), functions.check_table(report), cell_formats.plain)
     ws.freeze_panes(3, 0)
     ws.set_paper(9)  # A4, landscape, one page wide: as the other sheets print
     ws.set_landscape()

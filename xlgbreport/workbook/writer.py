@@ -93,18 +93,18 @@ class _Formats:
     def amount_with(self, places: int):
         """The fee shown with as many decimals as it was given (and read back with them)."""
         if places not in self._amounts:
-            fmt = "0" if places == 0 else "0." + "0" * places
+            number_format = "0" if places == 0 else "0." + "0" * places
             self._amounts[places] = self._wb.add_format(
-                {**self._base, "align": "center", "locked": False, "num_format": fmt})
+                {**self._base, "align": "center", "locked": False, "num_format": number_format})
         return self._amounts[places]
 
 
 def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOUT,
           reference: dict[CellKey, Any] | None = None, vba: VbaProject | None = None,
           sheets: Callable[[xlsxwriter.Workbook], None] | None = None, *,
-          replace: bool = True) -> None:
+          overwrite: bool = False) -> None:
     """Write ``report`` (or an empty template) to ``path``, atomically (``files.atomic``);
-    without ``replace`` an existing file is refused.
+    without ``overwrite`` an existing file is refused.
 
     ``reference`` holds last year's values shown beside this year's (``layout.reference``);
     ``vba`` a VBA project carried into an .xlsm, with the buttons drawn on 封面; ``sheets``
@@ -112,7 +112,7 @@ def write(path: str | Path, report: Report | None = None, layout: Layout = LAYOU
     report = report or Report()
     refuse_without_template(report)
     atomic.write(path, lambda tmp: _build(str(tmp), report, layout, reference or {}, vba, sheets),
-                 replace=replace)
+                 overwrite=overwrite)
 
 
 def refuse_without_template(report: Report, source: str | Path | None = None) -> None:
