@@ -3,13 +3,16 @@ one bad file never stops a batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from ..core import rules
 from ..core.model import Report
 from ..errors import InputError, Message, os_reason
-from . import prior_source
+from . import batch, prior_source
 from .results import FileResult
 from .sources import collect, load
 
@@ -45,11 +48,36 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
                               extra={"prior_error": failed.message, "prior_error_code": failed.code})
 
 
-def validate_files(files: Iterable[str | Path], prior: str | Path | Report | None = None, *,
-                   find_prior: bool = False) -> Iterator[FileResult]:
-    """:func:`validate_file` for each of ``files`` (files, not folders), in order."""
-    for path in files:
-        yield validate_file(path, prior, find_prior=find_prior)
+def validate_files(files: Sequence[str | Path], prior: str | Path | Report | None = None, *,
+                   find_prior: bool = False, reports: bool = True) -> Iterator[FileResult]:
+    """:func:`validate_file` for each of ``files`` (files, not folders), yielded in order one at
+    a time: the batch's memory stays flat. From ``batch.POOL_FROM`` files on (and with more than
+    one core) they are read in the shared process pool; a file that kills its worker costs only
+    itself (its result's ``error_code`` is ``batch.crashed``). Without ``reports`` a result's
+    report keeps only org, year and format, what a listing shows: a whole report is ~25 times
+    more to send back from a worker."""
+    one = partial(_check, prior=prior, find_prior=find_prior, reports=reports)
+    names = [str(f) for f in files]
+    workers = os.cpu_count() or 1
+    if workers == 1 or len(names) < batch.POOL_FROM:
+        yield from map(one, names)
+    else:
+        yield from batch.pooled(one, names, workers, _crashed)
+
+
+def _check(name: str, prior: str | Path | Report | None, find_prior: bool, reports: bool) -> FileResult:
+    """One file's result, as it crosses back from a worker: without the report's cells and texts
+    unless ``reports``."""
+    result = validate_file(name, prior, find_prior=find_prior)
+    report = result.report
+    if reports or report is None:
+        return result
+    return dataclasses.replace(result, report=Report(org=report.org, year=report.year,
+                                                     format=report.format))
+
+
+def _crashed(name: str) -> FileResult:
+    return FileResult.failed(name, InputError(name, batch.CRASHED))
 
 
 def validate(paths: Iterable[str | Path], prior: str | Path | Report | None = None, *,

@@ -36,7 +36,7 @@ def validate(paths: tuple[Path, ...], output_style: str, prior_path: Path | None
     unreadable = invalid = skipped = 0
     if output_style == "json":  # the findings document, one file at a time: memory stays flat
         click.echo('{"files": [')
-    for i, result in enumerate(api.iter_validate(files, prior=prior_path)):
+    for i, result in enumerate(api.iter_validate(files, prior=prior_path, reports=False)):
         path = Path(result.path)
         unreadable += result.failed_to_read
         invalid += not result.valid
