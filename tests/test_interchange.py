@@ -43,7 +43,7 @@ def load(path: Path) -> dict:
 
 def through_workbook(data: dict, path: Path) -> dict:
     """JSON → workbook (as ``new --from-json`` writes it) → JSON (as ``export`` reads it)."""
-    workbook_writer.write(path, interchange.from_dict(data))
+    workbook_writer.write(path, interchange.from_dict(data), overwrite=True)
     return interchange.to_dict(workbook_reader.read(path))
 
 
@@ -147,7 +147,7 @@ def reports(draw) -> dict:
 def test_round_trip_property(tmp_path, data):
     report = interchange.from_dict(data)
     book = tmp_path / "prop.xlsx"
-    workbook_writer.write(book, report)
+    workbook_writer.write(book, report, overwrite=True)  # one tmp_path for every example
     back = workbook_reader.read(book)
     assert interchange.to_dict(back) == interchange.to_dict(report)
     assert set(back.cells) == set(report.cells)  # a given total stays given, an absent one computed
