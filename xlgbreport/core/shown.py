@@ -70,11 +70,24 @@ def _one_line(text: object) -> str:
 
 def _no_link_no_html(text: str) -> str:
     """No autolink (``http\\://``, ``www\\.``) and entities for ``&<>``, so no HTML."""
-    text = _MD_AUTOLINK.sub(lambda m: m.group().replace(":", "\\:").replace(".", "\\.", 1), text)
+    text = _MD_AUTOLINK.sub(_unlink, text)
     return html.escape(text, quote=False)
+
+
+def _unlink(match: re.Match[str]) -> str:
+    """``http\\://`` (from the run's first letter: a scheme starts with one), ``www\\.``."""
+    found = match.group()
+    letter = _LETTER.search(found)
+    if letter is None:
+        return found  # 「123://」 names no scheme
+    head, link = found[:letter.start()], found[letter.start():]
+    return head + link.replace(":", "\\:").replace(".", "\\.", 1)
 
 
 _MD_INLINE = re.compile(r"[\\`*_\[\]!|~]")
 _MD_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=])")
 _MD_NUMBERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
-_MD_AUTOLINK = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|\bwww\.")
+#: A scheme's whole run of scheme characters, taken once from where it starts (a scheme tried at
+#: every letter of a long run would be quadratic); :func:`_unlink` starts it at its first letter.
+_MD_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z0-9+.-]*+://|\bwww\.")
+_LETTER = re.compile(r"(?i)[a-z]")

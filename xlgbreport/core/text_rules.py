@@ -104,8 +104,10 @@ class TextYear(Rule):
     #: Years that are references, not the report's year: a document number 〔2020〕109号, a
     #: title 《…》, a range (2021-2035), 2022-2023年度; comparisons (较2021年, 2019年以来).
     NUMBERED = re.compile(r"[〔\[［【（(]\s*$")
-    RANGE_BEFORE = re.compile(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]\s*$")
-    RANGE_AFTER = re.compile(r"^\s*年?\s*[-—–~～至到]\s*(?:19|20)?\d\d")
+    #: Possessive (``*+``) so the two ``\s*`` around an absent 年 cannot split a run of spaces
+    #: every way: linear on untrusted text.
+    RANGE_BEFORE = re.compile(r"(?:19|20)\d\d\s*+年?\s*+[-—–~～至到]\s*+$")
+    RANGE_AFTER = re.compile(r"^\s*+年?\s*+[-—–~～至到]\s*+(?:19|20)?\d\d")
     COMPARED = re.compile(r"(?:较|比|同比|与|自|从|截至|截止|早在|于)\s*$")
     SINCE = re.compile(r"^\s*年(?:度)?\s*(?:以来|相比|同期|修订|版|以前|之前)")
     CARRIED = re.compile(r"(?:结转至|结转到|转入|转至)\s*$")
@@ -159,7 +161,7 @@ class TextNumber(Rule):
     SECTIONS = ("overview", "problems", "other_matters")
     #: Between a quantity's words and its number: no punctuation, a few characters at most.
     GAP = r"[^，,。；;：:、（）()\d]{0,12}?"
-    NUMBER = r"(\d[\d,]*)\s*件"
+    NUMBER = r"(\d[\d,]*+)\s*+件"  # possessive: a long run of digits is not given back digit by digit
     #: A sentence about other bodies (filings recorded, guidance given, departments): its numbers
     #: are not this report's table quantities.
     OTHERS = re.compile("全省|全国|各地|各县|各区|各部门|各单位|备案|指导")
@@ -248,7 +250,7 @@ def _quantities(schema: Schema, gap: str, num: str
         return re.compile(f"(?:{words}){gap}{num}")
 
     out: list[tuple[re.Pattern, str, tuple[Sum, ...] | _Either]] = [
-        (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]*申请)"), "收到的申请", ((new,), (new, carried))),
+        (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]{0,60}申请)"), "收到的申请", ((new,), (new, carried))),
         (rx(r"上年结转|上一年度结转|上年度结转"), "上年结转", ((carried,),)),
         (rx(r"结转下一?年度?|转下一?年度?|结转至下一?年度?|结转"), "结转",
          _Either(((carried,),), ((nxt,),))),

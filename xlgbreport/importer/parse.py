@@ -28,6 +28,9 @@ _TITLE = re.compile(r"(?P<org>[^:：，。；;,、()（）]*?)(?P<year>(?:19|20)
 #: 「2022年度金乡县胡集镇人民政府政府信息公开工作年度报告」: the year first.
 _YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d\d)年度?(?P<org>[^:：，。；;,、()（）]+?)政府信息公开(?:工作)?年度?报告$")
 _TITLE_LINES = 3
+#: A title is at most this many characters: longer text is not one, and the patterns above (a
+#: lazy org before the year, tried at every start) are only ever run on this last window.
+TITLE_CHARS = 200
 _COMPARED_TITLE = re.compile(r"^(?P<org>[^:：，。；;,、()（）]+?)政务公开年报比对$")
 #: The year the 2021 format took effect: a report of an earlier year with no table to tell is
 #: taken to be in the trial format, and that is said.
@@ -133,13 +136,25 @@ def _title(scanned: Scan) -> tuple[str | None, int | None]:
         last = len(lines[end - 1])
         for start in range(end - 1, max(0, end - _TITLE_LINES) - 1, -1):
             text = "".join(lines[start:end])
-            match = _TITLE.search(text) or _YEAR_FIRST.search(text)
-            if match and match.end() > len(text) - last and (match["org"] or start == 0):
+            match = _title_match(text)  # it ends the text: the last line must have a part of it
+            if match and last > 0 and (match["org"] or start == 0):
                 found = match  # the smallest window that ends in this line and names an org
                 break
     if found:
         return found["org"] or None, int(found["year"])
     return None, None
+
+
+def _title_match(text: str) -> re.Match[str] | None:
+    """The title pattern's match in ``text``'s last :data:`TITLE_CHARS` characters (and the one
+    before them, to see whether the org goes on): both patterns end the text, and a title whose
+    org goes on past the window is a sentence, not a title. Linear in ``text``, whatever its length."""
+    cut = len(text) > TITLE_CHARS + 1
+    window = text[-(TITLE_CHARS + 1):]
+    match = _TITLE.search(window) or _YEAR_FIRST.search(window)
+    if match is None or (cut and match.start() == 0):
+        return None
+    return match
 
 
 def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) -> list[Finding]:

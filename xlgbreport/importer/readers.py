@@ -143,7 +143,9 @@ def _no_nul(path: Path, text: str) -> str:
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+#: Possessive (``*+``): the runs are of disjoint characters, so nothing is given back, and two
+#: adjacent ``\s*`` cannot try every split of a long run of spaces (18 s at 80,000).
+_RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*+$")
 _PIPE = re.compile(r"(?<!\\)\|")
 
 
