@@ -107,20 +107,26 @@ def decode(path: Path, data: bytes) -> str:
         if data.startswith(bom):
             try:
                 return _no_nul(path, data.decode(codec))
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise InputError(path, errors.NOT_TEXT) from None
     declared = declared_charset(data)
     for codec in ([declared] if declared else []) + ["utf-8"]:
         try:
             return _no_nul(path, data.decode(codec))
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # 「undefined」 raises UnicodeError, not its Decode child
             continue  # a page that lies about its charset is decoded as if it said nothing
-    best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
-    if best is None:
+    try:
+        best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
+        text = None if best is None else str(best)
+    except (UnicodeError, LookupError):
+        text = None
+    if text is None:
         raise InputError(path, errors.NOT_TEXT)
-    return _no_nul(path, str(best))
+    return _no_nul(path, text)
 
 
+_NOT_PAGE_CODECS = frozenset(("undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape",
+                              "utf-7", "mbcs", "oem", "charmap"))
 _META = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 #: What browsers read a declared charset as: a page saying gb2312 is written in GBK or wider.
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
@@ -133,7 +139,15 @@ def declared_charset(data: bytes) -> str | None:
     if not match:
         return None
     name = match.group(1).decode("ascii").lower()
-    return _ALIASES.get(name, name)
+    name = _ALIASES.get(name, name)
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    # a page names a text encoding; idna, punycode (quadratic) or the escape codecs are not one
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None
+    return name
 
 
 def _no_nul(path: Path, text: str) -> str:
