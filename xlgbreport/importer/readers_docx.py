@@ -75,8 +75,9 @@ def guard(path: Path, data: bytes, limits: ReadLimits) -> None:
 
 
 def _xml_names(path: Path, zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
-    """The extensions and part names ``[Content_Types].xml`` declares as XML: python-docx
-    parses a part by its content type, whatever its name."""
+    """The extensions and part names ``[Content_Types].xml`` declares as XML, lower-cased:
+    python-docx parses a part by its content type, whatever its name, and looks both up
+    case-insensitively (an override for ``/WORD/BIG.BIN`` names ``word/big.bin``)."""
     try:
         raw = zf.read("[Content_Types].xml")
     except KeyError:
@@ -92,7 +93,7 @@ def _xml_names(path: Path, zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
         if tag == f"{_CT[1:]}Default" and xml:
             extensions.add((attrs.get("Extension") or "").lower())
         elif tag == f"{_CT[1:]}Override" and xml:
-            parts.add((attrs.get("PartName") or "").lstrip("/"))
+            parts.add(posixpath.normpath((attrs.get("PartName") or "").lstrip("/")).lower())
 
     parser.StartElementHandler = start
     parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -107,7 +108,8 @@ def _xml_names(path: Path, zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
 
 def _is_xml(name: str, declared: tuple[set[str], set[str]]) -> bool:
     extensions, parts = declared
-    ext = posixpath.splitext(name)[1].lstrip(".").lower()
+    name = name.lower()
+    ext = posixpath.splitext(name)[1].lstrip(".")
     return ext in ("xml", "rels") or ext in extensions or name in parts or posixpath.normpath(name) in parts
 
 
