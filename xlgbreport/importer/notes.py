@@ -52,6 +52,12 @@ class Unplaced(Note):
     PER_YEAR = "比对文件中表四应每年 {n} 个数，共 {years} 年，这里有 {actual} 个"
 
 
+class OutOfRange(Note):
+    id = "import.out_of_range"
+    title = "数值超出范围"
+    template = "第 {line} 行的数值「{values}」超出可能的范围（件数不超过 10 亿，金额不超过 10¹² 万元且至多 6 位小数）：未导入"
+
+
 class Ambiguous(Note):
     id = "import.ambiguous"
     title = "数字串有多种拆分"

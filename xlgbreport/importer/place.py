@@ -9,6 +9,7 @@ and the k-th time a row appears is the k-th year's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..core.findings import Finding
 from ..core.formats import Format
@@ -185,9 +186,29 @@ def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> b
     return all(t.unit in UNITS[fmt.schema.column(k).kind] for k, t in zip(keys, values, strict=True))
 
 
+#: The largest value a cell of each kind takes (a county's counts, its fees in 万元), and the
+#: decimals an amount may have: beyond them a value is a misreading (60 digits, 1e60), not placed.
+BOUNDS = {"count": Decimal(10) ** 9, "amount": Decimal(10) ** 12}
+AMOUNT_DECIMALS = 6
+
+
+def in_bounds(kind: str, value: Number) -> bool:
+    """Whether ``value`` fits a cell of ``kind``: at most :data:`BOUNDS`, and an amount with at
+    most :data:`AMOUNT_DECIMALS` decimals."""
+    number = Decimal(value)
+    if not number.is_finite() or abs(number) > BOUNDS.get(kind, BOUNDS["amount"]):
+        return False
+    exponent = number.as_tuple().exponent
+    return kind != "amount" or not isinstance(exponent, int) or -exponent <= AMOUNT_DECIMALS
+
+
 def _put(placed: Placed, keys: tuple[CellKey, ...], values: tuple[Number | None, ...], source: str,
          line: int) -> None:
     for key, value in zip(keys, values, strict=True):
+        if is_number(value) and not in_bounds(placed.format.schema.column(key).kind, value):
+            placed.problems.append(notes.OutOfRange.at(source, line, key, line=line, values=str(value),
+                                                       actual=value))
+            continue
         placed.cells[key] = value
         placed.where[where_key(key)] = f"{source}:{line}"
 
