@@ -38,7 +38,12 @@ FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"
 OUTPUT_KINDS = ("xlsx", "json")
 #: Characters no file name may hold on Windows or here, and controls.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-NAME_CHARS = 60
+#: An org's part of a file name, in UTF-8 bytes: with 「_年度不明-9999.json」 (23 bytes) a name
+#: stays under 120 bytes, and a temporary name made from it under the 255 of every file system.
+NAME_BYTES = 90
+#: Not shown, or shown other than written: controls (C0, C1), format characters (bidi overrides,
+#: zero-width spaces), line and paragraph separators, surrogates, private and unassigned.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
@@ -196,11 +201,14 @@ def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overw
 
 
 def safe_name(text: str | None) -> str:
-    """An org name fit for a file name on any system: no separators, reserved characters or
-    controls, no leading dots, at most ``NAME_CHARS`` characters."""
+    """An org name fit for a file name on any system: no separators, reserved characters,
+    controls, bidi or zero-width characters, no leading dots, at most :data:`NAME_BYTES` bytes
+    (cut between characters: a name of four-byte characters is cut by what it weighs)."""
     text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
     text = _UNSAFE.sub("_", text).strip(" ._")
-    return text[:NAME_CHARS] or UNNAMED
+    text = text.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
+    return text or UNNAMED
 
 
 def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bool,
