@@ -8,6 +8,7 @@ county to write. It validates, rolls over and is consolidated again by the level
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -79,7 +80,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     Raises :class:`InputError` (Chinese) when nothing can be summed, :class:`OutputError` when the
     output cannot be written; one bad input is one status line, never the batch's end."""
     output = Path(output)
-    if output.exists() and not overwrite:  # said before reading the batch; atomic checks it again
+    if os.path.lexists(output) and not overwrite:  # said before reading the batch; atomic checks it again
         raise OutputError(output, errors.OUTPUT_EXISTS)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
