@@ -27,6 +27,7 @@ from ..core.model import Number, Report
 from ..core.prior import normalise
 from ..errors import InputError, Message, OutputError
 from ..files import interchange
+from ..files.paths import shown
 from ..workbook import writer as workbook_writer
 from . import expect, sheets
 from .decide import Decision, Status, add, decide
@@ -94,7 +95,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
     if decision.year_note:
         notes.append(decision.year_note)
-    name = " ".join((org or DEFAULT_ORG).split())
+    name = shown(" ".join((org or DEFAULT_ORG).split()))  # bytes not UTF-8: escaped
     report = decision.report(name)
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)
