@@ -10,6 +10,7 @@ Batch actions return a :class:`~xlgbreport.actions.results.Batch` of
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,8 +198,7 @@ def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = 
     findings the tables' (listed as 待核实); with ``strict`` a file with errors is not rendered."""
     from . import rendering
 
-    files = list(rendering.render_all([Path(p) for p in paths], to,
-                                      Path(output) if output is not None else None,
+    files = list(rendering.render_all([Path(p) for p in paths], to, output,  # as typed: -o DIR/
                                       prior=Path(prior) if prior is not None else None,
                                       template=Path(template) if template is not None else None,
                                       overwrite=overwrite, strict=strict))
@@ -260,7 +260,7 @@ def build_addin(output: str | Path, interpreter: str | None = None, *, overwrite
     from .excel import addin
 
     output = Path(output)
-    if output.exists() and not overwrite:
+    if os.path.lexists(output) and not overwrite:  # a name too long: the write says so
         raise OutputError(output, errors.OUTPUT_EXISTS)
     addin.build(output, interpreter, overwrite=overwrite)
     imported = sys.platform.startswith("win") if import_vba is None else import_vba

@@ -16,7 +16,7 @@ from .. import errors
 from ..core import prior
 from ..core.model import Report
 from ..errors import InputError, Message, OutputError
-from ..files import atomic, interchange, vba_project
+from ..files import atomic, interchange, paths, vba_project
 from ..workbook import reader as workbook_reader
 from ..workbook.layout import LAYOUT
 from . import sources
@@ -142,10 +142,6 @@ def _relative(path: Path, folder: Path) -> str:
 
 
 def refuse_same(source: Path, output: Path) -> None:
-    """An output that is the input itself is refused before anything is read or written."""
-    try:
-        same = output.exists() and source.exists() and output.resolve() == source.resolve()
-    except (OSError, RuntimeError):  # a path the system refuses: reading or writing says why
-        same = False
-    if same:
-        raise OutputError(output, errors.SAME_AS_INPUT)
+    """An output that is the input itself (by name, link or hard link) is refused before
+    anything is read or written."""
+    paths.refuse_input(output, (source,))

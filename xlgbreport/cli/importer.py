@@ -21,7 +21,7 @@ def import_command() -> click.Command:
 
     @click.command("import", short_help="导入已发布的年度报告（网页、Word、PDF、文本）")
     @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option("-o", "--output", type=click.Path(path_type=Path),
+    @click.option("-o", "--output", type=click.Path(),  # as typed: a trailing / means a folder
                   help="一个来源：工作簿（.xlsx）或交换 JSON（.json）；多个来源或文件夹：输出文件夹。"
                        "不给则只输出导入报告")
     @click.option("--to", "kind", type=click.Choice(api.import_kinds()),
@@ -29,7 +29,7 @@ def import_command() -> click.Command:
     @click.option("--format", "output_style", type=click.Choice(["text", "json"]), default="text",
                   show_default=True, help="导入报告的格式")
     @click.option("--force", is_flag=True, help="覆盖已存在的输出文件（只对单个输出文件；文件夹中从不覆盖）")
-    def import_(sources: tuple[Path, ...], output: Path | None, kind: str | None, output_style: str,
+    def import_(sources: tuple[Path, ...], output: str | None, kind: str | None, output_style: str,
                 force: bool) -> None:
         """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，或其所在文件夹）：
         按行名、列名放入表格，读不准的格留空并列出，不猜。退出码：0 全部完整无误，1 有留空、推断说明或

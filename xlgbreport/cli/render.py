@@ -22,14 +22,14 @@ def render_command() -> click.Command:
     @click.command("render")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
     @click.option("--to", "to", required=True, type=click.Choice(api.render_kinds()), help="输出格式")
-    @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件或文件夹（默认在输入文件旁）")
+    @click.option("-o", "--output", type=click.Path(), help="输出文件或文件夹（默认在输入文件旁；以 / 结尾为文件夹）")
     @click.option("--prior", "prior_path", type=click.Path(exists=True, path_type=Path),
                   help="上年工作簿或其所在文件夹；不给时按封面所填查找")
     @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="改过样式的模板（report.docx、report.html.j2 或 report.md.j2 的副本）")
     @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
     @click.option("--strict", is_flag=True, help="表格有错误时不生成")
-    def render(paths: tuple[Path, ...], to: str, output: Path | None, prior_path: Path | None,
+    def render(paths: tuple[Path, ...], to: str, output: str | None, prior_path: Path | None,
                template: Path | None, force: bool, strict: bool) -> None:
         """生成可发布的年度报告（Word、网页、PDF 或 Markdown）。退出码：0 全部生成，2 有文件未生成。"""
         batch = api.render(paths, to, output=output, prior=prior_path, template=template,

@@ -10,6 +10,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 from ..core.gb2021 import APPEALS, LITIGATION_ROWS, REVIEW_ROWS
 from ..core.indicators import INDICATORS_BY_ID
 from ..core.model import Computed, Report
+from ..files import paths as file_paths
 
 CHART_SHEET = "图表"
 #: Bodies drawn; a chart of more is unreadable (the 指标 sheet lists them all).
@@ -41,7 +42,7 @@ def write(wb: Any, bodies: list[tuple[str, tuple[Any, ...]]], header: Any, cell:
     ws.set_column(0, 0, 26)
     ws.write_row(0, 0, ("机关", *SERIES), header)
     for r, (org, values) in enumerate(shown, 1):
-        ws.write_string(r, 0, org, cell)
+        ws.write_string(r, 0, file_paths.shown(org), cell)
         for c, value in enumerate(values, 1):
             if value is None:
                 ws.write_blank(r, c, None, cell)

@@ -15,15 +15,16 @@ from pathlib import Path
 
 from .. import errors
 from ..core.prior import normalise
-from ..errors import InputError, Message, os_reason
+from ..errors import InputError, Message
+from ..files import paths
 from ..workbook import reader as workbook_reader
 
 HEADERS = frozenset({"机关", "机关名称", "单位", "单位名称", "名称", "报送单位"})
 CATEGORIES = frozenset({"乡镇", "部门", "街道", "县直部门", "乡镇街道"})
-MAX_BYTES = 2_000_000  # a list of bodies, not a data set
+MAX_BYTES = paths.LIST_LIMIT  # a list of bodies, not a data set
 MAX_ROWS = 20_000
 EMPTY = Message("consolidate.expect_empty", "应报名单是空的：每行写一个机关名称")
-TOO_BIG = Message("consolidate.expect_too_big", "应报名单过大（超过 {limit} 行或 2 MB）")
+TOO_BIG = Message("consolidate.expect_too_big", "应报名单过大（超过 {limit} 行或 1 MB）")
 NOT_TEXT = Message("consolidate.expect_not_text", "应报名单不是 UTF-8 或 GBK 编码的文本，也不是 .xlsx 工作簿")
 _SPLIT = re.compile(r"[\t,，]")
 
@@ -39,14 +40,13 @@ class Expected:
 
 
 def load(path: Path) -> tuple[Expected, ...]:
-    """The bodies in the list, each once, in the list's order."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
-    if size > MAX_BYTES:
+    """The bodies in the list, each once, in the list's order. The file is read as every side
+    file is (``files.paths.read_regular``): a FIFO, a device or a link to one is refused at
+    once, and no more than ``MAX_BYTES`` is read."""
+    data, size = paths.read_regular(path, MAX_BYTES)
+    if size > MAX_BYTES or len(data) > MAX_BYTES:
         raise InputError(path, TOO_BIG, limit=MAX_ROWS)
-    rows = _workbook_rows(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _text_rows(path)
+    rows = _workbook_rows(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _text_rows(path, data)
     if len(rows) > MAX_ROWS:
         raise InputError(path, TOO_BIG, limit=MAX_ROWS)
     if rows and normalise(rows[0][0]) in HEADERS:
@@ -61,11 +61,7 @@ def load(path: Path) -> tuple[Expected, ...]:
     return tuple(found.values())
 
 
-def _text_rows(path: Path) -> list[tuple[str, str]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, errors.READ_FAILED, detail=os_reason(exc)) from None
+def _text_rows(path: Path, data: bytes) -> list[tuple[str, str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

@@ -8,6 +8,7 @@ county to write. It validates, rolls over and is consolidated again by the level
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from ..core.model import Number, Report
 from ..core.prior import normalise
 from ..errors import InputError, Message, OutputError
 from ..files import interchange
+from ..files.paths import shown
 from ..workbook import writer as workbook_writer
 from . import expect, sheets
 from .decide import Decision, Status, add, decide
@@ -79,7 +81,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     Raises :class:`InputError` (Chinese) when nothing can be summed, :class:`OutputError` when the
     output cannot be written; one bad input is one status line, never the batch's end."""
     output = Path(output)
-    if output.exists() and not overwrite:  # said before reading the batch; atomic checks it again
+    if os.path.lexists(output) and not overwrite:  # said before reading the batch; atomic checks it again
         raise OutputError(output, errors.OUTPUT_EXISTS)
     expected = expect.load(expect_path) if expect_path is not None else ()
     notes: list[str] = []
@@ -93,7 +95,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
     if decision.year_note:
         notes.append(decision.year_note)
-    name = " ".join((org or DEFAULT_ORG).split())
+    name = shown(" ".join((org or DEFAULT_ORG).split()))  # bytes not UTF-8: escaped
     report = decision.report(name)
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)

@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
+from ..files.paths import shown
 from . import charts, detail
 from .decide import Decision, Line, Status
 
@@ -132,7 +133,7 @@ def _indicators(ws: Any, bodies: list[Body], total: Body, with_prior: bool,
     rows = [*bodies, total]
     for r, body in enumerate(rows, 3):
         label = f["bold"] if body is total else f["cell"]
-        ws.write_string(r, 0, body.org, label)
+        ws.write_string(r, 0, shown(body.org), label)
         _text(ws, r, 1, body.category, label)
         for c, (_title, ind, what) in enumerate(columns, 2):
             _number(ws, r, c, _value(ind, what, body), f, ind.kind if what != "change" else
@@ -187,8 +188,8 @@ def _number(ws, r: int, c: int, value: Number | None, f: dict, kind: str) -> Non
 
 
 def _text(ws, r: int, c: int, text: str | None, style) -> None:
-    if text:
-        ws.write_string(r, c, text, style)
+    if text:  # a file name that is not UTF-8 is written with its bytes escaped
+        ws.write_string(r, c, shown(text), style)
     else:
         ws.write_blank(r, c, None, style)
 

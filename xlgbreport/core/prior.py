@@ -10,6 +10,7 @@ invented: what last year left blank (or not a number) stays blank for the clerk 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import InputError, Message
@@ -125,9 +126,17 @@ def next_year(last: Report) -> Report:
 
 
 def same_org(a: str | None, b: str | None) -> bool:
-    """Whether two org names are the same body, whatever spaces a clerk typed."""
+    """Whether two org names are the same body, whatever spaces, width or case a clerk typed."""
     return normalise(a) == normalise(b)
 
 
 def normalise(text: str | None) -> str:
-    return "".join((text or "").split())
+    """The one normal form org names are compared in, everywhere: NFKC (full-width 「Ａ」 is
+    「A」), case-folded, without spaces, zero-width, control or format characters (Unicode
+    categories Z*, Cc, Cf), and lone surrogates (bytes of a file name that is not UTF-8)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(c for c in folded if unicodedata.category(c)[0] != "Z"
+                   and unicodedata.category(c) not in _DROPPED)
+
+
+_DROPPED = frozenset({"Cc", "Cf", "Cs"})

@@ -77,6 +77,9 @@ def locked(target: Path) -> Iterator[None]:
     try:  # filelock would make a missing folder, or say "exists" where a file stands in the way
         if not stat.S_ISDIR(os.stat(folder).st_mode):
             raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+        # filelock retries a lock file it cannot make until its timeout, then says "busy": a
+        # folder that refuses new files (/proc, read-only) is said here, as such
+        os.close(os.open(lock_name(target), os.O_WRONLY | os.O_CREAT, 0o666))
     except OSError as exc:
         raise _write_error(target, exc) from None
     lock = FileLock(lock_name(target), timeout=0)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import logs
 from ..actions import sources as files_sources
+from ..actions import workbooks
 from ..actions.batch import CRASHED, POOL_FROM, pooled
 from ..actions.results import Batch, FileResult
 from ..core import crosswalk
@@ -117,14 +118,19 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
     """Import every source; write each report to ``output`` (a file for one source, else a
     folder), or nowhere when ``output`` is None (the import report alone). One result per
     report (a comparison document gives two), or per source that could not be read."""
+    sources = list(sources)
     files = collect(sources)
     out = Path(output) if output is not None else None
-    folder = out is not None and (len(files) > 1 or paths.is_dir(out) or not out.suffix)
+    folder = out is not None and (len(files) > 1 or any(paths.is_dir(Path(s)) for s in sources)
+                                  or paths.means_folder(output) or not out.suffix)
     if out is not None and not folder and out.suffix.lower().lstrip(".") not in OUTPUT_KINDS:
-        folder = True
+        raise OutputError(out, workbooks.UNKNOWN_SUFFIX, suffix=out.suffix,
+                          allowed="、".join(f".{k}" for k in OUTPUT_KINDS))
     kind = to or ("xlsx" if folder or out is None else out.suffix.lower().lstrip("."))
     if folder and out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        paths.output_folder(out, explicit=paths.means_folder(output))
+    elif out is not None:
+        paths.refuse_input(out, files)
     stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite)
     results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
     return Batch(results, headline=_headline(len(files), results))

@@ -20,7 +20,7 @@ from ..core.findings import Severity
 from ..core.model import Report
 from ..core.rules import check
 from ..errors import Message, RenderError, XlgbreportError, os_reason
-from ..files import atomic
+from ..files import atomic, paths
 from ..workbook.layout import layout_for
 from . import content, writers
 
@@ -33,7 +33,7 @@ STRICT = Message("render.strict", "有 {n} 处错误，未生成报告（先改�
 UNKNOWN_KIND = Message("render.unknown_kind", "不能生成 {to} 格式的报告：只能生成 {kinds}")
 NO_LAYOUT = Message("render.no_layout", "是 {source} 格式的报告，目前只能生成 国办公开办函〔2021〕30号 格式的报告")
 BODY = "word/document.xml"
-WRITE_FAILED = Message("render.folder_failed", "无法写入 {path}：{reason}")
+WRITE_FAILED = Message("render.folder_failed", "输出文件夹 {path}：{reason}")
 PRIOR_UNUSABLE = "上年数据无法使用（{reason}），报告中不与上年比较"
 
 
@@ -58,7 +58,7 @@ def output_path(source: Path, to: str, output: Path | None = None) -> Path:
     name = f"{source.stem}{SUFFIX}.{to}"
     if output is None:
         return source.with_name(name)
-    return output / name if output.is_dir() else output
+    return output / name if paths.is_dir(output) else output
 
 
 def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path | None = None,
@@ -77,27 +77,34 @@ def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path 
         if strict and errors:
             raise RenderError(path, STRICT, n=errors)
         target = output_path(path, to, output)
+        paths.refuse_input(target, (path, prior, template))
         write(target, render(report, to, last, template), overwrite)
     except XlgbreportError as exc:
         return FileResult.failed(path, exc, report=report, findings=findings, notes=tuple(notes))
     return FileResult.checked(path, report, findings, notes=tuple(notes), output=str(target))
 
 
-def render_all(paths: list[Path], to: str, output: Path | None = None, **options) -> Iterator[FileResult]:
+def render_all(paths_: list[Path], to: str, output: str | Path | None = None,
+               **options) -> Iterator[FileResult]:
     """Every file the paths name, one at a time: in a folder the workbooks and interchange JSON
-    files (walked as ``consolidate`` walks them). With a folder or several files, ``output`` is a
-    folder (made when missing), one report in it per file."""
-    files = sources.collect(paths, json=True)
-    if output is not None and (len(files) > 1 or any(p.is_dir() for p in paths)):
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            for path in files:
-                yield FileResult.failed(path, code=WRITE_FAILED.code, message=f"{path.name}：" +
-                                        WRITE_FAILED.format(path=output, reason=os_reason(exc)))
-            return
+    files (walked as ``consolidate`` walks them). With a folder or several files, or an
+    ``output`` ending in a separator (``-o DIR/``), ``output`` is a folder (made when missing),
+    one report in it per file."""
+    files = sources.collect(paths_, json=True)
+    folder = None
+    if output is not None:
+        folder = Path(output)
+        explicit = paths.means_folder(output)
+        if explicit or len(files) > 1 or any(p.is_dir() for p in paths_):
+            try:
+                paths.output_folder(folder, explicit=explicit)
+            except XlgbreportError as exc:
+                for path in files:
+                    yield FileResult.failed(path, code=exc.code, message=f"{paths.shown(path.name)}：" +
+                                            WRITE_FAILED.format(path=paths.shown(folder), reason=exc.reason))
+                return
     for path in files:
-        yield render_file(path, to, output, **options)
+        yield render_file(path, to, folder, **options)
 
 
 def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> Report | None:
