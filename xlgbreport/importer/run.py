@@ -121,14 +121,15 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
     sources = list(sources)
     files = collect(sources)
     out = Path(output) if output is not None else None
+    explicit = output is not None and paths.means_folder(output)  # as typed: DIR/ is a folder
     folder = out is not None and (len(files) > 1 or any(paths.is_dir(Path(s)) for s in sources)
-                                  or paths.means_folder(output) or not out.suffix)
+                                  or explicit or not out.suffix)
     if out is not None and not folder and out.suffix.lower().lstrip(".") not in OUTPUT_KINDS:
         raise OutputError(out, workbooks.UNKNOWN_SUFFIX, suffix=out.suffix,
                           allowed="、".join(f".{k}" for k in OUTPUT_KINDS))
     kind = to or ("xlsx" if folder or out is None else out.suffix.lower().lstrip("."))
     if folder and out is not None:
-        paths.output_folder(out, explicit=paths.means_folder(output))
+        paths.output_folder(out, explicit=explicit)
     elif out is not None:
         paths.refuse_input(out, files)
     stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite)
