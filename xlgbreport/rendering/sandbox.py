@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import operator
+import re
 import sys
 import threading
 import time
@@ -37,6 +38,9 @@ STR_METHODS = frozenset({
     "splitlines", "startswith", "strip", "swapcase", "title", "upper", "center", "ljust", "rjust",
     "zfill", "replace",
 })
+#: A width or precision of five digits or more, or given as ``*``, in a ``%`` or ``{:}`` format.
+_WIDE_PERCENT = re.compile(r"%[-#0 +]*(\*|\d{5,}|\d*\.(\*|\d{5,}))")
+_WIDE_FORMAT = re.compile(r"\{[^{}]*:[^{}]*(\d{5,}|\{)")
 _WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "batch", "slice")
 
 
@@ -59,7 +63,7 @@ class _TooBig(Exception):
 class Sandbox(ImmutableSandboxedEnvironment):
     """jinja2's immutable sandbox with bounded operators, calls and attribute lookups."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     deadline: float = float("inf")
 
     def __init__(self, **options: Any) -> None:
@@ -82,13 +86,20 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.check()
         return super().getattr(obj, attribute)
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` as jinja2 sandboxes it, refused when it pads to a large width."""
+        if isinstance(getattr(value, "__self__", None), str) and _WIDE_FORMAT.search(value.__self__):
+            raise _TooBig
+        return super().wrap_str_format(value)
+
     def getitem(self, obj: Any, argument: Any) -> Any:
         self.check()
         return super().getitem(obj, argument)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self.check()
-        _no_large(args, kwargs)
+        if __obj != __self._range:  # range bounds its own length
+            _no_large(args, kwargs)
         if getattr(__obj, "__name__", "") == "replace" and isinstance(getattr(__obj, "__self__", None), str):
             _bound_replace(__obj.__self__, args)
         return super().call(__context, __obj, *args, **kwargs)
@@ -105,6 +116,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
                     and right * abs(left).bit_length() > MAX_BITS:
                 raise _TooBig
             return operator.pow(left, right)
+        if operator_ == "%":
+            if isinstance(left, str) and _WIDE_PERCENT.search(left):
+                raise _TooBig
+            return operator.mod(left, right)
         if hasattr(left, "__len__") and hasattr(right, "__len__") and len(left) + len(right) > MAX_ITEMS:
             raise _TooBig
         return operator.add(left, right)

@@ -40,7 +40,7 @@ PDF_FAILED = Message("render.pdf_failed", "LibreOffice 未能把 Word 文档转�
 BAD_TEMPLATE = Message("render.bad_template", "模板 {template} 无法使用：{detail}")
 NOT_TEXT = "不是 UTF-8 文本的 jinja2 模板"
 EXIT_CODE = "退出码 {code}"  # a PDF_FAILED detail when LibreOffice said nothing
-#: A template that fails while it renders: one line naming it and its line (``{where}``: 第 N 行).
+#: A template that fails while it renders: one line naming it and its line (``{where}``: " 第 N 行" or " ").
 TEMPLATE_SYNTAX = Message("render.template_syntax", "模板 {template}{where}有语法错误")
 TEMPLATE_UNDEFINED = Message("render.template_undefined", "模板 {template}{where}用到了不存在的内容")
 TEMPLATE_UNSAFE = Message("render.template_unsafe", "模板 {template}{where}试图访问不允许的内容，已拦截")
@@ -88,7 +88,7 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
 
 def template_error(name: str, failure: sandbox.Failure) -> RenderError:
     """A template's failure as its one line."""
-    where = f" 第 {failure.line} 行" if failure.line else ""
+    where = f" 第 {failure.line} 行" if failure.line else " "
     detail = ARITHMETIC.get(failure.detail, OTHER_ERROR)
     return RenderError(None, {"syntax": TEMPLATE_SYNTAX, "undefined": TEMPLATE_UNDEFINED,
                               "unsafe": TEMPLATE_UNSAFE, "size": TEMPLATE_TOO_BIG,
