@@ -141,6 +141,7 @@ def docx(content: Content, override: Path | None = None) -> bytes:
     try:
         return sandbox.run(env, fill)
     except sandbox.Failure as failure:
+        failure.line = 0  # a line of word/document.xml, which means nothing in Word
         raise template_error(name, failure) from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
         raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=name) from None
