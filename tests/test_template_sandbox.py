@@ -100,8 +100,10 @@ def test_the_budget_stops_a_nested_range_and_the_next_render_is_unaffected() -> 
 def test_ordinary_template_code_still_works() -> None:
     env = sandbox.Sandbox()
     text = ("{% for i in range(3) %}{{ i }}{% endfor %} {{ '%d 件，占 %.1f%%' % (12, 3.14159) }} "
-            "{{ '{}年'.format(2024) }} {{ 'ab' * 2 }} {{ 2 ** 10 }} {{ '  x '.strip() }} {{ 'x'|center(5) }}")
-    assert sandbox.render(env, sandbox.compile_text(env, text), {}) == "012 12 件，占 3.1% 2024年 abab 1024 x   x  "
+            "{{ '{}年'.format(2024) }} {{ 'ab' * 2 }} {{ 2 ** 10 }} {{ '  x '.strip() }} {{ 'x'|center(5) }} "
+            "{{ '{:,}'.format(123456789) }} {% macro m(n) %}{{ n }}{% endmacro %}{{ m(123456789) }}")
+    assert sandbox.render(env, sandbox.compile_text(env, text), {}) == \
+        "012 12 件，占 3.1% 2024年 abab 1024 x   x   123,456,789 123456789"
 
 
 def test_our_templates_are_sandboxed_too() -> None:

@@ -98,8 +98,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self.check()
-        if __obj != __self._range:  # range bounds its own length
-            _no_large(args, kwargs)
+        # a width or count matters to a string method (center, ljust, zfill...); a number given
+        # to a macro or a format is a value, and range bounds its own length
+        _no_large(args, kwargs, ints=isinstance(getattr(__obj, "__self__", None), str))
         if getattr(__obj, "__name__", "") == "replace" and isinstance(getattr(__obj, "__self__", None), str):
             _bound_replace(__obj.__self__, args)
         return super().call(__context, __obj, *args, **kwargs)
@@ -134,10 +135,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
             yield n
 
 
-def _no_large(args: tuple, kwargs: dict) -> None:
-    """A width or count past MAX_WIDTH, or a string past MAX_ITEMS, as an argument."""
+def _no_large(args: tuple, kwargs: dict, ints: bool = True) -> None:
+    """A string past MAX_ITEMS, or (``ints``) a width or count past MAX_WIDTH, as an argument."""
     for value in (*args, *kwargs.values()):
-        if isinstance(value, int) and abs(value) > MAX_WIDTH and not isinstance(value, bool):
+        if ints and isinstance(value, int) and abs(value) > MAX_WIDTH and not isinstance(value, bool):
             raise _TooBig
         if isinstance(value, str) and len(value) > MAX_ITEMS:
             raise _TooBig
