@@ -268,7 +268,7 @@ def test_a_restyled_template_is_used_and_a_missing_value_is_an_error(tmp_path: P
     mine.write_text("{{ content.no_such_thing }}", encoding="utf-8")
     with pytest.raises(xlgbreport.RenderError) as err:
         render.render(report, "html", template=mine)
-    assert err.value.code == "render.bad_template"
+    assert err.value.code == "render.template_undefined" and "mine.html.j2 第 1 行" in err.value.message
 
 
 def test_the_merged_header_cells_are_the_template_workbooks_own() -> None:
@@ -313,7 +313,7 @@ def test_a_wrong_template_file_is_one_chinese_line(tmp_path: Path) -> None:
     text = tmp_path / "mine.docx"
     text.write_text("不是 Word", encoding="utf-8")
     code, output = run("render", source, "--to", "docx", "--template", text, "-o", tmp_path)
-    assert code == 2 and "无法使用：不是 Word 文档" in output
+    assert code == 2 and "mine.docx 不是 Word 文档" in output
     assert not list(tmp_path.glob("*_报告.*"))
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import shown
 from .findings import Severity
@@ -42,9 +43,11 @@ def short(label: str) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("xlgbreport.templates", "."),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
+    """Sandboxed like every template (``rendering.sandbox``): these are ours, but the rule has
+    no exceptions to audit."""
+    env = ImmutableSandboxedEnvironment(loader=jinja2.PackageLoader("xlgbreport.templates", "."),
+                                       undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                       lstrip_blocks=True, keep_trailing_newline=False, autoescape=False)
     env.filters["md"] = shown.markdown
     env.filters["md_line"] = shown.markdown_line
     return env

@@ -21,6 +21,7 @@ import jinja2
 
 from ..core import shown
 from ..errors import Message, RenderError
+from . import inputs, sandbox
 from .content import Content, TableView
 
 TEMPLATES = "xlgbreport.templates"
@@ -38,22 +39,35 @@ NO_SOFFICE = Message("render.no_libreoffice",
 PDF_FAILED = Message("render.pdf_failed", "LibreOffice 未能把 Word 文档转换为 PDF：{detail}")
 BAD_TEMPLATE = Message("render.bad_template", "模板 {template} 无法使用：{detail}")
 NOT_TEXT = "不是 UTF-8 文本的 jinja2 模板"
-NOT_WORD = "不是 Word 文档（.docx）"
 EXIT_CODE = "退出码 {code}"  # a PDF_FAILED detail when LibreOffice said nothing
+#: A template that fails while it renders: one line naming it and its line (``{where}``: " 第 N 行" or " ").
+TEMPLATE_SYNTAX = Message("render.template_syntax", "模板 {template}{where}有语法错误")
+TEMPLATE_UNDEFINED = Message("render.template_undefined", "模板 {template}{where}用到了不存在的内容")
+TEMPLATE_UNSAFE = Message("render.template_unsafe", "模板 {template}{where}试图访问不允许的内容，已拦截")
+TEMPLATE_ERROR = Message("render.template_error", "模板 {template}{where}计算出错（{detail}）")
+TEMPLATE_TOO_BIG = Message("render.template_too_big", "模板 {template}{where}生成的内容过大，已停止")
+TEMPLATE_TIMEOUT = Message("render.template_timeout", "模板 {template} 运行超过 {seconds} 秒，已停止")
+#: Why a calculation failed, for the "error" line (anything else: 无法计算).
+ARITHMETIC = {"ZeroDivisionError": "除以零", "OverflowError": "数值过大", "RecursionError": "嵌套过深",
+              "MemoryError": "内存不足"}
+OTHER_ERROR = "无法计算"
 
 
 def template_text(name: str, override: Path | None = None) -> str:
-    """A text template: the clerk's copy (``--template``) or the one shipped in ``templates/``."""
-    if override is not None:
-        return override.read_text(encoding="utf-8")
-    return (resources.files(TEMPLATES) / name).read_text(encoding="utf-8")
+    """A text template: the clerk's copy (``--template``, read as an input) or the one shipped in
+    ``templates/``."""
+    if override is None:
+        return (resources.files(TEMPLATES) / name).read_text(encoding="utf-8")
+    try:
+        return inputs.read(override).decode("utf-8")
+    except UnicodeDecodeError:
+        raise RenderError(None, BAD_TEMPLATE, template=override.name, detail=NOT_TEXT) from None
 
 
 @cache
-def _env(autoescape: bool) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader(TEMPLATES, "."),
-                             undefined=jinja2.StrictUndefined, autoescape=autoescape,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+def _env(autoescape: bool) -> sandbox.Sandbox:
+    env = sandbox.Sandbox(loader=jinja2.PackageLoader(TEMPLATES, "."), autoescape=autoescape,
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = shown.markdown
     env.filters["md_line"] = shown.markdown_line
     env.filters["md_cell"] = shown.markdown_cell
@@ -62,13 +76,24 @@ def _env(autoescape: bool) -> jinja2.Environment:
 
 def _render(name: str, content: Content, override: Path | None, autoescape: bool) -> str:
     env = _env(autoescape)
+    shown_name = override.name if override else name
     try:
-        template = env.from_string(template_text(name, override)) if override else env.get_template(name)
-        return template.render(content=content, grid=grid)
-    except jinja2.TemplateError as exc:
-        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=str(exc)) from None
-    except (OSError, UnicodeDecodeError):  # not a text template (a .docx given for --to html)
-        raise RenderError(None, BAD_TEMPLATE, template=override or name, detail=NOT_TEXT) from None
+        template = sandbox.compile_text(env, template_text(name, override)) if override else env.get_template(name)
+        return sandbox.render(env, template, {"content": content, "grid": grid})
+    except sandbox.Failure as failure:
+        raise template_error(shown_name, failure) from None
+    except OSError:
+        raise RenderError(None, BAD_TEMPLATE, template=shown_name, detail=NOT_TEXT) from None
+
+
+def template_error(name: str, failure: sandbox.Failure) -> RenderError:
+    """A template's failure as its one line."""
+    where = f" 第 {failure.line} 行" if failure.line else " "
+    detail = ARITHMETIC.get(failure.detail, OTHER_ERROR)
+    return RenderError(None, {"syntax": TEMPLATE_SYNTAX, "undefined": TEMPLATE_UNDEFINED,
+                              "unsafe": TEMPLATE_UNSAFE, "size": TEMPLATE_TOO_BIG,
+                              "time": TEMPLATE_TIMEOUT}.get(failure.kind, TEMPLATE_ERROR),
+                       template=name, where=where, detail=detail, seconds=f"{sandbox.TIME_BUDGET:.0f}")
 
 
 def markdown(content: Content, override: Path | None = None) -> str:
@@ -97,23 +122,29 @@ def docx(content: Content, override: Path | None = None) -> bytes:
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
-    source = override or resources.files(TEMPLATES) / DOCX_TEMPLATE
+    name = override.name if override else DOCX_TEMPLATE
+    data = inputs.read(override) if override else (resources.files(TEMPLATES) / DOCX_TEMPLATE).read_bytes()
+    inputs.check_word(name, data)
+    env = sandbox.Sandbox(autoescape=True)
+
+    def fill() -> bytes:
+        tpl = DocxTemplate(io.BytesIO(data))
+        sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
+                     "table": _word_table(tpl, s.table) if s.table else None}
+                    for s in content.sections]
+        tpl.render({"title": content.title, "pending": content.pending, "sections": sections},
+                   jinja_env=env, autoescape=True)
+        out = io.BytesIO()
+        tpl.save(out)
+        return out.getvalue()
+
     try:
-        with resources.as_file(source) as path:
-            tpl = DocxTemplate(str(path))
-            sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
-                         "table": _word_table(tpl, s.table) if s.table else None}
-                        for s in content.sections]
-            env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-            tpl.render({"title": content.title, "pending": content.pending, "sections": sections},
-                       jinja_env=env, autoescape=True)
-            out = io.BytesIO()
-            tpl.save(out)
-    except (jinja2.TemplateError, KeyError, ValueError) as exc:
-        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=str(exc)) from None
-    except (OSError, zipfile.BadZipFile, PackageNotFoundError):
-        raise RenderError(None, BAD_TEMPLATE, template=override or DOCX_TEMPLATE, detail=NOT_WORD) from None
-    return out.getvalue()
+        return sandbox.run(env, fill)
+    except sandbox.Failure as failure:
+        failure.line = 0  # a line of word/document.xml, which means nothing in Word
+        raise template_error(name, failure) from None
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
+        raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=name) from None
 
 
 def _word_table(tpl, table: TableView):
