@@ -31,6 +31,14 @@ PATH = re.compile(rf"(?<![\w/.-])((?:{'|'.join(map(re.escape, FOLDERS))})/[\w./*
 SUBPACKAGES = sorted({p.name for p in (ROOT / "xlgbreport").iterdir() if (p / "__init__.py").exists()}
                      | {"published", "render", "consolidate", "api", "errors"})
 NOT_NAMES = {"xlgbreport.consolidation.sum"}  # a rule's id (consolidation.sum), not a Python name
+
+
+def error_codes() -> set[str]:
+    """Every error code (``render.template_syntax``): docs name them, and they are not Python names."""
+    from test_error_catalogue import catalogue  # the catalogue test's own collection
+
+    return {f"xlgbreport.{message.code}" for _, message in catalogue().values()}
+
 INNER = re.compile(rf"(?<![\w\\/.-])(?:{'|'.join(SUBPACKAGES)})(?:\.[A-Za-z_]\w*)+")
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
 COMMAND = re.compile(r"(?<![\w/.-])xlgbreport((?: [a-z][a-z-]*)+)")
@@ -76,7 +84,7 @@ def test_the_resolver_refuses_what_does_not_import() -> None:
 
 NAMES = sorted({(where(doc), name) for doc in DOCS
                 for name in [*DOTTED.findall(text(doc)), *(f"xlgbreport.{n}" for n in INNER.findall(code(doc)))]
-                if name.rsplit(".", 1)[1] not in FILE_SUFFIXES and name not in NOT_NAMES})
+                if name.rsplit(".", 1)[1] not in FILE_SUFFIXES and name not in NOT_NAMES | error_codes()})
 
 
 def test_the_docs_name_the_front_door() -> None:
