@@ -1,0 +1,67 @@
+"""Issue 21 item 1: a time and memory budget per imported file, and the bounds checked before
+parsing; every attack is one Chinese line within 30 s and 500 MB of the reading child."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from xlgbreport.importer import budget
+from xlgbreport.importer import run as import_run
+
+SHORT = budget.Budget(seconds=2, memory=budget.MEMORY)
+
+
+def _spin(path, *args, **kwargs):
+    while True:  # a parser lost in pure Python
+        pass
+
+
+def _sleep(path, *args, **kwargs):
+    time.sleep(60)  # a parser stuck in C, using no processor time
+    raise AssertionError("not reached")
+
+
+def _hog(path, *args, **kwargs):
+    hoard = []
+    while True:
+        hoard.append(bytearray(50 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("stuck", [_spin, _sleep])
+def test_a_file_past_its_time_is_one_line_and_the_batch_goes_on(tmp_path, monkeypatch, stuck):
+    good = tmp_path / "好.txt"
+    good.write_text("某镇人民政府2022年政府信息公开工作年度报告\n", encoding="utf-8")
+    bad = tmp_path / "卡住.txt"
+    bad.write_text("x", encoding="utf-8")
+    real = import_run.readers.read
+    monkeypatch.setattr(import_run.readers, "read",
+                        lambda p, *a, **k: stuck(p) if Path(p).name == "卡住.txt" else real(p, *a, **k))
+    monkeypatch.setattr(budget, "BUDGET", SHORT)
+    started = time.monotonic()
+    batch = import_run.run([bad, good], None)
+    assert time.monotonic() - started < 10
+    failed = [f for f in batch.files if f.error_code]
+    assert [(Path(f.path).name, f.error_code) for f in failed] == [("卡住.txt", "import.timed_out")]
+    assert failed[0].error_message == "卡住.txt：处理超时（超过 2 秒），已跳过"
+    assert any(Path(f.path).name == "好.txt" and f.report is not None for f in batch.files)
+
+
+def test_a_file_past_its_memory_is_one_line(tmp_path, monkeypatch):
+    bad = tmp_path / "贪.txt"
+    bad.write_text("x", encoding="utf-8")
+    monkeypatch.setattr(import_run.readers, "read", _hog)
+    monkeypatch.setattr(budget, "BUDGET", budget.Budget(seconds=20, memory=400 * 1024 * 1024))
+    [failed] = import_run.run([bad], None).files
+    assert failed.error_code == "import.out_of_memory"
+    assert failed.error_message == "贪.txt：处理所需内存过多（超过 400 MB），已跳过"
+
+
+def test_a_child_that_dies_is_the_crash_line_and_its_peak_is_measured():
+    import os
+
+    assert budget.within(lambda: os._exit(9)).crashed
+    done = budget.within(lambda: len(bytearray(100 * 1024 * 1024)))
+    assert done.value == 100 * 1024 * 1024 and 100 * 1024 * 1024 < done.peak < 300 * 1024 * 1024
