@@ -65,3 +65,29 @@ def test_a_child_that_dies_is_the_crash_line_and_its_peak_is_measured():
     assert budget.within(lambda: os._exit(9)).crashed
     done = budget.within(lambda: len(bytearray(100 * 1024 * 1024)))
     assert done.value == 100 * 1024 * 1024 and 100 * 1024 * 1024 < done.peak < 300 * 1024 * 1024
+
+
+REFUSED = {"一行.txt": "import.line_too_long", "数字.txt": "import.digits_too_long",
+           "大表.html": "import.too_many_tags", "LZW.pdf": "import.unpacked_too_big",
+           "游程.pdf": "import.unpacked_too_big", "预测.pdf": "import.unpacked_too_big",
+           "文字.pdf": "import.page_crowded"}
+
+
+def test_every_attack_is_one_line_or_read_within_30_s_and_500_mb(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import import_attacks
+
+    for name, path in import_attacks.write_all(tmp_path).items():
+        started = time.monotonic()
+        done = budget.within(lambda path=path: import_run._read_here(path))
+        assert time.monotonic() - started < 30 and not done.timed_out, name
+        assert 0 < done.peak < 500 * 1024 * 1024, (name, done.peak >> 20)
+        assert done.value is not None, name
+        _, reports, error = done.value
+        if name in REFUSED:
+            assert error is not None and error[0] == REFUSED[name], (name, error)
+            assert error[1].startswith(f"{name}：") and "\n" not in error[1], error
+        else:  # harmless once bounded: lxml stops at 256 levels; a 400 by 400 grid is read as text
+            assert error is None and len(reports) == 1, (name, error)
