@@ -82,7 +82,7 @@ def write_all(folder: Path) -> dict[str, Path]:
         "一行.txt": TITLE + "，" * (19 * 1024 * 1024 // 3),
         "一行.html": "<html><body><p>" + TITLE + "字" * (10 * 1024 * 1024 // 3) + "</p></body></html>",
         "深.html": "<html><body>" + "<div>" * 100_000 + TITLE + "</body></html>",
-        "大表.html": "<html><body><table><tr>" + "<td>1</td>" * 190_000 + "</tr></table></body></html>",
+        "大表.html": "<html><body><table><tr>" + "<td>1" * 150_000 + "</table></body></html>",
         "数字.txt": TITLE + "\n" + "9" * 900_000 + "\n",
         "网格.pdf": pdf([_text(_grid(400))]),
         "LZW.pdf": pdf([(b"/Filter /LZWDecode", lzw_bomb())]),
