@@ -13,9 +13,12 @@ nothing is dropped, page numbers (「— 3 —」) included: the parser skips wh
 refused with that reason.
 
 Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
-own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
-against :attr:`ReadLimits.pdf_streams`, so a small file that inflates to gigabytes is refused
-instead of exhausting memory. pdfminer's warnings about odd files are silenced for the read.
+own ``pages`` would build every page first); what pdfminer decodes (Flate, LZW, run-length, PNG
+and TIFF predictors) is counted against :attr:`ReadLimits.pdf_stream` per stream and
+:attr:`ReadLimits.pdf_streams` per file, so a small file that inflates to gigabytes is refused
+instead of exhausting memory; a page's characters, paths and images are counted as pdfminer's
+layout device receives them (:attr:`ReadLimits.page_objects`). pdfminer's warnings about odd
+files are silenced for the read.
 """
 
 from __future__ import annotations
@@ -238,7 +241,7 @@ def _predictor(real):
     def bounded(*args):
         *head, colors, columns, bits, data = args
         spent: _Spent | None = getattr(_local, "spent", None)
-        if spent is not None and colors * columns * bits > 8 * (len(data) + 1) * max(1, colors):
+        if spent is not None and colors * columns * bits > 8 * (len(data) + 1):
             spent.over = True
             raise _TooMuch
         out = real(*head, colors, columns, bits, data)

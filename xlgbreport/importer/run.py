@@ -80,7 +80,8 @@ def _headline(files: int, results: list[FileResult]) -> str:
 def read_published(path: str | Path) -> list[Imported]:
     """The reports a published source holds (one, or one per year of a comparison document),
     each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
-    line) when the file cannot be read."""
+    line) when the file cannot be read. Read in this process: the readers' bounds on size and
+    shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not."""
     return parse(readers.read(path))
 
 
