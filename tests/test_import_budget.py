@@ -92,3 +92,18 @@ def test_every_attack_is_one_line_or_read_within_30_s_and_500_mb(tmp_path):
             assert error[1].startswith(f"{name}：") and "\n" not in error[1], error
         else:  # harmless once bounded: a page on one line; a 400 by 400 grid is read as text
             assert error is None and len(reports) == 1, (name, error)
+
+
+def test_in_a_pool_the_worker_outlives_a_stuck_file(tmp_path, monkeypatch):
+    published = Path(__file__).parent / "data" / "published" / "002_4f580d778f793ab4.txt"
+    for n in range(import_run.POOL_FROM):
+        (tmp_path / f"镇{n}.txt").write_bytes(published.read_bytes())
+    (tmp_path / "卡住.txt").write_text("x", encoding="utf-8")
+    real = import_run.readers.read
+    monkeypatch.setattr(import_run.readers, "read",
+                        lambda p, *a, **k: _spin(p) if Path(p).name == "卡住.txt" else real(p, *a, **k))
+    monkeypatch.setattr(budget, "BUDGET", SHORT)  # forked workers inherit both
+    batch = import_run.run([tmp_path], None)
+    assert len(batch.files) == import_run.POOL_FROM + 1
+    assert [(Path(f.path).name, f.error_code) for f in batch.files if f.error_code] == [
+        ("卡住.txt", "import.timed_out")]
