@@ -76,6 +76,53 @@ class _Bits:
         return bytes(self.out)
 
 
+def _objects(objects: list[bytes]) -> bytes:
+    """A PDF of these objects, numbered from 1 (the first the catalogue)."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+_HEAD = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+
+
+def _stream(entries: bytes, data: bytes) -> bytes:
+    return b"<< " + entries + b" /Length " + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream"
+
+
+def reference_loop() -> bytes:
+    """A page whose resources are an object that refers to an object that refers back: pdfminer
+    resolves it forever."""
+    return _objects(_HEAD + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 6 0 R >>",
+        _stream(b"", b"BT ET"), b"6 0 R", b"5 0 R"])
+
+
+def fan_out(levels: int = 8, width: int = 10) -> bytes:
+    """A page drawing a form ``width`` times, which draws the next ``width`` times, ``levels``
+    deep: ``width ** levels`` characters from a file of 2 KB."""
+    def resources(form: int) -> bytes:
+        return b"<< /XObject << /X " + str(form).encode() + b" 0 R >> /Font << /F1 5 0 R >> >>"
+    objects = _HEAD + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources "
+        + resources(6) + b" >>",
+        _stream(b"", b"/X Do " * width),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for level in range(levels):
+        last = level == levels - 1
+        objects.append(_stream(b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources "
+                               + (b"<< /Font << /F1 5 0 R >> >>" if last else resources(7 + level)),
+                               b"BT /F1 1 Tf (a) Tj ET" if last else b"/X Do " * width))
+    return _objects(objects)
+
+
 def write_all(folder: Path) -> dict[str, Path]:
     """Every attack as a file in ``folder``, by name."""
     made: dict[str, bytes | str] = {
@@ -90,6 +137,7 @@ def write_all(folder: Path) -> dict[str, Path]:
         "预测.pdf": pdf([(b"/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 1000000000 >>",
                           zlib.compress(b"\x00" * 1000))]),
         "文字.pdf": pdf([_text(b"BT /F1 1 Tf " + b"(a) Tj " * 200_000 + b"ET")]),
+        "扇出.pdf": fan_out(),
     }
     out = {}
     for name, body in made.items():

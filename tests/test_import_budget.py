@@ -71,7 +71,7 @@ REFUSED = {"一行.txt": "import.line_too_long", "数字.txt": "import.digits_to
            "大表.html": "import.table_too_big",
            "深.html": "import.html_too_deep", "LZW.pdf": "import.unpacked_too_big",
            "游程.pdf": "import.unpacked_too_big", "预测.pdf": "import.unpacked_too_big",
-           "文字.pdf": "import.page_crowded"}
+           "文字.pdf": "import.page_crowded", "扇出.pdf": "import.page_crowded"}
 
 
 def test_every_attack_is_one_line_or_read_within_30_s_and_500_mb(tmp_path):
@@ -107,3 +107,17 @@ def test_in_a_pool_the_worker_outlives_a_stuck_file(tmp_path, monkeypatch):
     assert len(batch.files) == import_run.POOL_FROM + 1
     assert [(Path(f.path).name, f.error_code) for f in batch.files if f.error_code] == [
         ("卡住.txt", "import.timed_out")]
+
+
+def test_a_pdf_reference_loop_ends_at_the_budget(tmp_path, monkeypatch):
+    """No bound on shape catches pdfminer resolving a loop forever: the budget does."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import import_attacks
+
+    looped = tmp_path / "环.pdf"
+    looped.write_bytes(import_attacks.reference_loop())
+    monkeypatch.setattr(budget, "BUDGET", SHORT)
+    [failed] = import_run.run([looped], None).files
+    assert (failed.error_code, failed.error_message) == ("import.timed_out", "环.pdf：处理超时（超过 2 秒），已跳过")
