@@ -28,7 +28,7 @@ from .. import errors
 from ..errors import InputError
 from ..files import paths
 from .document import Document, Line
-from .limits import LIMITS, ReadLimits
+from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
 
 __all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
 
@@ -181,11 +181,22 @@ def text_lines(text: str, markdown: bool = False) -> Iterator[Line]:
             yield Line(number, tuple(line.split("\t")))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def bounded(path: Path, lines: Iterable[Line], limits: ReadLimits) -> tuple[Line, ...]:
-    """The lines, refused as soon as there are more lines or cells than allowed."""
+    """The lines, refused as soon as there are more lines or cells than allowed, or a line is
+    longer, wider or holds a longer run of digits than allowed (the parser's patterns and
+    number conversion then stay within the time budget)."""
     out: list[Line] = []
     cells = 0
     for line in lines:
+        if len(line.cells) > limits.row_cells:
+            raise InputError(path, ROW_TOO_WIDE, line=line.number, limit=limits.row_cells)
+        if sum(map(len, line.cells)) > limits.line_chars:
+            raise InputError(path, LINE_TOO_LONG, line=line.number, limit=limits.line_chars)
+        if any(len(run) > limits.digit_run for cell in line.cells for run in _DIGITS.findall(cell)):
+            raise InputError(path, DIGITS_TOO_LONG, line=line.number, limit=limits.digit_run)
         out.append(line)
         cells += len(line.cells)
         if len(out) > limits.lines:

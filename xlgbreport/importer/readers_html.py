@@ -21,7 +21,7 @@ from lxml import etree
 from .. import errors
 from ..errors import InputError
 from .document import Line
-from .limits import ReadLimits
+from .limits import HTML_TOO_DEEP, TABLE_TOO_BIG, TOO_MANY_TABLES, ReadLimits
 
 _SKIP = frozenset({"head", "script", "style", "template", "noscript", "title", "iframe", "object",
                    "svg", "math", "select", "textarea"})
@@ -37,15 +37,71 @@ def read_html(path: Path, text: str, limits: ReadLimits) -> Iterator[Line]:
     """The page's lines in document order."""
     if text.count("<") > limits.html_tags:  # every element starts with one: bounded before lxml builds
         raise InputError(path, errors.TOO_MANY_TAGS, limit=limits.html_tags)
+    data = text.encode("utf-8", "surrogatepass")
+    _measure(path, data, limits)
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                                   no_network=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):  # nothing in it a parser keeps
         raise InputError(path, errors.NOT_TEXT) from None
     walker = _Walker()
     yield from walker.element(root)
     yield from walker.flush()
+
+
+class _Shape:
+    """An lxml parser target: the page's nesting depth, tables and cells per table, counted as
+    the parser streams its events, with no tree built."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits, self.depth, self.tables = limits, 0, 0
+        self.cells: list[int] = []  # the open tables' cells, innermost last
+        self.deep = self.crowded = self.wide = False  # what went over
+
+    def start(self, tag: str, attrib: object) -> None:
+        self.depth += 1
+        tag = tag.lower()
+        if self.depth > self.limits.html_depth:
+            self.deep = True
+        if tag == "table":
+            self.tables += 1
+            self.cells.append(0)
+            if self.tables > self.limits.tables:
+                self.crowded = True
+        elif tag in _CELLS and self.cells:
+            self.cells[-1] += 1
+            if self.cells[-1] > self.limits.table_cells:
+                self.wide = True
+
+    def end(self, tag: str) -> None:
+        self.depth -= 1
+        if tag.lower() == "table" and self.cells:
+            self.cells.pop()
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _measure(path: Path, data: bytes, limits: ReadLimits) -> None:
+    """Refuse a page nested too deep, with too many tables or a table of too many cells, in a
+    streaming pass before lxml builds its tree (libxml2 itself drops what is nested past 256
+    levels without a word; a refusal says so)."""
+    shape = _Shape(limits)
+    parser = etree.HTMLParser(encoding="utf-8", target=shape, no_network=True, huge_tree=True)
+    try:
+        etree.fromstring(data, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        pass  # the real parse below says what it says
+    if shape.deep:
+        raise InputError(path, HTML_TOO_DEEP, limit=limits.html_depth)
+    if shape.crowded:
+        raise InputError(path, TOO_MANY_TABLES, limit=limits.tables)
+    if shape.wide:
+        raise InputError(path, TABLE_TOO_BIG, limit=limits.table_cells)
 
 
 class _Walker:

@@ -13,9 +13,12 @@ nothing is dropped, page numbers (「— 3 —」) included: the parser skips wh
 refused with that reason.
 
 Bounds: pages are taken one at a time and refused past :attr:`ReadLimits.pages` (pdfplumber's
-own ``pages`` would build every page first), and the streams pdfminer decompresses are counted
-against :attr:`ReadLimits.pdf_streams`, so a small file that inflates to gigabytes is refused
-instead of exhausting memory. pdfminer's warnings about odd files are silenced for the read.
+own ``pages`` would build every page first); what pdfminer decodes (Flate, LZW, run-length, PNG
+and TIFF predictors) is counted against :attr:`ReadLimits.pdf_stream` per stream and
+:attr:`ReadLimits.pdf_streams` per file, so a small file that inflates to gigabytes is refused
+instead of exhausting memory; a page's characters, paths and images are counted as pdfminer's
+layout device receives them (:attr:`ReadLimits.page_objects`). pdfminer's warnings about odd
+files are silenced for the read.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 from .. import errors
 from ..errors import InputError
 from .document import Line
-from .limits import ReadLimits
+from .limits import PAGE_CROWDED, ReadLimits
 
 
 def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
@@ -44,7 +47,7 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
     from pdfplumber.page import Page
 
     lines: list[Line] = []
-    with _quiet(), _budget(limits.pdf_streams) as spent:
+    with _quiet(), _budget(limits.pdf_streams, limits.pdf_stream) as spent:
         try:
             with pdfplumber.open(io.BytesIO(data)) as pdf:
                 doctop: float = 0
@@ -54,7 +57,19 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                         raise InputError(path, errors.TOO_MANY_PAGES, limit=limits.pages)
                     page = Page(pdf, page_obj, page_number=number, initial_doctop=doctop)
                     doctop += page.height
-                    for cells in _page_lines(page, limits.pdf_ruling):
+                    _local.crowd = crowd = [0, limits.page_objects, False]
+                    try:
+                        found = _page_lines(page, limits.pdf_ruling)
+                    except Exception:
+                        if crowd[2]:
+                            raise InputError(path, PAGE_CROWDED, page=number,
+                                             limit=limits.page_objects) from None
+                        raise
+                    finally:
+                        _local.crowd = None
+                    if crowd[2]:
+                        raise InputError(path, PAGE_CROWDED, page=number, limit=limits.page_objects)
+                    for cells in found:
                         lines.append(Line(len(lines) + 1, cells))
                     page.close()
                     if len(lines) > limits.lines:
@@ -125,8 +140,9 @@ def _quiet() -> Iterator[None]:
 class _Spent:
     """Bytes decompressed so far in this thread's read, and whether they went over."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, stream_limit: int) -> None:
         self.limit, self.total, self.over = limit, 0, False
+        self.stream_limit, self.stream = stream_limit, 0  # the stream being decoded
 
 
 class _TooMuch(Exception):
@@ -138,10 +154,11 @@ _local = threading.local()
 
 def _count(spent: _Spent, out: bytes, cut: bool) -> bytes:
     """``out`` counted against the budget; ``cut`` when the decompressor stopped at its bound."""
-    if cut or len(out) > spent.limit - spent.total:
+    if cut or len(out) > spent.limit - spent.total or len(out) > spent.stream_limit - spent.stream:
         spent.over = True
         raise _TooMuch
     spent.total += len(out)
+    spent.stream += len(out)
     return out
 
 
@@ -193,14 +210,93 @@ class _BoundedZlib:
         return out
 
 
+def _lzw(data: bytes) -> bytes:
+    """pdfminer's LZW decoder, its output counted chunk by chunk."""
+    from pdfminer.lzw import LZWDecoder
+
+    spent: _Spent | None = getattr(_local, "spent", None)
+    out = bytearray()
+    for chunk in LZWDecoder(io.BytesIO(data)).run():
+        out += chunk if spent is None else _count(spent, chunk, False)
+    return bytes(out)
+
+
+def _run_length(data: bytes) -> bytes:
+    """RunLengthDecode (PDF 1.7, 7.4.5) into bytes, counted run by run: pdfminer's builds a list
+    of ints, 64 times the input and 8 bytes an item."""
+    spent: _Spent | None = getattr(_local, "spent", None)
+    out = bytearray()
+    i = 0
+    while i < len(data) and data[i] != 128:
+        length = data[i]
+        run = data[i + 1:i + 2 + length] if length < 128 else data[i + 1:i + 2] * (257 - length)
+        i += 2 + length if length < 128 else 2
+        out += run if spent is None else _count(spent, run, False)
+    return bytes(out)
+
+
+def _predictor(real):
+    """A predictor whose row (``colors * columns * bits / 8`` bytes, allocated as a list of ints
+    before any data is read) is bounded by the data, and whose output is counted."""
+    def bounded(*args):
+        *head, colors, columns, bits, data = args
+        spent: _Spent | None = getattr(_local, "spent", None)
+        if spent is not None and colors * columns * bits > 8 * (len(data) + 1):
+            spent.over = True
+            raise _TooMuch
+        out = real(*head, colors, columns, bits, data)
+        return out if spent is None else _count(spent, out, False)
+    return bounded
+
+
+class _Crowded(Exception):
+    """A page holds more objects than allowed."""
+
+
+def _counted(real):
+    """A layout device's method that counts the page's objects against the thread's bound."""
+    def counted(self, *args, **kwargs):
+        crowd = getattr(_local, "crowd", None)
+        if crowd is not None:
+            crowd[0] += 1
+            if crowd[0] > crowd[1]:
+                crowd[2] = True  # pdfminer may swallow or wrap the exception: the flag stays
+                raise _Crowded
+        return real(self, *args, **kwargs)
+    counted.bounded = True  # type: ignore[attr-defined]
+    return counted
+
+
+def _bound_pdfminer() -> None:
+    """pdfminer's decoders and layout device replaced, once, by bounded look-alikes: each is
+    unbounded outside a read (the bounds are per thread)."""
+    from pdfminer import converter, pdftypes
+    if isinstance(pdftypes.zlib, _BoundedZlib):
+        return
+    # pdfminer's zlib module replaced by a look-alike with the one function it calls: not a
+    # module, as mypy rightly says
+    pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
+    decode = pdftypes.PDFStream.decode
+
+    def each_stream(self) -> None:  # the stream bound is per stream, the filters of one chained
+        spent: _Spent | None = getattr(_local, "spent", None)
+        if spent is not None:
+            spent.stream = 0
+        decode(self)
+
+    pdftypes.PDFStream.decode = each_stream  # type: ignore[method-assign]
+    pdftypes.lzwdecode = _lzw
+    pdftypes.rldecode = _run_length
+    pdftypes.apply_png_predictor = _predictor(pdftypes.apply_png_predictor)
+    pdftypes.apply_tiff_predictor = _predictor(pdftypes.apply_tiff_predictor)
+    for name in ("render_char", "paint_path", "render_image"):
+        setattr(converter.PDFLayoutAnalyzer, name, _counted(getattr(converter.PDFLayoutAnalyzer, name)))
+
+
 @contextmanager
-def _budget(limit: int) -> Iterator[_Spent]:
-    from pdfminer import pdftypes
-    if not isinstance(pdftypes.zlib, _BoundedZlib):
-        # unbounded outside a read: the budget is per thread. pdfminer's zlib module replaced by a
-        # look-alike with the one function it calls: not a module, as mypy rightly says
-        pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
-    _local.spent = spent = _Spent(limit)
+def _budget(limit: int, stream_limit: int) -> Iterator[_Spent]:
+    _bound_pdfminer()
+    _local.spent = spent = _Spent(limit, stream_limit)
     try:
         yield spent
     finally:

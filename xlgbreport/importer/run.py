@@ -28,7 +28,7 @@ from ..core.tables import Schema
 from ..errors import InputError, Message, OutputError, XlgbreportError
 from ..files import atomic, interchange, paths
 from ..workbook import writer as workbook_writer
-from . import notes, readers
+from . import budget, notes, readers
 from .parse import Imported, parse
 
 SUFFIXES = frozenset(readers.SUFFIXES)
@@ -86,7 +86,8 @@ def _headline(files: int, results: list[FileResult]) -> str:
 def read_published(path: str | Path) -> list[Imported]:
     """The reports a published source holds (one, or one per year of a comparison document),
     each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
-    line) when the file cannot be read."""
+    line) when the file cannot be read. Read in this process: the readers' bounds on size and
+    shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not."""
     return parse(readers.read(path))
 
 
@@ -177,12 +178,29 @@ def _reads(files: list[Path]) -> Iterator[Read]:
 
 
 def _read_one(name: str) -> Read:
-    """One source's reports, or its one line. Never raises: a bad file never stops a batch."""
+    """One source's reports, or its one line, read in a child under the file's time and memory
+    budget (:mod:`.budget`). Never raises: a bad file never stops a batch."""
     path = Path(name)
+    done = budget.within(lambda: _read_here(path), budget.BUDGET)
+    if done.value is not None:
+        return done.value
+    if done.timed_out:
+        return path, [], (budget.TIMED_OUT.code,
+                          f"{path.name}：" + budget.TIMED_OUT.format(n=f"{budget.BUDGET.seconds:g}"))
+    if done.out_of_memory:
+        return path, [], (budget.OUT_OF_MEMORY.code,
+                          f"{path.name}：" + budget.OUT_OF_MEMORY.format(n=budget.BUDGET.memory >> 20))
+    return _crashed(name)
+
+
+def _read_here(path: Path) -> Read:
+    """One source's reports, or its one line, read in this process."""
     try:
         return path, read_published(path), None
     except XlgbreportError as exc:
         return path, [], (exc.code, exc.message)
+    except MemoryError:
+        raise  # the budget's line, not a bug's
     except Exception as exc:  # one bad file never stops a batch
         return path, [], (UNEXPECTED.code, _unexpected(path, exc, "import read"))
 
