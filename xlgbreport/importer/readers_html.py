@@ -91,7 +91,9 @@ def _measure(path: Path, data: bytes, limits: ReadLimits) -> None:
     streaming pass before lxml builds its tree (libxml2 itself drops what is nested past 256
     levels without a word; a refusal says so)."""
     shape = _Shape(limits)
-    parser = etree.HTMLParser(encoding="utf-8", target=shape, no_network=True, huge_tree=True)
+    # types-lxml leaves out the parser's ``target`` argument, which lxml takes (a parser target)
+    parser = etree.HTMLParser(encoding="utf-8", target=shape,  # type: ignore[call-overload]
+                              no_network=True, huge_tree=True)
     try:
         etree.fromstring(data, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
