@@ -201,6 +201,15 @@ def test_blank_stays_blank_and_fee_keeps_its_decimals() -> None:
     assert requests[(r - grid.top, c - grid.left)][0] == ""  # a total of a blank is no number
 
 
+def test_an_org_name_past_words_limit_for_a_title_still_renders_whole_in_the_body() -> None:
+    """Word's document properties hold 255 characters; the body keeps the whole name (issue 21)."""
+    report = interchange.load(EXAMPLES / "suqian_2024.json")
+    report.org = "某" * 240 + "人民政府"
+    word = docx.Document(_io(render.render(report, "docx")))
+    assert len(word.core_properties.title) == 255 and word.core_properties.title.startswith("某" * 240)
+    assert report.org in "\n".join(p.text for p in word.paragraphs)
+
+
 HOSTILE = ('<script>alert(1)</script> [链接](http://evil.example) ![图](http://evil.example/x.png)\n'
            '# 标题 & <img src=x onerror=alert(1)>\n| 表 |')
 

@@ -16,6 +16,7 @@ import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -129,6 +130,7 @@ def docx(content: Content, override: Path | None = None) -> bytes:
 
     def fill() -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
+        tpl.render_properties = lambda context, jinja_env=None: _properties(tpl, context, env)
         sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
                      "table": _word_table(tpl, s.table) if s.table else None}
                     for s in content.sections]
@@ -145,6 +147,19 @@ def docx(content: Content, override: Path | None = None) -> bytes:
         raise template_error(name, failure) from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
         raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=name) from None
+
+
+#: The document properties a template may fill, and the length Word allows each of them.
+PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+PROPERTY_LIMIT = 255
+
+
+def _properties(tpl: Any, context: dict[str, Any], env: sandbox.Sandbox) -> None:
+    """docxtpl's filling of the document properties (title, subject …), each cut to the 255
+    characters Word allows: an org's long name must not fail the report, whose body keeps it whole."""
+    props = tpl.docx.core_properties
+    for name in PROPERTIES:
+        setattr(props, name, env.from_string(getattr(props, name) or "").render(context)[:PROPERTY_LIMIT])
 
 
 def _word_table(tpl, table: TableView):
