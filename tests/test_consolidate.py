@@ -417,8 +417,8 @@ def test_a_dask_cluster_reads_the_same_files(tmp_path, county, done, monkeypatch
     assert summary["totals"] == json.loads(json.dumps(done.extra["totals"]))
     assert [i["status"] for i in summary["files"]] == [  # done had an --expect list
         f.extra["status"] for f in done.files if f.path]
-    monkeypatch.setattr(gather, "CONNECT_SECONDS", 1)  # nobody listens there: no need to wait 10 s
-    code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1")
+    code, text = cli("consolidate", county, "-o", tmp_path / "x.xlsx", "--scheduler", "tcp://127.0.0.1:1",
+                     "--scheduler-timeout", "1")  # nobody listens there: no need to wait 10 s
     assert code == 2 and "无法连接" in text
 
 

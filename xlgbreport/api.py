@@ -163,17 +163,19 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
                 org: str | None = None, year: int | None = None, expect: str | Path | None = None,
                 prior: str | Path | None = None, include_invalid: bool = False,
                 check: str | Path | None = None, scheduler: str | None = None,
-                overwrite: bool = False, progress: Progress | None = None) -> Batch:
+                scheduler_timeout: float = 10.0, overwrite: bool = False,
+                progress: Progress | None = None) -> Batch:
     """Many bodies' reports summed into the workbook ``output``, one result per input (valid when
     summed) and per body on the ``expect`` list that sent nothing; the batch's ``extra`` holds
     the totals and indicators. With ``check``, that summary is compared with the sum instead:
-    its findings are in the first result. ``scheduler`` reads on a dask.distributed cluster."""
+    its findings are in the first result. ``scheduler`` (``tcp://host:port``) reads on a
+    dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line."""
     from .consolidation import gather, run
 
     if check is None and output is None:
         raise InputError(None, NO_OUTPUT)
     expect_path = Path(expect) if expect is not None else None
-    with gather.cluster(scheduler) if scheduler else contextlib.nullcontext() as executor:
+    with gather.cluster(scheduler, scheduler_timeout) if scheduler else contextlib.nullcontext() as executor:
         if check is not None:
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
                              include_invalid=include_invalid, executor=executor)

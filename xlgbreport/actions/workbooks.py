@@ -126,9 +126,7 @@ def rollover(last: Path, output: Path, *, overwrite: bool = False) -> FileResult
 def _vba(source: Path | None, output: Path) -> vba_project.VbaProject | None:
     """The VBA project to carry from ``source`` (read after the reader's guard), checked against
     the output's type: a macro is never dropped, an .xlsm never lacks one."""
-    if source is not None:
-        workbook_reader.guard(source)
-    vba = vba_project.read(source) if source is not None else None
+    vba = vba_project.read(source, workbook_reader.guard(source)) if source is not None else None
     vba_project.check_output(source, vba, output)
     return vba
 

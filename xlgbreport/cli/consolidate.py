@@ -30,12 +30,15 @@ CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --
 @click.option("--check", "summary", type=click.Path(dir_okay=False, path_type=Path),
               help="不生成工作簿，而是逐格核对这份汇总表与各单位之和")
 @click.option("--scheduler", help="交给 dask.distributed 集群读取（调度器地址，如 tcp://10.0.0.5:8786）")
+@click.option("--scheduler-timeout", type=float, default=10.0, show_default=True,
+              help="连接调度器的超时秒数")
 @click.option("--format", "output_style", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
                 expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
-                summary: Path | None, scheduler: str | None, output_style: str, force: bool) -> None:
+                summary: Path | None, scheduler: str | None, scheduler_timeout: float,
+                output_style: str, force: bool) -> None:
     """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有汇总状态、指标、图表、明细四表；
     或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
     或有不符，2 有文件无法读取。"""
@@ -43,6 +46,7 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
         raise click.UsageError(CONSOLIDATE_OUTPUT)
     batch = api.consolidate(paths, output, org=org, year=year, expect=expect_path, prior=prior_path,
                             include_invalid=include_invalid, check=summary, scheduler=scheduler,
+                            scheduler_timeout=scheduler_timeout,
                             overwrite=force, progress=None if summary else progress_bar(READING))
     if output_style == "json":
         document(batch.to_dict())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ from ..core.findings import Severity
 from ..core.formats import GB2021
 from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Report, Value, is_number
-from ..errors import InputError, Message
+from ..errors import InputError, Message, XlgbreportError
+from . import scheduler
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
 INPUT_KEYS: tuple[CellKey, ...] = tuple(k for k in SCHEMA.keys if not SCHEMA.is_derived(k))
@@ -35,10 +37,13 @@ OTHER_FORMAT = Message("consolidate.other_format", "是 {format} 格式的报告
 #: ``log``: where the traceback went (``logs.see``), "" when nowhere.
 INTERNAL = Message("consolidate.internal", "读取时出现内部错误（{error}）{log}，请把此文件发给维护人员")
 NO_DASK = Message("consolidate.no_dask", "--scheduler 需要 dask.distributed：pip install 'xlgbreport[cluster]'")
-NO_SCHEDULER = Message("consolidate.no_scheduler", "无法连接 dask 调度器 {address}")
-CONNECT_SECONDS = 10
+#: ``log``: where the traceback went (``logs.see``), "" when nowhere.
+NO_SCHEDULER = Message("consolidate.no_scheduler", "无法连接 dask 调度器 {address}（{error}）{log}")
+NO_WORKERS = Message("consolidate.no_workers", "dask 调度器 {address} 在 {seconds:g} 秒内没有可用的工作节点，没有发送任务")
+SCHEDULER_LOST = Message("consolidate.scheduler_lost", "dask 集群读取时出错（{error}）{log}：汇总未完成")
 #: Below this many files the pool's start-up costs more than it saves.
 POOL_FROM = batch.POOL_FROM
+_DASK = {"distributed", "dask", "tornado"}  # packages whose errors mean the cluster failed
 CHUNK = 16  # files per task sent to a worker: fewer round trips, still an even spread
 
 
@@ -99,21 +104,53 @@ def _read(path: Path) -> Entry:
 
 
 @contextmanager
-def cluster(address: str) -> Iterator[Executor]:
+def cluster(address: str, timeout: float = scheduler.CONNECT_SECONDS) -> Iterator[Executor]:
     """A dask.distributed cluster's executor (the ``cluster`` extra), for a province or a
-    national inspection: the same ``read_one`` on its workers, which must see the same paths."""
+    national inspection: the same ``read_one`` on its workers, which must see the same paths.
+    The address is checked and the scheduler greeted first (``scheduler``); whatever dask
+    raises after that, connecting or reading, is one line, its traceback in the log."""
+    where = scheduler.check_address(address)
+    timeout = scheduler.check_timeout(timeout)
     try:
         from distributed import Client
     except ImportError:
         raise InputError(None, NO_DASK) from None
+    if where is not None:
+        scheduler.greet(address, *where, timeout)
     try:
-        client = Client(address, timeout=CONNECT_SECONDS)
-    except (OSError, TimeoutError, ValueError):
-        raise InputError(None, NO_SCHEDULER, address=address) from None
+        client = Client(address, timeout=timeout)
+    except Exception as exc:  # dask's own errors are many and undocumented
+        raise InputError(None, NO_SCHEDULER, **_logged(exc, address)) from None
+    try:  # with no worker, the first file would wait for ever
+        client.wait_for_workers(1, timeout=timeout)
+    except Exception:
+        client.close()
+        raise InputError(None, NO_WORKERS, address=address, seconds=timeout) from None
     try:
         yield client.get_executor()
+    except XlgbreportError:
+        raise
+    except Exception as exc:
+        if not _from_dask(exc):
+            raise
+        raise InputError(None, SCHEDULER_LOST, **_logged(exc, address)) from None
     finally:
         client.close()
+
+
+def _logged(exc: Exception, address: str) -> dict[str, str]:
+    """The fields of a cluster's error, its traceback logged."""
+    logged = logs.record(exc, f"consolidate scheduler {address}")
+    return {"address": address, "error": type(exc).__name__, "log": logs.see(logged)}
+
+
+def _from_dask(exc: BaseException) -> bool:
+    """Raised in the cluster's code (a lost scheduler, a closed connection, a cancelled task),
+    not in this package's own summing or writing: some frame of its traceback is dask's."""
+    if type(exc).__module__.split(".")[0] in _DASK:
+        return True
+    return any(_DASK & set(Path(frame.f_code.co_filename).parts)
+               for frame, _ in traceback.walk_tb(exc.__traceback__))
 
 
 def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterator[Entry]:

@@ -18,6 +18,7 @@ xlwings, so its VBA matches the DLL) and is made in two steps:
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
 import sys
 import zipfile
@@ -27,8 +28,10 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from ..errors import InputError, Message
+from ..core import shown
+from ..errors import InputError, Message, OutputError
 from ..files import atomic
+from ..files.bounds import _elements as elements  # validate's own parser of small parts
 from ..workbook.functions import UDF_MODULE
 
 PROJECT = "xlgbreport"
@@ -55,7 +58,12 @@ NO_TRUST = Message("excel.no_vba_access",
                    "Excel 不允许访问 VBA 工程：请在“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”勾选"
                    "“信任对 VBA 工程对象模型的访问”（只在制作加载项的电脑上需要）")
 
+BAD_INTERPRETER = Message("excel.bad_interpreter",
+                          "--interpreter 含有控制字符或无法识别的字符（{shown}），未生成加载项：请写出 pythonw.exe 的路径本身")
+BAD_PART = Message("excel.bad_part", "生成的加载项中 {part} 不是有效的 XML，未保存")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#: C0 and C1 controls and DEL: XML 1.0 cannot hold most of them, and a path has none.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)
 
 
@@ -104,6 +112,8 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
           overwrite: bool = False) -> None:
     """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it.
     Written atomically; without ``overwrite`` an existing file is refused."""
+    if interpreter is not None:
+        check_interpreter(interpreter)
     template = template or template_path()
     with zipfile.ZipFile(template) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
@@ -111,6 +121,7 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
     parts["xl/workbook.xml"] = _rename_sheet(parts["xl/workbook.xml"])
     parts[sheet] = _conf_sheet(parts[sheet], conf_rows(interpreter))
     parts[RIBBON_PART] = ribbon_xml().encode("utf-8")
+    check_parts(parts)
 
     def fill(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
@@ -118,6 +129,30 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
                 out.writestr(name, data)
 
     atomic.write(output, fill, overwrite=overwrite)
+
+
+def check_interpreter(interpreter: str) -> None:
+    """Refuse an interpreter path with a control character, or one that is not text (bytes
+    that were not UTF-8 reach Python as lone surrogates): Excel could not run it anyway."""
+    try:
+        interpreter.encode("utf-8")
+    except UnicodeEncodeError:
+        bad = True
+    else:
+        bad = _CONTROL.search(interpreter) is not None
+    if bad:
+        raise InputError(None, BAD_INTERPRETER, shown=shown.terminal(interpreter))
+
+
+def check_parts(parts: dict[str, bytes]) -> None:
+    """Every XML part of the add-in well-formed (validate's parser: expat, no DOCTYPE) before
+    the file is saved: Excel refuses a workbook with one broken part, after it said 已生成."""
+    for name, data in parts.items():
+        if name.lower().endswith((".xml", ".rels")):
+            try:
+                elements(data, frozenset())
+            except Exception:  # expat's error, or the DOCTYPE refusal
+                raise OutputError(None, BAD_PART, part=name) from None
 
 
 def _conf_part(parts: dict[str, bytes], template: Path) -> str:
@@ -152,16 +187,15 @@ def _conf_sheet(sheet_xml: bytes, rows: list[tuple[str, str]]) -> bytes:
     return text.encode("utf-8")
 
 
-def read_conf(path: Path) -> tuple[list[str], dict[str, str]]:
-    """The add-in's sheet names and its conf sheet's settings, as the VBA reads them."""
-    with zipfile.ZipFile(path) as zf:
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        names = [s.get("name", "") for s in book.iter(f"{{{_MAIN}}}sheet")]
+def read_conf(source: Path | bytes) -> tuple[list[str], dict[str, str]]:
+    """The add-in's sheet names and its conf sheet's settings, as the VBA reads them; ``source``
+    the file or the bytes the reader's guard read. Parsed as validate parses (expat, no DOCTYPE)."""
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
+        book = elements(zf.read("xl/workbook.xml"), frozenset({f"{_MAIN} sheet"}))
+        names = [attrs.get("name", "") for _, attrs, _ in book]
         sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-        root = ElementTree.fromstring(zf.read(sheet))
-    values: dict[str, str] = {}
-    for c in root.iter(f"{{{_MAIN}}}c"):
-        values[c.get("r", "")] = "".join(t.text or "" for t in c.iter(f"{{{_MAIN}}}t"))
+        cells = elements(zf.read(sheet), frozenset({f"{_MAIN} c"}))
+    values = {attrs.get("r", ""): text if attrs.get("t") == "inlineStr" else "" for _, attrs, text in cells}
     settings = {}
     row = 1
     while values.get(f"A{row}"):

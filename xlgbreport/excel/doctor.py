@@ -145,11 +145,12 @@ def _addin(m: Machine) -> list[Check]:
 
 def _county_addin(path: Path) -> list[Check]:
     """The county's add-in: its conf sheet, and whether the Windows step of build-addin ran."""
-    project = vba.read(path)
     try:
-        settings = addin.read_conf(path)[1]
-    except Exception:  # a damaged file: zipfile and XML errors alike
-        settings = {}
+        data = guard(path)
+        project = vba.read(path, data)
+        settings = addin.read_conf(data)[1]
+    except Exception:  # a damaged file: the guard's one line, zipfile and XML errors alike
+        project, settings = None, {}
     if project is None or settings.get("UDF Modules") != UDF_MODULE:
         return [Check(BAD, f"{path.name} 不是 xlgbreport excel build-addin 做的加载项，或已损坏：请向县里重新索取")]
     missing = {UDF_MODULE_VBA, addin.RIBBON_MODULE} - _stream_names(project.data)
@@ -174,11 +175,10 @@ def _trust(m: Machine) -> Check:
 
 def _workbook(path: Path, m: Machine) -> list[Check]:
     try:
-        guard(path)
+        project = vba.read(path, guard(path))  # a broken part: 已损坏, as validate says
     except InputError as exc:
         return [Check(BAD, exc.message)]
     checks = _conf(path)
-    project = vba.read(path)
     if project is not None:
         names = _stream_names(project.data)
         for module, what in ((UDF_MODULE_VBA, "函数（Import Functions）"), (BUTTONS_MODULE, "按钮的宏")):

@@ -17,9 +17,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree
-
-from ..errors import Message, OutputError
+from .. import errors
+from ..errors import InputError, Message, OutputError
+from .bounds import _elements as elements  # validate's own parser of small parts
 
 PROJECT_PART = "xl/vbaProject.bin"
 SIGNATURE_PART = "xl/vbaProjectSignature.bin"
@@ -32,9 +32,14 @@ NEW_NO_VBA = Message("output.new_no_vba", "新工作簿不含宏（VBA），不�
 BUTTONS = (("XlgCheck", "校验"), ("XlgCarryOver", "结转上年数据"), ("XlgReport", "生成报告"))
 BUTTON_SIZE = (130, 32)  # pixels
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: Elements as expat names them (``namespace local-name``).
+_SHEET, _WORKBOOK_PR = f"{_MAIN} sheet", f"{_MAIN} workbookPr"
+_BOOK = frozenset({_SHEET, _WORKBOOK_PR})
+_SHEET_PR = frozenset({f"{_MAIN} sheetPr"})
+_RELATIONSHIP = frozenset({f"{_PKG} Relationship"})
 
 
 @dataclass(frozen=True)
@@ -47,39 +52,42 @@ class VbaProject:
     sheet_code_names: dict[str, str] = field(default_factory=dict)  # sheet name -> code name
 
 
-def read(path: Path) -> VbaProject | None:
-    """The VBA project of a workbook (already passed through the reader's guard), or None."""
+def read(path: Path, data: bytes | None = None) -> VbaProject | None:
+    """The VBA project of a workbook already passed through the reader's guard (``data``: the
+    bytes it read, so the file judged is the file used), or None. Its XML goes through
+    validate's parser (expat, no DOCTYPE); a part that cannot be read (a DOCTYPE, a broken zlib
+    stream, a bad CRC) is the one line of a corrupt workbook, as validate says it."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             names = set(zf.namelist())
             if PROJECT_PART not in names:
                 return None
-            data = zf.read(PROJECT_PART)
+            project = zf.read(PROJECT_PART)
             signature = zf.read(SIGNATURE_PART) if SIGNATURE_PART in names else None
             book, sheets = _code_names(zf, names)
-    except (OSError, zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return None  # the reader has read this file already: an odd part is no VBA to carry
-    return VbaProject(data, signature, book, sheets)
+    except Exception:  # zlib, zipfile, expat and the DOCTYPE refusal raise unrelated types
+        raise InputError(path, errors.CORRUPT) from None
+    return VbaProject(project, signature, book, sheets)
 
 
 def _code_names(zf: zipfile.ZipFile, names: set[str]) -> tuple[str | None, dict[str, str]]:
-    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    pr = book.find(f"{_MAIN}workbookPr")
+    book = elements(zf.read("xl/workbook.xml"), _BOOK)
+    pr = next((attrs for tag, attrs, _ in book if tag == _WORKBOOK_PR), {})
     rels: dict[str | None, str] = {}
     if "xl/_rels/workbook.xml.rels" in names:
-        for rel in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels")).iter(f"{_PKG}Relationship"):
+        for _, rel, _ in elements(zf.read("xl/_rels/workbook.xml.rels"), _RELATIONSHIP):
             target = rel.get("Target", "")  # relative to xl/, or absolute in the package
             rels[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
                                    else posixpath.normpath(posixpath.join("xl", target)))
     sheets: dict[str, str] = {}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        part = rels.get(sheet.get(f"{_REL}id"))
+    for tag, sheet, _ in book:
+        part = rels.get(sheet.get(f"{_REL} id")) if tag == _SHEET else None
         if part is not None and part in names:
-            sheet_pr = ElementTree.fromstring(zf.read(part)).find(f"{_MAIN}sheetPr")
-            code_name = sheet_pr.get("codeName") if sheet_pr is not None else None
+            sheet_pr = elements(zf.read(part), _SHEET_PR)
+            code_name = sheet_pr[0][1].get("codeName") if sheet_pr else None
             if code_name:
                 sheets[sheet.get("name", "")] = code_name
-    return (pr.get("codeName") if pr is not None else None), sheets
+    return pr.get("codeName"), sheets
 
 
 def check_output(source: Path | None, vba: VbaProject | None, output: Path) -> None:
