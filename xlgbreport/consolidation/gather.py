@@ -120,7 +120,8 @@ def cluster(address: str, timeout: float = scheduler.CONNECT_SECONDS) -> Iterato
     try:
         client = Client(address, timeout=timeout)
     except Exception as exc:  # dask's own errors are many and undocumented
-        raise InputError(None, NO_SCHEDULER, **_logged(exc, address)) from None
+        raise InputError(None, NO_SCHEDULER, address=address, error=type(exc).__name__,
+                         log=_logged(exc, address)) from None
     try:  # with no worker, the first file would wait for ever
         client.wait_for_workers(1, timeout=timeout)
     except Exception:
@@ -133,15 +134,15 @@ def cluster(address: str, timeout: float = scheduler.CONNECT_SECONDS) -> Iterato
     except Exception as exc:
         if not _from_dask(exc):
             raise
-        raise InputError(None, SCHEDULER_LOST, **_logged(exc, address)) from None
+        raise InputError(None, SCHEDULER_LOST, address=address, error=type(exc).__name__,
+                         log=_logged(exc, address)) from None
     finally:
         client.close()
 
 
-def _logged(exc: Exception, address: str) -> dict[str, str]:
-    """The fields of a cluster's error, its traceback logged."""
-    logged = logs.record(exc, f"consolidate scheduler {address}")
-    return {"address": address, "error": type(exc).__name__, "log": logs.see(logged)}
+def _logged(exc: Exception, address: str) -> str:
+    """Where a cluster's error went: its traceback logged, the log named (``logs.see``)."""
+    return logs.see(logs.record(exc, f"consolidate scheduler {address}"))
 
 
 def _from_dask(exc: BaseException) -> bool:
