@@ -111,6 +111,7 @@ class TextYear(Rule):
     COMPARED = re.compile(r"(?:较|比|同比|与|自|从|截至|截止|早在|于)\s*$")
     SINCE = re.compile(r"^\s*年(?:度)?\s*(?:以来|相比|同期|修订|版|以前|之前)")
     CARRIED = re.compile(r"(?:结转至|结转到|转入|转至)\s*$")
+    WINDOW = 40  # characters either side of a year that the patterns above look at
 
     def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if not isinstance(report.year, int):
@@ -127,15 +128,24 @@ class TextYear(Rule):
                                        expected=report.year, actual=found)
 
     def wrong_years(self, sentence: str, year: int, section: str) -> list[int]:
+        """The years that are not this report's, each once. Linear in the sentence: the brackets
+        open before a year are counted as the matches go, and the patterns that judge what stands
+        just before or after a year see only a window of ``WINDOW`` characters."""
         out: list[int] = []
+        depth = {"《": 0, "》": 0, "〔": 0, "〕": 0}
+        last = 0
         for m in self.YEAR.finditer(sentence):
+            for ch in depth:
+                depth[ch] += sentence.count(ch, last, m.start())
+            last = m.start()
             found = self._value(m.group(1))
-            before, after = sentence[:m.start()], sentence[m.end():]
+            before = sentence[max(0, m.start() - self.WINDOW):m.start()]
+            after = sentence[m.end():m.end() + self.WINDOW]
             if found == year or found is None or found < self.FIRST or found > year + 1:
                 continue  # the report's year, history, or a plan's horizon (二〇三五年)
             if found == year + 1 and (section == self.PLANS or self.CARRIED.search(before)):
                 continue  # next year's plans in 五; 结转至2026年
-            inside = before.count("《") > before.count("》") or before.count("〔") > before.count("〕")
+            inside = depth["《"] > depth["》"] or depth["〔"] > depth["〕"]
             if inside or self.NUMBERED.search(before) or self.RANGE_BEFORE.search(before) \
                     or self.RANGE_AFTER.match(after) or self.COMPARED.search(before) \
                     or self.SINCE.match(after):
