@@ -123,20 +123,21 @@ def fan_out(levels: int = 8, width: int = 10) -> bytes:
     return _objects(objects)
 
 
-def write_all(folder: Path) -> dict[str, Path]:
-    """Every attack as a file in ``folder``, by name."""
+def write_all(folder: Path, scale: int = 1) -> dict[str, Path]:
+    """Every attack as a file in ``folder``, by name; ``scale`` multiplies the sizes (issue 21
+    asks for variants at ten times the size too)."""
     made: dict[str, bytes | str] = {
-        "一行.txt": TITLE + "，" * (19 * 1024 * 1024 // 3),
-        "一行.html": "<html><body><p>" + TITLE + "字" * (10 * 1024 * 1024 // 3) + "</p></body></html>",
-        "深.html": "<html><body>" + "<div>" * 100_000 + TITLE + "</body></html>",
-        "大表.html": "<html><body><table><tr>" + "<td>1" * 150_000 + "</table></body></html>",
-        "数字.txt": TITLE + "\n" + "9" * 900_000 + "\n",
+        "一行.txt": TITLE + "，" * (19 * 1024 * 1024 // 3 * scale),
+        "一行.html": "<html><body><p>" + TITLE + "字" * (10 * 1024 * 1024 // 3 * scale) + "</p></body></html>",
+        "深.html": "<html><body>" + "<div>" * (100_000 * scale) + TITLE + "</body></html>",
+        "大表.html": "<html><body><table><tr>" + "<td>1" * (150_000 * scale) + "</table></body></html>",
+        "数字.txt": TITLE + "\n" + "9" * (900_000 * scale) + "\n",
         "网格.pdf": pdf([_text(_grid(400))]),
         "LZW.pdf": pdf([(b"/Filter /LZWDecode", lzw_bomb())]),
-        "游程.pdf": pdf([(b"/Filter /RunLengthDecode", b"\x81A" * 2_000_000 + b"\x80")]),
+        "游程.pdf": pdf([(b"/Filter /RunLengthDecode", b"\x81A" * (2_000_000 * scale) + b"\x80")]),
         "预测.pdf": pdf([(b"/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 1000000000 >>",
                           zlib.compress(b"\x00" * 1000))]),
-        "文字.pdf": pdf([_text(b"BT /F1 1 Tf " + b"(a) Tj " * 200_000 + b"ET")]),
+        "文字.pdf": pdf([_text(b"BT /F1 1 Tf " + b"(a) Tj " * (200_000 * scale) + b"ET")]),
         "扇出.pdf": fan_out(),
     }
     out = {}
