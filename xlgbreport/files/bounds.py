@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Literal
 from xml.parsers import expat
 
-from defusedxml import ElementTree
-
 from .. import errors
 from ..errors import InputError
 
@@ -299,6 +297,8 @@ def _scan_bytes(fh, extent: Extent, limits: Limits) -> bool:
 def _walk(fh, extent: Extent, limits: Limits) -> None:
     """Element by element, positions as a reader infers them: a ``<c>`` without ``r`` is the
     next column, a ``<row>`` without ``r`` the next row."""
+    from defusedxml import ElementTree  # only odd sheets come here: not on every start's path
+
     row = col = 0
     for _event, el in ElementTree.iterparse(fh, events=("start",)):
         tag = el.tag.rsplit("}", 1)[-1]
