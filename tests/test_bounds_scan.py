@@ -64,3 +64,31 @@ def test_common_and_odd_members() -> None:
     assert extent(bounds._scan_bytes, common) == (12, 28, 2, True) == extent(bounds._walk, common)
     for odd in (common.replace(b'<c r="AB12"', b"<c"), common.replace(b"<c ", b"<x:c ")):
         assert extent(bounds._scan_bytes, odd) is None
+
+
+def test_a_member_inflated_in_one_call_is_what_zipfile_reads() -> None:
+    """The one-call inflating gives zipfile's bytes, or nothing (and zipfile reads the member): a
+    stored, empty, misnamed or damaged member is left to zipfile, which says what is wrong."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"<c r='A1'/>" * 500)
+        zf.writestr("xl/sharedStrings.xml", "<si>县</si>" * 50)
+        zf.writestr("stored.xml", b"<a/>", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("empty.xml", b"")
+    data = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        inflated = {i.filename: bounds._inflated(zf, i) for i in zf.infolist()}
+        assert inflated["stored.xml"] is None and inflated["empty.xml"] is None
+        for name in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"):
+            assert inflated[name] is not None and inflated[name].read() == zf.read(name)
+    misnamed = data.replace(b"xl/worksheets/sheet1.xml", b"xl/worksheets/sheet2.xml", 1)  # local header
+    damaged = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo("xl/sharedStrings.xml")
+        damaged[info.header_offset + 30 + len(info.filename) + 5] ^= 0xFF  # inside the deflated stream
+    with zipfile.ZipFile(io.BytesIO(misnamed)) as zf:
+        assert bounds._inflated(zf, zf.getinfo("xl/worksheets/sheet1.xml")) is None
+    with zipfile.ZipFile(io.BytesIO(bytes(damaged))) as zf:
+        assert bounds._inflated(zf, zf.getinfo("xl/sharedStrings.xml")) is None

@@ -34,7 +34,7 @@ _YEAR = TextYear()
 
 def _text_patterns() -> list[Callable[[str], object]]:
     """TextNumber's compiled patterns, searched as the rule searches a sentence."""
-    return [p.search for p, _, _ in _quantities(GB2021.schema, TextNumber.GAP, TextNumber.NUMBER)]
+    return [p.search for p, *_ in _quantities(GB2021.schema, TextNumber.GAP, TextNumber.NUMBER)]
 
 
 #: (name, what the code runs on the text, the worst input of n characters)

@@ -150,3 +150,41 @@ def test_text_year_is_linear_in_a_text_of_many_years() -> None:
     found = list(TextYear().check(report))
     assert time.perf_counter() - start < 3
     assert {f.actual for f in found} == {2008 + i for i in range(16)} | {2025}  # 2008…2023, and 2025 outside 五
+
+
+def test_every_number_a_quantity_reads_holds_one_of_its_words() -> None:
+    """text.number searches a sentence only when it holds one of a quantity's words: each match
+    of each quantity, in sentences naming every one of them and in the real reports, holds one."""
+    from xlgbreport.core.text_rules import TextNumber, _quantities, sentences
+
+    quantities = _quantities(SCHEMA, TextNumber.GAP, TextNumber.NUMBER)
+    labels = [c.label for t in SCHEMA.tables for c in t.columns] + [
+        r.label.removeprefix("行政") for t in SCHEMA.tables for r in t.rows]
+    made = ["收到申请12件", "新收政府信息公开申请120件", "受理依申请公开3件", "接收的申请9件",
+            "上年结转5件", "上一年度结转4件", "结转下年度继续办理3件", "转下年度2件", "办结115件",
+            "答复8件", "行政复议2件", "行政诉讼1件", "法人或其他组织共20件"]
+    made += [f"{label}{verb}{n}件" for n, label in enumerate(labels)
+             for verb in ("", "现行有效", "共")] + [f"制发{label}3件" for label in labels]
+    real = [s for p in sorted(EXAMPLES.glob("*.json")) for text in interchange.load(p).text.values()
+            for _, s in sentences(text or "")]
+    matched = set()
+    for pattern, words, what, _ in quantities:
+        for sentence in made + real:
+            for m in pattern.finditer(sentence):
+                assert any(w in m.group() for w in words), (what, sentence)
+                matched.add(what)
+    assert matched == {what for _, _, what, _ in quantities}  # no quantity left untried
+
+
+def test_sentences_start_where_they_stand() -> None:
+    import random
+
+    from xlgbreport.core.text_rules import _SENTENCE, sentences
+
+    rng = random.Random(16)
+    texts = ["", "。", "一。二！三？四；五\n六", "  \n。 ", "没有句号"]
+    texts += ["".join(rng.choice("年件 。！？；\n\u3000a1") for _ in range(rng.randrange(40))) for _ in range(300)]
+    for text in texts:
+        expected = [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+        assert list(sentences(text)) == expected, text
+        assert all(text[start:start + len(s)] == s for start, s in expected)

@@ -48,7 +48,7 @@ def pooled(work: Callable[[str], T], names: list[str], workers: int, crashed: Ca
 
 def _in_order(work: Callable[[str], T], names: list[str], workers: int, chunk: int) -> Iterator[T]:
     """The results of one pool, in order, with at most ``AHEAD`` tasks per worker submitted."""
-    tasks = (names[i:i + chunk] for i in range(0, len(names), chunk))
+    tasks = (names[i:j] for i, j in _bounds(len(names), workers, chunk))
     pool = futures.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
                                        initargs=(os.getpid(),))
     waiting: deque[Future[list[T]]] = deque()
@@ -61,6 +61,16 @@ def _in_order(work: Callable[[str], T], names: list[str], workers: int, chunk: i
             yield from waiting.popleft().result()
     finally:  # the caller stopped early, or a worker died: no work left queued
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _bounds(n: int, workers: int, chunk: int) -> Iterator[tuple[int, int]]:
+    """Where each task starts and ends: ``chunk`` files, but a quarter of that for the last
+    ``workers`` chunks' worth, so that the workers finish together (a worker left alone with
+    a whole last chunk keeps the others' cores idle that long)."""
+    tail = max(n - workers * chunk, 0)
+    yield from ((i, min(i + chunk, tail)) for i in range(0, tail, chunk))
+    small = max(1, chunk // 4)
+    yield from ((i, min(i + small, n)) for i in range(tail, n, small))
 
 
 def _each(work: Callable[[str], T], names: list[str]) -> list[T]:

@@ -6,9 +6,9 @@ text.number and text.length read the text against the report's year and tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from .findings import Finding, Severity
@@ -80,7 +80,12 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
 def _split(text: str) -> tuple[tuple[int, str], ...]:
     """:func:`sentences`, split once for the rules that read the same three sections one after
     the other (text.year and text.number); one report's texts at most are kept."""
-    return tuple((m.start(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip())
+    out, start = [], 0
+    for sentence in _SENTENCE.findall(text):  # the matches tile the text: each starts where one ends
+        if sentence.strip():
+            out.append((start, sentence))
+        start += len(sentence)
+    return tuple(out)
 
 
 def quote(sentence: str) -> str:
@@ -190,46 +195,58 @@ class TextNumber(Rule):
                                        accepted="或".join(map(str, accepted)),
                                        expected=accepted[0], actual=found)
 
-    def contradicted(self, sentence: str, readings: list[tuple[re.Pattern, str, Any]]
-                     ) -> list[tuple[str, int, list[Any]]]:
+    def contradicted(self, sentence: str, readings: list[Reading]) -> list[tuple[str, int, list[Any]]]:
         out = []
         taken: set[int] = set()  # a number is read once, by the first quantity naming it
-        for pattern, what, accepted in readings:
-            if callable(accepted):
-                accepted = accepted(sentence)
+        for pattern, words, what, accepted in readings:
+            for word in words:
+                if word in sentence:
+                    break
+            else:
+                continue  # every match holds one of the words: no regex search needed
+            values = None
             for m in pattern.finditer(sentence):
                 if m.start(1) in taken:
                     continue
                 taken.add(m.start(1))
                 found = int(m.group(1).replace(",", ""))
-                values = [v for v in dict.fromkeys(accepted) if v is not None]
+                if values is None:
+                    values = [v for v in dict.fromkeys(accepted(sentence)) if v is not None]
                 if values and found not in values:
                     out.append((what, found, values))
         return out
 
-    def readings(self, report: ReportView) -> list[tuple[re.Pattern, str, Any]]:
-        """(pattern, what it counts, accepted values): the quantities a sentence may state, each
-        with every reading the tables allow; a reading with a blank cell accepts nothing
-        known, so nothing is flagged for it."""
+    def readings(self, report: ReportView) -> list[Reading]:
+        """(pattern, words one of which each match holds, what it counts, the accepted values for
+        a sentence): the quantities a sentence may state, each with every reading the tables
+        allow; a reading with a blank cell accepts nothing known, so nothing is flagged for it.
+        The values are summed only for a sentence that states the quantity: most state few."""
         n = report.number
 
         def add(keys: tuple[CellKey, ...]) -> Any:
             values = [n(k) for k in keys]
             return None if any(v is None for v in values) else sum(values)
 
-        out: list[tuple[re.Pattern, str, Any]] = []
-        for pattern, what, accepted in _quantities(report.format.schema, self.GAP, self.NUMBER):
+        def either(sentence: str, sums: _Either) -> list[Any]:
+            return [add(k) for k in (sums.last if _LAST_YEAR.search(sentence) else sums.this)]
+
+        def each(_: str, sums: tuple[Sum, ...]) -> list[Any]:
+            return [add(k) for k in sums]
+
+        out: list[Reading] = []
+        for pattern, words, what, accepted in _quantities(report.format.schema, self.GAP, self.NUMBER):
             if isinstance(accepted, _Either):
-                last, this = [add(k) for k in accepted.last], [add(k) for k in accepted.this]
-                out.append((pattern, what, lambda s, a=last, b=this: a if _LAST_YEAR.search(s) else b))
+                out.append((pattern, words, what, partial(either, sums=accepted)))
             else:
-                out.append((pattern, what, [add(keys) for keys in accepted]))
+                out.append((pattern, words, what, partial(each, sums=accepted)))
         return out
 
 
 #: A sum of cells (one or more): a reading the tables allow.
 Sum = tuple[CellKey, ...]
 _LAST_YEAR = re.compile("上年|上一年|去年")
+#: A quantity as a sentence may state it: see :meth:`TextNumber.readings`.
+Reading = tuple[re.Pattern, tuple[str, ...], str, Callable[[str], list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -242,9 +259,11 @@ class _Either:
 
 @cache
 def _quantities(schema: Schema, gap: str, num: str
-                ) -> tuple[tuple[re.Pattern, str, tuple[Sum, ...] | _Either], ...]:
+                ) -> tuple[tuple[re.Pattern, tuple[str, ...], str, tuple[Sum, ...] | _Either], ...]:
     """:meth:`TextNumber.readings` without the values: the patterns and the cells they read
-    depend on the format only, so they are compiled once per format, not once per report."""
+    depend on the format only, so they are compiled once per format, not once per report.
+    Each pattern comes with words one of which every match holds: a sentence without them is
+    not searched (``in`` costs a fraction of a search; most sentences name few quantities)."""
     req, app, pro = schema.table(REQUESTS), schema.table(APPEALS), schema.table(PROACTIVE)
 
     def total(row: Row, table: Table = req) -> CellKey:
@@ -259,33 +278,35 @@ def _quantities(schema: Schema, gap: str, num: str
     def rx(words: str) -> re.Pattern:
         return re.compile(f"(?:{words}){gap}{num}")
 
-    out: list[tuple[re.Pattern, str, tuple[Sum, ...] | _Either]] = [
-        (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]{0,60}申请)"), "收到的申请", ((new,), (new, carried))),
-        (rx(r"上年结转|上一年度结转|上年度结转"), "上年结转", ((carried,),)),
-        (rx(r"结转下一?年度?|转下一?年度?|结转至下一?年度?|结转"), "结转",
+    out: list[tuple[re.Pattern, tuple[str, ...], str, tuple[Sum, ...] | _Either]] = [
+        (rx(r"(?:收到|新收|受理|接收)(?=[^，。；]{0,60}申请)"), ("收到", "新收", "受理", "接收"), "收到的申请",
+         ((new,), (new, carried))),
+        (rx(r"上年结转|上一年度结转|上年度结转"), ("结转",), "上年结转", ((carried,),)),
+        (rx(r"结转下一?年度?|转下一?年度?|结转至下一?年度?|结转"), ("转",), "结转",
          _Either(((carried,),), ((nxt,),))),
-        (rx(r"办结|答复"), "办结（答复）", ((done,),)),
-        (rx("行政复议"), "行政复议", tuple((total(r, app),) for r in review)),
-        (rx("行政诉讼"), "行政诉讼", (*((total(r, app),) for r in litigation),
-                                  tuple(total(r, app) for r in litigation))),
+        (rx(r"办结|答复"), ("办结", "答复"), "办结（答复）", ((done,),)),
+        (rx("行政复议"), ("行政复议",), "行政复议", tuple((total(r, app),) for r in review)),
+        (rx("行政诉讼"), ("行政诉讼",), "行政诉讼", (*((total(r, app),) for r in litigation),
+                                                 tuple(total(r, app) for r in litigation))),
     ]
     new_row, carried_row = req.role(Role.NEW).id, req.role(Role.CARRIED_OVER).id
     persons = [c for c in req.columns if not c.derived and not c.parents]
     orgs = [c for c in req.columns if not c.derived and c.parents]
     for col in (c for c in persons + orgs if len(c.label) >= TextNumber.MIN_LABEL):
         new_col = (req.id, new_row, col.id)
-        out.append((rx(re.escape(col.label)), col.label,
+        out.append((rx(re.escape(col.label)), (col.label,), col.label,
                     ((new_col,), (new_col, (req.id, carried_row, col.id)))))
     if orgs:
         org_new = tuple((req.id, new_row, c.id) for c in orgs)
         org_carried = tuple((req.id, carried_row, c.id) for c in orgs)
-        out.append((rx(re.escape(orgs[0].parents[0])), orgs[0].parents[0],
+        out.append((rx(re.escape(orgs[0].parents[0])), (orgs[0].parents[0],), orgs[0].parents[0],
                     (org_new, org_new + org_carried)))
     for column, verb in (("in_force", "现行有效"), ("issued", "制发|制定|出台|印发")):
         for row in pro.with_role(Role.DOCUMENTS):
-            name = re.escape(row.label.removeprefix("行政"))
+            label = row.label.removeprefix("行政")
+            name = re.escape(label)
             pattern = re.compile(f"(?:(?:{verb}){gap}{name}|{name}{gap}(?:{verb})){gap}{num}")
-            out.append((pattern, f"{row.label}{'现行有效' if column == 'in_force' else '制发'}",
+            out.append((pattern, (label,), f"{row.label}{'现行有效' if column == 'in_force' else '制发'}",
                         (((pro.id, row.id, column),),)))
     return tuple(out)
 
