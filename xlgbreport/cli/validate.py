@@ -56,7 +56,7 @@ def validate(paths: tuple[Path, ...], output_style: str, prior_path: Path | None
 def _json(result: api.FileResult) -> str:
     import json
 
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+    return json.dumps(result.to_dict(), ensure_ascii=False)  # one line a file: the C encoder
 
 
 def _print_result(result: api.FileResult, name: str) -> None:
