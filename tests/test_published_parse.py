@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from published_layouts import LAYOUTS, document, text_document
 from strategies import balanced_reports
@@ -141,6 +141,7 @@ def test_seed_004_is_the_2019_trial_format():
     lambda layout: st.tuples(balanced_reports(big=False if layout == "runs" else None), st.just(layout))))
 def test_known_tables_in_every_layout_never_a_wrong_cell(case):
     report, layout = case
+    assume(report.year < 2100)  # a title's year is 19xx or 20xx (parse._TITLE)
     (one,) = parse(document(report, layout))
     right, wrong, blank = accuracy(one.report, report)
     assert wrong == []
