@@ -10,31 +10,25 @@ controls (``w:sdt``) are read through; deleted text (``w:delText``) and the fall
 ``mc:AlternateContent`` are not. ``number`` counts paragraphs and rows from 1 in document
 order (an empty paragraph counts and gives no line).
 
-Before python-docx opens the file, the zip is bounded (declared sizes, XML sizes and tags, ratio) and
-every XML part is streamed through expat with no DOCTYPE allowed: python-docx's lxml parser
-does not resolve entities, but it would still read a DTD's declarations.
+Before python-docx opens the file, :func:`files.word.guard` bounds the zip and refuses any
+DOCTYPE in its XML parts.
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 from .. import errors
 from ..errors import InputError
+from ..files import word
 from .document import Line
 from .limits import ReadLimits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_BODY = "word/document.xml"
-_CHUNK = 1 << 20
 
 
 def read_docx(path: Path, data: bytes, limits: ReadLimits) -> Iterator[Line]:
@@ -51,95 +45,10 @@ def read_docx(path: Path, data: bytes, limits: ReadLimits) -> Iterator[Line]:
 
 
 def guard(path: Path, data: bytes, limits: ReadLimits) -> None:
-    """Refuse a zip that is not a .docx, is damaged, or would cost more than ``limits``."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise InputError(path, errors.CORRUPT) from None
-    with zf:
-        infos = zf.infolist()
-        if _BODY not in {i.filename for i in infos}:
-            raise InputError(path, errors.NOT_DOCX)
-        unzipped = sum(i.file_size for i in infos)
-        packed = max(sum(i.compress_size for i in infos), 1)
-        if unzipped > limits.unzipped or unzipped / packed > limits.ratio:
-            raise InputError(path, errors.ZIP_BOMB, ratio=unzipped / packed)
-        xml = [i for i in infos if _is_xml(i.filename, _xml_names(path, zf))]
-        if sum(i.file_size for i in xml) > limits.unzipped_xml:
-            raise InputError(path, errors.UNPACKED_TOO_BIG, limit=f"{limits.unzipped_xml >> 20} MB")
-        tags = 0
-        for info in xml:
-            tags += _no_doctype(path, zf, info)
-            if tags > limits.docx_tags:
-                raise InputError(path, errors.TOO_MANY_TAGS, limit=limits.docx_tags)
-
-
-def _xml_names(path: Path, zf: zipfile.ZipFile) -> tuple[set[str], set[str]]:
-    """The extensions and part names ``[Content_Types].xml`` declares as XML, lower-cased:
-    python-docx parses a part by its content type, whatever its name, and looks both up
-    case-insensitively (an override for ``/WORD/BIG.BIN`` names ``word/big.bin``)."""
-    try:
-        raw = zf.read("[Content_Types].xml")
-    except KeyError:
-        return set(), set()
-    except Exception:
-        raise InputError(path, errors.CORRUPT) from None
-    extensions: set[str] = set()
-    parts: set[str] = set()
-    parser = expat.ParserCreate(namespace_separator="}")
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        xml = (attrs.get("ContentType") or "").lower().endswith("xml")
-        if tag == f"{_CT[1:]}Default" and xml:
-            extensions.add((attrs.get("Extension") or "").lower())
-        elif tag == f"{_CT[1:]}Override" and xml:
-            parts.add(posixpath.normpath((attrs.get("PartName") or "").lstrip("/")).lower())
-
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    try:
-        parser.Parse(raw, True)
-    except _Doctype:
-        raise InputError(path, errors.XML_DOCTYPE) from None
-    except expat.ExpatError:
-        raise InputError(path, errors.CORRUPT) from None
-    return extensions, parts
-
-
-def _is_xml(name: str, declared: tuple[set[str], set[str]]) -> bool:
-    extensions, parts = declared
-    name = name.lower()
-    ext = posixpath.splitext(name)[1].lstrip(".")
-    return ext in ("xml", "rels") or ext in extensions or name in parts or posixpath.normpath(name) in parts
-
-
-class _Doctype(Exception):
-    """A DOCTYPE or an entity declaration in a part."""
-
-
-def _refuse_doctype(*_: object) -> None:
-    raise _Doctype
-
-
-def _no_doctype(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
-    """Stream one part through expat: a DOCTYPE or entity is refused, XML that expat cannot
-    read (not XML, an encoding Word never writes) is a damaged file. Nothing is built; the
-    part's ``<`` are counted (at least one per element: what python-docx's tree will hold)."""
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_doctype
-    tags = 0
-    try:
-        with zf.open(info) as fh:
-            while block := fh.read(_CHUNK):
-                tags += block.count(b"<")
-                parser.Parse(block, False)
-            parser.Parse(b"", True)
-            return tags
-    except _Doctype:
-        raise InputError(path, errors.XML_DOCTYPE) from None
-    except Exception:  # bad CRC, truncated member, not XML
-        raise InputError(path, errors.CORRUPT) from None
+    """Refuse a zip that is not a .docx, is damaged, or would cost more than ``limits``
+    (:func:`files.word.guard`, which render's Word templates go through too)."""
+    word.guard(path, data, unzipped=limits.unzipped, unzipped_xml=limits.unzipped_xml,
+               tags=limits.docx_tags, ratio=limits.ratio)
 
 
 class _Body:

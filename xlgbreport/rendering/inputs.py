@@ -3,26 +3,23 @@ template checked as every .docx input is.
 
 ``--template`` may name a FIFO, ``/dev/zero`` or a link to them: the file is read through
 :func:`files.paths.read_regular` (opened without blocking, judged by ``fstat`` on the open file,
-at most ``MAX_BYTES`` read). A Word template is a zip: its members' real sizes are bounded while
-they are streamed, the ratio to the packed size is bounded, and every member that is XML (by its
-first bytes, whatever its name or declared content type says) goes through expat with no DOCTYPE
-or entity declaration allowed, before python-docx builds a tree of it.
+at most ``MAX_BYTES`` read). A Word template goes through :func:`files.word.guard`, as the
+importer's .docx files do, with bounds of its own.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
-from xml.parsers import expat
 
+from .. import errors
 from ..errors import InputError, Message, RenderError
+from ..files import word
 from ..files.paths import read_regular
 
 MAX_BYTES = 10 * 1024 * 1024  # a template file; the shipped report.docx is 40 KB
-MAX_UNZIPPED = 50 * 1024 * 1024  # a Word template's members, as streamed
+MAX_UNZIPPED = 50 * 1024 * 1024  # a Word template's members (and its XML parts among them)
+MAX_TAGS = 1_000_000  # in its XML parts (the shipped template has a few thousand)
 MAX_RATIO = 200.0
-_CHUNK = 1 << 20
 
 TEMPLATE_UNREADABLE = Message("render.template_unreadable", "模板 {template} 无法读取：{detail}")
 TEMPLATE_TOO_LARGE = Message("render.template_too_large", "模板 {template} 过大（超过 {limit}），没有读取")
@@ -44,62 +41,18 @@ def read(path: Path) -> bytes:
 
 
 def check_word(name: str, data: bytes) -> None:
-    """Refuse a Word template that is not a zip, would unpack past the bounds, or holds a DOCTYPE."""
+    """Refuse a Word template that is not a .docx, would unpack past the bounds, or holds a
+    DOCTYPE: the guard every .docx input goes through (:func:`files.word.guard`), in the template's
+    words."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = 0
-            for info in zf.infolist():
-                total = _stream(name, zf, info, total)
-    except RenderError:
-        raise
-    except Exception:  # not a zip, bad CRC, truncated member, XML that is not XML
-        raise RenderError(None, TEMPLATE_NOT_WORD, template=name) from None
-    if total / max(len(data), 1) > MAX_RATIO:
-        raise RenderError(None, TEMPLATE_UNZIPPED, template=name)
+        word.guard(Path(name), data, unzipped=MAX_UNZIPPED, unzipped_xml=MAX_UNZIPPED, tags=MAX_TAGS,
+                   ratio=MAX_RATIO)
+    except InputError as exc:
+        if exc.code == errors.XML_DOCTYPE.code:
+            raise RenderError(None, TEMPLATE_DOCTYPE, template=name) from None
+        if exc.code in _TOO_BIG:
+            raise RenderError(None, TEMPLATE_UNZIPPED, template=name) from None
+        raise RenderError(None, TEMPLATE_NOT_WORD, template=name) from None  # damaged, not a .docx
 
 
-class _Doctype(Exception):
-    """A DOCTYPE or entity declaration in a member."""
-
-
-def _refuse(*_: object) -> None:
-    raise _Doctype
-
-
-def _stream(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int) -> int:
-    """Read one member, counting its real bytes into ``total``; parse it with expat when it is XML."""
-    parser = None
-    with zf.open(info) as fh:
-        first = True
-        while block := fh.read(_CHUNK):
-            total += len(block)
-            if total > MAX_UNZIPPED:
-                raise RenderError(None, TEMPLATE_UNZIPPED, template=name)
-            if first:
-                parser = _parser() if _looks_xml(block) else None
-                first = False
-            if parser is not None:
-                _parse(name, parser, block, False)
-        if parser is not None:
-            _parse(name, parser, b"", True)
-    return total
-
-
-def _looks_xml(block: bytes) -> bool:
-    head = block.removeprefix(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"<") or block.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def _parser() -> expat.XMLParserType:
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    return parser
-
-
-def _parse(name: str, parser: expat.XMLParserType, block: bytes, last: bool) -> None:
-    try:
-        parser.Parse(block, last)
-    except _Doctype:
-        raise RenderError(None, TEMPLATE_DOCTYPE, template=name) from None
-
+_TOO_BIG = {errors.ZIP_BOMB.code, errors.UNPACKED_TOO_BIG.code, errors.TOO_MANY_TAGS.code}
