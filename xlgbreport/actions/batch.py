@@ -102,23 +102,13 @@ def die_with_parent(parent: int) -> None:
             _watch(parent)
     elif sys.platform != "win32":
         _watch(parent)
-    if not _alive(parent):  # the command died before the line above took effect
-        os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but not ours to signal
-        return True
-    return True
+    if os.getppid() != parent:  # the command died before the line above took effect: this worker
+        os._exit(1)  # was handed to init already (a dead parent may linger as a zombie, still "there")
 
 
 def _watch(parent: int) -> None:
     def watch() -> None:
-        while _alive(parent):
+        while os.getppid() == parent:  # a dead parent's workers are handed to init
             time.sleep(1)
         os._exit(1)
 
