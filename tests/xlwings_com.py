@@ -28,11 +28,12 @@ SERVER_STUBS = ("win32api", "win32event", "win32com.server", "win32com.server.di
 class XlRange:
     """A COM Range as Excel passes it to CallUDF: values (nested tuples, None for blank)."""
 
-    def __init__(self, values: Any, shape: tuple[int, int] | None = None) -> None:
+    def __init__(self, values: Any, shape: tuple[int, int] | None = None, book: str = "") -> None:
         rows = values if isinstance(values, (list, tuple)) else [[values]]
         self.values = tuple(tuple(r) for r in rows)
         self.shape = shape or (len(self.values), len(self.values[0]) if self.values else 0)
         self.CLSID = "{00020846-0000-0000-C000-000000000046}"
+        self.book = book  # the full name of the workbook it is in ("" for a new one)
 
 
 class _RangeImpl:
@@ -53,8 +54,9 @@ class _RangeImpl:
         return self.xl.shape
 
     @property
-    def sheet(self) -> Any:  # only its app's engine is read (the conversion's data cleaning)
-        return SimpleNamespace(book=SimpleNamespace(app=SimpleNamespace(engine=_Engine(), pid=1)))
+    def sheet(self) -> Any:  # its book's name (XLG_LAST_YEAR), its app's engine (the conversion)
+        return SimpleNamespace(book=SimpleNamespace(app=SimpleNamespace(engine=_Engine(), pid=1),
+                                                    fullname=self.xl.book))
 
 
 class _Engine:
