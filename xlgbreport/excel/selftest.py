@@ -61,6 +61,7 @@ OK, BAD = "✔", "✘"
 MADE = "制作自检工作簿（{folder}）"
 STARTED = "启动 Excel 并打开 {name}"
 NO_EXCEL = "无法启动 Excel 或打开工作簿（{error}）：请先运行 xlgbreport excel doctor"
+NOT_WINDOWS = "自检要在装有 Excel 和加载项的 Windows 电脑上运行（本机是 {system}）"
 NO_ADDIN = "Excel 启动文件夹 {folder} 里没有加载项：函数会显示 #NAME?，请先运行 install.bat"
 SAME = "{what}：与命令行相同"
 DIFFERENT = "{what}：Excel 显示 {got}，命令行为 {want}"
@@ -131,6 +132,8 @@ def _excel(app: Callable[[], Any] | None) -> Iterator[Any]:
     if app is not None:
         yield app()
         return
+    if sys.platform != "win32":
+        raise _Stop(NOT_WINDOWS.format(system=platform.system()))
     import xlwings
 
     excel = xlwings.App(visible=True, add_book=False)
