@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
            "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
+           "excel_selftest",
            "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
@@ -251,6 +252,21 @@ def excel_doctor(workbook: str | Path | None = None) -> Batch:
     checks = doctor.diagnose(Path(workbook) if workbook is not None else None)
     files = [FileResult(str(workbook or ""), notes=(c.line,), valid=c.mark != doctor.BAD) for c in checks]
     return Batch(files, headline=doctor.verdict(checks))
+
+
+def excel_selftest(folder: str | Path, *, overwrite: bool = False,
+                   app: Callable[[], Any] | None = None) -> Batch:
+    """The acceptance test of a new PC: two workbooks with known numbers in ``folder``, the four
+    functions and three buttons run in Excel and compared with the command line's results.
+    One result per step (its note the ✔/✘ line, valid when it passed); the report file
+    (steps and versions, to send back) is each result's ``output``; the verdict is the
+    headline. ``app`` starts a stand-in for Excel (tests)."""
+    from .excel import selftest
+
+    steps, versions, path = selftest.run(Path(folder), app=app, overwrite=overwrite)
+    files = [FileResult(str(folder), notes=(s.line,), valid=s.ok, output=str(path),
+                        extra={"versions": versions}) for s in steps]
+    return Batch(files, headline=selftest.verdict(steps, path))
 
 
 def build_addin(output: str | Path, interpreter: str | None = None, *, overwrite: bool = False,
