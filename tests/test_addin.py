@@ -20,11 +20,17 @@ import pytest
 from com_stubs import FakeWorkbook, install, uninstall
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
-from xl_helpers import run_main
+from xl_helpers import ROOT, run_main
 
 from xlgbreport.errors import InputError
 from xlgbreport.excel import addin, udfs
 from xlgbreport.workbook import functions
+
+def xlwings_version() -> str:
+    from importlib.metadata import version
+
+    return version("xlwings")
+
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 CALLBACK = re.compile(r"^Sub (\w+)\(control As IRibbonControl\)", re.M)
@@ -53,11 +59,11 @@ def template_modules() -> dict[str, str]:
 def test_the_conf_sheet_is_named_after_the_project_and_names_the_module(built: Path, tmp_path: Path) -> None:
     sheets, settings = addin.read_conf(built)
     assert sheets == ["xlgbreport.conf"]
-    assert settings == {"UDF Modules": functions.UDF_MODULE}
+    assert settings == {"UDF Modules": functions.UDF_MODULE, "XLWINGS_VERSION": xlwings_version()}
     with_python = tmp_path / "a.xlam"
     addin.build(with_python, r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe")
     assert addin.read_conf(with_python)[1] == {
-        "UDF Modules": functions.UDF_MODULE,
+        "UDF Modules": functions.UDF_MODULE, "XLWINGS_VERSION": xlwings_version(),
         "Interpreter_Win": r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe"}
 
 
@@ -222,3 +228,25 @@ def test_the_command(monkeypatch, capsys, tmp_path: Path) -> None:
                                 "（需要勾选“信任对 VBA 工程对象模型的访问”）"]
     code, _, err = run_main(monkeypatch, capsys, "excel", "build-addin", "-o", out_path)
     assert code == 2 and "已存在" in err
+
+
+def test_the_add_in_records_its_xlwings_version_and_the_bundle_pins_the_same(built: Path) -> None:
+    """The add-in's VBA declares xlwings64-<version>.dll of the xlwings it was built from: that
+    version is recorded in it and beside it, and constraints.txt and the bundle script ask for it."""
+    recorded = addin.recorded_version(built)
+    assert recorded == xlwings_version() and addin.read_conf(built)[1]["UDF Modules"] == functions.UDF_MODULE
+    assert addin.version_file(built).read_text(encoding="utf-8") == f"xlwings=={recorded}\n"
+    pins = re.findall(r"^xlwings==(\S+)$", (ROOT / "constraints.txt").read_text(encoding="utf-8"), re.M)
+    assert pins == [recorded]
+    asked = subprocess.run(["bash", str(ROOT / "scripts" / "build-windows-bundle"), "--requirements"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert f"xlwings=={recorded}" in asked and "pywin32" in asked
+
+
+def test_the_bundle_refuses_an_add_in_built_from_another_xlwings(tmp_path: Path) -> None:
+    other = tmp_path / "xlgbreport.xlam"
+    addin.build(other, xlwings_version="0.30.0")
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "build-windows-bundle"), "--addin", str(other),
+                           str(tmp_path / "dist")], capture_output=True, text=True)
+    assert done.returncode == 1 and "built with xlwings 0.30.0" in done.stderr
+    assert f"pins xlwings=={xlwings_version()}" in done.stderr and not (tmp_path / "dist").exists()

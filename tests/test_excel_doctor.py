@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from xl_helpers import ROOT, run_main
 
+from xlgbreport.errors import OutputError
 from xlgbreport.excel import addin, addin_python, doctor, userconf
 from xlgbreport.excel.doctor import BAD, INFO, OK, Machine
-from xlgbreport.errors import OutputError
 from xlgbreport.files import vba_project as vba
 from xlgbreport.workbook import writer as workbook_writer
 from xlgbreport.workbook.layout import CONF_SHEET
