@@ -26,6 +26,7 @@ from xlgbreport.errors import InputError
 from xlgbreport.excel import addin, udfs
 from xlgbreport.workbook import functions
 
+
 def xlwings_version() -> str:
     from importlib.metadata import version
 
