@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path, PureWindowsPath
 
 from . import addin, userconf
-from .doctor import BAD, INFO, OK, Check, Machine
+from .machine import BAD, INFO, OK, Check, Machine
 
 INSTALL = "请重新运行安装包里的 install.bat"
 PROBE = "import xlgbreport, xlwings; print(xlwings.__version__)"

@@ -11,13 +11,6 @@ VBA, and whether it came from the internet (Mark of the Web, which makes Excel b
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
-import site
-import subprocess
-import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
@@ -27,8 +20,11 @@ from ..files import vba_project as vba
 from ..workbook.functions import UDF_MODULE
 from ..workbook.layout import CONF_SHEET, UDF_SHEET
 from ..workbook.reader import guard
-from . import addin, userconf
+from . import addin, addin_python
 from .addin import PROJECT
+from .machine import BAD, INFO, OK, Check, Machine
+
+__all__ = ["BAD", "INFO", "OK", "Check", "Machine", "diagnose", "verdict"]
 
 MIN_PYTHON = (3, 11)
 OFFICE_VERSIONS = ("16.0", "15.0")  # Excel 2016/2019/2021/365, Excel 2013
@@ -37,90 +33,14 @@ POLICY_KEY = r"Software\Policies\Microsoft\Office\{version}\Excel\Security"
 ADDINS = ("xlwings.xlam", f"{PROJECT}.xlam")
 UDF_MODULE_VBA = "xlwings_udfs"  # the module Import Functions writes
 BUTTONS_MODULE = "XlgButtons"
-OK, BAD, INFO = "✔", "✘", "·"
 PIP = "py -m pip install"
-
-
-@dataclass(frozen=True)
-class Check:
-    mark: str  # OK, BAD or INFO
-    text: str
-    todo: bool = False  # an INFO that still keeps the verdict from 全部正常
-
-    @property
-    def line(self) -> str:
-        return f"{self.mark} {self.text}"
-
-
-def _registry(key: str, value: str) -> int | None:
-    """A DWORD under HKEY_CURRENT_USER, or None (no such key, or not Windows)."""
-    if sys.platform != "win32":  # also tells the checker that winreg is there
-        return None
-    import winreg
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as handle:
-            return int(winreg.QueryValueEx(handle, value)[0])
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _classes_root(key: str) -> str | None:
-    """The default value of a key under HKEY_CLASSES_ROOT, or None."""
-    if sys.platform != "win32":
-        return None
-    import winreg
-    try:
-        with winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, key) as handle:
-            return str(winreg.QueryValueEx(handle, "")[0])
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _run(command: Sequence[str]) -> tuple[int, str]:
-    """Run a program (another Python), its exit code and output; never raises."""
-    try:
-        done = subprocess.run(list(command), capture_output=True, text=True, timeout=120,
-                              encoding="utf-8", errors="replace")
-    except (OSError, subprocess.SubprocessError) as exc:
-        return -1, str(exc)
-    return done.returncode, (done.stdout + done.stderr).strip()
-
-
-def _xlwings_version() -> str | None:
-    try:
-        return importlib.metadata.version("xlwings")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-@dataclass(frozen=True)
-class Machine:
-    """What the checks look at; the defaults are this machine."""
-
-    platform: str = sys.platform
-    python: tuple[int, int, int] = (sys.version_info.major, sys.version_info.minor, sys.version_info.micro)
-    bits: int = 64 if sys.maxsize > 2**32 else 32
-    executable: Path = Path(sys.executable)
-    user_base: Path = Path(site.getuserbase())
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    xlwings: str | None = field(default_factory=_xlwings_version)
-    registry: Callable[[str, str], int | None] = _registry
-    classes: Callable[[str], str | None] = _classes_root  # HKEY_CLASSES_ROOT default values
-    run: Callable[[Sequence[str]], tuple[int, str]] = _run
-    ansi: str = field(default_factory=userconf.ansi)  # the code page VBA reads files in
-
-    @property
-    def windows(self) -> bool:
-        return self.platform.startswith("win")
 
 
 def diagnose(workbook: Path | None = None, machine: Machine | None = None) -> list[Check]:
     machine = machine or Machine()
     checks = [_python(machine), *_xlwings(machine)]
     if machine.windows:
-        from . import addin_python as used
-
-        checks += [*_addin(machine), *used.checks(machine), *_excel_app(machine), *_user_name(machine),
+        checks += [*_addin(machine), *addin_python.checks(machine), *_excel_app(machine), *_user_name(machine),
                    _trust(machine)]
     else:
         checks.append(Check(INFO, "不是 Windows：xlwings 加载项的函数和按钮只在 Windows 版 Excel 中运行，"
