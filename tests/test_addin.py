@@ -7,6 +7,7 @@ step needs Excel on Windows, so it runs against a fake COM workbook holding the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -248,6 +249,7 @@ def test_the_bundle_refuses_an_add_in_built_from_another_xlwings(tmp_path: Path)
     other = tmp_path / "xlgbreport.xlam"
     addin.build(other, xlwings_version="0.30.0")
     done = subprocess.run(["bash", str(ROOT / "scripts" / "build-windows-bundle"), "--addin", str(other),
-                           str(tmp_path / "dist")], capture_output=True, text=True)
+                           str(tmp_path / "dist")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHON": sys.executable})
     assert done.returncode == 1 and "built with xlwings 0.30.0" in done.stderr
     assert f"pins xlwings=={xlwings_version()}" in done.stderr and not (tmp_path / "dist").exists()

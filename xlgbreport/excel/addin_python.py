@@ -75,7 +75,8 @@ def checks(m: Machine) -> list[Check]:
     if not exe.is_file():
         return [*found, Check(BAD, f"加载项要用的 Python {exe}（见 {source}）不存在：{INSTALL}")]
     checks = [*found, Check(OK, f"加载项的函数和按钮都用 {exe}（见 {source}）")]
-    return [*checks, _imports(m, exe, wanted), _dll(m, [exe.parent, exe.parent.parent], wanted)]
+    where = f"{exe.parent} 和上一级"
+    return [*checks, _imports(m, exe, wanted), _dll(m, [exe.parent, exe.parent.parent], wanted, where)]
 
 
 def _path_only(m: Machine, pythonw: Path | None, python: Path | None, wanted: str | None) -> list[Check]:
@@ -90,7 +91,7 @@ def _path_only(m: Machine, pythonw: Path | None, python: Path | None, wanted: st
                            f"不是同一个 Python：{INSTALL}，它让两者都用同一个 Python")]
     folders = [pythonw.parent] + [_win(f.strip()) for f in m.env.get("PATH", "").split(";") if f.strip()]
     return [Check(INFO, "没有为加载项指定 Python：函数和按钮都用 PATH 上的这一个"),
-            _imports(m, python, wanted), _dll(m, folders, wanted)]
+            _imports(m, python, wanted), _dll(m, folders, wanted, "PATH 上的文件夹")]
 
 
 def _addin_version(m: Machine, project: str) -> str | None:
@@ -119,8 +120,9 @@ def _imports(m: Machine, exe: Path, wanted: str | None) -> Check:
     return Check(OK, f"{exe} 能导入 xlgbreport 和 xlwings {version}")
 
 
-def _dll(m: Machine, folders: list[Path], wanted: str | None) -> Check:
-    """``xlwings64-<version>.dll`` where XLPyLoadDLL (or Windows' DLL search) looks."""
+def _dll(m: Machine, folders: list[Path], wanted: str | None, where: str) -> Check:
+    """``xlwings64-<version>.dll`` in ``folders``: where XLPyLoadDLL (or, with no interpreter
+    configured, Windows' DLL search) looks; ``where`` says them in the message."""
     if not wanted:
         return Check(INFO, "不知道加载项的 xlwings 版本，没有检查 DLL")
     dll = f"xlwings{m.bits}-{wanted}.dll"
@@ -129,5 +131,5 @@ def _dll(m: Machine, folders: list[Path], wanted: str | None) -> Check:
             return Check(OK, f"{dll} 在 {folder}")
     if (m.user_base / dll).is_file():
         return Check(BAD, f"{dll} 在 {m.user_base}（pip install --user 装到了这里），加载项只在 "
-                          f"{folders[0]} 和上一级找：{INSTALL}")
-    return Check(BAD, f"{folders[0]} 和上一级都没有 {dll}（可能被杀毒软件隔离了，或 pip 装错了地方）：{INSTALL}")
+                          f"{where}找：{INSTALL}")
+    return Check(BAD, f"{where}都没有 {dll}（可能被杀毒软件隔离了，或 pip 装错了地方）：{INSTALL}")

@@ -11,6 +11,7 @@ VBA, and whether it came from the internet (Mark of the Web, which makes Excel b
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -79,8 +80,8 @@ def _addin(m: Machine) -> list[Check]:
     xlstart = Path(m.env.get("APPDATA", "")) / "Microsoft" / "Excel" / "XLSTART"
     there = [name for name in ADDINS if (xlstart / name).is_file()]
     if not there:
-        return [Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项：县里发的加载项用 xlwings addin install --file "
-                           f"{PROJECT}.xlam 安装，否则用 xlwings addin install")]
+        return [Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项（可能被杀毒软件隔离了）：请重新运行安装包里的 "
+                           f"install.bat，它复制 {PROJECT}.xlam 并检查它在那里")]
     found = [Check(OK, f"加载项 {'、'.join(there)} 在 Excel 启动文件夹 {xlstart}")]
     county = xlstart / f"{PROJECT}.xlam"
     return found + (_county_addin(county) if county.is_file() else [])
@@ -113,7 +114,7 @@ def _excel_app(m: Machine) -> list[Check]:
         return [Check(BAD, "注册表里没有 Excel.Application：本机没有装 Microsoft Excel，或安装已损坏："
                            "请安装或修复 Office（设置 → 应用 → Microsoft Office → 修改 → 快速修复）")]
     program = server.lower()
-    if "wps" in program or "kingsoft" in program or Path(program.split('"')[0].split(" /")[0]).name == "et.exe":
+    if "wps" in program or "kingsoft" in program or re.search(r'(^|[\\/"])et\.exe\b', program):
         return [Check(BAD, f"Excel.Application 指向 WPS（{server}）：xlwings 会打开 WPS 而不是 Excel（xlwings #2575）："
                            "请修复 Office（设置 → 应用 → Microsoft Office → 修改 → 快速修复），"
                            "或在 WPS 的配置工具里取消与 Microsoft Office 的兼容")]
