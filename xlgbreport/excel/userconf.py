@@ -32,6 +32,7 @@ NOT_ENCODABLE = Message("excel.conf_not_encodable",
                         "Python 的路径 {path} 含有本机代码页（{encoding}）不能表示的字符，加载项读不出："
                         "请把 install.bat 装到只含英文字母的文件夹，如 install.bat C:\\xlgbreport")
 _VARIABLE = re.compile(r"%([^%]+)%")
+MAX_BYTES = 64 * 1024  # a config file is a few lines: more is not read
 #: Folders written as a variable when the path lies under them, longest first.
 PORTABLE = ("LOCALAPPDATA", "APPDATA", "USERPROFILE")
 
@@ -69,7 +70,8 @@ def read(file: Path, encoding: str | None = None) -> dict[str, str]:
     """The settings of a config file, keys upper-case as the add-in compares them; empty when
     there is no file or it cannot be read."""
     try:
-        text = file.read_text(encoding=encoding or ansi(), errors="replace")
+        with file.open("rb") as handle:
+            text = handle.read(MAX_BYTES).decode(encoding or ansi(), errors="replace")
     except OSError:
         return {}
     return {row[0].strip().upper(): row[1] for row in csv.reader(io.StringIO(text)) if len(row) >= 2}
