@@ -31,7 +31,7 @@ CHANGE_RATE = "{label}比上年（百分点）"
 INDICATOR_NOTE = ("分母为 0 时留空（不是 0% 也不是 100%）。颜色：{levels}；阈值见 "
                   "xlgbreport/core/indicators.py 和 docs/county.md。")
 #: Statuses shown amber (left out, to be fixed) and red (nothing usable arrived).
-AMBER = frozenset({Status.INVALID, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
+AMBER = frozenset({Status.INVALID, Status.WARNED, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
 RED = frozenset({Status.UNREADABLE, Status.MISSING})
 COLOURS = {"watch": ("#FFD966", "#7F6000"), "alert": ("#FF7C80", "#9C0006")}
 
