@@ -175,3 +175,19 @@ def test_no_org_is_a_chinese_usage_error_and_no_list_no_missing_line(tmp_path):
     code, text = cli("consolidate", folder, "-o", tmp_path / "s.xlsx", "--org", COUNTY)
     assert code == 0 and "未报送" not in text
 
+
+
+def test_the_mark_is_found_in_linear_time_on_a_hostile_workbook_part(tmp_path):
+    """workbook.xml is untrusted: the search for the mark stays linear on its worst input."""
+    import time
+    import zipfile
+
+    def timed(n: int) -> float:
+        path = tmp_path / f"{n}.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/workbook.xml", "<definedName " * (n // 13) + 'name="x"')
+        start = time.perf_counter()
+        assert not members.marked(path)
+        return time.perf_counter() - start
+
+    assert timed(2 << 20) < 4 * timed(1 << 20) + 0.2

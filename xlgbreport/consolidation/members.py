@@ -18,10 +18,13 @@ from typing import Any
 
 MARK = "xlg_summary"
 SHEET = "汇总成员"
+#: Every consolidated workbook's status sheet: a summary written before the mark has it too.
+STATUS_SHEET = "汇总状态"
 HEADERS = ("单位", "类别", "内容摘要", "所属汇总")
 MAX_MEMBERS = 100_000  # a province's bodies, with room; more is not a summary
 MAX_BOOK_XML = 4 << 20  # the workbook part that holds the names
-_MARKED = re.compile(rb"<(?:\w+:)?definedName\b[^>]*\bname=\"" + MARK.encode() + rb"\"")
+_MARKED = re.compile(rb"<(?:\w+:)?definedName\b[^<>]*\bname=\"" + MARK.encode() + rb"\"|"
+                     rb"<(?:\w+:)?sheet\b[^<>]*\bname=\"" + STATUS_SHEET.encode() + rb"\"")
 #: One member: its org, 类别, content digest and the summary it came through ("" when direct).
 Member = tuple[str, str, str, str]
 
@@ -40,7 +43,8 @@ def write(wb: Any, members: Iterable[Member], header: Any) -> None:
 
 
 def marked(path: str | Path) -> bool:
-    """Whether ``path`` is a workbook carrying the mark (any other file: no)."""
+    """Whether ``path`` is a workbook carrying the mark, or a status sheet (a summary written
+    before the mark, whose members are not known); any other file: no."""
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("xl/workbook.xml")

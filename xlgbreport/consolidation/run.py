@@ -9,7 +9,6 @@ county to write. It validates, rolls over and is consolidated again by the level
 from __future__ import annotations
 
 import os
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -199,16 +198,8 @@ def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list
 
 
 def _consolidated(path: Path) -> bool:
-    """Whether ``path`` is a workbook this command wrote: it carries the summary's mark, or
-    (written before the mark) the 汇总状态 sheet."""
-    if members.marked(path):
-        return True
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return f'name="{sheets.STATUS_SHEET}"'.encode() in book
+    """Whether ``path`` is a workbook this command wrote (``members.marked``)."""
+    return members.marked(path)
 
 
 def _resolved(path: Path) -> Path | None:

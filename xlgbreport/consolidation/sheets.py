@@ -18,10 +18,10 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
 from ..files.paths import shown
-from . import charts, detail
+from . import charts, detail, members
 from .decide import Decision, Line, Status
 
-STATUS_SHEET = "汇总状态"
+STATUS_SHEET = members.STATUS_SHEET
 INDICATOR_SHEET = "指标"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
 TOTAL = "合计"
