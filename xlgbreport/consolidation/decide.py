@@ -207,12 +207,12 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
     for i, e in enumerate(entries):
         if not e.readable:
             facts[i]["readable"] = False
-        elif own and normalise(e.org) == own:
-            facts[i]["summary"] = True
-            notes[i].append(IS_OWN)
         elif e.members is not None and not summaries:
             facts[i]["summary"] = True
             notes[i].append(IS_SUMMARY.format(n=len(e.members)))
+        elif own and normalise(e.org) == own:
+            facts[i]["summary"] = True
+            notes[i].append(IS_OWN)
         elif e.year != target:
             facts[i]["right_year"] = False
             text = YEAR_IS if isinstance(e.year, int) else NO_YEAR

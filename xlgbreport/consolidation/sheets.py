@@ -73,7 +73,8 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
     ws.set_column(0, 0, 28)
     ws.set_column(1, 2, 8)
     ws.set_column(3, 3, 30)
-    ws.set_column(4, 6, 9)
+    ws.set_column(4, 4, 16)  # the longest status, 汇总表（未计入）, on one line
+    ws.set_column(5, 6, 9)
     ws.set_column(7, 7, 80)
     ws.write_string(0, 0, STATUS_SHEET, f["title"])
     ws.write_string(1, 0, headline, f["note"])
