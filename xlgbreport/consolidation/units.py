@@ -21,7 +21,7 @@ from .expect import Expected
 UNIT, CATEGORY, PARENT = "单位", "类别", "上级"
 PROBLEMS_SHOWN = 20
 NO_HEADER = Message("consolidate.units_header", "单位名单的第一行应是表头：单位、类别、上级（缺少“{column}”列）")
-BAD_ROWS = Message("consolidate.units_rows", "单位名单有 {n} 行不对，请改正后再汇总：{problems}")
+BAD_ROWS = Message("consolidate.units_rows", "单位名单有 {n} 行不对，请改正后再汇总：{listed}")
 NO_NAME = "第 {row} 行：没有单位名称"
 TWICE = "第 {row} 行：{unit} 已在第 {first} 行出现"
 OWN_PARENT = "第 {row} 行：{unit} 的上级是它自己"
@@ -67,7 +67,8 @@ def load(path: Path) -> Units:
             seen[normalise(unit)] = n
             units.append((unit, category, parent))
     if problems:
-        raise InputError(path, BAD_ROWS, problems=tuple(problems[:PROBLEMS_SHOWN]), n=len(problems))
+        shown = tuple(problems[:PROBLEMS_SHOWN])
+        raise InputError(path, BAD_ROWS, problems=shown, n=len(problems), listed="；".join(shown))
     if not units:
         raise InputError(path, expect.EMPTY)
     listed = {normalise(u) for u, _, _ in units}
