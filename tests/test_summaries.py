@@ -191,3 +191,23 @@ def test_the_mark_is_found_in_linear_time_on_a_hostile_workbook_part(tmp_path):
         return time.perf_counter() - start
 
     assert timed(2 << 20) < 4 * timed(1 << 20) + 0.2
+
+
+def test_one_units_list_serves_the_county_and_the_prefecture(tmp_path):
+    """Each level expects only the units whose 上级 it is."""
+    listed = tmp_path / "名单.csv"
+    listed.write_text("单位\t类别\t上级\n某市人民政府\t市\t\n甲县人民政府\t县\t某市人民政府\n"
+                      "甲一镇\t乡镇\t甲县人民政府\n甲二镇\t乡镇\t甲县人民政府\n乙县人民政府\t县\t某市人民政府\n"
+                      "乙一镇\t乡镇\t乙县人民政府\n某市司法局\t部门\t某市人民政府\n", encoding="utf-8")
+    a = towns(tmp_path / "甲县", ("甲一镇",), seed=40)
+    b = towns(tmp_path / "乙县", ("乙一镇",), seed=50)
+    county = run.consolidate([tmp_path / "甲县"], tmp_path / "甲.xlsx", org="甲县人民政府", units_path=listed)
+    assert [(f.extra["org"], f.extra["status"]) for f in county.files] == [("甲一镇", "通过"),
+                                                                          ("甲二镇", "未报送")]
+    run.consolidate([tmp_path / "乙县"], tmp_path / "乙.xlsx", org="乙县人民政府", units_path=listed)
+    city = run.consolidate([tmp_path / "甲.xlsx", tmp_path / "乙.xlsx"], tmp_path / "市.xlsx",
+                           units_path=listed)
+    assert xlgbreport.read(output(city)).org == "某市人民政府" and values(output(city)) == sums([*a, *b])
+    assert [(f.extra["org"], f.extra["category"], f.extra["status"]) for f in city.files] == [
+        ("甲县人民政府", "县", "有提示未说明"), ("乙县人民政府", "县", "有提示未说明"),
+        ("某市司法局", "部门", "未报送")]

@@ -104,9 +104,10 @@ def frame(paths: Iterable[str | Path], executor: Executor | None = None, *, org:
     except ImportError:
         raise ImportError(NO_PANDAS) from None
     tree = units_list.load(units) if units is not None else None
+    org = org or (tree.root if tree else None)
     entries = list(read_all(sources.collect(paths, json=True), executor))
-    decision = decide(entries, year, expected=tree.expected if tree else (),
-                      include_invalid=include_invalid, org=org or (tree.root if tree else None))
+    decision = decide(entries, year, expected=tree.under(org) if tree and org else (),
+                      include_invalid=include_invalid, org=org)
     columns: dict[str, list] = {c: [] for c in FRAME_COLUMNS}
     problems = []
     for line in decision.lines:

@@ -133,11 +133,11 @@ def _listed(expect_path: Path | None, units_path: Path | None, org: str | None
             raise InputError(None, NO_ORG, why=NO_ORG_GIVEN)
         return (expect.load(expect_path) if expect_path is not None else ()), org
     tree = units.load(units_path)
-    if org and org.strip():
-        return tuple(x for x in tree.expected if x.key != normalise(org)), org
-    if tree.root is None:
-        raise InputError(units_path, NO_ORG, why=units.root_problem(tree))
-    return tree.expected, tree.root
+    if not (org and org.strip()):
+        if tree.root is None:
+            raise InputError(units_path, NO_ORG, why=units.root_problem(tree))
+        org = tree.root
+    return tree.under(org), org
 
 
 def _members(decision: Decision) -> list[members.Member]:

@@ -2,9 +2,9 @@
 
 A county's list names its townships, 街道 and departments with the county as their 上级; a
 prefecture's names its counties (and may name their units below them). The root, the one 上级
-that is no one's unit, or the one unit with no 上级, is the body consolidating: it is not expected
-to report, and it names the summary when ``--org`` is not given. Every other unit is expected,
-with its 类别, in the list's order. The text may be UTF-8 (with or without a BOM) or GBK, with
+that is no one's unit, or the one unit with no 上级, names the summary when ``--org`` is not given.
+The units expected are those whose 上级 is the body consolidating (``Units.under``), so one list
+serves the county's run and the prefecture's, each level expecting only its own. The text may be UTF-8 (with or without a BOM) or GBK, with
 CRLF or LF line ends, comma- or tab-separated.
 """
 
@@ -31,11 +31,18 @@ NO_ROOT = "名单没有最上级（每个单位都有上级，形成了环）"
 
 @dataclass(frozen=True)
 class Units:
-    """The units expected to report, in the list's order, and the root (None if not one)."""
+    """The units listed, in the list's order, and the root (None if not exactly one)."""
 
-    expected: tuple[Expected, ...]
+    units: tuple[Expected, ...]  # every row, in the list's order
     root: str | None
-    categories: tuple[str, ...]  # in the list's order, for grouping the status sheet
+
+    def under(self, org: str) -> tuple[Expected, ...]:
+        """The units that report to ``org``: those whose 上级 it is (a prefecture's counties and
+        departments; a county's townships, from the same list). When it is no one's 上级, every
+        unit but ``org`` and the root (a list whose 上级 says nothing of ``org``)."""
+        key = normalise(org)
+        below = tuple(x for x in self.units if x.parent and normalise(x.parent) == key)
+        return below or tuple(x for x in self.units if x.key not in {key, normalise(self.root)})
 
 
 def load(path: Path) -> Units:
@@ -75,14 +82,11 @@ def load(path: Path) -> Units:
     roots = list(dict.fromkeys([u for u, _, p in units if not normalise(p)]
                                + [p for _, _, p in units if normalise(p) and normalise(p) not in listed]))
     root = roots[0] if len(roots) == 1 else None
-    expected = tuple(Expected(u, c or None, p or None) for u, c, p in units
-                     if root is None or normalise(u) != normalise(root))
-    categories = tuple(dict.fromkeys(x.category for x in expected if x.category))
-    return Units(expected, root, categories)
+    return Units(tuple(Expected(u, c or None, p or None) for u, c, p in units), root)
 
 
 def root_problem(units: Units) -> str:
     """Why the list names no single root, in Chinese."""
-    roots = [x.org for x in units.expected if not x.parent]
+    roots = [x.org for x in units.units if not x.parent]
     return ROOTS.format(roots="、".join(roots[:5])) if roots else NO_ROOT
 
