@@ -174,6 +174,12 @@ def test_no_org_is_a_chinese_usage_error_and_no_list_no_missing_line(tmp_path):
         xlgbreport.consolidate([folder], tmp_path / "s.xlsx")
     code, text = cli("consolidate", folder, "-o", tmp_path / "s.xlsx", "--org", COUNTY)
     assert code == 0 and "未报送" not in text
+    (tmp_path / "名单.csv").write_text(UNITS, encoding="utf-8")
+    code, text = cli("consolidate", folder, "--check", tmp_path / "s.xlsx", "--units", tmp_path / "名单.csv")
+    assert code == 1 and "金乡县司法局 未报送" in text and "化雨镇人民政府 未报送" in text  # under its org
+    code, text = cli("consolidate", folder, "-o", tmp_path / "t.xlsx", "--units", tmp_path / "名单.csv",
+                     "--expect", tmp_path / "名单.csv")
+    assert code == 2 and "只能用一个" in text
 
 
 

@@ -181,6 +181,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
     with gather.cluster(scheduler, scheduler_timeout) if scheduler else contextlib.nullcontext() as executor:
         if check is not None:
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
+                             units_path=Path(units) if units is not None else None,
                              include_invalid=include_invalid, executor=executor)
         return run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
                                units_path=Path(units) if units is not None else None,

@@ -38,6 +38,7 @@ NOTHING_SUMMED = Message("consolidate.nothing_to_sum", "没有可汇总的报告
 NO_YEAR = Message("consolidate.no_year", "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定")
 NO_ORG = Message("consolidate.no_org", "请用 --org 给出汇总机关的名称（或用 --units 给出以它为最上级的单位名单）：{why}")
 NO_ORG_GIVEN = "没有给出"
+DEFAULT_ORG = "汇总"  # a summary checked whose cover names no org: its inputs still compare
 BOTH_LISTS = Message("consolidate.both_lists", "--expect 和 --units 只能用一个：--units 是带类别和上级的名单")
 PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
 CHECKED = "{name}：{n} 格与各单位之和不符；{inputs}"
@@ -160,13 +161,13 @@ def _number(value: Number | None) -> float | int | None:
 
 
 def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None,
-          expect_path: Path | None = None, include_invalid: bool = False,
-          executor: Executor | None = None) -> Batch:
+          expect_path: Path | None = None, units_path: Path | None = None,
+          include_invalid: bool = False, executor: Executor | None = None) -> Batch:
     """Compare ``summary`` (a consolidated or published report) with the sum of ``paths``:
     one finding per cell that differs, in the first result (the summary's); then a result per
-    input, and bodies on the list with no report as 未报送 results."""
+    input, and bodies on the list (those under the summary's org) with no report as 未报送."""
     given = sources.load(summary)
-    expected = expect.load(expect_path) if expect_path is not None else ()
+    expected, _org = _listed(expect_path, units_path, given.org or DEFAULT_ORG)
     notes: list[str] = []
     entries = list(read_all(_inputs(paths, summary, notes), executor))
     year = year if year is not None else given.year if isinstance(given.year, int) else None
