@@ -1,8 +1,9 @@
 """Many reports in long form, one row a cell: the 明细 sheet (for a PivotTable) and, for
 analysts, ``xlgbreport.frame(paths)`` as a pandas DataFrame.
 
-Both come from :func:`rows`, so the sheet and the frame never disagree. pandas is needed only by
-:func:`frame` (the ``analysis`` extra): the sheet is a plain loop of ``write_row``.
+Both walk the same :data:`LABELS` over the same computed report, and the frame's statuses come
+from ``decide`` as the sheet's selection does, so its 通过 rows are the sheet's (a test holds it).
+pandas is needed only by :func:`frame` (the ``analysis`` extra): the sheet is a plain loop.
 """
 
 from __future__ import annotations
