@@ -162,13 +162,16 @@ def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *,
                 org: str | None = None, year: int | None = None, expect: str | Path | None = None,
+                units: str | Path | None = None, summaries: bool | None = None,
                 prior: str | Path | None = None, include_invalid: bool = False,
                 check: str | Path | None = None, scheduler: str | None = None,
                 scheduler_timeout: float = 10.0, overwrite: bool = False,
                 progress: Progress | None = None) -> Batch:
-    """Many bodies' reports summed into the workbook ``output``, one result per input (valid when
-    summed) and per body on the ``expect`` list that sent nothing; the batch's ``extra`` holds
-    the totals and indicators. With ``check``, that summary is compared with the sum instead:
+    """Many bodies' reports summed into the workbook ``output`` of ``org`` (or of the root of
+    the ``units`` list: 单位, 类别, 上级), one result per input (valid when summed) and per body
+    listed (``expect`` or ``units``) that sent nothing; the batch's ``extra`` holds the totals
+    and indicators. Earlier summaries are skipped, unless the run is of summaries
+    (``summaries``; by default when every input is one). With ``check``, that summary is compared with the sum instead:
     its findings are in the first result. ``scheduler`` (``tcp://host:port``) reads on a
     dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line."""
     from .consolidation import gather, run
@@ -179,9 +182,11 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
     with gather.cluster(scheduler, scheduler_timeout) if scheduler else contextlib.nullcontext() as executor:
         if check is not None:
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
+                             units_path=Path(units) if units is not None else None,
                              include_invalid=include_invalid, executor=executor)
         return run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
-                               prior=Path(prior) if prior is not None else None,
+                               units_path=Path(units) if units is not None else None,
+                               summaries=summaries, prior=Path(prior) if prior is not None else None,
                                include_invalid=include_invalid, overwrite=overwrite,
                                executor=executor, progress=progress)
 
@@ -235,12 +240,15 @@ def read_published(path: str | Path) -> list[Imported]:
     return run.read_published(path)
 
 
-def frame(paths: Iterable[str | Path]) -> pandas.DataFrame:
-    """Every readable report under ``paths`` in long form, one row a cell, with ``path`` and
-    ``valid`` columns (needs pandas)."""
+def frame(paths: Iterable[str | Path], *, org: str | None = None, year: int | None = None,
+          units: str | Path | None = None, include_invalid: bool = False) -> pandas.DataFrame:
+    """Every readable report under ``paths`` in long form, one row a cell, each with the status
+    ``consolidate`` gives it (so ``status == '通过'`` is what is summed without question);
+    unreadable files in ``df.attrs["problems"]`` (needs pandas)."""
     from .consolidation import detail
 
-    return detail.frame(paths)
+    return detail.frame(paths, org=org, year=year, units=Path(units) if units is not None else None,
+                        include_invalid=include_invalid)
 
 
 def excel_doctor(workbook: str | Path | None = None) -> Batch:
