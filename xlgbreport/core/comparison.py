@@ -18,7 +18,7 @@ from . import crosswalk, rules, shown, similarity
 from .findings import Finding, Severity, summary
 from .indicators import INDICATORS, Indicator
 from .model import Invalid, Number, Report, ReportView, Value, is_number
-from .tables import REPORT_TITLE, CellKey, Table
+from .tables import REPORT_TITLE, CellKey, Schema, Table
 
 #: The change is given as a percentage only from this base (last year's value) up: below it a
 #: percentage says more than the numbers do (2 → 5 is not «+150%» to a reader).
@@ -34,9 +34,10 @@ ALL_ZEROS = "本表各项两年均为 0。"
 UNCHANGED = "本表数字与上年相同。"
 CHANGED = "本表 {n} 项数字与上年不同。"
 FORMAT_CHANGED = "上年报告是{last}，本年是{this}：按两种格式含义相同的项目比较。"
-NO_MATCH_THIS = "本年格式的以下 {n} 项在上年格式中没有对应，上年栏标为“无对应”：{items}。"
+NO_MATCH_THIS = "本年格式的以下项目在上年格式中没有对应，上年栏标为“无对应”：{items}。"
 NO_MATCH_LAST = "上年格式的以下 {n} 项在本年格式中没有对应，未作比较：{items}。"
 ITEM = "{where} {value}"
+BLANK = "空"
 SHARE = "本部分共 {sentences} 句，其中 {carried} 句与上年相同或相近（标出），约占文字的 {share}。"
 NO_SENTENCES = "本部分没有可比较的句子。"
 FINDINGS_HEADING = "校验结果"
@@ -190,7 +191,7 @@ def change_text(this: Number, last: Number) -> tuple[str, str]:
     ``PERCENT_BASE``."""
     diff = this - last
     sign = "+" if diff > 0 else ""
-    change = sign + value_text(diff)
+    change = sign + value_text(diff) if diff else "0"  # not 0.0000 for an unchanged fee
     if last < PERCENT_BASE:
         return change, ""
     share = Decimal(diff) * 100 / Decimal(last)
@@ -274,15 +275,29 @@ def _format_notes(this: Report, last: Report, kept: dict[CellKey, Value], theirs
     if last.format is this.format:
         return ()
     ours = this.format.schema
-    missing = [ours.describe(k) for k in ours.keys if k not in theirs]
+    missing = _places(ours, [k for k in ours.keys if k not in theirs])
     notes = [FORMAT_CHANGED.format(last=last.format.name, this=this.format.name)]
     if missing:
         notes.append(NO_MATCH_THIS.format(n=len(missing), items="、".join(missing)))
     if kept:
-        items = [ITEM.format(where=last.format.schema.describe(k), value=value_text(v) or "空")
+        items = [ITEM.format(where=last.format.schema.describe(k), value=value_text(v) or BLANK)
                  for k, v in kept.items()]
         notes.append(NO_MATCH_LAST.format(n=len(items), items="、".join(items)))
     return tuple(notes)
+
+
+def _places(schema: Schema, keys: list[CellKey]) -> list[str]:
+    """Cells named by the clerk's words, a row whose every column is among them by its title."""
+    out: list[str] = []
+    wanted = set(keys)
+    for table in schema.tables:
+        for row in table.rows:
+            mine = [(table.id, row.id, c.id) for c in row.columns if (table.id, row.id, c.id) in wanted]
+            if mine and len(mine) == len(row.columns):
+                out.append(row.title)
+            else:
+                out.extend(schema.describe(k) for k in mine)
+    return out
 
 
 def _summary(org: str, this_year: str, last_year: str, tables: Iterable[TableComparison],

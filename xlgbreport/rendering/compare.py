@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from itertools import groupby
 from dataclasses import dataclass
 from importlib import resources
+from itertools import groupby
 from pathlib import Path
 
 from ..actions import prior_source, sources
@@ -26,16 +26,19 @@ from ..core.rules import check
 from ..errors import Message, RenderError, XlgbreportError
 from ..files import atomic, paths
 from ..workbook.layout import layout_for
-from . import NO_LAYOUT, UNKNOWN_KIND, inputs, sandbox, writers
+from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, inputs, sandbox, writers
 from .content import Cell, TableView, _order
 
-KINDS = ("docx", "html", "pdf", "md")
 DOCX_TEMPLATE = "compare.docx"
 SUFFIX = "_对比"
 ITEM, COLUMN, CHANGE, PERCENT, INDICATOR = "项目", "栏目", "增减", "增减幅度", "指标"
 LEGEND = "灰底、波浪线并注“与上年相同”或“与上年相近”的句子，与上年报告的句子相同或相近（不计机关名称、年份和数字）。"
 NO_PRIOR = Message("compare.no_prior", "{name} 的封面没有填写上年工作簿，请用 --prior 指定上年报告")
 CARRIED_SHADE = "E6E6E6"
+TABLE_FONT_PT = 10.5  # 五号, the table text of report.docx
+MM_PER_PT = 25.4 / 72
+DIGIT = 1.35  # a digit's width in writers._ems' half characters
+SHORT_HEADING = 3  # characters: 2024年 stays on one line
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def docx(what: View) -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.render_properties = lambda context, jinja_env=None: writers._properties(tpl, context, env)
         parts = [{"heading": p.heading, "intro": p.intro, "paragraphs": [rich(x) for x in p.paragraphs],
-                  "table": writers._word_table(tpl, p.table) if p.table else None, "notes": p.notes}
+                  "table": _word_table(tpl, p.table) if p.table else None, "notes": p.notes}
                  for p in what.parts]
         tpl.render({"title": what.title, "summary": what.summary, "notes": what.notes, "parts": parts},
                    jinja_env=env, autoescape=True)
@@ -150,6 +153,45 @@ def docx(what: View) -> bytes:
         raise writers.template_error(DOCX_TEMPLATE, failure) from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
         raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=DOCX_TEMPLATE) from None
+
+
+def _word_table(tpl, table: TableView):
+    """``render``'s Word table (:func:`writers._word_table`), its columns then refitted: a column
+    of numbers as wide as its widest number, so that none breaks, the label columns sharing the
+    rest of the text width by their text."""
+    from docx.shared import Mm
+
+    sub = writers._word_table(tpl, table)
+    widths = fitted(table)
+    word = sub.tables[0]
+    for column, width in zip(word.columns, widths, strict=True):
+        column.width = Mm(width)
+    for i, cell in enumerate(word._cells):
+        cell.width = Mm(widths[i % table.width])
+    return sub
+
+
+def fitted(table: TableView) -> list[float]:
+    """Column widths in mm: a number column holds its widest value on one line and its heading on
+    two (a digit taken as 0.68 of the font size, as wide as DejaVu Sans's, plus the cell
+    margins); the label columns share what is left by their longest text (up to 12 characters)."""
+    em = TABLE_FONT_PT * MM_PER_PT
+    values = {c.col for c in table.cells if c.kind == "value"}
+    need = [0.0] * table.width
+    for cell in table.cells:
+        if cell.cols > 1:
+            continue
+        wide = writers._ems(cell.text) * DIGIT
+        if cell.col in values:
+            one_line = cell.kind == "value" or writers._ems(cell.text) <= SHORT_HEADING
+            size = wide + 1 if one_line else wide / 2 + 1.5  # a longer heading on two lines
+        else:
+            size = min(writers._ems(cell.text), 12) + 1
+        need[cell.col] = max(need[cell.col], size)
+    numbers = sum(need[c] for c in values) * em
+    labels = sum(n for c, n in enumerate(need) if c not in values)
+    left = max(writers.TEXT_WIDTH_MM - numbers, 0.0)
+    return [need[c] * em if c in values else left * need[c] / labels for c in range(table.width)]
 
 
 def output_path(source: Path, to: str, output: Path | None = None) -> Path:
