@@ -23,7 +23,7 @@ from ..core import crosswalk
 from ..core.comparison import Comparison, IndicatorLine, Passage, TableComparison, compare
 from ..core.model import Report
 from ..core.rules import check
-from ..errors import Message, RenderError, XlgbreportError
+from ..errors import Message, RenderError
 from ..files import atomic, paths
 from ..workbook.layout import layout_for
 from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, inputs, sandbox, writers
@@ -33,7 +33,7 @@ DOCX_TEMPLATE = "compare.docx"
 SUFFIX = "_对比"
 ITEM, COLUMN, CHANGE, PERCENT, INDICATOR = "项目", "栏目", "增减", "增减幅度", "指标"
 LEGEND = "灰底、波浪线并注“与上年相同”或“与上年相近”的句子，与上年报告的句子相同或相近（不计机关名称、年份和数字）。"
-NO_PRIOR = Message("compare.no_prior", "{name} 的封面没有填写上年工作簿，请用 --prior 指定上年报告")
+NO_PRIOR = Message("compare.no_prior", "封面“上年工作簿”没有填写，无法与上年对比：请填写上年工作簿的路径或文件夹")
 CARRIED_SHADE = "E6E6E6"
 TABLE_FONT_PT = 10.5  # 五号, the table text of report.docx
 MM_PER_PT = 25.4 / 72
@@ -218,14 +218,12 @@ def compare_file(path: Path, prior: Path, to: str, output: Path | None = None, *
 
 def write_word(workbook: Path, report: Report) -> Draft:
     """The Word comparison beside ``workbook`` (the button 生成对比报告), last year's report being
-    the one the 封面 names. A Word file there with other text is the clerk's: kept, and the new
-    one takes the next free name, as the report's does."""
-    try:
-        last = prior_source.resolve(report, workbook, None, [])
-    except XlgbreportError:
-        last = None
+    the one the 封面 names (a problem finding it is said, not passed over: there is nothing to
+    compare without it). A Word file there with other text is the clerk's: kept, and the new one
+    takes the next free name, as the report's does."""
+    last = prior_source.resolve(report, workbook, None, [])
     if last is None:
-        raise RenderError(workbook, NO_PRIOR, name=workbook.name)
+        raise RenderError(workbook, NO_PRIOR)
     data = render(report, last, "docx")
     return write_beside(workbook, SUFFIX + ".docx", lambda tmp: tmp.write_bytes(data),
                         lambda path: _same_body(path, data))
