@@ -37,7 +37,7 @@ NO_PRIOR = Message("compare.no_prior", "封面“上年工作簿”没有填写�
 CARRIED_SHADE = "E6E6E6"
 TABLE_FONT_PT = 10.5  # 五号, the table text of report.docx
 MM_PER_PT = 25.4 / 72
-DIGIT = 1.35  # a digit's width in writers._ems' half characters
+DIGIT = 1.3  # a digit's width in writers._ems' half characters
 SHORT_HEADING = 3  # characters: 2024年 stays on one line
 
 
@@ -173,7 +173,7 @@ def _word_table(tpl, table: TableView):
 
 def fitted(table: TableView) -> list[float]:
     """Column widths in mm: a number column holds its widest value on one line and its heading on
-    two (a digit taken as 0.68 of the font size, as wide as DejaVu Sans's, plus the cell
+    two (a digit taken as 0.65 of the font size, as wide as DejaVu Sans's, plus the cell
     margins); the label columns share what is left by their longest text (up to 12 characters)."""
     em = TABLE_FONT_PT * MM_PER_PT
     values = {c.col for c in table.cells if c.kind == "value"}
@@ -184,7 +184,7 @@ def fitted(table: TableView) -> list[float]:
         wide = writers._ems(cell.text) * DIGIT
         if cell.col in values:
             one_line = cell.kind == "value" or writers._ems(cell.text) <= SHORT_HEADING
-            size = wide + 1 if one_line else wide / 2 + 1.5  # a longer heading on two lines
+            size = wide + 0.7 if one_line else wide / 2 + 1.2  # a longer heading on two lines
         else:
             size = min(writers._ems(cell.text), 12) + 1
         need[cell.col] = max(need[cell.col], size)
