@@ -26,7 +26,7 @@ from ..core.rules import check
 from ..errors import Message, RenderError
 from ..files import atomic, paths
 from ..workbook.layout import layout_for
-from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, inputs, sandbox, writers
+from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, _same_text, inputs, sandbox, writers
 from .content import Cell, TableView, _order
 
 DOCX_TEMPLATE = "compare.docx"
@@ -226,10 +226,4 @@ def write_word(workbook: Path, report: Report) -> Draft:
         raise RenderError(workbook, NO_PRIOR)
     data = render(report, last, "docx")
     return write_beside(workbook, SUFFIX + ".docx", lambda tmp: tmp.write_bytes(data),
-                        lambda path: _same_body(path, data))
-
-
-def _same_body(path: Path, data: bytes) -> bool:
-    from . import _same_text
-
-    return _same_text(path, data)
+                        lambda path: _same_text(path, data))
