@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
     from .importer.parse import Imported
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
-           "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
-           "excel_selftest",
+           "build_addin", "carry_forward", "check", "collect", "compare", "consolidate", "errors",
+           "excel_doctor", "excel_selftest",
            "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
@@ -212,6 +212,21 @@ def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = 
                                       overwrite=overwrite, strict=strict))
     failed = sum(f.output is None for f in files)
     return Batch(files, headline=RENDERED.format(done=len(files) - failed, failed=failed))
+
+
+def compare(this: str | Path, prior: str | Path, to: str, *, output: str | Path | None = None,
+            overwrite: bool = False) -> FileResult:
+    """This year's report (a workbook or interchange JSON, one body's or a county's sum) against
+    last year's ``prior``, as the two-year comparison a leader reads, in ``to`` (see
+    :func:`render_kinds`): each official table in both years with the change, the indicators,
+    sections 一, 五 and 六 with the sentences carried over from last year marked, and the findings
+    of both years and across them. Written beside ``this`` (``X_对比.docx``) or at ``output``; the
+    result's findings are this year's with the cross-year ones. A 2019-format last year is
+    compared through the crosswalk."""
+    from .rendering import compare as comparison
+
+    return comparison.compare_file(Path(this), Path(prior), to,
+                                   Path(output) if output is not None else None, overwrite=overwrite)
 
 
 def import_kinds() -> tuple[str, ...]:
