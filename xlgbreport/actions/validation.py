@@ -8,8 +8,10 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from ..core import rules
+from ..core import reasons, rules
+from ..core.findings import Finding
 from ..core.model import Report
 from ..errors import InputError, Message, os_reason
 from . import batch, prior_source
@@ -31,7 +33,7 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         return FileResult.failed(path, exc)
     if prior is None and not find_prior:
-        return FileResult.checked(path, report, tuple(rules.check(report)))
+        return _checked(path, report, rules.check(report))
     notes: list[str] = []
     try:
         last = prior if isinstance(prior, Report) else prior_source.resolve(
@@ -41,11 +43,20 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         failed = exc
     else:
-        return FileResult.checked(path, report, tuple(rules.check(report, last)), notes=tuple(notes))
+        return _checked(path, report, rules.check(report, last), notes)
     notes.append(PRIOR_FAILED.format(reason=failed.message))
     # why the exit code is 2 although the file itself was read (docs/prior-year.md)
-    return FileResult.checked(path, report, tuple(rules.check(report)), notes=tuple(notes),
-                              extra={"prior_error": failed.message, "prior_error_code": failed.code})
+    return _checked(path, report, rules.check(report), notes,
+                    extra={"prior_error": failed.message, "prior_error_code": failed.code})
+
+
+def _checked(path: Path, report: Report, findings: list[Finding], notes: list[str] | None = None,
+             **more: Any) -> FileResult:
+    """The file's result, each warning the workbook's 核实说明 explains marked so; a reason
+    given on an error is ignored, and said in the notes."""
+    explained, ignored = reasons.explain(findings, report.reasons)
+    return FileResult.checked(path, report, tuple(explained), notes=(*(notes or ()), *ignored),
+                              **more)
 
 
 def validate_files(files: Sequence[str | Path], prior: str | Path | Report | None = None, *,

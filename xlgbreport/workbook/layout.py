@@ -19,6 +19,7 @@ COVER_SHEET = "封面"
 TEXT_SHEET = "文字说明"
 CHECK_SHEET = "校验"
 CONF_SHEET = "xlwings.conf"
+REASON_SHEET = "核实说明"  # the clerk's reasons for warnings (workbook.reason_sheet); optional
 UDF_SHEET = "Python校验"  # the xlwings functions at work; optional, like CONF_SHEET
 REQUIRED_SHEETS = (COVER_SHEET, PROACTIVE.sheet, REQUESTS.sheet, APPEALS.sheet, TEXT_SHEET)
 
