@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..core import reasons, rules
-from ..core.findings import Finding
 from ..core.model import Report
 from ..errors import InputError, Message, os_reason
+from ..workbook.layout import layout_for
 from . import batch, prior_source
 from .results import FileResult
 from .sources import collect, load
@@ -33,7 +34,7 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         return FileResult.failed(path, exc)
     if prior is None and not find_prior:
-        return _checked(path, report, rules.check(report))
+        return _checked(path, report, None)
     notes: list[str] = []
     try:
         last = prior if isinstance(prior, Report) else prior_source.resolve(
@@ -43,18 +44,24 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         failed = exc
     else:
-        return _checked(path, report, rules.check(report, last), notes)
+        return _checked(path, report, last, notes)
     notes.append(PRIOR_FAILED.format(reason=failed.message))
     # why the exit code is 2 although the file itself was read (docs/prior-year.md)
-    return _checked(path, report, rules.check(report), notes,
+    return _checked(path, report, None, notes,
                     extra={"prior_error": failed.message, "prior_error_code": failed.code})
 
 
-def _checked(path: Path, report: Report, findings: list[Finding], notes: list[str] | None = None,
+def _checked(path: Path, report: Report, last: Report | None, notes: list[str] | None = None,
              **more: Any) -> FileResult:
-    """The file's result, each warning the workbook's 核实说明 explains marked so; a reason
-    given on an error is ignored, and said in the notes."""
-    explained, ignored = reasons.explain(findings, report.reasons)
+    """The file's findings, each warning the 核实说明 explains marked so; a reason given on an
+    error is ignored, and said in the notes. A report from JSON names no cells, so its reasons
+    are matched to the cells its findings have in the template workbook."""
+    findings = rules.check(report, last)
+    places = None
+    layout = layout_for(report.format) if report.reasons and not report.where else None
+    if layout is not None:
+        places = [f.ref for f in rules.check(replace(report, where=layout.where()), last)]
+    explained, ignored = reasons.explain(findings, report.reasons, places)
     return FileResult.checked(path, report, tuple(explained), notes=(*(notes or ()), *ignored),
                               **more)
 

@@ -14,7 +14,6 @@ from .output import failed, say, verdict
 
 UNREADABLE = "无法读取，{reason}"
 NO_FILES = "没有找到要校验的文件"
-EXPLAINED = "已说明：{explanation}（原提示：{message}）"
 NO_PRIOR_BATCH = "{n} 个文件" + api.errors.NO_PRIOR + "（--prior 或封面“上年工作簿”），跨年度检查已跳过"
 
 
@@ -69,9 +68,7 @@ def _print_result(result: api.FileResult, name: str) -> None:
         if note != api.PRIOR_SKIPPED:  # said once for the batch, after the files
             say(f"{name} {note}")
     for f in result.findings:
-        text = f.message if f.explanation is None else EXPLAINED.format(explanation=f.explanation,
-                                                                       message=f.message)
-        say(f"{name} {f.ref} [{f.rule}] {text}")
+        say(f"{name} {f.ref} [{f.rule}] {f.shown}")
     report = result.report
     who = " ".join(str(x) for x in (report.org, report.year) if x is not None) if report else ""
     verdict(name, result.findings, who)

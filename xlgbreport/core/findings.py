@@ -7,6 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+#: How an explained warning reads (command line, cell functions).
+EXPLAINED = "已说明：{explanation}（原提示：{message}）"
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -44,6 +47,13 @@ class Finding:
     @property
     def message(self) -> str:
         return self.template.format(**{k: _text(v) for k, v in self.args})
+
+    @property
+    def shown(self) -> str:
+        """The message as a clerk reads it: an explained warning leads with its 核实说明."""
+        if self.explanation is None:
+            return self.message
+        return EXPLAINED.format(explanation=self.explanation, message=self.message)
 
     @property
     def ref(self) -> str:

@@ -67,20 +67,22 @@ def collect(rows: Iterable[tuple[object, object, object]]) -> tuple[Reason, ...]
     return tuple(found.values())
 
 
-def explain(findings: Iterable[Finding], reasons: Iterable[Reason]) -> tuple[list[Finding], list[str]]:
+def explain(findings: list[Finding], reasons: Iterable[Reason], places: list[str] | None = None
+            ) -> tuple[list[Finding], list[str]]:
     """The findings with each warning that has a reason carrying it (``Finding.explanation``),
-    and a note for each reason given on an error (ignored: errors cannot be explained away)."""
+    and a note for each reason given on an error (ignored: errors cannot be explained away).
+    ``places``, one per finding, is the cell each names in a workbook (default: its ``ref``)."""
     by_key = {r.key: r.text for r in reasons}
     out: list[Finding] = []
     notes: list[str] = []
-    for f in findings:
-        text = by_key.get(key(f.rule, f.ref)) if by_key else None
+    for i, f in enumerate(findings):
+        text = by_key.get(key(f.rule, places[i] if places else f.ref)) if by_key else None
         if text is None:
             out.append(f)
         elif f.severity is Severity.WARNING:
             out.append(replace(f, explanation=text))
         else:
-            note = ON_ERROR.format(ref=f.ref, rule=f.rule)
+            note = ON_ERROR.format(ref=places[i] if places else f.ref, rule=f.rule)
             if note not in notes:
                 notes.append(note)
             out.append(f)
