@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import reasons, rules
+from ..core.findings import Finding
 from ..core.model import Report
 from ..errors import InputError, Message, os_reason
 from ..workbook.layout import layout_for
@@ -53,17 +54,23 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
 
 def _checked(path: Path, report: Report, last: Report | None, notes: list[str] | None = None,
              **more: Any) -> FileResult:
-    """The file's findings, each warning the 核实说明 explains marked so; a reason given on an
-    error is ignored, and said in the notes. A report from JSON names no cells, so its reasons
-    are matched to the cells its findings have in the template workbook."""
+    """The file's findings, warnings explained (:func:`check`); a reason given on an error is
+    said in the notes."""
+    findings, ignored = check(report, last)
+    return FileResult.checked(path, report, tuple(findings), notes=(*(notes or ()), *ignored),
+                              **more)
+
+
+def check(report: Report, last: Report | None = None) -> tuple[list[Finding], list[str]]:
+    """Every rule's findings, each warning the report's 核实说明 explains marked so, and a note
+    for each reason given on an error (ignored). A report from JSON names no cells, so its
+    reasons are matched to the cells its findings have in the template workbook."""
     findings = rules.check(report, last)
     places = None
     layout = layout_for(report.format) if report.reasons and not report.where else None
     if layout is not None:
         places = [f.ref for f in rules.check(replace(report, where=layout.where()), last)]
-    explained, ignored = reasons.explain(findings, report.reasons, places)
-    return FileResult.checked(path, report, tuple(explained), notes=(*(notes or ()), *ignored),
-                              **more)
+    return reasons.explain(findings, report.reasons, places)
 
 
 def validate_files(files: Sequence[str | Path], prior: str | Path | Report | None = None, *,
