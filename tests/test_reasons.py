@@ -182,3 +182,21 @@ def test_the_values_written_beside_the_formulas_are_what_an_engine_computes(tmp_
     assert check[(CHECK_SHEET.upper(), "B1")] == "✔ 无错误，1 处提示，1 处提示已说明"
     assert WHY[1] in check.values()
     assert [ref for ref, v in check.items() if not same(engine.get(ref), v)] == []
+
+
+def test_the_county_status_counts_open_and_explained_warnings(tmp_path: Path) -> None:
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    explained = _two_warnings(towns / "a.xlsx")
+    _type_reasons(explained)
+    report = interchange.load(SAMPLE)
+    report.org, report.text["problems"] = "另一镇人民政府", "无。"
+    api.write(report, towns / "b.xlsx")
+    out = tmp_path / "county.xlsx"
+    batch = api.consolidate([towns], out, org="某县人民政府")
+    counts = {Path(f.path).name: (f.extra["warnings"], f.extra["explained"]) for f in batch.files}
+    assert counts == {"a.xlsx": (0, 2), "b.xlsx": (2, 0)}
+    ws = openpyxl.load_workbook(out)["汇总状态"]
+    notes = {row[3]: row[7] for row in ws.iter_rows(min_row=4, values_only=True) if row[3]}
+    assert "2 处提示已说明" in notes[str(explained)]
+    assert "已说明" not in (notes[str(towns / "b.xlsx")] or "")

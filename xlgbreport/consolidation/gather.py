@@ -61,6 +61,7 @@ class Entry:
     values: tuple[Value, ...] | None = None  # INPUT_KEYS' values
     digest: str = ""  # of org, year and values as numbers: identical copies share it
     error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
+    explained: int = 0  # warnings with a 核实说明 (``warnings`` counts the open ones)
 
     @property
     def readable(self) -> bool:
@@ -94,13 +95,13 @@ def _read(path: Path) -> Entry:
                      error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source),
                      error_code=OTHER_FORMAT.code)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
-    warnings = len(result.findings) - len(errors)
+    warnings, explained = result.warnings
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
     digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
     return Entry(str(path), report.org, year, None, len(errors), warnings,
-                 tuple(f"{f.ref} {f.message}" for f in shown), values, digest)
+                 tuple(f"{f.ref} {f.shown}" for f in shown), values, digest, explained=explained)
 
 
 @contextmanager
