@@ -81,7 +81,7 @@ def test_a_typed_reason_shows_as_explained(tmp_path: Path) -> None:
     assert [(f["severity"], f["cell"], f["explanation"]) for f in found] == [
         ("warning", "B4", WHY[0]), ("warning", "B5", WHY[1])]
     result = next(api.iter_validate([path]))
-    assert result.warnings == (0, 2) and result.valid
+    assert result.warning_counts == (0, 2) and result.valid
 
 
 def test_the_check_sheet_counts_explained_warnings_as_python_does(tmp_path: Path) -> None:

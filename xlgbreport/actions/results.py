@@ -50,7 +50,7 @@ class FileResult:
                    valid=False, **more)
 
     @property
-    def warnings(self) -> tuple[int, int]:
+    def warning_counts(self) -> tuple[int, int]:
         """Open and explained warnings (with a 核实说明): what the county's status shows."""
         _, open_, explained = counts(list(self.findings))
         return open_, explained

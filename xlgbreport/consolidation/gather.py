@@ -95,7 +95,7 @@ def _read(path: Path) -> Entry:
                      error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source),
                      error_code=OTHER_FORMAT.code)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
-    warnings, explained = result.warnings
+    warnings, explained = result.warning_counts
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000

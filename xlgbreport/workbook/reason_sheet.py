@@ -39,23 +39,20 @@ def rows(report_reasons: tuple[Reason, ...], findings: list[Finding]) -> list[tu
 
 
 def write_reason_sheet(ws, filled: list[tuple[str, str, str]], cell_formats) -> None:
-    """Fill the sheet; ``cell_formats`` holds the writer's title, note, header and input."""
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 18)
-    ws.set_column(2, 2, 80)
+    """Fill the sheet; ``cell_formats`` holds the writer's title, note, header and input. Rows a
+    clerk fills take the columns' format: no blank cells are written (a reader counts them)."""
+    for c, width in enumerate((18, 18, 80)):
+        ws.set_column(c, c, width, cell_formats.input)
     ws.merge_range(0, 0, 0, 2, TITLE, cell_formats.title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 2, HINT, cell_formats.note)
     ws.set_row(1, 44)
     for j, head in enumerate(HEADERS):
         ws.write_string(2, j, head, cell_formats.header)
-    for i in range(MAX_REASONS):
-        values = filled[i] if i < len(filled) else ("", "", "")
+    for i, values in enumerate(filled):
         for j, value in enumerate(values):
             if value:
                 ws.write_string(FIRST_ROW + i, j, value, cell_formats.input)
-            else:
-                ws.write_blank(FIRST_ROW + i, j, None, cell_formats.input)
     ws.freeze_panes(FIRST_ROW, 0)
     ws.repeat_rows(FIRST_ROW - 1)
     ws.set_paper(9)
