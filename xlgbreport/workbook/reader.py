@@ -33,7 +33,7 @@ from ..errors import InputError
 from ..files import bounds, cells, paths
 from ..files.bounds import LIMITS, Limits
 from ..files.cells import cell_value
-from .layout import LAYOUT, REASON_SHEET, REQUIRED_SHEETS, Area, Layout, row_name
+from .layout import LAYOUT, REASON_FIRST_ROW, REASON_SHEET, REQUIRED_SHEETS, Area, Layout, row_name
 
 log = logging.getLogger(__name__)
 #: Fast reads that fell back to openpyxl in this process, by reason ("open", "sheet", "values").
@@ -168,15 +168,11 @@ def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Rep
     if REASON_SHEET in wb.sheetnames:
         try:
             report.reasons = collect(wb[REASON_SHEET].iter_rows(
-                min_row=REASON_FIRST + 1, max_row=REASON_FIRST + MAX_REASONS, max_col=3,
+                min_row=REASON_FIRST_ROW + 1, max_row=REASON_FIRST_ROW + MAX_REASONS, max_col=3,
                 values_only=True))
         except Exception:  # damaged sheet XML, as in _Grid
             raise InputError(path, errors.CORRUPT) from None
     return report
-
-
-#: The first row (0-based) of the 核实说明 sheet's reasons (``reason_sheet.FIRST_ROW``).
-REASON_FIRST = 3
 
 
 def _open_values(path: Path, data: bytes):
@@ -403,13 +399,13 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
         try:
             ws = wb.get_sheet_by_name(REASON_SHEET)
             r0, c0 = ws.start or (0, 0)
-            end = REASON_FIRST + MAX_REASONS - r0  # in the grid's rows, which start at r0
+            end = REASON_FIRST_ROW + MAX_REASONS - r0  # in the grid's rows, which start at r0
             grid = ws.to_python(nrows=end) if end > 0 else []
         except Exception as exc:
             _fall_back(path, "sheet", exc)
             return None
         report.reasons = collect(tuple(_pad(row, c0)[:3])
-                                 for row in grid[max(REASON_FIRST - r0, 0):end])
+                                 for row in grid[max(REASON_FIRST_ROW - r0, 0):end])
     return report
 
 

@@ -13,14 +13,14 @@ from typing import Any
 from ..core.findings import Finding, Severity
 from ..core.reasons import MAX_REASONS, Reason, key
 from ..core.rules import RULES_BY_ID
-from .layout import REASON_SHEET, Area, xl_rowcol_to_cell
+from .layout import REASON_FIRST_ROW, REASON_SHEET, Area, xl_rowcol_to_cell
 
 TITLE = "核实说明"
 HINT = ("“校验”表或 validate 列出的提示（不是错误）如核实无误，请在“说明”栏写明理由，例如"
         "“核实无误：本年清理废止 12 件”。规则和单元格照抄提示所列（如 text.length、文字说明!B3）。"
         "有说明的提示计为“已说明”；错误不能以说明代替更正。下一年度的工作簿不带入本表。")
 HEADERS = ("规则", "单元格", "说明")
-FIRST_ROW = 3  # 0-based: title, hint, headers above
+FIRST_ROW = REASON_FIRST_ROW
 LAST_ROW = FIRST_ROW + MAX_REASONS - 1
 #: The defined name of the rows, which the Excel functions take as their ``reasons`` argument.
 NAME = "xlg_reasons"
