@@ -23,6 +23,7 @@ from .decide import Decision, Line, Status
 
 STATUS_SHEET = members.STATUS_SHEET
 INDICATOR_SHEET = "指标"
+EXPLAINED = "{n} 处提示已说明（不计入提示数）"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
 TOTAL = "合计"
 LAST = "{label}（上年）"
@@ -112,8 +113,10 @@ def describe(line: Line) -> list[str]:
     if e is not None:
         out += list(e.problems)
         shown = len(e.problems)
-        if e.errors + e.warnings > shown and shown:
-            out.append(f"等共 {e.errors + e.warnings} 处")
+        if e.errors + e.warnings + e.explained > shown and shown:
+            out.append(f"等共 {e.errors + e.warnings + e.explained} 处")
+        if e.explained:
+            out.append(EXPLAINED.format(n=e.explained))
     return out
 
 
