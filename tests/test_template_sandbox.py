@@ -159,7 +159,7 @@ def test_a_word_template_s_jinja_is_sandboxed(tmp_path: Path) -> None:
     def shell(part: str, data: bytes) -> bytes:
         if part != "word/document.xml":
             return data
-        return data.replace(b"{{ title }}", b"{{ cycler.__init__.__globals__.os.popen('id').read() }}", 1)
+        return data.replace(b"{{ line }}", b"{{ cycler.__init__.__globals__.os.popen('id').read() }}", 1)
 
     template = _word(tmp_path, "shell.docx", shell)
     assert b"os.popen" in zipfile.ZipFile(template).read("word/document.xml")
