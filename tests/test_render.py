@@ -5,6 +5,7 @@ re-running the templates; merged cells with the template workbook's own merged r
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -391,3 +392,19 @@ def test_several_inputs_go_into_the_output_folder_made_when_missing(tmp_path: Pa
                        "--to", "md", "-o", out)
     assert code == 0, output
     assert sorted(p.name for p in out.iterdir()) == ["suqian_2023_报告.md", "suqian_2024_报告.md"]
+
+
+def test_a_folder_s_json_and_workbook_of_one_name_get_two_outputs_and_lines_naming_them(tmp_path: Path) -> None:
+    """Issue 18: 「X.json」 and 「X.xlsx」 in one folder: X_报告.html and X_报告-2.html (numbered as
+    import numbers its outputs), and every line names the input it is about."""
+    shutil.copy(EXAMPLES / "suqian_2024.json", tmp_path / "X.json")
+    shutil.copy(ROOT / "samples" / "biaokouzhen_2022.xlsx", tmp_path / "X.xlsx")
+    code, output = run("render", tmp_path, "--to", "md")
+    assert code == 0, output
+    assert "X_报告.md（来自 X.json）" in output and "X_报告-2.md（来自 X.xlsx）" in output
+    assert "宿迁市" in (tmp_path / "X_报告.md").read_text(encoding="utf-8")
+    assert "俵口镇" in (tmp_path / "X_报告-2.md").read_text(encoding="utf-8")
+    code, output = run("render", tmp_path, "--to", "md")
+    lines = output.strip().splitlines()
+    assert code == 2 and len(lines) == 2, output
+    assert lines[0].startswith("✘ X.json → X_报告.md：") and lines[1].startswith("✘ X.xlsx → X_报告-2.md：")
