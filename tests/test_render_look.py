@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
-
 from collections import Counter
+from pathlib import Path
 
 import html5lib
 import pdfplumber
