@@ -76,7 +76,7 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
     shown_name = override.name if override else name
     try:
         template = sandbox.compile_text(env, template_text(name, override)) if override else env.get_template(name)
-        return sandbox.render(env, template, {"content": content, "grid": grid})
+        return sandbox.render(env, template, {"content": content, "grid": grid, "shares": shares})
     except sandbox.Failure as failure:
         raise template_error(shown_name, failure) from None
     except OSError:
@@ -110,6 +110,13 @@ def grid(table: TableView) -> list[list[str]]:
     for cell in table.cells:
         out[cell.row][cell.col] = cell.text
     return out
+
+
+def shares(table: TableView) -> list[float]:
+    """The table's column widths in percent of its width, as the Word report lays them out (a
+    printed page's columns as Word's)."""
+    widths = word_tables.column_widths(table)
+    return [round(100 * w / sum(widths), 2) for w in widths]
 
 
 # --- Word -------------------------------------------------------------------------------
