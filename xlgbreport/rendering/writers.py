@@ -23,7 +23,7 @@ import jinja2
 from ..core import shown
 from ..errors import Message, RenderError
 from . import inputs, libreoffice, sandbox, word_tables
-from .content import Content, TableView
+from .content import Content, TableView, ems
 
 TEMPLATES = "xlgbreport.templates"
 DOCX_TEMPLATE = "report.docx"
@@ -120,6 +120,12 @@ def shares(table: TableView) -> list[float]:
 
 
 # --- Word -------------------------------------------------------------------------------
+
+# The names rendering/compare.py draws its tables with (the Word table moved to word_tables.py)
+TEXT_WIDTH_MM = word_tables.TEXT_WIDTH_MM
+_word_table = word_tables.word_table
+_ems = ems
+
 
 def docx(content: Content, override: Path | None = None) -> bytes:
     """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
