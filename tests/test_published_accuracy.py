@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from published_docs import every_layout, known
 from published_layouts import document
+import published_runtogether
 from strategies import balanced_reports
 
 from xlgbreport.core.formats import GB2019
@@ -88,3 +89,57 @@ def test_a_2019_report_is_told_and_read_in_the_text_layouts(base, fees, projects
     (one,) = parse(document(report, layout, GB2019))
     assert one.report.format is GB2019
     assert count(one.report, report) == (len(GB2019.schema.keys), 0, 0)
+
+
+# --- run-together text, `|` rows, one cell per line, web pages' empty cells (issue 17) ------------
+
+GLUED_LAYOUTS = published_runtogether.LAYOUTS
+
+
+def wrong_right_blank(got: Report, truth: Report) -> tuple[int, int, int]:
+    """Cells wrong (a value the truth has not, a 0 for a blank included), right (the truth's value,
+    or blank where the truth is blank), blank where the truth has a value."""
+    right = wrong = blank = 0
+    for key in truth.format.schema.keys:
+        value, expected = got.cells.get(key), truth.cells.get(key, truth.value(key))
+        if value is None:
+            right, blank = (right + 1, blank) if expected is None else (right, blank + 1)
+        elif value == expected:
+            right += 1
+        else:
+            wrong += 1
+    return wrong, right, blank
+
+
+def _blank_tables(got: Report, truth: Report) -> set[str]:
+    return {k[0] for k in truth.format.schema.keys if got.cells.get(k) is None and truth.value(k) is not None}
+
+
+@pytest.fixture(scope="module")
+def glued_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("glued")
+    out = {}
+    for name in EXAMPLES:
+        report = known(name).report
+        for layout in GLUED_LAYOUTS:
+            truth = published_runtogether.blanked(report) if layout == "html_empty" else report
+            out[(name, layout)] = (truth, published_runtogether.write(report, layout, folder, name))
+    return out
+
+
+@pytest.mark.parametrize("layout", GLUED_LAYOUTS)
+def test_run_together_and_separated_layouts_import_right(glued_files, layout):
+    """No cell wrong in any layout; separated layouts come back whole; run together with nothing,
+    tables 二 and 四 are where the equations leave more than one reading (table 二 has none)."""
+    for name in EXAMPLES:
+        truth, path = glued_files[(name, layout)]
+        (one,) = run.read_published(path)
+        wrong, right, blank = wrong_right_blank(one.report, truth)
+        assert wrong == 0, (name, layout)
+        assert (one.report.org, one.report.year) == (truth.org, truth.year)
+        if layout == "glued":
+            assert _blank_tables(one.report, truth) <= {TableId.PROACTIVE, TableId.APPEALS}, one.notes
+            assert {n.rule for n in one.notes} <= {"import.unplaced", "import.ambiguous", "import.no_split"}
+            assert all(n.table in (TableId.PROACTIVE, TableId.APPEALS) for n in one.notes)  # named where
+        else:
+            assert (right, blank) == (len(truth.format.schema.keys), 0), (name, layout, one.notes)

@@ -16,6 +16,7 @@ or a row label followed by digits that the next label (or the cell's end) ends. 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,20 +96,47 @@ def _line(line: Line, found: _Marks, section: str) -> tuple[list[Line], str]:
     return [Line(line.number, tuple(cells)) for cells in rows if cells], section
 
 
-def _compact(text: str) -> tuple[str, list[int]]:
-    """``text`` folded character by character (as :func:`~.normalize.fold`: NFKC, no spaces or
-    quotes, 「2、」 as 「2.」 even after digits), with where each character came from."""
+class _Where:
+    """Where each character of a compact text came from: per run of kept characters, a run's
+    start in both texts (looked up by bisection)."""
+
+    def __init__(self, starts: list[int], origins: list[int]) -> None:
+        self.starts, self.origins = starts, origins
+
+    def __getitem__(self, at: int) -> int:
+        k = bisect.bisect_right(self.starts, at) - 1
+        return self.origins[k] + at - self.starts[k]
+
+
+_KEPT = re.compile(r"[^\s\"'“”‘’「」『』`*#]+")
+_DIGIT_COMMA = re.compile(r"(?<=[0-9])、")
+
+
+def _compact(text: str) -> tuple[str, _Where]:
+    """``text`` folded (as :func:`~.normalize.fold`: NFKC, no spaces or quotes, 「2、」 as 「2.」
+    even after digits), with where each character came from. NFKC keeps the length of a
+    report's text (full-width forms); a text it does not is folded character by character."""
+    normal = unicodedata.normalize("NFKC", text)
+    if len(normal) != len(text):
+        return _compact_slowly(text)
+    starts, origins, parts, size = [], [], [], 0
+    for run in _KEPT.finditer(normal):
+        starts.append(size)
+        origins.append(run.start())
+        parts.append(run.group())
+        size += len(parts[-1])
+    return _DIGIT_COMMA.sub(".", "".join(parts)), _Where(starts, origins)
+
+
+def _compact_slowly(text: str) -> tuple[str, _Where]:
     chars: list[str] = []
     where: list[int] = []
     for at, char in enumerate(text):
         for folded in unicodedata.normalize("NFKC", char):
-            if folded.isspace() or folded in _DROPPED:
-                continue
-            if folded == "、" and chars and chars[-1].isascii() and chars[-1].isdigit():
-                folded = "."
-            chars.append(folded)
-            where.append(at)
-    return "".join(chars), where
+            if not folded.isspace() and folded not in _DROPPED:
+                chars.append(folded)
+                where.append(at)
+    return _DIGIT_COMMA.sub(".", "".join(chars)), _Where(list(range(len(where))), where)
 
 
 def _occurrences(compact: str, every: tuple[str, ...]) -> list[tuple[int, int, str]] | None:
@@ -139,6 +167,7 @@ def _cell(cell: str, found: _Marks, section: str) -> tuple[list[list[str]], str]
     taken = _occurrences(compact, found.every)
     if not taken:
         return [[cell]], section
+    entered = section
     cuts = _cuts(compact, taken, found, section)
     if not cuts:
         return [[cell]], section
@@ -151,6 +180,8 @@ def _cell(cell: str, found: _Marks, section: str) -> tuple[list[list[str]], str]
         stop = starts[k + 1] if k + 1 < len(cuts) else len(cell)
         label_end = where[end - 1] + 1
         head, rest = cell[starts[k]:label_end], cell[label_end:stop]
+        if fold(head).replace("、", ".") != label.replace("、", "."):
+            return [[cell]], entered  # a cut that is not the label's text: the cell as it is
         if label in found.headings:
             section = found.headings[label]
             out += [[head.strip()]]
