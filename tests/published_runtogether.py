@@ -9,8 +9,8 @@ Layouts (:data:`LAYOUTS`):
 - ``pipes``: a row a line, its cells between `` | ``; ``pipes_filler``: framed by ``|`` with a
   ``|||`` filler after the label; ``fullwidth``: cells between ``｜``;
 - ``pipe_per_line``: one cell per line, ending ``|``;
-- ``html_empty``: a web page whose 0 cells are empty ``<td></td>`` (the truth then has them
-  blank), many of them at a row's end.
+- ``html_empty``: a web page whose 0 cells and totals are empty ``<td></td>`` (the truth then
+  has them blank), many of them at a row's end.
 
 ``joints`` lets a test glue or unglue each joint at random (a space or nothing).
 """
@@ -63,17 +63,19 @@ def _number(cell: str) -> bool:
 
 
 def blanked(report: Report) -> Report:
-    """The report with its 0 cells blank: what a page that leaves zeros empty says."""
-    cells = {k: (None if report.value(k) == 0 else report.value(k)) for k in report.format.schema.keys}
+    """The report with its 0 cells and its totals blank: what a page that leaves zeros and totals
+    empty says (「<td>31</td><td>4</td><td></td>…」: a row's last cells empty)."""
+    schema = report.format.schema
+    cells = {k: (None if report.value(k) == 0 or schema.is_derived(k) else report.value(k)) for k in schema.keys}
     return Report(org=report.org, year=report.year, cells=cells, text=dict(report.text), format=report.format)
 
 
 def page_with_empty_cells(report: Report) -> str:
     """A web page of the report's lines, every line with two cells or more a table row, its 0
-    values written as empty cells."""
+    values and totals written as empty cells (:func:`blanked`)."""
     out = ["<html><head><meta charset=\"utf-8\"></head><body>"]
     in_table = False
-    for cells in lines_of(report, "rows"):
+    for cells in lines_of(blanked(report), "rows"):
         if len(cells) == 1:
             if in_table:
                 out.append("</table>")
@@ -83,7 +85,7 @@ def page_with_empty_cells(report: Report) -> str:
         if not in_table:
             out.append("<table>")
             in_table = True
-        row = "".join(f"<td>{'' if c == '0' else html.escape(c)}</td>" for c in cells)
+        row = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
         out.append(f"<tr>{row}</tr>")
     out.append("</table></body></html>" if in_table else "</body></html>")
     return "\n".join(out)

@@ -11,17 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from published_docs import every_layout, known
-from published_layouts import document
 import published_runtogether
+from published_layouts import document, lines_of
 from strategies import balanced_reports
 
-from xlgbreport.core.formats import GB2019
+from xlgbreport.core.formats import GB2019, GB2021
 from xlgbreport.core.model import Report
 from xlgbreport.core.tables import TableId
 from xlgbreport.importer import run
+from xlgbreport.importer.document import Document, Line
 from xlgbreport.importer.parse import parse
 
 EXAMPLES = ("huaian_szf_2024", "suqian_2023", "suqian_2024")
+REQUESTS_TABLE = GB2021.schema.table(TableId.REQUESTS)
 
 
 def count(got: Report, expected: Report) -> tuple[int, int, int]:
@@ -143,3 +145,39 @@ def test_run_together_and_separated_layouts_import_right(glued_files, layout):
             assert all(n.table in (TableId.PROACTIVE, TableId.APPEALS) for n in one.notes)  # named where
         else:
             assert (right, blank) == (len(truth.format.schema.keys), 0), (name, layout, one.notes)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(balanced_reports(big=False, typed_totals=False), st.sampled_from(GLUED_LAYOUTS), st.randoms(use_true_random=False))
+def test_balanced_reports_in_every_new_layout_never_import_a_wrong_cell(tmp_path_factory, report, layout, rng):
+    """Balanced reports written run together (each joint glued or spaced at random), in ``|``
+    rows, one cell per line or as a page with empty cells: blank is allowed, wrong is not."""
+    folder = tmp_path_factory.mktemp("balanced")
+    if layout in ("glued", "glued_spaced"):
+        path = folder / "made.txt"
+        path.write_text(published_runtogether.text_of(report, layout, rng), encoding="utf-8")
+    else:
+        path = published_runtogether.write(report, layout, folder, "made")
+    truth = published_runtogether.blanked(report) if layout == "html_empty" else report
+    (one,) = run.read_published(path)
+    assert wrong_right_blank(one.report, truth)[0] == 0, (layout, path.read_text(encoding="utf-8")[:3000])
+    if layout not in ("glued", "glued_spaced"):
+        assert wrong_right_blank(one.report, truth)[2] == 0, one.notes
+
+
+MISPLACED = [["1.属于国家秘密5000005"], ["2.其他法律行政法规禁止公开 3000003"]]
+
+
+@pytest.mark.parametrize("rows", [MISPLACED, [["1.属于国家秘密5000005"], ["2.其他法律行政法规禁止公开3000003"]],
+                                  [["1.属于国家秘密50000052.其他法律行政法规禁止公开3000003"]],
+                                  [["1.属于国家秘密 5000005"], ["2.其他法律行政法规禁止公开3000003"]]])
+def test_a_label_glued_to_its_digits_never_sends_the_next_row_s_values_to_it(rows):
+    """The issue's case: 3.3.1 is 5…5 and 3.3.2 is 3…3, each line glued or not (and both on one
+    line): each row gets its own values, never the other's."""
+    lines = lines_of(known("suqian_2023").report, "rows")
+    at = next(i for i, cells in enumerate(lines) if "1.属于国家秘密" in cells)
+    lines[at:at + 2] = rows
+    (one,) = parse(Document("made.txt", "txt", tuple(Line(i + 1, tuple(c)) for i, c in enumerate(lines))))
+    got = {row: [one.report.cells.get(("requests", row, c.id)) for c in REQUESTS_TABLE.columns]
+           for row in ("3.3.1", "3.3.2")}
+    assert got == {"3.3.1": [5, 0, 0, 0, 0, 0, 5], "3.3.2": [3, 0, 0, 0, 0, 0, 3]}
