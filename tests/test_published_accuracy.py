@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import published_runtogether
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from published_docs import every_layout, known
-import published_runtogether
 from published_layouts import document, lines_of
 from strategies import balanced_reports
 

@@ -30,7 +30,7 @@ from ..files import paths
 from .document import Document, Line
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
 
-__all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
+__all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
 
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")

@@ -176,7 +176,7 @@ def _cell(cell: str, found: _Marks, section: str) -> tuple[list[list[str]], str]
     prefix = cell[:starts[0]]
     if prefix.strip():
         out[-1] += _pieces(prefix, section in found.tables)
-    for k, (at, end, label) in enumerate(cuts):
+    for k, (_, end, label) in enumerate(cuts):
         stop = starts[k + 1] if k + 1 < len(cuts) else len(cell)
         label_end = where[end - 1] + 1
         head, rest = cell[starts[k]:label_end], cell[label_end:stop]
