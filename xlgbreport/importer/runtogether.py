@@ -17,6 +17,7 @@ or a row label followed by digits that the next label (or the cell's end) ends. 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .normalize import fold
 #: Labels found in one cell beyond which it is not cut (a real report holds about 60).
 MAX_FOUND = 2_000
 _DROPPED = set("\"'“”‘’「」『』`*#")
+_HEADING_LINE = 80  # a heading line's characters, with a note (「( 重复率 : 80%)」)
 #: Where a structure part starts right after a row's digits: a numbering or 「第二十条…」.
 _STRUCTURE = re.compile(r"\d\.|[一二三四五六七八九十]{1,2}、|\(|第")
 #: A table cell's piece: a number (with the unit it may be written with) or a word.
@@ -89,8 +91,9 @@ def _line(line: Line, found: _Marks, section: str) -> tuple[list[Line], str]:
         pieces, section = _cell(cell, found, section)
         rows[-1] += pieces[0]
         rows += pieces[1:]
-    folded = fold(line.text)
-    section = next((s for h, s in found.headings.items() if folded.startswith(h)), section)
+    if len(rows) == 1 and len(line.text) <= _HEADING_LINE:  # a heading on its own line
+        folded = fold(line.text)
+        section = next((s for h, s in found.headings.items() if folded.startswith(h)), section)
     if len(rows) == 1:
         return [line], section
     return [Line(line.number, tuple(cells)) for cells in rows if cells], section
@@ -108,35 +111,31 @@ class _Where:
         return self.origins[k] + at - self.starts[k]
 
 
-_KEPT = re.compile(r"[^\s\"'“”‘’「」『』`*#]+")
 _DIGIT_COMMA = re.compile(r"(?<=[0-9])、")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _fold_char(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", char) if not c.isspace() and c not in _DROPPED)
 
 
 def _compact(text: str) -> tuple[str, _Where]:
     """``text`` folded (as :func:`~.normalize.fold`: NFKC, no spaces or quotes, 「2、」 as 「2.」
-    even after digits), with where each character came from. NFKC keeps the length of a
-    report's text (full-width forms); a text it does not is folded character by character."""
-    normal = unicodedata.normalize("NFKC", text)
-    if len(normal) != len(text):
-        return _compact_slowly(text)
-    starts, origins, parts, size = [], [], [], 0
-    for run in _KEPT.finditer(normal):
-        starts.append(size)
-        origins.append(run.start())
-        parts.append(run.group())
-        size += len(parts[-1])
-    return _DIGIT_COMMA.sub(".", "".join(parts)), _Where(starts, origins)
-
-
-def _compact_slowly(text: str) -> tuple[str, _Where]:
-    chars: list[str] = []
-    where: list[int] = []
-    for at, char in enumerate(text):
-        for folded in unicodedata.normalize("NFKC", char):
-            if not folded.isspace() and folded not in _DROPPED:
-                chars.append(folded)
-                where.append(at)
-    return _DIGIT_COMMA.sub(".", "".join(chars)), _Where(list(range(len(where))), where)
+    even after digits), with where each character came from. Each distinct character is folded
+    once and the text translated at once; where the text is kept as it is, dropped or made
+    longer (「⑴」 is 「(1)」) is found by one pass of a character class."""
+    table = {ord(char): _fold_char(char) for char in set(text)}
+    odd = "".join(sorted(chr(c) for c, folded in table.items() if len(folded) != 1))
+    starts, origins, size = [0], [0], 0
+    if odd:
+        starts, origins = [], []
+        for run in re.finditer("[^" + re.escape(odd) + "]+|[" + re.escape(odd) + "]", text):
+            length = len(table[ord(run.group())]) if run.end() - run.start() == 1 else run.end() - run.start()
+            if length:
+                starts.append(size)
+                origins.append(run.start())
+                size += length
+    return _DIGIT_COMMA.sub(".", text.translate(table)), _Where(starts, origins)
 
 
 def _occurrences(compact: str, every: tuple[str, ...]) -> list[tuple[int, int, str]] | None:
