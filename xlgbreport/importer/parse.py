@@ -55,8 +55,9 @@ class Imported:
         return self.report.format
 
 
-def parse(document: Document) -> list[Imported]:
-    """The reports ``document`` holds: one, or one per year of a comparison document."""
+def parse(document: Document, prior: Report | None = None) -> list[Imported]:
+    """The reports ``document`` holds: one, or one per year of a comparison document. ``prior``
+    (last year's report) lets a table-二 digit run be cut where 现行有效 continues from it."""
     glued = unglue(document, GB2021.schema)
     base = scan(glued, GB2021.schema)  # the headings are the same in both formats
     fmt, evidence = detect(base, glued)
@@ -64,7 +65,7 @@ def parse(document: Document) -> list[Imported]:
         glued = unglue(document, fmt.schema)
     scanned = scan(glued, fmt.schema) if fmt is not GB2021 else base
     document = glued
-    placed = place(scanned, fmt, document.source)
+    placed = place(scanned, fmt, document.source, prior)
     org, year = _title(scanned)
     years = scanned.compared_years or (year,)
     out = []
