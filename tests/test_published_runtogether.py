@@ -32,6 +32,7 @@ def test_table_two_runs_stay_blank_unless_last_year_leaves_one_reading(tmp_path)
     path = published_runtogether.write(now, "glued", tmp_path, "suqian_2024")
     (alone,) = run.read_published(path)
     assert _row(alone.report, "normative_documents") == [None] * 3
+    assert any("50227420" in n.message and "--prior" in n.message for n in alone.notes)  # said why
     (one,) = xlgbreport.read_published(path, last)
     assert _row(one.report, "normative_documents") == [50, 227, 420]
     assert _row(one.report, "regulations") == [None] * 3

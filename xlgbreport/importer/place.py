@@ -173,6 +173,8 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         return
     if not found:
         reason = notes.Unplaced.COUNT.format(label=f"「{name}」", expected=len(keys), actual=len(values))
+        if placed.prior is None and _continues(keys, values):
+            reason += "；" + notes.Unplaced.NO_EQUATION
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=reason))
         return
@@ -182,6 +184,12 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         placed.found += sum(v is not None for v in found[0])
         return
     placed.pending.append(_Given(pending, name, _raw(values), how, line))
+
+
+def _continues(keys: tuple[CellKey, ...], values: list[Token]) -> bool:
+    """A table-二 row whose 现行有效 continues from last year, given as one digit run."""
+    return (len(values) == 1 and values[0].digits == values[0].raw and values[0].digits.isdigit()
+            and [k[2] for k in keys] == ["issued", "repealed", "in_force"])
 
 
 def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> bool:
