@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import published_docs
 import published_runtogether
 import pytest
 from hypothesis import given, settings
@@ -181,3 +182,29 @@ def test_a_label_glued_to_its_digits_never_sends_the_next_row_s_values_to_it(row
     got = {row: [one.report.cells.get(("requests", row, c.id)) for c in REQUESTS_TABLE.columns]
            for row in ("3.3.1", "3.3.2")}
     assert got == {"3.3.1": [5, 0, 0, 0, 0, 0, 5], "3.3.2": [3, 0, 0, 0, 0, 0, 3]}
+
+
+SHARED = published_docs.EXAMPLES.parent
+#: The cells each real report gives back run together (with nothing, with single spaces), measured
+#: 2026-12-06: the rest are rows whose runs two readings fit, table 二's runs, and 001's extra values.
+RUN_TOGETHER_CELLS = {"000_55d5c156145a1778.txt": (107, 113), "001_f343fc82610760f0.txt": (165, 193),
+                      "002_4f580d778f793ab4.txt": (194, 200), "004_1eb3b7e7b76f4da9.txt": (176, 196),
+                      "huaian_szf_2024.txt": (200, 200)}
+
+
+@pytest.mark.parametrize("name", sorted(RUN_TOGETHER_CELLS))
+def test_real_reports_run_together_give_no_cell_their_lines_do_not(name):
+    """Each seed and shared report with its lines and cells joined (with nothing, then with single
+    spaces) gives no cell its own lines do not give, and no other value."""
+    folder = "reports" if name.startswith("huaian") else "seeds"
+    document_read = run.readers.read(SHARED / folder / name)
+    (base,) = parse(document_read)
+    got = []
+    for joint in ("", " "):
+        text = joint.join(joint.join(c.strip() for c in line.cells if c.strip()) for line in document_read.lines)
+        (glued,) = parse(Document(name, "txt", (Line(1, (text,)),)))
+        keys = base.report.format.schema.keys
+        placed = {k: v for k, v in glued.report.cells.items() if v is not None and k in keys}
+        assert all(base.report.cells.get(k) == v for k, v in placed.items()), name
+        got.append(len(placed))
+    assert all(n >= least for n, least in zip(got, RUN_TOGETHER_CELLS[name], strict=True)), got

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..core.formats import FORMATS
 from ..core.tables import Schema, TableId
 from .document import Document, Line
-from .normalize import fold
+from .normalize import fold, numbering
 
 #: Labels found in one cell beyond which it is not cut (a real report holds about 60).
 MAX_FOUND = 2_000
@@ -47,17 +47,23 @@ class _Marks:
     rows: frozenset[str]
     every: tuple[str, ...]
     tables: frozenset[str]
+    following: dict[str, str]  # a row label -> the next row's item number (「2」), in the format's order
 
 
-def _row_labels(schema: Schema) -> set[str]:
-    out = set()
+def _row_labels(schema: Schema) -> dict[str, str]:
+    """Each row label of 二 and 三 (三's also without its note), with the item number of the row
+    after it in the format's order when that row is numbered 「N.」 (what may be glued to its digits)."""
+    out = {}
     for table_id in (TableId.PROACTIVE, TableId.REQUESTS):
-        for row in schema.table(table_id).rows:
+        rows = schema.table(table_id).rows
+        for k, row in enumerate(rows):
             label = fold(row.label)
-            out.add(label)
+            after = numbering(fold(rows[k + 1].label))[0] if k + 1 < len(rows) else ""
+            number = after[:-1] if after[:-1].isdigit() else ""
+            out[label] = number
             bare = label.split("(", 1)[0] if not label.startswith("(") else "(" + label[1:].split("(", 1)[0]
             if len(bare) > 2:
-                out.add(bare)
+                out[bare] = number
     return out
 
 
@@ -67,10 +73,10 @@ def marks(schema: Schema) -> _Marks:
     rows = _row_labels(schema)
     every = set(rows) | set(headings)
     for fmt in FORMATS.values():
-        every |= _row_labels(fmt.schema)
+        every |= set(_row_labels(fmt.schema))
         every |= {fold(p) for t in fmt.schema.tables for r in t.rows for p in r.parents}
     return _Marks(headings, frozenset(rows), tuple(sorted(every, key=len, reverse=True)),
-                  frozenset(t.id for t in schema.tables))
+                  frozenset(t.id for t in schema.tables), rows)
 
 
 def unglue(document: Document, schema: Schema) -> Document:
@@ -187,7 +193,7 @@ def _cell(cell: str, found: _Marks, section: str) -> tuple[list[list[str]], str]
             if rest.strip():
                 out += [_pieces(rest, section in found.tables)]
         else:
-            out += [[head.strip(), *_pieces(rest, True)]]
+            out += [[head.strip(), *_numbered(_pieces(rest, True), found.following[label])]]
     return out, section
 
 
@@ -218,6 +224,18 @@ def _digits_end(compact: str, end: int, starts: set[int]) -> bool:
     if stop == end:
         return False
     return stop == len(compact) or stop in starts or bool(_STRUCTURE.match(compact, stop))
+
+
+def _numbered(pieces: list[str], number: str) -> list[str]:
+    """A row's pieces with the next row's item number given back to it: in 「00000002.其他法律法规
+    禁止公开」 after 「1.属于国家秘密」 the 2 is the next row's number (the format's next row is 「2.」),
+    even when its words are shortened and so not cut at; a run not ending in that number is kept."""
+    for k in range(len(pieces) - 1):
+        run, after = pieces[k], pieces[k + 1]
+        if (number and run.isdigit() and len(run) > len(number) and run.endswith(number)
+                and after[:1] in ".、．"):
+            return [*pieces[:k], run[:-len(number)], number + after, *pieces[k + 2:]]
+    return pieces
 
 
 def _pieces(text: str, table: bool) -> list[str]:
