@@ -10,7 +10,8 @@ Layouts (:data:`LAYOUTS`):
   ``|||`` filler after the label; ``fullwidth``: cells between ``｜``;
 - ``pipe_per_line``: one cell per line, ending ``|``;
 - ``html_empty``: a web page whose 0 cells and totals are empty ``<td></td>`` (the truth then
-  has them blank), many of them at a row's end.
+  has them blank), many of them at a row's end; ``docx_empty``: the project's Word report of
+  that blanked report (real table cells, empty ones included).
 
 ``joints`` lets a test glue or unglue each joint at random (a space or nothing).
 """
@@ -24,9 +25,11 @@ from pathlib import Path
 from published_layouts import lines_of
 
 from xlgbreport.core.model import Report
+from xlgbreport.rendering import render
 
-LAYOUTS = ("glued", "glued_spaced", "pipes", "pipes_filler", "fullwidth", "pipe_per_line", "html_empty")
-TEXT_LAYOUTS = LAYOUTS[:-1]
+LAYOUTS = ("glued", "glued_spaced", "pipes", "pipes_filler", "fullwidth", "pipe_per_line", "html_empty",
+           "docx_empty")
+EMPTY_CELLS = ("html_empty", "docx_empty")
 
 
 def _joined(lines: list[list[str]], joint) -> str:
@@ -96,6 +99,9 @@ def write(report: Report, layout: str, folder: Path, name: str) -> Path:
     if layout == "html_empty":
         path = folder / f"{name}_{layout}.html"
         path.write_text(page_with_empty_cells(report), encoding="utf-8")
+    elif layout == "docx_empty":
+        path = folder / f"{name}_{layout}.docx"
+        path.write_bytes(render(blanked(report), "docx"))
     else:
         path = folder / f"{name}_{layout}.txt"
         path.write_text(text_of(report, layout), encoding="utf-8")

@@ -125,7 +125,7 @@ def glued_files(tmp_path_factory):
     for name in EXAMPLES:
         report = known(name).report
         for layout in GLUED_LAYOUTS:
-            truth = published_runtogether.blanked(report) if layout == "html_empty" else report
+            truth = published_runtogether.blanked(report) if layout in published_runtogether.EMPTY_CELLS else report
             out[(name, layout)] = (truth, published_runtogether.write(report, layout, folder, name))
     return out
 
@@ -159,7 +159,7 @@ def test_balanced_reports_in_every_new_layout_never_import_a_wrong_cell(tmp_path
         path.write_text(published_runtogether.text_of(report, layout, rng), encoding="utf-8")
     else:
         path = published_runtogether.write(report, layout, folder, "made")
-    truth = published_runtogether.blanked(report) if layout == "html_empty" else report
+    truth = published_runtogether.blanked(report) if layout in published_runtogether.EMPTY_CELLS else report
     (one,) = run.read_published(path)
     assert wrong_right_blank(one.report, truth)[0] == 0, (layout, path.read_text(encoding="utf-8")[:3000])
     if layout not in ("glued", "glued_spaced"):
