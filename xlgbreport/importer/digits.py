@@ -49,6 +49,9 @@ def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) 
     total of its own, whose missing cell could be anywhere). A cut that breaks the row's own
     totals is no candidate (:class:`TooMany` when there are too many to try)."""
     k = len(keys)
+    values = list(values)
+    while len(values) > k and values[-1].blank:
+        values.pop()  # empty cells past the row's width (a page's grid) are layout, not cells
     if len(values) == k:
         return [tuple(number(t) for t in values)], ""
     if len(values) > k:
