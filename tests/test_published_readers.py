@@ -234,8 +234,9 @@ def test_the_seeds_and_shared_reports_read_line_for_line() -> None:
         raw = path.read_bytes().decode("utf-8").splitlines()
         document = readers.read(path)
         assert document.kind == "txt" and len(document.lines) == len(raw), path.name
-        for line in document.lines:
-            assert line.cells == tuple(raw[line.number - 1].split("\t"))
+        for line in document.lines:  # tabs, pipes and runs of two or more spaces separate cells
+            assert line.cells == tuple(readers.text_cells(raw[line.number - 1]))
+            assert "".join(line.cells).replace(" ", "") == re.sub(r"[\t |｜]", "", raw[line.number - 1])
     seed = readers.read(SHARED / "seeds" / "001_f343fc82610760f0.txt")
     assert line_with(seed, ROW_1).cells == (ROW_1, "", "0", "0", "0", "0", "0", "0", "0", "", "")
     compare = readers.read(SHARED / "reports" / "suqian_2023_2024_compare.txt")
