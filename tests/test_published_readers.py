@@ -164,7 +164,7 @@ def test_the_pdf_s_ruled_tables_are_rows_of_cells_and_its_text_lines(made, huaia
     assert all(len(line.cells) == 1 for line in as_text.lines)
     assert (ROW_1 + " " + " ".join(huaian.row_values("requests", "1")),) in [line.cells for line in as_text.lines]
     prose = [cells for cells in rows if cells[0].startswith("2024 年，本机关新收政府信息公开申请")]
-    assert prose == [("2024 年，本机关新收政府信息公开申请 3119 件（其中",)]  # text: one cell a line
+    assert len(prose) == 1 and len(prose[0]) == 1  # text: one cell a line, wherever the page wraps it
 
 
 # --- GBK page, text layouts ------------------------------------------------------------------------
