@@ -197,6 +197,8 @@ def test_the_county_status_counts_open_and_explained_warnings(tmp_path: Path) ->
     counts = {Path(f.path).name: (f.extra["warnings"], f.extra["explained"]) for f in batch.files}
     assert counts == {"a.xlsx": (0, 2), "b.xlsx": (2, 0)}
     ws = openpyxl.load_workbook(out)["汇总状态"]
-    notes = {row[3]: row[7] for row in ws.iter_rows(min_row=4, values_only=True) if row[3]}
-    assert "2 处提示已说明" in notes[str(explained)]
-    assert "已说明" not in (notes[str(towns / "b.xlsx")] or "")
+    rows = {row[3]: row for row in ws.iter_rows(min_row=4, values_only=True) if row[3]}
+    a, b = rows[str(explained)], rows[str(towns / "b.xlsx")]
+    assert (a[4], a[6], a[7]) == ("通过", 0, 2)  # every warning explained: passed, and counted apart
+    assert (b[4], b[6], b[7]) == ("有提示未说明", 2, 0)
+    assert "2 处提示已说明" in a[8] and "已说明" not in (b[8] or "")
