@@ -29,7 +29,7 @@ from ..errors import InputError, Message, OutputError
 from ..files import interchange
 from ..files.paths import shown
 from ..workbook import writer as workbook_writer
-from . import expect, sheets
+from . import copies, expect, sheets
 from .decide import Decision, Status, add, decide
 from .gather import INPUT_KEYS, Entry, read_all
 
@@ -99,14 +99,20 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     report = decision.report(name)
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)
-    _save(output, report, lambda wb: sheets.write(wb, decision, decision.headline, bodies, total,
-                                                  last is not None), overwrite)
+    copied = copies.search(copies.units_of(entries, decision.year), last.bodies if last else None)
+
+    def add_sheets(wb: Any) -> None:
+        sheets.write(wb, decision, decision.headline, bodies, total, last is not None)
+        sheets.write_copies(wb, copied.found)
+
+    _save(output, report, add_sheets, overwrite)
     view = report.computed()
     values = {i.id: i.value(view) for i in INDICATORS}
-    return _batch(decision, notes, decision.headline, output=str(output), org=name,
-                  totals=interchange.to_dict(report),
-                  indicators={k: _number(v) for k, v in values.items()},
-                  levels={k: level(k, v) for k, v in values.items() if level(k, v)})
+    return copies.attach(_batch(decision, notes, decision.headline, output=str(output), org=name,
+                                totals=interchange.to_dict(report),
+                                indicators={k: _number(v) for k, v in values.items()},
+                                levels={k: level(k, v) for k, v in values.items() if level(k, v)}),
+                         copied)
 
 
 def _number(value: Number | None) -> float | int | None:

@@ -9,6 +9,7 @@ calls ``write_string`` itself): an org named ``=HYPERLINK(…)`` stays text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,23 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
+from ..core.shown import terminal as shown_text
+from ..core.text_rules import TextCopied
 from ..files.paths import shown
 from . import charts, detail
+from .copies import MIN_SHARED, Copied
 from .decide import Decision, Line, Status
 
 STATUS_SHEET = "汇总状态"
+COPIES_SHEET = "雷同"
+COPIES_HEADERS = ("机关", "部分", "雷同于", "雷同占比", "雷同句数", "句数", "本单位的句子（示例）", "对方的句子",
+                  "文件", "对方文件")
+COPIES_NOTE = ("一、五、六部分去掉机关名称、年份和数字后逐句比较：一个部分有 {share:.0%} 以上（且至少 {n} 句）与"
+               "另一单位或本单位上年相同或几乎相同，列在这里，并在该单位的校验结果中提示 text.copied。"
+               "方法见 docs/county.md。")
+COPIES_NONE = "未发现雷同"
+LAST_YEAR = "本单位上年报告"
+PASSAGE = 300  # characters of a sample sentence shown
 INDICATOR_SHEET = "指标"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
 TOTAL = "合计"
@@ -213,3 +226,38 @@ def _formats(wb: Any) -> dict[str, Any]:
     for level, (bg, fg) in COLOURS.items():
         f[level] = wb.add_format({"bg_color": bg, "font_color": fg})
     return f
+
+
+def write_copies(wb: Any, found: Sequence[Copied]) -> None:
+    """The 雷同 sheet: each unit's section carried from another unit (or its last year), with
+    the share carried and a sample sentence from both sides."""
+    f = _formats(wb)
+    ws = wb.add_worksheet(COPIES_SHEET)
+    for c, width in enumerate((24, 16, 24, 9, 9, 7, 50, 50, 28, 28)):
+        ws.set_column(c, c, width)
+    ws.write_string(0, 0, COPIES_SHEET, f["title"])
+    ws.write_string(1, 0, COPIES_NOTE.format(share=TextCopied.SHARE, n=MIN_SHARED), f["note"])
+    for c, text in enumerate(COPIES_HEADERS):
+        ws.write_string(2, c, text, f["header"])
+    if not found:
+        ws.write_string(3, 0, COPIES_NONE, f["cell"])
+    for r, copied in enumerate(found, 3):
+        section = copied.finding.args_dict["section"]
+        _text(ws, r, 0, copied.org, f["cell"])
+        _text(ws, r, 1, section, f["cell"])
+        _text(ws, r, 2, LAST_YEAR if copied.last_year else copied.other_org, f["cell"])
+        ws.write_number(r, 3, copied.share, f["percent"])
+        ws.write_number(r, 4, copied.carried, f["cell"])
+        ws.write_number(r, 5, copied.sentences, f["cell"])
+        _text(ws, r, 6, _passage(copied.sample), f["cell"])
+        _text(ws, r, 7, _passage(copied.twin), f["cell"])
+        _text(ws, r, 8, copied.path, f["cell"])
+        _text(ws, r, 9, copied.other_path, f["cell"])
+    ws.autofilter(2, 0, max(2 + len(found), 3), len(COPIES_HEADERS) - 1)
+    ws.freeze_panes(3, 1)
+
+
+def _passage(sentence: str) -> str:
+    """A sample sentence as a cell shows it: controls escaped, at most ``PASSAGE`` characters."""
+    text = shown_text(sentence.strip())
+    return text if len(text) <= PASSAGE else text[:PASSAGE - 1] + "…"
