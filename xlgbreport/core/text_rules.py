@@ -9,14 +9,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Severity
 from .model import ReportView
 from .prior import normalise
 from .rule_base import APPEALS, PROACTIVE, REQUESTS, Rule
-from .similarity import Carried, carried
 from .tables import CellKey, Role, Row, Schema, Table, text_key
+
+if TYPE_CHECKING:  # pragma: no cover - rapidfuzz is loaded only when copies are compared
+    from .similarity import Carried
 
 
 class TextMissing(Rule):
@@ -355,6 +357,8 @@ class TextCopied(Rule):
     def compare(self, report: ReportView, other: ReportView) -> Iterator[tuple[Finding, Carried]]:
         """Each section of ``report`` carried from the same section of ``other`` at or above the
         thresholds: its finding, and what was carried (the county's 雷同 sheet shows a sample)."""
+        from .similarity import carried  # rapidfuzz: not for every validate
+
         names = (report.org, other.org)
         last_year = normalise(report.org) == normalise(other.org)
         who = self.LAST_YEAR if last_year else self.OTHER.format(org=other.org or "")
