@@ -139,3 +139,26 @@ def test_a_formula_in_the_copied_text_stays_text_on_the_sheet(tmp_path: Path) ->
     sheet = openpyxl.load_workbook(out)[COPIES_SHEET]
     cell = sheet.cell(4, 7)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_consolidate_with_prior_finds_a_units_copy_of_its_own_last_year(tmp_path: Path) -> None:
+    last = sources.load(SHARED / "examples" / "suqian_2023.json")
+    then = body("宿迁市人民政府", 2023, 1)
+    then.text = dict(last.text)
+    now = body("宿迁市人民政府", 2024, 2)
+    now.text = {s: re.sub(r"\d+", "9", last.text.get(s) or "") for s in SECTIONS}
+    other = body("淮安市人民政府", 2024, 3)
+    other.text = dict(sources.load(SHARED / "examples" / "huaian_szf_2024.json").text)
+    (tmp_path / "2023").mkdir()
+    (tmp_path / "2024").mkdir()
+    xlgbreport.write(then, tmp_path / "2023" / "suqian.xlsx")
+    xlgbreport.write(now, tmp_path / "2024" / "suqian.xlsx")
+    xlgbreport.write(other, tmp_path / "2024" / "huaian.xlsx")
+    batch = xlgbreport.consolidate([tmp_path / "2024"], tmp_path / "汇总.xlsx", org="江苏省",
+                                   prior=tmp_path / "2023")
+    found = {Path(f.path).name: [x for x in f.findings if x.rule == "text.copied"] for f in batch.files}
+    assert found["huaian.xlsx"] == [] and found["suqian.xlsx"]
+    assert all("上年报告" in x.message and x.sheet and x.cell for x in found["suqian.xlsx"])
+    rows = list(openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)[COPIES_SHEET]
+                .iter_rows(min_row=4, values_only=True))
+    assert {r[2] for r in rows} == {"本单位上年报告"}

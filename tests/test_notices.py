@@ -129,3 +129,11 @@ def test_libreoffice_converts_a_notice_and_the_summary(county) -> None:
     for data in pdfs:
         text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
         assert "反馈意见".encode() in text or "汇总情况通报".encode() in text
+
+
+@pytest.mark.parametrize(("org", "name"), [("CON", "_CON"), ("nul.镇", "_nul.镇"), ("a/../b", "a_.._b"),
+                                          ("", "未识别机关")])
+def test_file_names_are_safe_on_windows_too(org: str, name: str) -> None:
+    from xlgbreport.files.paths import safe_name
+
+    assert safe_name(org) == name
