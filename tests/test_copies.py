@@ -84,6 +84,8 @@ def test_a_planted_copy_of_another_units_five_is_found_with_names_years_and_numb
     assert c.share >= TextCopied.SHARE and c.carried >= TextCopied.MIN_CARRIED
     assert "羊山镇" in c.sample or c.sample in copy.text["problems"]
     assert {c.path for c in found} == {"yangshan", huji}  # the pair: both units are told
+    rules_md = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert f"“{c.finding.message}”" in rules_md  # the documented example is what the code says
 
 
 def test_a_copy_of_the_same_bodys_last_year_is_found() -> None:

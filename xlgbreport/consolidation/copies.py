@@ -25,7 +25,7 @@ from ..core.findings import Finding
 from ..core.model import Report
 from ..core.prior import normalise
 from ..core.similarity import unpack
-from ..core.text_rules import TextCopied
+from ..core.text_rules import TextCopied, longest
 from ..errors import XlgbreportError
 from .gather import Entry
 
@@ -53,7 +53,7 @@ class Copied:
     share: float
     carried: int
     sentences: int
-    sample: str  # the unit's first carried sentence
+    sample: str  # the unit's longest carried sentence
     twin: str  # the same sentence in the other report
 
 
@@ -138,7 +138,7 @@ def _verified(unit: Entry, other: Entry, report: Callable[[Entry], Report | None
     if mine is None or theirs is None:
         return
     for finding, carried in RULE.compare(mine, theirs):
-        first = carried.matches[0]
+        first = longest(carried)
         yield Copied(unit.path, unit.org or "", other.path, other.org or "", last_year, finding,
                      carried.share, carried.carried, carried.sentences, first.sentence, first.twin)
 

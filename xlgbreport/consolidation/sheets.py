@@ -33,6 +33,8 @@ COPIES_NOTE = ("一、五、六部分去掉机关名称、年份和数字后逐�
                "另一单位或本单位上年相同或几乎相同，列在这里，并在该单位的校验结果中提示 text.copied。"
                "方法见 docs/county.md。")
 COPIES_NONE = "未发现雷同"
+COPIES_WIDTHS = (24, 30, 24, 9, 9, 7, 50, 50, 28, 28)
+LINE_POINTS = 14  # a wrapped line of 10-point 宋体
 LAST_YEAR = "本单位上年报告"
 PASSAGE = 300  # characters of a sample sentence shown
 INDICATOR_SHEET = "指标"
@@ -233,7 +235,7 @@ def write_copies(wb: Any, found: Sequence[Copied]) -> None:
     the share carried and a sample sentence from both sides."""
     f = _formats(wb)
     ws = wb.add_worksheet(COPIES_SHEET)
-    for c, width in enumerate((24, 16, 24, 9, 9, 7, 50, 50, 28, 28)):
+    for c, width in enumerate(COPIES_WIDTHS):
         ws.set_column(c, c, width)
     ws.write_string(0, 0, COPIES_SHEET, f["title"])
     ws.write_string(1, 0, COPIES_NOTE.format(share=TextCopied.SHARE, n=MIN_SHARED), f["note"])
@@ -249,8 +251,13 @@ def write_copies(wb: Any, found: Sequence[Copied]) -> None:
         ws.write_number(r, 3, copied.share, f["percent"])
         ws.write_number(r, 4, copied.carried, f["cell"])
         ws.write_number(r, 5, copied.sentences, f["cell"])
-        _text(ws, r, 6, _passage(copied.sample), f["cell"])
-        _text(ws, r, 7, _passage(copied.twin), f["cell"])
+        samples = _passage(copied.sample), _passage(copied.twin)
+        _text(ws, r, 6, samples[0], f["cell"])
+        _text(ws, r, 7, samples[1], f["cell"])
+        # rows are not grown to wrapped text by every program: as many lines as the longer sample
+        # takes (a Chinese character is two widths of the column's unit)
+        lines = max(1, *(-(-2 * len(t) // COPIES_WIDTHS[6]) for t in samples))
+        ws.set_row(r, LINE_POINTS * lines)
         _text(ws, r, 8, copied.path, f["cell"])
         _text(ws, r, 9, copied.other_path, f["cell"])
     ws.autofilter(2, 0, max(2 + len(found), 3), len(COPIES_HEADERS) - 1)

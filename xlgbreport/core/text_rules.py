@@ -18,7 +18,7 @@ from .rule_base import APPEALS, PROACTIVE, REQUESTS, Rule
 from .tables import CellKey, Role, Row, Schema, Table, text_key
 
 if TYPE_CHECKING:  # pragma: no cover - rapidfuzz is loaded only when copies are compared
-    from .similarity import Carried
+    from .similarity import Carried, Match
 
 
 class TextMissing(Rule):
@@ -369,8 +369,13 @@ class TextCopied(Rule):
             yield self.finding(report, text_key(section), actual=round(found.share, 3),
                                section=report.format.schema.label(section), share=f"{found.share:.0%}",
                                other=who, carried=found.carried, total=found.sentences,
-                               sentence=quote(found.matches[0].sentence)), found
+                               sentence=quote(longest(found).sentence)), found
 
     def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
         if prior is not None:
             yield from (finding for finding, _ in self.compare(report, prior))
+
+
+def longest(found: Carried) -> Match:
+    """The longest sentence carried: the sample that shows a copy best (never a stock phrase)."""
+    return max(found.matches, key=lambda m: len(m.sentence))
