@@ -74,6 +74,8 @@ def test_each_unit_with_problems_gets_a_notice_naming_every_problem_and_a_clean_
     assert "需要改正的错误" not in copied
     missing = text_of(folder / "金乡县高河街道办事处_反馈意见.docx")
     assert "未收到你单位的年度报告" in missing
+    broken = text_of(folder / "broken_反馈意见.docx")
+    assert broken.count("不是 Excel") == 1 and "无法读取" in broken  # the reason once, not again as a note
 
 
 def test_every_finding_of_a_unit_is_in_its_notice(county) -> None:

@@ -25,6 +25,7 @@ from . import writers
 from .content import NUMERALS, Cell, Content, Section, TableView
 
 NOTICE_TITLE = "关于{org}{year}年度政府信息公开工作年度报告的反馈意见"
+FILE_TITLE = "关于报送文件 {file} 的反馈意见"  # a file whose org could not be read
 SUMMARY_TITLE = "{org}{year}年度政府信息公开工作年度报告汇总情况通报"
 GREETING = "{org}："
 STATUS_LINE = "你单位报送的年度报告（{file}）经汇总校验，状态为“{status}”。请按以下意见处理后重新报送。"
@@ -81,7 +82,8 @@ def write(batch: Batch, folder: Path, *, overwrite: bool = False) -> list[Path]:
 def notice(result: FileResult, year: object) -> Content:
     """One unit's notice: its status, the errors to correct (cell and message) and the
     warnings to verify and explain, each in a table; why it was not summed."""
-    org = _text(result.extra.get("org")) or UNKNOWN
+    named = _text(result.extra.get("org"))
+    org = named or _text(Path(result.path).name) or UNKNOWN
     status = _text(result.extra.get("status"))
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     warnings = [f for f in result.findings if f.severity is Severity.WARNING]
@@ -96,11 +98,13 @@ def notice(result: FileResult, year: object) -> Content:
     if warnings:
         parts.append(_problems(WARNINGS_HEADING, warnings, (WARNINGS_HOW,)))
     listed = {f"{f.ref} {f.message}" for f in result.findings}  # the status notes repeat the first few
+    listed.add(result.error_message or "")
     notes = tuple(_text(n) for n in result.notes if n not in listed and not _COUNTED.match(n))
     if notes:
         parts.append(Section(NOTES_HEADING, notes))
     numbered = [replace(p, heading=f"{NUMERALS[i]}、{p.heading}") for i, p in enumerate(parts)]
-    return Content(NOTICE_TITLE.format(org=org, year=year), (),
+    title = NOTICE_TITLE.format(org=org, year=year) if named else FILE_TITLE.format(file=org)
+    return Content(title, (),
                    (Section(GREETING.format(org=org), (opening,)), *numbered))
 
 
