@@ -18,11 +18,11 @@ BUNDLE = (ROOT / "scripts" / "build-windows-bundle").read_text(encoding="utf-8")
 
 
 def test_the_guide_shows_install_bats_commands_verbatim() -> None:
-    commands_run = [line.strip().removesuffix("|| goto failed").strip()
-                    for line in INSTALL_BAT.splitlines() if line.strip().startswith("py -3 -")]
-    assert len(commands_run) == 5  # the version check, pip, the two add-in variants, the doctor
-    for command in commands_run[1:]:
+    commands_run = [line.strip() for line in INSTALL_BAT.splitlines() if line.startswith('"%PY%" ')]
+    assert len(commands_run) == 6  # pip, its check, the two add-in variants, the interpreter, the doctor
+    for command in commands_run:
         assert command in GUIDE, command
+    assert r"%LOCALAPPDATA%\xlgbreport\venv" in GUIDE and 'set "HOME_DIR=%LOCALAPPDATA%\\xlgbreport"' in INSTALL_BAT
 
 
 def test_the_guide_never_says_pip_install_user_or_the_old_excel_2016_claims() -> None:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
     from .importer.parse import Imported
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
-           "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
-           "excel_selftest",
+           "build_addin", "carry_forward", "check", "collect", "compare", "consolidate", "errors",
+           "excel_doctor", "excel_selftest",
            "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
@@ -163,13 +163,16 @@ def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *,
                 org: str | None = None, year: int | None = None, expect: str | Path | None = None,
+                units: str | Path | None = None, summaries: bool | None = None,
                 prior: str | Path | None = None, include_invalid: bool = False,
                 check: str | Path | None = None, scheduler: str | None = None,
                 scheduler_timeout: float = 10.0, overwrite: bool = False,
                 progress: Progress | None = None, notices: str | Path | None = None) -> Batch:
-    """Many bodies' reports summed into the workbook ``output``, one result per input (valid when
-    summed) and per body on the ``expect`` list that sent nothing; the batch's ``extra`` holds
-    the totals and indicators. With ``check``, that summary is compared with the sum instead:
+    """Many bodies' reports summed into the workbook ``output`` of ``org`` (or of the root of
+    the ``units`` list: 单位, 类别, 上级), one result per input (valid when summed) and per body
+    listed (``expect`` or ``units``) that sent nothing; the batch's ``extra`` holds the totals
+    and indicators. Earlier summaries are skipped, unless the run is of summaries
+    (``summaries``; by default when every input is one). With ``check``, that summary is compared with the sum instead:
     its findings are in the first result. ``scheduler`` (``tcp://host:port``) reads on a
     dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line.
     ``notices`` is a folder for the Word notices: one to each unit with problems and the
@@ -182,9 +185,11 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
     with gather.cluster(scheduler, scheduler_timeout) if scheduler else contextlib.nullcontext() as executor:
         if check is not None:
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
+                             units_path=Path(units) if units is not None else None,
                              include_invalid=include_invalid, executor=executor)
         done = run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
-                               prior=Path(prior) if prior is not None else None,
+                               units_path=Path(units) if units is not None else None,
+                               summaries=summaries, prior=Path(prior) if prior is not None else None,
                                include_invalid=include_invalid, overwrite=overwrite,
                                executor=executor, progress=progress)
     return done if notices is None else _notices(done, Path(notices), overwrite)
@@ -225,6 +230,21 @@ def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = 
     return Batch(files, headline=RENDERED.format(done=len(files) - failed, failed=failed))
 
 
+def compare(this: str | Path, prior: str | Path, to: str, *, output: str | Path | None = None,
+            overwrite: bool = False) -> FileResult:
+    """This year's report (a workbook or interchange JSON, one body's or a county's sum) against
+    last year's ``prior``, as the two-year comparison a leader reads, in ``to`` (see
+    :func:`render_kinds`): each official table in both years with the change, the indicators,
+    sections 一, 五 and 六 with the sentences carried over from last year marked, and the findings
+    of both years and across them. Written beside ``this`` (``X_对比.docx``) or at ``output``; the
+    result's findings are this year's with the cross-year ones. A 2019-format last year is
+    compared through the crosswalk."""
+    from .rendering import compare as comparison
+
+    return comparison.compare_file(Path(this), Path(prior), to,
+                                   Path(output) if output is not None else None, overwrite=overwrite)
+
+
 def import_kinds() -> tuple[str, ...]:
     """What :func:`import_reports` writes into a folder: xlsx or json."""
     from .importer import run
@@ -251,12 +271,15 @@ def read_published(path: str | Path) -> list[Imported]:
     return run.read_published(path)
 
 
-def frame(paths: Iterable[str | Path]) -> pandas.DataFrame:
-    """Every readable report under ``paths`` in long form, one row a cell, with ``path`` and
-    ``valid`` columns (needs pandas)."""
+def frame(paths: Iterable[str | Path], *, org: str | None = None, year: int | None = None,
+          units: str | Path | None = None, include_invalid: bool = False) -> pandas.DataFrame:
+    """Every readable report under ``paths`` in long form, one row a cell, each with the status
+    ``consolidate`` gives it (so ``status == '通过'`` is what is summed without question);
+    unreadable files in ``df.attrs["problems"]`` (needs pandas)."""
     from .consolidation import detail
 
-    return detail.frame(paths)
+    return detail.frame(paths, org=org, year=year, units=Path(units) if units is not None else None,
+                        include_invalid=include_invalid)
 
 
 def excel_doctor(workbook: str | Path | None = None) -> Batch:

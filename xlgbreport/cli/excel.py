@@ -56,7 +56,8 @@ def selftest_command(output: Path, force: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path(ADDIN_NAME), show_default=True, help="加载项的保存位置")
 @click.option("--interpreter", help="各单位电脑上 pythonw.exe 的位置，可写环境变量，如 "
-              r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe；不写则用 PATH 上的 pythonw")
+              r"%LOCALAPPDATA%\xlgbreport\venv\Scripts\pythonw.exe；不写则用 install.bat 写入的用户配置"
+              "（没有配置时才用 PATH 上的 pythonw）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def build_addin(output: Path, interpreter: str | None, force: bool) -> None:
     """由 xlwings 自带的模板制作县级加载项（.xlam）：年报选项卡（校验、结转上年数据、生成报告）和函数。"""

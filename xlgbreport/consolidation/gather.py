@@ -29,6 +29,7 @@ from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Report, Value, is_number
 from ..core.text_rules import TextCopied
 from ..errors import InputError, Message, XlgbreportError
+from . import members as summary_members
 from . import scheduler
 
 #: The cells a consolidation sums: every input cell; the totals follow from them.
@@ -63,6 +64,7 @@ class Entry:
     digest: str = ""  # of org, year and values as numbers: identical copies share it
     error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
     prose: bytes = b""  # sections 一, 五, 六 as sentence fingerprints (``copies``), not their text
+    members: tuple[tuple[str, str], ...] | None = None  # a consolidated workbook's (org, digest)s
 
     @property
     def readable(self) -> bool:
@@ -101,9 +103,11 @@ def _read(path: Path) -> Entry:
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
     digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
+    members = summary_members.read(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else None
     prose = similarity.fingerprints((report.text.get(s) for s in TextCopied.SECTIONS), (report.org,))
     return Entry(str(path), report.org, year, None, len(errors), warnings,
-                 tuple(f"{f.ref} {f.message}" for f in shown), values, digest, prose=prose)
+                 tuple(f"{f.ref} {f.message}" for f in shown), values, digest, members=members,
+                 prose=prose)
 
 
 @contextmanager

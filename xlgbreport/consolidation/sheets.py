@@ -21,11 +21,11 @@ from ..core.model import Number, Report
 from ..core.shown import terminal as shown_text
 from ..core.text_rules import TextCopied
 from ..files.paths import shown
-from . import charts, detail
+from . import charts, detail, members
 from .copies import MIN_SHARED, Copied
 from .decide import Decision, Line, Status
 
-STATUS_SHEET = "汇总状态"
+STATUS_SHEET = members.STATUS_SHEET
 COPIES_SHEET = "雷同"
 COPIES_HEADERS = ("机关", "部分", "雷同于", "雷同占比", "雷同句数", "句数", "本单位的句子（示例）", "对方的句子",
                   "文件", "对方文件")
@@ -46,7 +46,7 @@ CHANGE_RATE = "{label}比上年（百分点）"
 INDICATOR_NOTE = ("分母为 0 时留空（不是 0% 也不是 100%）。颜色：{levels}；阈值见 "
                   "xlgbreport/core/indicators.py 和 docs/county.md。")
 #: Statuses shown amber (left out, to be fixed) and red (nothing usable arrived).
-AMBER = frozenset({Status.INVALID, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
+AMBER = frozenset({Status.INVALID, Status.WARNED, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
 RED = frozenset({Status.UNREADABLE, Status.MISSING})
 COLOURS = {"watch": ("#FFD966", "#7F6000"), "alert": ("#FF7C80", "#9C0006")}
 
@@ -88,7 +88,8 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
     ws.set_column(0, 0, 28)
     ws.set_column(1, 2, 8)
     ws.set_column(3, 3, 30)
-    ws.set_column(4, 6, 9)
+    ws.set_column(4, 4, 16)  # the longest status, 汇总表（未计入）, on one line
+    ws.set_column(5, 6, 9)
     ws.set_column(7, 7, 80)
     ws.write_string(0, 0, STATUS_SHEET, f["title"])
     ws.write_string(1, 0, headline, f["note"])

@@ -6,6 +6,8 @@
   四、结转下年度继续办理, last year's workbook being the path or folder named on 封面.
 - 生成报告 (:func:`generate_report`): writes the report drafted from the numbers (Markdown, see
   ``narrative``) and the Word report with the official tables (``render``) next to the workbook.
+- 生成对比报告 (:func:`generate_comparison`): the Word two-year comparison (``xlgbreport compare``)
+  next to the workbook, against last year's workbook named on 封面.
 
 Both read the open workbook through its defined names (so inserted rows do not matter), call the
 same core as the command line, and end with one Chinese message box. Cells are written only by
@@ -30,6 +32,7 @@ from ..core.gb2021 import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..core.model import Report
 from ..errors import InputError, XlgbreportError
 from ..files import cells
+from ..rendering import compare as comparison
 from ..workbook.functions import ARGUMENT_NAMES, ArgumentError
 from ..workbook.layout import LAYOUT, row_name
 from . import log as excel_log
@@ -61,6 +64,11 @@ def carry_over_prior(book: Any = None) -> str:
 def generate_report(book: Any = None) -> str:
     """Button 生成报告: the Markdown draft beside the workbook. Returns the message it showed."""
     return _run(_generate, book)
+
+
+def generate_comparison(book: Any = None) -> str:
+    """Button 生成对比报告: the Word comparison with last year beside the workbook."""
+    return _run(_compare, book)
 
 
 def _run(action: Callable[[Any], str], book: Any) -> str:
@@ -120,6 +128,14 @@ def _generate(book: Any) -> str:
     for made in (write_draft(path, this), render.write_word(path, this)):
         lines.append(WROTE.format(path=made.path) + (KEPT.format(path=made.kept.name) if made.kept else ""))
     return "\n".join(lines)
+
+
+def _compare(book: Any) -> str:
+    path = saved_path(book)
+    if path is None:
+        return NOT_SAVED
+    made = comparison.write_word(path, read_book(book))
+    return WROTE.format(path=made.path) + (KEPT.format(path=made.kept.name) if made.kept else "")
 
 
 def read_book(book: Any) -> Report:
