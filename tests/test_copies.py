@@ -164,3 +164,31 @@ def test_consolidate_with_prior_finds_a_units_copy_of_its_own_last_year(tmp_path
     rows = list(openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)[COPIES_SHEET]
                 .iter_rows(min_row=4, values_only=True))
     assert {r[2] for r in rows} == {"本单位上年报告"}
+
+
+def test_a_reason_in_the_workbook_explains_a_copy_warning(tmp_path: Path) -> None:
+    """A clerk's 核实说明 keyed by text.copied and the section's cell marks the warning explained:
+    it stays on the 雷同 sheet with the reason, and the unit's notice does not ask again."""
+    from test_notices import text_of
+
+    from xlgbreport.core.reasons import Reason
+
+    huji = next(r for r in real_bodies().values() if "胡集镇" in (r.org or ""))
+    a = body(huji.org or "", 2024, 1)
+    a.text = dict(huji.text)
+    b = body("金乡县羊山镇人民政府", 2024, 2)
+    b.text = dict(planted(huji, "金乡县羊山镇人民政府").text)
+    b.reasons = (Reason("text.copied", "文字说明!B4", "两镇合署办公，五部分由同一人起草"),)
+    xlgbreport.write(a, tmp_path / "a.xlsx")
+    xlgbreport.write(b, tmp_path / "b.xlsx")
+    batch = xlgbreport.consolidate([tmp_path / "a.xlsx", tmp_path / "b.xlsx"], tmp_path / "汇总.xlsx",
+                                   org="金乡县人民政府", notices=tmp_path / "通知")
+    copied = {Path(f.path).name: f.findings for f in batch.files}
+    assert [x.explanation for x in copied["b.xlsx"]] == ["两镇合署办公，五部分由同一人起草"]
+    assert [x.explained for x in copied["a.xlsx"]] == [False]
+    rows = list(openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)[COPIES_SHEET]
+                .iter_rows(min_row=4, values_only=True))
+    assert sorted(r[10] or "" for r in rows) == ["", "两镇合署办公，五部分由同一人起草"]
+    said = text_of(tmp_path / "通知" / "金乡县羊山镇人民政府_反馈意见.docx")  # its other warnings
+    assert "text.copied" not in said and "另有 1 处提示已写明核实说明" in said
+    assert "text.copied" in text_of(tmp_path / "通知" / "金乡县胡集镇人民政府_反馈意见.docx")

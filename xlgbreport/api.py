@@ -53,10 +53,11 @@ def read(path: str | Path) -> Report:
 
 
 def check(report: Report, prior: Report | None = None) -> list[Finding]:
-    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``."""
-    from .core import rules
+    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``;
+    a warning the report's 核实说明 explains carries it (``Finding.explanation``)."""
+    from .actions import validation
 
-    return list(rules.check(report, prior))
+    return validation.check(report, prior)[0]
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:

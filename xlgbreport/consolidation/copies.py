@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..actions import sources
 from ..actions.results import Batch, FileResult
+from ..core import reasons
 from ..core.findings import Finding
 from ..core.model import Report
 from ..core.prior import normalise
@@ -137,7 +138,8 @@ def _verified(unit: Entry, other: Entry, report: Callable[[Entry], Report | None
     mine, theirs = report(unit), report(other)
     if mine is None or theirs is None:
         return
-    for finding, carried in RULE.compare(mine, theirs):
+    for found, carried in RULE.compare(mine, theirs):
+        (finding,), _ = reasons.explain([found], mine.reasons)  # the unit's 核实说明 for it, if any
         first = longest(carried)
         yield Copied(unit.path, unit.org or "", other.path, other.org or "", last_year, finding,
                      carried.share, carried.carried, carried.sentences, first.sentence, first.twin)

@@ -65,6 +65,7 @@ class Entry:
     error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
     prose: bytes = b""  # sections 一, 五, 六 as sentence fingerprints (``copies``), not their text
     members: tuple[tuple[str, str], ...] | None = None  # a consolidated workbook's (org, digest)s
+    explained: int = 0  # warnings with a 核实说明 (``warnings`` counts the open ones)
 
     @property
     def readable(self) -> bool:
@@ -98,7 +99,7 @@ def _read(path: Path) -> Entry:
                      error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source),
                      error_code=OTHER_FORMAT.code)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
-    warnings = len(result.findings) - len(errors)
+    warnings, explained = result.warning_counts
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
@@ -106,8 +107,8 @@ def _read(path: Path) -> Entry:
     members = summary_members.read(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else None
     prose = similarity.fingerprints((report.text.get(s) for s in TextCopied.SECTIONS), (report.org,))
     return Entry(str(path), report.org, year, None, len(errors), warnings,
-                 tuple(f"{f.ref} {f.message}" for f in shown), values, digest, members=members,
-                 prose=prose)
+                 tuple(f"{f.ref} {f.shown}" for f in shown), values, digest, members=members,
+                 explained=explained, prose=prose)
 
 
 @contextmanager

@@ -28,16 +28,17 @@ from .decide import Decision, Line, Status
 STATUS_SHEET = members.STATUS_SHEET
 COPIES_SHEET = "雷同"
 COPIES_HEADERS = ("机关", "部分", "雷同于", "雷同占比", "雷同句数", "句数", "本单位的句子（示例）", "对方的句子",
-                  "文件", "对方文件")
+                  "文件", "对方文件", "核实说明")
 COPIES_NOTE = ("一、五、六部分去掉机关名称、年份和数字后逐句比较：一个部分有 {share:.0%} 以上（且至少 {n} 句）与"
                "另一单位或本单位上年相同或几乎相同，列在这里，并在该单位的校验结果中提示 text.copied。"
                "方法见 docs/county.md。")
 COPIES_NONE = "未发现雷同"
-COPIES_WIDTHS = (24, 30, 24, 9, 9, 7, 50, 50, 28, 28)
+COPIES_WIDTHS = (24, 30, 24, 9, 9, 7, 50, 50, 28, 28, 40)
 LINE_POINTS = 14  # a wrapped line of 10-point 宋体
 LAST_YEAR = "本单位上年报告"
 PASSAGE = 300  # characters of a sample sentence shown
 INDICATOR_SHEET = "指标"
+EXPLAINED = "{n} 处提示已说明（不计入提示数）"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
 TOTAL = "合计"
 LAST = "{label}（上年）"
@@ -127,8 +128,10 @@ def describe(line: Line) -> list[str]:
     if e is not None:
         out += list(e.problems)
         shown = len(e.problems)
-        if e.errors + e.warnings > shown and shown:
-            out.append(f"等共 {e.errors + e.warnings} 处")
+        if e.errors + e.warnings + e.explained > shown and shown:
+            out.append(f"等共 {e.errors + e.warnings + e.explained} 处")
+        if e.explained:
+            out.append(EXPLAINED.format(n=e.explained))
     return out
 
 
@@ -261,6 +264,7 @@ def write_copies(wb: Any, found: Sequence[Copied]) -> None:
         ws.set_row(r, LINE_POINTS * lines)
         _text(ws, r, 8, copied.path, f["cell"])
         _text(ws, r, 9, copied.other_path, f["cell"])
+        _text(ws, r, 10, _passage(copied.finding.explanation or ""), f["cell"])
     ws.autofilter(2, 0, max(2 + len(found), 3), len(COPIES_HEADERS) - 1)
     ws.freeze_panes(3, 1)
 

@@ -24,15 +24,16 @@ from typing import Any
 
 from .. import errors
 from .. import rendering as render
-from ..actions import carry, prior_source
+from ..actions import carry, prior_source, validation
 from ..actions.report import write_draft
-from ..core import prior, rules
+from ..core import prior
 from ..core.findings import summary
 from ..core.gb2021 import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..core.model import Report
 from ..errors import InputError, XlgbreportError
 from ..files import cells
 from ..rendering import compare as comparison
+from ..workbook import functions, reason_sheet
 from ..workbook.functions import ARGUMENT_NAMES, ArgumentError
 from ..workbook.layout import LAYOUT, row_name
 from . import log as excel_log
@@ -94,8 +95,8 @@ def _check(book: Any) -> str:
         last = prior_source.resolve(this, saved_path(book), None, [])
     except InputError:
         last = None
-    findings = rules.check(this, last)
-    lines = [summary(findings)] + [f"{f.ref} {f.message}" for f in findings[:MAX_SHOWN]]
+    findings, _ = validation.check(this, last)  # warnings explained by the 核实说明, as validate does
+    lines = [summary(findings)] + [f"{f.ref} {f.shown}" for f in findings[:MAX_SHOWN]]
     if len(findings) > MAX_SHOWN:
         lines.append(MORE_FINDINGS.format(n=len(findings) - MAX_SHOWN))
     return "\n".join(lines)
@@ -145,7 +146,11 @@ def read_book(book: Any) -> Report:
     report.meta = {f.id: cells.text(_named(book, f"xlg_{f.id}").value)
                    for f in SCHEMA.meta if f.id not in ("org", "year")}
     report.text = {f.id: cells.text(_named(book, f"xlg_text_{f.id}").value) for f in TEXT_SECTIONS}
-    return report
+    try:
+        rows = book.names[reason_sheet.NAME].refers_to_range.options(ndim=2).value
+    except Exception:  # a workbook from before the 核实说明 sheet: no reasons
+        rows = None
+    return functions.with_reasons(report, rows)
 
 
 def _named(book: Any, name: str) -> Any:

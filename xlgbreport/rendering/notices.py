@@ -22,11 +22,11 @@ from ..core import shown
 from ..core.findings import Finding, Severity
 from ..files import atomic, paths
 from . import writers
-from .content import NUMERALS, Cell, Content, Section, TableView
+from .content import NUMERALS, Cell, Content, Section, TableView, title_lines
 
-NOTICE_TITLE = "关于{org}{year}年度政府信息公开工作年度报告的反馈意见"
+NOTICE_TITLE = ("关于{org}", "{year}年度政府信息公开工作年度报告的反馈意见")  # broken after the name
 FILE_TITLE = "关于报送文件 {file} 的反馈意见"  # a file whose org could not be read
-SUMMARY_TITLE = "{org}{year}年度政府信息公开工作年度报告汇总情况通报"
+SUMMARY_TITLE = ("{org}", "{year}年度政府信息公开工作年度报告汇总情况通报")
 GREETING = "{org}："
 STATUS_LINE = "你单位报送的年度报告（{file}）经汇总校验，状态为“{status}”。请按以下意见处理后重新报送。"
 MISSING_LINE = "截至汇总时，未收到你单位的年度报告（状态为“{status}”）。请尽快报送。"
@@ -34,6 +34,7 @@ ERRORS_HEADING = "需要改正的错误"
 WARNINGS_HEADING = "需要核实并写明理由的提示"
 WARNINGS_HOW = ("请逐条核实：确有问题的，改正后重新报送；核实无误的，在工作簿中该提示旁写明核实说明（理由），"
                 "汇总时可见。")
+EXPLAINED = "另有 {n} 处提示已写明核实说明，无需再处理。"
 NOTES_HEADING = "其他情况"
 #: The status sheet's 「等共 N 处」 after its first problems: the notice lists them all.
 _COUNTED = re.compile(r"^等共 \d+ 处$")
@@ -55,8 +56,9 @@ UNKNOWN = "（未识别机关）"
 
 
 def needs_notice(result: FileResult) -> bool:
-    """A unit with something to do: not summed, an error, or a finding (a warning too)."""
-    return not result.valid or bool(result.findings) or result.error_code is not None
+    """A unit with something to do: not summed, an error, or a warning without a 核实说明."""
+    return (not result.valid or result.error_code is not None
+            or any(not f.explained for f in result.findings))
 
 
 def write(batch: Batch, folder: Path, *, overwrite: bool = False) -> list[Path]:
@@ -86,7 +88,8 @@ def notice(result: FileResult, year: object) -> Content:
     org = named or _text(Path(result.path).name) or UNKNOWN
     status = _text(result.extra.get("status"))
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
-    warnings = [f for f in result.findings if f.severity is Severity.WARNING]
+    warnings = [f for f in result.findings if f.severity is Severity.WARNING and not f.explained]
+    explained = sum(f.severity is Severity.WARNING and f.explained for f in result.findings)
     if result.path:
         opening = STATUS_LINE.format(file=_text(Path(result.path).name), status=status)
     else:
@@ -95,17 +98,21 @@ def notice(result: FileResult, year: object) -> Content:
     error_lines = (_text(result.error_message),) if result.error_message else ()
     if errors or error_lines:
         parts.append(_problems(ERRORS_HEADING, errors, error_lines))
+    said = (EXPLAINED.format(n=explained),) if explained else ()
     if warnings:
-        parts.append(_problems(WARNINGS_HEADING, warnings, (WARNINGS_HOW,)))
-    listed = {f"{f.ref} {f.message}" for f in result.findings}  # the status notes repeat the first few
+        parts.append(_problems(WARNINGS_HEADING, warnings, (WARNINGS_HOW, *said)))
+    elif said:
+        parts.append(Section(WARNINGS_HEADING, said))
+    # the status notes repeat the first few problems
+    listed = {f"{f.ref} {text}" for f in result.findings for text in (f.message, f.shown)}
     listed.add(result.error_message or "")
     notes = tuple(_text(n) for n in result.notes if n not in listed and not _COUNTED.match(n))
     if notes:
         parts.append(Section(NOTES_HEADING, notes))
     numbered = [replace(p, heading=f"{NUMERALS[i]}、{p.heading}") for i, p in enumerate(parts)]
-    title = NOTICE_TITLE.format(org=org, year=year) if named else FILE_TITLE.format(file=org)
-    return Content(title, (),
-                   (Section(GREETING.format(org=org), (opening,)), *numbered))
+    lines = _title(NOTICE_TITLE, org, year) if named else (FILE_TITLE.format(file=org),)
+    return Content("".join(lines), (),
+                   (Section(GREETING.format(org=org), (opening,)), *numbered), lines)
 
 
 def summary(batch: Batch, org: str, year: object) -> Content:
@@ -124,7 +131,13 @@ def summary(batch: Batch, org: str, year: object) -> Content:
                                  if copied else COPIES_NONE,)),
         Section(REQUEST_HEADING, (REQUEST,)),
     )
-    return Content(SUMMARY_TITLE.format(org=org, year=year), (), sections)
+    lines = _title(SUMMARY_TITLE, org, year)
+    return Content("".join(lines), (), sections, lines)
+
+
+def _title(parts: tuple[str, str], org: str, year: object) -> tuple[str, ...]:
+    """A title on one line when it fits, else broken after the name, as ``render``'s report."""
+    return title_lines(parts[0].format(org=org), parts[1].format(year=year))
 
 
 def _problems(heading: str, found: Sequence[Finding], lines: tuple[str, ...]) -> Section:
