@@ -22,11 +22,13 @@ from ..core import shown
 from ..core.findings import Finding, Severity
 from ..files import atomic, paths
 from . import writers
-from .content import NUMERALS, Cell, Content, Section, TableView, title_lines
+from .content import NUMERALS, TITLE_CHARACTERS, Cell, Content, Section, TableView, ems
 
-NOTICE_TITLE = ("关于{org}", "{year}年度政府信息公开工作年度报告的反馈意见")  # broken after the name
+#: A title in two parts, broken between them when it does not fit one line (as official titles
+#: break: after the year, never inside a word), and after the name too when the first part is long.
+NOTICE_TITLE = ("关于{org}", "{year}年度", "政府信息公开工作年度报告的反馈意见")
 FILE_TITLE = "关于报送文件 {file} 的反馈意见"  # a file whose org could not be read
-SUMMARY_TITLE = ("{org}", "{year}年度政府信息公开工作年度报告汇总情况通报")
+SUMMARY_TITLE = ("{org}", "{year}年度", "政府信息公开工作年度报告汇总情况通报")
 GREETING = "{org}："
 STATUS_LINE = "你单位报送的年度报告（{file}）经汇总校验，状态为“{status}”。请按以下意见处理后重新报送。"
 MISSING_LINE = "截至汇总时，未收到你单位的年度报告（状态为“{status}”）。请尽快报送。"
@@ -135,9 +137,15 @@ def summary(batch: Batch, org: str, year: object) -> Content:
     return Content("".join(lines), (), sections, lines)
 
 
-def _title(parts: tuple[str, str], org: str, year: object) -> tuple[str, ...]:
-    """A title on one line when it fits, else broken after the name, as ``render``'s report."""
-    return title_lines(parts[0].format(org=org), parts[1].format(year=year))
+def _title(parts: tuple[str, str, str], org: str, year: object) -> tuple[str, ...]:
+    """The title on one line when it fits, else broken after the year, and after the name
+    when name and year alone overflow a line (``TITLE_CHARACTERS``, as ``render``'s title)."""
+    name, when, what = parts[0].format(org=org), parts[1].format(year=year), parts[2]
+    if ems(name + when + what) <= TITLE_CHARACTERS:
+        return (name + when + what,)
+    if ems(name + when) <= TITLE_CHARACTERS:
+        return (name + when, what)
+    return (name, when + what)
 
 
 def _problems(heading: str, found: Sequence[Finding], lines: tuple[str, ...]) -> Section:
@@ -147,11 +155,14 @@ def _problems(heading: str, found: Sequence[Finding], lines: tuple[str, ...]) ->
 
 
 def _table(name: str, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> TableView:
-    """A plain grid: a header row repeated on every page, then one row per line."""
+    """A plain grid: a header row repeated on every page, then one row per line. The last
+    column is prose (a label: wrapped, left-aligned); the others are short codes kept whole
+    (values: a cell as ``文字说明!B5`` or ``requests.balance`` never breaks)."""
     cells = [Cell(text, 0, c, kind="header") for c, text in enumerate(headers)]
     height = 1
+    last = len(headers) - 1
     for r, row in enumerate(rows, 1):
-        cells += [Cell(text, r, c, kind="label") for c, text in enumerate(row)]
+        cells += [Cell(text, r, c, kind="label" if c == last else "value") for c, text in enumerate(row)]
         height = r + 1
     return TableView(name, name, len(headers), height, 1, tuple(cells))
 
