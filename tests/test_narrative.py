@@ -155,8 +155,8 @@ def test_templates_ship_inside_the_package() -> None:
     every package folder listed (the list replaces setuptools' search)."""
     folder = resources.files("xlgbreport.templates")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith((".j2", ".docx")))
-    assert names == ["appeals.txt.j2", "draft.md.j2", "proactive.txt.j2", "report.docx",
-                     "report.html.j2", "report.md.j2", "requests.txt.j2"]
+    assert names == ["appeals.txt.j2", "compare.docx", "compare.html.j2", "compare.md.j2", "draft.md.j2",
+                     "proactive.txt.j2", "report.docx", "report.html.j2", "report.md.j2", "requests.txt.j2"]
     assert Path(str(folder / "report.docx")).resolve() == ROOT / "templates" / "report.docx"
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = config["tool"]["setuptools"]

@@ -255,21 +255,25 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None) -> Batch:
+                   progress: Progress | None = None, prior: str | Path | Report | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
     interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
-    one result per report found, valid when complete (nothing left blank, deduced or wrong)."""
+    one result per report found, valid when complete (nothing left blank, deduced or wrong).
+    ``prior`` (last year's report, or its workbook or JSON) lets a table-二 digit run be cut
+    where 现行有效 continues from last year's."""
     from .importer import run
 
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress)
+    last = read(prior) if isinstance(prior, (str, Path)) else prior
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last)
 
 
-def read_published(path: str | Path) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:
     """The reports one published file holds (a comparison document holds two), each with what
-    was found, deduced and left blank; raises :class:`InputError` when it cannot be read."""
+    was found, deduced and left blank; raises :class:`InputError` when it cannot be read.
+    ``prior``: last year's report, as for :func:`import_reports`."""
     from .importer import run
 
-    return run.read_published(path)
+    return run.read_published(path, prior)
 
 
 def frame(paths: Iterable[str | Path], *, org: str | None = None, year: int | None = None,
