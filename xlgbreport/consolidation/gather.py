@@ -22,11 +22,12 @@ from pathlib import Path
 from .. import logs
 from ..actions import batch
 from ..actions.validation import validate_file
-from ..core import prior
+from ..core import prior, similarity
 from ..core.findings import Severity
 from ..core.formats import GB2021
 from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Report, Value, is_number
+from ..core.text_rules import TextCopied
 from ..errors import InputError, Message, XlgbreportError
 from . import members as summary_members
 from . import scheduler
@@ -62,6 +63,7 @@ class Entry:
     values: tuple[Value, ...] | None = None  # INPUT_KEYS' values
     digest: str = ""  # of org, year and values as numbers: identical copies share it
     error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
+    prose: bytes = b""  # sections 一, 五, 六 as sentence fingerprints (``copies``), not their text
     members: tuple[tuple[str, str], ...] | None = None  # a consolidated workbook's (org, digest)s
     explained: int = 0  # warnings with a 核实说明 (``warnings`` counts the open ones)
 
@@ -103,9 +105,10 @@ def _read(path: Path) -> Entry:
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
     digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
     members = summary_members.read(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else None
+    prose = similarity.fingerprints((report.text.get(s) for s in TextCopied.SECTIONS), (report.org,))
     return Entry(str(path), report.org, year, None, len(errors), warnings,
                  tuple(f"{f.ref} {f.shown}" for f in shown), values, digest, members=members,
-                 explained=explained)
+                 explained=explained, prose=prose)
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from ..errors import InputError, Message, OutputError
 from ..files import interchange
 from ..files.paths import shown
 from ..workbook import writer as workbook_writer
-from . import expect, members, sheets, units
+from . import copies, expect, members, sheets, units
 from .decide import Decision, add, decide
 from .gather import INPUT_KEYS, Entry, read_all
 
@@ -110,18 +110,21 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
         report.meta["prior"] = str(_resolved(prior) or prior)  # the 封面's 上年工作簿
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)
+    copied = copies.search(copies.units_of(entries, decision.year), last.bodies if last else None)
 
     def add_sheets(wb: Any) -> None:
         sheets.write(wb, decision, decision.headline, bodies, total, last is not None)
+        sheets.write_copies(wb, copied.found)
         members.write(wb, _members(decision), None)
 
     _save(output, report, add_sheets, overwrite)
     view = report.computed()
     values = {i.id: i.value(view) for i in INDICATORS}
-    return _batch(decision, notes, decision.headline, output=str(output), org=name,
-                  totals=interchange.to_dict(report),
-                  indicators={k: _number(v) for k, v in values.items()},
-                  levels={k: level(k, v) for k, v in values.items() if level(k, v)})
+    return copies.attach(_batch(decision, notes, decision.headline, output=str(output), org=name,
+                                totals=interchange.to_dict(report),
+                                indicators={k: _number(v) for k, v in values.items()},
+                                levels={k: level(k, v) for k, v in values.items() if level(k, v)}),
+                         copied)
 
 
 def _listed(expect_path: Path | None, units_path: Path | None, org: str | None

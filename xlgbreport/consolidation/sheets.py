@@ -9,6 +9,7 @@ calls ``write_string`` itself): an org named ``=HYPERLINK(…)`` stays text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,25 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
+from ..core.shown import terminal as shown_text
+from ..core.text_rules import TextCopied
 from ..files.paths import shown
 from . import charts, detail, members
+from .copies import MIN_SHARED, Copied
 from .decide import Decision, Line, Status
 
 STATUS_SHEET = members.STATUS_SHEET
+COPIES_SHEET = "雷同"
+COPIES_HEADERS = ("机关", "部分", "雷同于", "雷同占比", "雷同句数", "句数", "本单位的句子（示例）", "对方的句子",
+                  "文件", "对方文件", "核实说明")
+COPIES_NOTE = ("一、五、六部分去掉机关名称、年份和数字后逐句比较：一个部分有 {share:.0%} 以上（且至少 {n} 句）与"
+               "另一单位或本单位上年相同或几乎相同，列在这里，并在该单位的校验结果中提示 text.copied。"
+               "方法见 docs/county.md。")
+COPIES_NONE = "未发现雷同"
+COPIES_WIDTHS = (24, 30, 24, 9, 9, 7, 50, 50, 28, 28, 40)
+LINE_POINTS = 14  # a wrapped line of 10-point 宋体
+LAST_YEAR = "本单位上年报告"
+PASSAGE = 300  # characters of a sample sentence shown
 INDICATOR_SHEET = "指标"
 EXPLAINED = "{n} 处提示已说明（不计入提示数）"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "已说明", "说明")
@@ -218,3 +233,44 @@ def _formats(wb: Any) -> dict[str, Any]:
     for level, (bg, fg) in COLOURS.items():
         f[level] = wb.add_format({"bg_color": bg, "font_color": fg})
     return f
+
+
+def write_copies(wb: Any, found: Sequence[Copied]) -> None:
+    """The 雷同 sheet: each unit's section carried from another unit (or its last year), with
+    the share carried and a sample sentence from both sides."""
+    f = _formats(wb)
+    ws = wb.add_worksheet(COPIES_SHEET)
+    for c, width in enumerate(COPIES_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.write_string(0, 0, COPIES_SHEET, f["title"])
+    ws.write_string(1, 0, COPIES_NOTE.format(share=TextCopied.SHARE, n=MIN_SHARED), f["note"])
+    for c, text in enumerate(COPIES_HEADERS):
+        ws.write_string(2, c, text, f["header"])
+    if not found:
+        ws.write_string(3, 0, COPIES_NONE, f["cell"])
+    for r, copied in enumerate(found, 3):
+        section = copied.finding.args_dict["section"]
+        _text(ws, r, 0, copied.org, f["cell"])
+        _text(ws, r, 1, section, f["cell"])
+        _text(ws, r, 2, LAST_YEAR if copied.last_year else copied.other_org, f["cell"])
+        ws.write_number(r, 3, copied.share, f["percent"])
+        ws.write_number(r, 4, copied.carried, f["cell"])
+        ws.write_number(r, 5, copied.sentences, f["cell"])
+        samples = _passage(copied.sample), _passage(copied.twin)
+        _text(ws, r, 6, samples[0], f["cell"])
+        _text(ws, r, 7, samples[1], f["cell"])
+        # rows are not grown to wrapped text by every program: as many lines as the longer sample
+        # takes (a Chinese character is two widths of the column's unit)
+        lines = max(1, *(-(-2 * len(t) // COPIES_WIDTHS[6]) for t in samples))
+        ws.set_row(r, LINE_POINTS * lines)
+        _text(ws, r, 8, copied.path, f["cell"])
+        _text(ws, r, 9, copied.other_path, f["cell"])
+        _text(ws, r, 10, _passage(copied.finding.explanation or ""), f["cell"])
+    ws.autofilter(2, 0, max(2 + len(found), 3), len(COPIES_HEADERS) - 1)
+    ws.freeze_panes(3, 1)
+
+
+def _passage(sentence: str) -> str:
+    """A sample sentence as a cell shows it: controls escaped, at most ``PASSAGE`` characters."""
+    text = shown_text(sentence.strip())
+    return text if len(text) <= PASSAGE else text[:PASSAGE - 1] + "…"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from ..core.rules import check
 from ..core.tables import Schema
 from ..errors import InputError, Message, OutputError, XlgbreportError
 from ..files import atomic, interchange, paths
+from ..files.paths import NAME_BYTES, UNNAMED, safe_name  # noqa: F401 - the names tests and docs know here
 from ..workbook import writer as workbook_writer
 from . import budget, notes, readers
 from .parse import Imported, parse
@@ -39,15 +38,6 @@ FOLDER_TOO_BIG = Message("import.folder_too_big", "文件夹过大（{kind}超�
 TOO_MANY_SAME_NAME = Message("import.too_many_same_name", "输出文件夹中同名文件过多")
 FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"}
 OUTPUT_KINDS = ("xlsx", "json")
-#: Characters no file name may hold on Windows or here, and controls.
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-#: An org's part of a file name, in UTF-8 bytes: with 「_年度不明-9999.json」 (23 bytes) a name
-#: stays under 120 bytes, and a temporary name made from it under the 255 of every file system.
-NAME_BYTES = 90
-#: Not shown, or shown other than written: controls (C0, C1), format characters (bidi overrides,
-#: zero-width spaces), line and paragraph separators, surrogates, private and unassigned.
-_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-UNNAMED = "未识别机关"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
 #: ``log``: where the traceback went (``logs.see``), "" when nowhere.
@@ -227,17 +217,6 @@ def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overw
         else:
             workbook_writer.write(target, mapped, overwrite=overwrite)
     return _result(source, one, findings, kept, target, workbook=target is not None and kind != "json")
-
-
-def safe_name(text: str | None) -> str:
-    """An org name fit for a file name on any system: no separators, reserved characters,
-    controls, bidi or zero-width characters, no leading dots, at most :data:`NAME_BYTES` bytes
-    (cut between characters: a name of four-byte characters is cut by what it weighs)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
-    text = _UNSAFE.sub("_", text).strip(" ._")
-    text = text.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
-    return text or UNNAMED
 
 
 def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bool,
