@@ -123,6 +123,9 @@ def test_consolidate_writes_the_sheet_and_warns_the_unit(tmp_path: Path) -> None
     batch = xlgbreport.consolidate([tmp_path], out, org="金乡县人民政府")
     warned = {Path(f.path).name: [x.rule for x in f.findings] for f in batch.files}
     assert warned == {"a.json": ["text.copied"], "b.json": ["text.copied"], "c.json": []}
+    statuses = {Path(f.path).name: (f.extra["status"], f.extra["warnings"]) for f in batch.files}
+    assert statuses["a.json"][0] == statuses["b.json"][0] == "有提示未说明"  # the copy counts on 汇总状态
+    assert statuses["a.json"][1] >= 1 and statuses["c.json"][1] < statuses["a.json"][1]
     assert any("雷同" in note for note in batch.notes)
     sheet = openpyxl.load_workbook(out, read_only=True)[COPIES_SHEET]
     rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
@@ -186,6 +189,8 @@ def test_a_reason_in_the_workbook_explains_a_copy_warning(tmp_path: Path) -> Non
     copied = {Path(f.path).name: f.findings for f in batch.files}
     assert [x.explanation for x in copied["b.xlsx"]] == ["两镇合署办公，五部分由同一人起草"]
     assert [x.explained for x in copied["a.xlsx"]] == [False]
+    counts = {Path(f.path).name: (f.extra["warnings"], f.extra["explained"]) for f in batch.files}
+    assert counts["b.xlsx"][1] >= 1 and counts["a.xlsx"][0] >= 1  # explained and open, counted apart
     rows = list(openpyxl.load_workbook(tmp_path / "汇总.xlsx", read_only=True)[COPIES_SHEET]
                 .iter_rows(min_row=4, values_only=True))
     assert sorted(r[10] or "" for r in rows) == ["", "两镇合署办公，五部分由同一人起草"]

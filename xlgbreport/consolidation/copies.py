@@ -158,6 +158,25 @@ def units_of(entries: Iterable[Entry], year: int | None) -> list[Entry]:
     return out
 
 
+def fold(entries: Sequence[Entry], search: Search) -> list[Entry]:
+    """The entries with their ``text.copied`` warnings counted (open or explained) and named
+    among their problems, so the decision table's status and 汇总状态's counts include them."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for c in search.found:
+        by_path[c.path].append(c.finding)
+    out = []
+    for e in entries:
+        found = by_path.get(e.path)
+        if not found:
+            out.append(e)
+            continue
+        explained = sum(1 for f in found if f.explained)
+        out.append(replace(e, warnings=e.warnings + len(found) - explained,
+                           explained=e.explained + explained,
+                           problems=(*e.problems, *(f"{f.ref} {f.shown}" for f in found))))
+    return out
+
+
 def attach(batch: Batch, search: Search) -> Batch:
     """The batch with each unit's ``text.copied`` findings in its result, and a note saying
     how many were found."""

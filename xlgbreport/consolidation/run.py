@@ -109,8 +109,11 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     if prior is not None:
         report.meta["prior"] = str(_resolved(prior) or prior)  # the 封面's 上年工作簿
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
-    bodies, total = _bodies(decision, report, last)
     copied = copies.search(copies.units_of(entries, decision.year), last.bodies if last else None)
+    if copied.found:  # a copy is a warning: the statuses are decided again with it (the sums stay)
+        decision = decide(copies.fold(entries, copied), year, expected=expected,
+                          include_invalid=include_invalid, org=org, summaries=summaries)
+    bodies, total = _bodies(decision, report, last)
 
     def add_sheets(wb: Any) -> None:
         sheets.write(wb, decision, decision.headline, bodies, total, last is not None)
