@@ -217,13 +217,14 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None) -> Batch:
+                   progress: Progress | None = None, org: str | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
     interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
-    one result per report found, valid when complete (nothing left blank, deduced or wrong)."""
+    one result per report found, valid when complete (nothing left blank, deduced or wrong).
+    ``org`` names the body instead of the title (the title's name is said beside it)."""
     from .importer import run
 
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress)
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, org=org)
 
 
 def read_published(path: str | Path) -> list[Imported]:
