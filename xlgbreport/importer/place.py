@@ -18,7 +18,8 @@ from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
 from .digits import Pending, TooMany, candidates, forcing_rules, resolve
 from .labels import has_label, out_of_order, proactive_row, requests_row
-from .normalize import UNITS, Token, fold, numbered_parts
+from .cells import cell_values
+from .normalize import Token, fold, numbered_parts
 from .scan import Run, Scan
 
 #: Table 四 has no row labels: its values are known by its header, which names two of these.
@@ -149,10 +150,13 @@ def _give(placed: Placed, table: Table, row: Row, run: Run, source: str) -> None
 def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[Token], source: str,
            line: int) -> None:
     placed.said.add(keys[0][:2])
-    if not _units_fit(placed.format, keys, values):
+    read = cell_values(placed.format, keys, values)
+    if read is None:
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=notes.Unplaced.UNIT))
         return
+    values, readings = read
+    placed.problems += notes.readings(source, line, keys[0], name, readings)
     try:
         found, how = candidates(values, keys, placed.format)
     except TooMany:
@@ -174,16 +178,6 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         placed.found += sum(v is not None for v in found[0])
         return
     placed.pending.append(_Given(pending, name, _raw(values), how, line))
-
-
-def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> bool:
-    """A unit written with a value must be its cell's (万元 for the fee, 件 for a count): 3940元 is
-    not 3940 万元. A unit in a run that is not cut one to one belongs to no known cell."""
-    if all(not t.unit for t in values):
-        return True
-    if len(values) != len(keys):
-        return False
-    return all(t.unit in UNITS[fmt.schema.column(k).kind] for k, t in zip(keys, values, strict=True))
 
 
 #: The largest value a cell of each kind takes (a county's counts, its fees in 万元), and the
