@@ -4,8 +4,8 @@ the equations that decided it. Text and JSON are renderings of these records."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.findings import Finding, Severity

@@ -16,9 +16,9 @@ from ..core.formats import Format
 from ..core.model import Number, Value, is_number
 from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
+from .cells import cell_values
 from .digits import Pending, TooMany, candidates, forcing_rules, resolve
 from .labels import has_label, out_of_order, proactive_row, requests_row
-from .cells import cell_values
 from .normalize import Token, fold, numbered_parts
 from .scan import Run, Scan
 
