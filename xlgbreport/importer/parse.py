@@ -20,18 +20,8 @@ from .document import Document, Line
 from .normalize import fold, numbered_parts
 from .place import Placed, place
 from .scan import Scan, scan
+from .title import title as _title
 
-#: The title, over up to three lines, ending its line: the org is what stands right before the
-#: year (no punctuation in it, so neither a note 「标题：…」 above the title nor a sentence
-#: 「现将本镇2022年度…年度报告公布如下」 gives the org).
-_TITLE = re.compile(r"(?P<org>[^:：，。；;,、()（）]*?)(?P<year>(?:19|20)\d\d)年度?政府信息公开(?:工作)?年度?报告$")
-#: 「2022年度金乡县胡集镇人民政府政府信息公开工作年度报告」: the year first.
-_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d\d)年度?(?P<org>[^:：，。；;,、()（）]+?)政府信息公开(?:工作)?年度?报告$")
-_TITLE_LINES = 3
-#: A title is at most this many characters: longer text is not one, and the patterns above (a
-#: lazy org before the year, tried at every start) are only ever run on this last window.
-TITLE_CHARS = 200
-_COMPARED_TITLE = re.compile(r"^(?P<org>[^:：，。；;,、()（）]+?)政务公开年报比对$")
 #: The year the 2021 format took effect: a report of an earlier year with no table to tell is
 #: taken to be in the trial format, and that is said.
 FIRST_2021_YEAR = 2021
@@ -60,7 +50,7 @@ def parse(document: Document) -> list[Imported]:
     fmt, evidence = detect(base, document)
     scanned = scan(document, fmt.schema) if fmt is not GB2021 else base
     placed = place(scanned, fmt, document.source)
-    org, year = _title(scanned)
+    org, year = _title(scanned, document)
     years = scanned.compared_years or (year,)
     out = []
     for k, cells in enumerate(placed):
@@ -102,7 +92,7 @@ def detect(scanned: Scan, document: Document) -> tuple[Format, str]:
     told = _told_by_requests(scanned)
     if told:
         return told
-    _, year = _title(scanned)
+    _, year = _title(scanned, document)
     if isinstance(year, int) and year < FIRST_2021_YEAR:
         return GB2019, f"表格未能判断格式，按报告年度 {year} 视为 2019 年试行格式"
     return GB2021, "表格未能判断格式，按 2021 年格式读取"
@@ -119,42 +109,6 @@ def _told_by_requests(scanned: Scan) -> tuple[Format, str] | None:
             if parts and any(parts[-1] == fold(r.label) for r in own):
                 return fmt, "表三的行：" + parts[-1]
     return None
-
-
-def _title(scanned: Scan) -> tuple[str | None, int | None]:
-    """The org and year the title names: 「金乡县胡集镇人民政府 2022 年政府信息公开工作年度报告」
-    over one or more lines (the last such title before 一, as notes may come first); a
-    comparison document's 「宿迁市 政务公开年报比对」."""
-    lines = [fold(line.text) for line in scanned.title]
-    if scanned.compared_years:
-        for text in lines:
-            compared = _COMPARED_TITLE.search(text)
-            if compared:
-                return compared["org"], None
-    found = None
-    for end in range(1, len(lines) + 1):
-        last = len(lines[end - 1])
-        for start in range(end - 1, max(0, end - _TITLE_LINES) - 1, -1):
-            text = "".join(lines[start:end])
-            match = _title_match(text)  # it ends the text: the last line must have a part of it
-            if match and last > 0 and (match["org"] or start == 0):
-                found = match  # the smallest window that ends in this line and names an org
-                break
-    if found:
-        return found["org"] or None, int(found["year"])
-    return None, None
-
-
-def _title_match(text: str) -> re.Match[str] | None:
-    """The title pattern's match in ``text``'s last :data:`TITLE_CHARS` characters (and the one
-    before them, to see whether the org goes on): both patterns end the text, and a title whose
-    org goes on past the window is a sentence, not a title. Linear in ``text``, whatever its length."""
-    cut = len(text) > TITLE_CHARS + 1
-    window = text[-(TITLE_CHARS + 1):]
-    match = _TITLE.search(window) or _YEAR_FIRST.search(window)
-    if match is None or (cut and match.start() == 0):
-        return None
-    return match
 
 
 def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) -> list[Finding]:
