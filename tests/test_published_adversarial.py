@@ -160,7 +160,7 @@ def test_a_table_of_contents_or_a_sentence_naming_a_section_is_no_heading():
     finally:
         tmp.unlink()
     assert one.found == len(GB2021.schema.keys)
-    assert one.report.text["other_matters"].startswith("2024 年，市政府严格落实")
+    assert one.report.text["other_matters"].startswith("2024年，市政府严格落实")
 
 
 @pytest.mark.parametrize(("title", "org", "year"), [

@@ -18,6 +18,7 @@ from ..core.tables import Schema, TableId, text_key
 from . import notes
 from .document import Document, Line
 from .normalize import fold, numbered_parts
+from .paragraphs import paragraphs
 from .place import Placed, place
 from .scan import Scan, scan
 from .title import title as _title
@@ -112,8 +113,8 @@ def _told_by_requests(scanned: Scan) -> tuple[Format, str] | None:
 
 
 def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) -> list[Finding]:
-    """The text of 一, 五 and 六 as the source has it (a PDF's lines joined, as its line breaks
-    only wrap); a comparison document interleaves both years' text, so none is taken."""
+    """The text of 一, 五 and 六 as the source has it, a paragraph a line (:mod:`.paragraphs`: a
+    PDF's wrapped lines joined); a comparison document interleaves both years' text, so none is taken."""
     out: list[Finding] = []
     report.text.update({f.id: None for f in report.format.schema.text})
     if compared:
@@ -125,11 +126,11 @@ def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) 
             out.append(notes.NoText.at(document.source, scanned.headings.get(field.id),
                                        section=field.label))
             continue
-        joiner = "" if document.kind == "pdf" else "\n"
-        kept = [text for text in map(_plain, lines) if text]  # blank lines are layout
+        texts = [_plain(line) for line in lines]
         if field.id == report.format.schema.text[-1].id:
-            kept = _without_signature(kept)
-        report.text[field.id] = joiner.join(kept) or None
+            texts = _without_signature(texts)
+        kept = paragraphs(texts, marked=document.kind == "pdf")  # wrapped lines joined
+        report.text[field.id] = "\n".join(kept) or None
         report.where[text_key(field.id)] = f"{document.source}:{lines[0].number}"
     return out
 
@@ -140,13 +141,22 @@ _SIGNATURE_CHARS = 30
 
 def _without_signature(lines: list[str]) -> list[str]:
     """六 without the document's 落款 (the body's name and the date it signed, 「金殿镇人民政府」
-    「2021年1月28日」): they end the report, not the section, and the date is next year's."""
+    「2021年1月28日」): they end the report, not the section, and the date is next year's.
+    Empty lines (paragraph breaks) around them go with them."""
+    lines = _trimmed(lines)
     if not lines or not _DATE_LINE.match(lines[-1]):
         return lines
-    lines = lines[:-1]
+    lines = _trimmed(lines[:-1])
     if lines and len(lines[-1]) <= _SIGNATURE_CHARS and not re.search(r"[。，；：,;:]", lines[-1]):
         lines = lines[:-1]
     return lines
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    end = len(lines)
+    while end and not lines[end - 1]:
+        end -= 1
+    return lines[:end]
 
 
 def _plain(line: Line) -> str:
