@@ -60,12 +60,12 @@ Progress = Callable[[Iterable[list[FileResult]], int], Iterable[list[FileResult]
 
 def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
             output: Path | None, workbook: bool, titled: str | None = None) -> FileResult:
-    """One report imported: valid when complete (nothing left blank or said, no error, nothing
-    of the source left out of the output); the clerk's lines as ``notes``, what was found,
+    """One report imported: valid when complete (nothing left blank, deduced or said, no error,
+    nothing of the source left out of the output); the clerk's lines as ``notes``, what was found,
     deduced and kept as the action's own JSON keys."""
     report = one.report
-    complete = (not one.notes and not any(f.severity is Severity.ERROR for f in findings)
-                and not (workbook and kept))
+    complete = (not one.notes and not one.deduced  # an inference is said, and checked by a person
+                and not any(f.severity is Severity.ERROR for f in findings) and not (workbook and kept))
     blank = sum(1 for k in report.format.schema.keys
                 if report.cells.get(k) is None and not report.format.schema.is_derived(k))
     extra = {"format": report.format.id, "format_evidence": one.format_evidence, "found": one.found,
