@@ -82,8 +82,8 @@ def test_a_folder_match_by_normalisation_is_noted_with_both_forms(tmp_path):
     folder = _folder(tmp_path, "江苏省宿迁市人民政府")
     this, _ = _pair("宿迁市", "")
     notes: list[str] = []
-    found = prior_source.find_in_folder(folder, this, None, notes)
-    assert found is not None and found[1].org == "江苏省宿迁市人民政府"
+    found = prior_source.resolve(this, None, folder, notes)
+    assert found is not None and found.org == "江苏省宿迁市人民政府"
     assert any("江苏省宿迁市人民政府" in n and "宿迁市" in n and "同一机关" in n for n in notes)
 
 
@@ -94,6 +94,16 @@ def test_two_candidates_that_normalise_alike_are_an_error_naming_both(tmp_path):
         prior_source.find_in_folder(folder, this, None, [])
     assert caught.value.code == "prior.ambiguous"
     assert "0.xlsx" in caught.value.message and "1.xlsx" in caught.value.message
+
+
+def test_carry_forward_accepts_a_renamed_body_and_says_both_forms(tmp_path):
+    this, last = _pair("宿迁市人民政府", "江苏省宿迁市")
+    workbook, prior_file = tmp_path / "this.xlsx", tmp_path / "last.json"
+    workbook_writer.write(workbook, this)
+    prior_file.write_text(interchange.dumps(last), encoding="utf-8")
+    code, output = run("carry-forward", workbook, "--prior", prior_file)
+    assert code == 0, output
+    assert "江苏省宿迁市" in output and "按同一机关使用" in output
 
 
 def test_import_org_sets_the_name_and_says_the_titles(tmp_path):

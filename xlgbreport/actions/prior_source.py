@@ -34,7 +34,7 @@ SKIPPED_FILE = "已跳过无法读取的文件 {reason}"
 COVER_NOT_FOUND = Message("prior.cover_not_found", "封面“{field}”所填的 {named} 不存在")
 USING = "上年数据：{path}（{org} {year} 年度）"
 #: A folder's match made by normalising the names (:func:`~xlgbreport.core.prior.same_body`).
-RENAMED = "上年工作簿的机关名称写作 {last}，本年写作 {this}：按同一机关使用"
+RENAMED = "上年数据的机关名称写作 {last}，本年写作 {this}：按同一机关使用"
 SKIPPED = errors.NO_PRIOR + "，跨年度检查已跳过"
 UNREACHABLE = Message("prior.unreachable", "无法打开 {where}：{reason}")
 SKIPPED_ENTRY = "已跳过无法访问的 {path}（{reason}）"
@@ -78,6 +78,8 @@ def resolve(this: Report, this_path: Path | None, explicit: Path | None,
         return None
     path, report = found
     notes.append(USING.format(path=path, org=report.org or "", year=_year_text(report)))
+    if renamed(report.org, this.org):  # validate's prior.renamed says it too; carry-forward by this
+        notes.append(RENAMED.format(last=report.org, this=this.org))
     return report
 
 
@@ -139,8 +141,6 @@ def find_in_folder(folder: Path, this: Report, this_path: Path | None,
     if not matches:
         notes.append(NOT_FOUND_IN.format(folder=folder, org=this.org, year=this.year - 1))
         return None
-    if renamed(matches[0][1].org, this.org):
-        notes.append(RENAMED.format(last=matches[0][1].org, this=this.org))
     return matches[0]
 
 
