@@ -100,3 +100,16 @@ def test_the_known_layouts_still_come_back_whole():
     given = {k: v for k, v in report.cells.items() if v is not None}
     assert given and all(got.report.cells.get(k) == v for k, v in given.items())
     assert not [n for n in got.notes if n.rule in ("import.converted", "import.not_applicable")]
+
+
+def test_the_issues_procurement_row_keeps_its_count_and_converts_its_amount():
+    """「政府集中采购 | 7 | 318000元」 in a 2019 report: the count 7 and 31.8 万元, said."""
+    rows = [["某镇人民政府2020年政府信息公开工作年度报告"], ["一、总体情况"], ["本年度依法公开。"],
+            ["二、主动公开政府信息情况"], ["第二十条第（一）项"],
+            ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "0", "0", "0"],
+            ["第二十条第（九）项"], ["信息内容", "采购项目数量", "采购总金额"], ["政府集中采购", "7", "318000元"]]
+    (got,) = parse(Document("made.txt", "txt", tuple(Line(i + 1, tuple(c)) for i, c in enumerate(rows))))
+    assert got.report.format.id == "gb2019"
+    assert got.report.cells[("proactive", "procurement", "projects")] == 7
+    assert got.report.cells[("proactive", "procurement", "amount")] == Decimal("31.8")
+    assert "import.converted" in {n.rule for n in got.notes}
