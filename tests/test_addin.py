@@ -7,6 +7,7 @@ step needs Excel on Windows, so it runs against a fake COM workbook holding the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,11 +21,18 @@ import pytest
 from com_stubs import FakeWorkbook, install, uninstall
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
-from xl_helpers import run_main
+from xl_helpers import ROOT, run_main
 
 from xlgbreport.errors import InputError
 from xlgbreport.excel import addin, udfs
 from xlgbreport.workbook import functions
+
+
+def xlwings_version() -> str:
+    from importlib.metadata import version
+
+    return version("xlwings")
+
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 CALLBACK = re.compile(r"^Sub (\w+)\(control As IRibbonControl\)", re.M)
@@ -53,25 +61,25 @@ def template_modules() -> dict[str, str]:
 def test_the_conf_sheet_is_named_after_the_project_and_names_the_module(built: Path, tmp_path: Path) -> None:
     sheets, settings = addin.read_conf(built)
     assert sheets == ["xlgbreport.conf"]
-    assert settings == {"UDF Modules": functions.UDF_MODULE}
+    assert settings == {"UDF Modules": functions.UDF_MODULE, "XLWINGS_VERSION": xlwings_version()}
     with_python = tmp_path / "a.xlam"
     addin.build(with_python, r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe")
     assert addin.read_conf(with_python)[1] == {
-        "UDF Modules": functions.UDF_MODULE,
+        "UDF Modules": functions.UDF_MODULE, "XLWINGS_VERSION": xlwings_version(),
         "Interpreter_Win": r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe"}
 
 
-def test_the_ribbon_has_the_three_buttons_each_with_a_callback_of_the_module(built: Path) -> None:
+def test_the_ribbon_has_the_four_buttons_each_with_a_callback_of_the_module(built: Path) -> None:
     root = ElementTree.fromstring(parts(built)[addin.RIBBON_PART])
     tabs = list(root.iter(f"{UI}tab"))
     assert [t.get("label") for t in tabs] == ["年报"]
     buttons = list(tabs[0].iter(f"{UI}button"))
-    assert [b.get("label") for b in buttons] == ["校验", "结转上年数据", "生成报告"]
+    assert [b.get("label") for b in buttons] == ["校验", "结转上年数据", "生成报告", "生成对比报告"]
     defined = set(CALLBACK.findall(addin.RIBBON_BAS.read_text(encoding="utf-8")))
     for b in buttons:
         module, _, callback = b.get("onAction").partition(".")
         assert module == addin.RIBBON_MODULE and callback in defined
-    assert len({b.get("id") for b in buttons}) == 3
+    assert len({b.get("id") for b in buttons}) == 4
     bas = addin.RIBBON_BAS.read_bytes()
     assert bas.isascii() and b"\r\n" in bas and b"\n" not in bas.replace(b"\r\n", b"")
 
@@ -222,3 +230,26 @@ def test_the_command(monkeypatch, capsys, tmp_path: Path) -> None:
                                 "（需要勾选“信任对 VBA 工程对象模型的访问”）"]
     code, _, err = run_main(monkeypatch, capsys, "excel", "build-addin", "-o", out_path)
     assert code == 2 and "已存在" in err
+
+
+def test_the_add_in_records_its_xlwings_version_and_the_bundle_pins_the_same(built: Path) -> None:
+    """The add-in's VBA declares xlwings64-<version>.dll of the xlwings it was built from: that
+    version is recorded in it and beside it, and constraints.txt and the bundle script ask for it."""
+    recorded = addin.recorded_version(built)
+    assert recorded == xlwings_version() and addin.read_conf(built)[1]["UDF Modules"] == functions.UDF_MODULE
+    assert addin.version_file(built).read_text(encoding="utf-8") == f"xlwings=={recorded}\n"
+    pins = re.findall(r"^xlwings==(\S+)$", (ROOT / "constraints.txt").read_text(encoding="utf-8"), re.M)
+    assert pins == [recorded]
+    asked = subprocess.run(["bash", str(ROOT / "scripts" / "build-windows-bundle"), "--requirements"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert f"xlwings=={recorded}" in asked and "pywin32" in asked
+
+
+def test_the_bundle_refuses_an_add_in_built_from_another_xlwings(tmp_path: Path) -> None:
+    other = tmp_path / "xlgbreport.xlam"
+    addin.build(other, xlwings_version="0.30.0")
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "build-windows-bundle"), "--addin", str(other),
+                           str(tmp_path / "dist")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHON": sys.executable})
+    assert done.returncode == 1 and "built with xlwings 0.30.0" in done.stderr
+    assert f"pins xlwings=={xlwings_version()}" in done.stderr and not (tmp_path / "dist").exists()

@@ -89,7 +89,8 @@ def test_every_action_through_the_front_door(tmp_path: Path) -> None:
     summed = xlgbreport.consolidate([towns], tmp_path / "县.xlsx", org="某县人民政府")
     assert [f.valid for f in summed.files] == [True] * 3 and summed.headline
     doc = summed.to_dict()
-    assert {f["status"] for f in doc["files"]} == {"已汇总"} and FILE_KEYS <= set(doc["files"][0])
+    # summed (valid), their warnings not explained
+    assert {f["status"] for f in doc["files"]} == {"有提示未说明"} and FILE_KEYS <= set(doc["files"][0])
     assert doc["totals"]["org"] == "某县人民政府" and "indicators" in doc
     json.dumps(doc)  # plain JSON all through
 

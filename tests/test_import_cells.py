@@ -113,3 +113,11 @@ def test_the_issues_procurement_row_keeps_its_count_and_converts_its_amount():
     assert got.report.cells[("proactive", "procurement", "projects")] == 7
     assert got.report.cells[("proactive", "procurement", "amount")] == Decimal("31.8")
     assert "import.converted" in {n.rule for n in got.notes}
+
+
+def test_a_page_number_run_into_the_text_is_no_mark():
+    """「769 - 5 - 2.」: a PDF's page footer joined into the line, not two not-applicable cells."""
+    got = tokens(("本机关不掌握相关政府信息 746 12 0 769 - 5 - 2.没有现成信息",), 1)
+    assert not [t for t in got if t.blank]
+    cells = tokens(("本机关不掌握相关政府信息", "746", "769", "-", "5", "-", "2.没有现成信息"), 1)
+    assert not [t for t in cells if t.blank]

@@ -60,17 +60,23 @@ def pdfs(tmp_path_factory):
             for name in ("huaian_szf_2024", "suqian_2023")}
 
 
+#: LibreOffice hangs a line's last punctuation past the margin and leaves it out of the PDF's
+#: text (pdftotext lacks it too): compared without these, the paragraphs and the words are checked.
+HUNG = str.maketrans("", "", "，。、；：")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["huaian_szf_2024", "suqian_2023"])
 def test_a_real_pdf_gives_the_examples_paragraphs(pdfs, name):
     """The PDF LibreOffice prints from the rendered report: paragraphs apart by their indent,
-    wrapped lines joined, no spaces around digits. suqian_2023 loses one 「。」 that LibreOffice
-    hangs past the margin (pdfplumber's text lacks it): at most one character differs."""
+    wrapped lines joined, no spaces around digits or between Chinese characters. A few
+    punctuation marks that end a printed line are not in the PDF at all (:data:`HUNG`)."""
     (one,) = read_published(pdfs[name])
     for field, text in _expected(name).items():
         got = one.report.text[field]
         assert got.count("\n") == text.count("\n"), field
-        changed = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
-                      difflib.SequenceMatcher(None, got, text, autojunk=False).get_opcodes() if op != "equal")
-        assert changed <= 1, (field, got, text)
+        assert got.translate(HUNG) == text.translate(HUNG), field
+        lost = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
+                   difflib.SequenceMatcher(None, got, text, autojunk=False).get_opcodes() if op != "equal")
+        assert lost <= len(text) // 100 + 1, (field, lost)
         assert " 年" not in got and "年 " not in got

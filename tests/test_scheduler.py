@@ -82,7 +82,7 @@ def refused_address() -> str:
 
 def one_line(monkeypatch, capsys, tmp_path, address: str, *more: str) -> tuple[int, str, float]:
     start = time.monotonic()
-    code, out, err = run_main(monkeypatch, capsys, "consolidate", tmp_path, "-o", tmp_path / "x.xlsx",
+    code, out, err = run_main(monkeypatch, capsys, "consolidate", tmp_path, "-o", tmp_path / "x.xlsx", "--org", "县",
                               "--scheduler", address, *more)
     return code, out + err, time.monotonic() - start
 

@@ -75,6 +75,7 @@ def requirements(path: Path) -> list[Requirement]:
 @pytest.mark.slow
 def test_the_bundle_holds_the_wheel_the_installer_and_only_windows_wheels(bundle: Path) -> None:
     assert (bundle / "install.bat").read_bytes() == INSTALL_BAT.read_bytes()
+    assert (bundle / "constraints.txt").read_bytes() == (ROOT / "constraints.txt").read_bytes()
     names = [w.name for w in wheels(bundle)]
     assert "xlgbreport-0.1.0-py3-none-any.whl" in names
     for name in names:
@@ -147,13 +148,65 @@ def test_pip_resolves_the_bundle_for_windows_without_the_network(bundle: Path, t
     assert not (tmp_path / "target").exists()  # a dry run: nothing installed
 
 
-def test_install_bat_installs_offline_next_to_python_exe() -> None:
+def bat_lines() -> list[str]:
     raw = INSTALL_BAT.read_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")  # cmd.exe wants CRLF
-    lines = raw.decode("utf-8").splitlines()
-    assert all(line.isascii() for line in lines[:lines.index("chcp 65001 >nul") + 1])
+    return raw.decode("utf-8").splitlines()
+
+
+def test_install_bat_is_ascii_until_it_switches_to_utf8_and_its_messages_are_plain() -> None:
+    lines = bat_lines()
+    switch = lines.index("chcp 65001 >nul")
+    assert all(line.isascii() for line in lines[:switch + 1])
+    for line in lines:
+        if line.startswith("echo ") and not line.isascii():
+            assert not re.search(r"[&|<>^()]", line), line  # cmd would read these as syntax
+    assert not any(line.rstrip().endswith("(") or line.strip() == ")" for line in lines)  # no blocks
+
+
+def test_install_bat_uses_one_virtual_environment_and_the_pinned_xlwings() -> None:
+    text = "\n".join(bat_lines())
+    assert 'set "HOME_DIR=%LOCALAPPDATA%\\xlgbreport"' in text and 'set "VENV=%HOME_DIR%\\venv"' in text
+    assert "--user" not in text and "py -3 -m pip" not in text  # only the environment's own pip
+    assert '"%PY%" -m pip install --no-index --find-links wheels -c constraints.txt --upgrade "xlgbreport[excel]"' in text
+    # the version is read from the bundle's constraints.txt as cmd's for /f would: tokens=2 delims==
+    found = re.search(r"for /f \"tokens=2 delims==\" %%v in \('findstr /b /i /c:\"(\S+)\" constraints.txt'\)", text)
+    assert found and found.group(1) == "xlwings=="
+    pinned = [line for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+              if line.lower().startswith(found.group(1))]
+    assert len(pinned) == 1
+    version = [t for t in pinned[0].split("=") if t][1]
+    assert version == Version(version).public == _installed("xlwings")
+    assert 'set "DLL=xlwings64-%XLWINGS_VERSION%.dll"' in text
+
+
+def _installed(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def test_every_install_step_is_followed_by_its_check() -> None:
+    """xlwings addin install returns 0 when it failed: each step is checked by what it left."""
+    lines = [line for line in bat_lines() if line.strip() and not line.startswith("rem")]
     text = "\n".join(lines)
-    assert 'py -3 -m pip install --no-index --find-links wheels --upgrade "xlgbreport[excel]"' in text
-    assert "--user" not in text  # the DLL must land next to python.exe, where the add-in looks
-    assert re.search(r'addin install --file "%~dp0xlgbreport.xlam"', text)
-    assert "py -3 -m xlgbreport excel doctor" in text
+    labels = {line[1:] for line in lines if line.startswith(":")}
+    for target in re.findall(r"goto (\w+)", text):
+        assert target in labels, target
+
+    def after(step: str) -> str:
+        index = next(i for i, line in enumerate(lines) if step in line)
+        return lines[index + 1]
+
+    assert after("-m venv --clear") == 'if not exist "%PY%" goto novenv'
+    assert "import sys, xlgbreport, xlwings; sys.exit(xlwings.__version__ != sys.argv[1])" in after("-m pip install")
+    assert after("-m pip install").endswith("%XLWINGS_VERSION% || goto noimport")
+    assert after("sys.exit(xlwings.__version__") == (
+        'if not exist "%VENV%\\%DLL%" if not exist "%VENV%\\Scripts\\%DLL%" goto nodll')
+    assert after(":addindone") == 'if not exist "%XLSTART%\\%ADDIN%" goto noaddin'
+    assert 'addin install --file "%~dp0xlgbreport.xlam"' in text and "addin install\n" in text + "\n"
+    assert after("userconf.configure(").startswith('if not exist "%USERPROFILE%\\.%PROJECT%\\%PROJECT%.conf"')
+    assert '"%PY%" -m xlgbreport excel doctor || goto doctor' in text
+    for label in labels - {"xlwingsaddin", "addindone", "failed"}:  # every failure says what, in Chinese
+        message = lines[lines.index(f":{label}") + 1]
+        assert message.startswith("echo ") and not message.isascii(), label

@@ -22,10 +22,10 @@ from xlgbreport.workbook import functions
 MODULE = functions.UDF_MODULE
 TABLES = {"proactive", "requests", "appeals"}
 REPORT_ARGS = ["org", "year", "proactive", "requests", "appeals"]
-WANTED = {
-    "xlg_check": REPORT_ARGS,
-    "xlg_status": REPORT_ARGS,
-    "xlg_text": [*REPORT_ARGS, "part"],
+WANTED = {  # caller: the calling range, filled by xlwings (its shape fits the result to it)
+    "xlg_check": [*REPORT_ARGS, "caller"],
+    "xlg_status": [*REPORT_ARGS, "caller"],
+    "xlg_text": [*REPORT_ARGS, "part", "caller"],
     "xlg_last_year": ["source", "table", "row", "column", "org", "year", "caller"],
 }
 
@@ -58,6 +58,7 @@ def test_every_function_has_its_name_arguments_and_options(real) -> None:
                 assert not a["doc"].startswith("Positional argument"), (name, a["name"])
     optional = {a["name"] for a in found["xlg_last_year"]["args"] if "optional" in a}
     assert optional == {"column", "org", "year", "caller"}
+    assert all("optional" in xlf["args"][-1] for xlf in found.values())
 
 
 def test_the_decorated_functions_still_compute(real) -> None:
@@ -91,6 +92,9 @@ def test_the_vba_wrappers_hide_caller_and_pass_it_from_excel(real) -> None:
     assert call, vba
     assert call.group(1) == "source, table, row, column, org, year, Nothing"  # caller: Excel's cell
     assert call.group(2) == "ThisWorkbook"
+    for name in ("xlg_check", "xlg_status", "xlg_text"):
+        assert re.search(rf'{name} = XLPy.CallUDF\("xlgbreport.excel.udfs", "{name}", '
+                         r"Array\([^)]*, Nothing\), ThisWorkbook, Application.Caller\)", vba), name
     assert "Application.Volatile" not in vba
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 import xlgbreport
 from xlgbreport import cli as cli_module
@@ -103,6 +103,11 @@ class FakeRange:
         r, c = self.first[0] + at[0], self.first[1] + at[1]
         assert r <= self.last[0] and c <= self.last[1], "outside the range"
         return FakeRange(self.book, self.sheet, (r, c), (r, c))
+
+    @property
+    def address(self) -> str:
+        first, last = (f"{get_column_letter(c + 1)}{r + 1}" for r, c in (self.first, self.last))
+        return first if first == last else f"{first}:{last}"
 
     @property
     def value(self) -> Any:

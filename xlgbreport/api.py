@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
     from .importer.parse import Imported
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
-           "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
+           "build_addin", "carry_forward", "check", "collect", "compare", "consolidate", "errors",
+           "excel_doctor", "excel_selftest",
            "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
@@ -51,10 +52,11 @@ def read(path: str | Path) -> Report:
 
 
 def check(report: Report, prior: Report | None = None) -> list[Finding]:
-    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``."""
-    from .core import rules
+    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``;
+    a warning the report's 核实说明 explains carries it (``Finding.explanation``)."""
+    from .actions import validation
 
-    return list(rules.check(report, prior))
+    return validation.check(report, prior)[0]
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -161,13 +163,16 @@ def carry_forward(workbook: str | Path, prior: str | Path, *, skip_checks: bool 
 
 def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *,
                 org: str | None = None, year: int | None = None, expect: str | Path | None = None,
+                units: str | Path | None = None, summaries: bool | None = None,
                 prior: str | Path | None = None, include_invalid: bool = False,
                 check: str | Path | None = None, scheduler: str | None = None,
                 scheduler_timeout: float = 10.0, overwrite: bool = False,
                 progress: Progress | None = None) -> Batch:
-    """Many bodies' reports summed into the workbook ``output``, one result per input (valid when
-    summed) and per body on the ``expect`` list that sent nothing; the batch's ``extra`` holds
-    the totals and indicators. With ``check``, that summary is compared with the sum instead:
+    """Many bodies' reports summed into the workbook ``output`` of ``org`` (or of the root of
+    the ``units`` list: 单位, 类别, 上级), one result per input (valid when summed) and per body
+    listed (``expect`` or ``units``) that sent nothing; the batch's ``extra`` holds the totals
+    and indicators. Earlier summaries are skipped, unless the run is of summaries
+    (``summaries``; by default when every input is one). With ``check``, that summary is compared with the sum instead:
     its findings are in the first result. ``scheduler`` (``tcp://host:port``) reads on a
     dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line."""
     from .consolidation import gather, run
@@ -178,9 +183,11 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
     with gather.cluster(scheduler, scheduler_timeout) if scheduler else contextlib.nullcontext() as executor:
         if check is not None:
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
+                             units_path=Path(units) if units is not None else None,
                              include_invalid=include_invalid, executor=executor)
         return run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
-                               prior=Path(prior) if prior is not None else None,
+                               units_path=Path(units) if units is not None else None,
+                               summaries=summaries, prior=Path(prior) if prior is not None else None,
                                include_invalid=include_invalid, overwrite=overwrite,
                                executor=executor, progress=progress)
 
@@ -208,6 +215,21 @@ def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = 
     return Batch(files, headline=RENDERED.format(done=len(files) - failed, failed=failed))
 
 
+def compare(this: str | Path, prior: str | Path, to: str, *, output: str | Path | None = None,
+            overwrite: bool = False) -> FileResult:
+    """This year's report (a workbook or interchange JSON, one body's or a county's sum) against
+    last year's ``prior``, as the two-year comparison a leader reads, in ``to`` (see
+    :func:`render_kinds`): each official table in both years with the change, the indicators,
+    sections 一, 五 and 六 with the sentences carried over from last year marked, and the findings
+    of both years and across them. Written beside ``this`` (``X_对比.docx``) or at ``output``; the
+    result's findings are this year's with the cross-year ones. A 2019-format last year is
+    compared through the crosswalk."""
+    from .rendering import compare as comparison
+
+    return comparison.compare_file(Path(this), Path(prior), to,
+                                   Path(output) if output is not None else None, overwrite=overwrite)
+
+
 def import_kinds() -> tuple[str, ...]:
     """What :func:`import_reports` writes into a folder: xlsx or json."""
     from .importer import run
@@ -217,30 +239,38 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None, org: str | None = None) -> Batch:
+                   progress: Progress | None = None, prior: str | Path | Report | None = None,
+                   org: str | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
     interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
     one result per report found, valid when complete (nothing left blank, deduced or wrong).
-    ``org`` names the body instead of the title (the title's name is said beside it)."""
+    ``prior`` (last year's report, or its workbook or JSON) lets a table-二 digit run be cut
+    where 现行有效 continues from last year's. ``org`` names the body instead of the title (the
+    title's name is said beside it)."""
     from .importer import run
 
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, org=org)
+    last = read(prior) if isinstance(prior, (str, Path)) else prior
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last, org=org)
 
 
-def read_published(path: str | Path) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:
     """The reports one published file holds (a comparison document holds two), each with what
-    was found, deduced and left blank; raises :class:`InputError` when it cannot be read."""
+    was found, deduced and left blank; raises :class:`InputError` when it cannot be read.
+    ``prior``: last year's report, as for :func:`import_reports`."""
     from .importer import run
 
-    return run.read_published(path)
+    return run.read_published(path, prior)
 
 
-def frame(paths: Iterable[str | Path]) -> pandas.DataFrame:
-    """Every readable report under ``paths`` in long form, one row a cell, with ``path`` and
-    ``valid`` columns (needs pandas)."""
+def frame(paths: Iterable[str | Path], *, org: str | None = None, year: int | None = None,
+          units: str | Path | None = None, include_invalid: bool = False) -> pandas.DataFrame:
+    """Every readable report under ``paths`` in long form, one row a cell, each with the status
+    ``consolidate`` gives it (so ``status == '通过'`` is what is summed without question);
+    unreadable files in ``df.attrs["problems"]`` (needs pandas)."""
     from .consolidation import detail
 
-    return detail.frame(paths)
+    return detail.frame(paths, org=org, year=year, units=Path(units) if units is not None else None,
+                        include_invalid=include_invalid)
 
 
 def excel_doctor(workbook: str | Path | None = None) -> Batch:
@@ -252,6 +282,21 @@ def excel_doctor(workbook: str | Path | None = None) -> Batch:
     checks = doctor.diagnose(Path(workbook) if workbook is not None else None)
     files = [FileResult(str(workbook or ""), notes=(c.line,), valid=c.mark != doctor.BAD) for c in checks]
     return Batch(files, headline=doctor.verdict(checks))
+
+
+def excel_selftest(folder: str | Path, *, overwrite: bool = False,
+                   app: Callable[[], Any] | None = None) -> Batch:
+    """The acceptance test of a new PC: two workbooks with known numbers in ``folder``, the four
+    functions and three buttons run in Excel and compared with the command line's results.
+    One result per step (its note the ✔/✘ line, valid when it passed); the report file
+    (steps and versions, to send back) is each result's ``output``; the verdict is the
+    headline. ``app`` starts a stand-in for Excel (tests)."""
+    from .excel import selftest
+
+    steps, versions, path = selftest.run(Path(folder), app=app, overwrite=overwrite)
+    files = [FileResult(str(folder), notes=(s.line,), valid=s.ok, output=str(path),
+                        extra={"versions": versions}) for s in steps]
+    return Batch(files, headline=selftest.verdict(steps, path))
 
 
 def build_addin(output: str | Path, interpreter: str | None = None, *, overwrite: bool = False,

@@ -14,6 +14,7 @@ from .output import document, progress_bar, say
 
 READING = "读取各单位报告"
 CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
+CONSOLIDATE_ORG = "请用 --org 给出汇总机关的名称，或用 --units 给出以它为最上级的单位名单"
 
 
 @click.command()
@@ -24,6 +25,10 @@ CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --
 @click.option("--year", type=int, help="汇总年度（默认：各报告共同的年度）")
 @click.option("--expect", "expect_path", type=click.Path(dir_okay=False, path_type=Path),
               help="应报单位名单（文本或 .xlsx，每行一个机关，可带类别）")
+@click.option("--units", "units_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="单位名单（.csv 或 .xlsx，列：单位、类别、上级）：汇总状态按类别分组，最上级即汇总机关")
+@click.option("--summaries", is_flag=True, default=None,
+              help="把输入中的汇总工作簿作为单位计入（市汇总各县；输入全是汇总表时自动如此）")
 @click.option("--prior", "prior_path", type=click.Path(path_type=Path),
               help="上年各单位工作簿所在文件夹：指标表列出上年值和变化")
 @click.option("--include-invalid", is_flag=True, help="有错误的报告也计入汇总")
@@ -36,7 +41,8 @@ CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --
               show_default=True, help="输出格式")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
-                expect_path: Path | None, prior_path: Path | None, include_invalid: bool,
+                expect_path: Path | None, units_path: Path | None, summaries: bool | None,
+                prior_path: Path | None, include_invalid: bool,
                 summary: Path | None, scheduler: str | None, scheduler_timeout: float,
                 output_style: str, force: bool) -> None:
     """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有汇总状态、指标、图表、明细四表；
@@ -44,7 +50,10 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
     或有不符，2 有文件无法读取。"""
     if summary is None and output is None:
         raise click.UsageError(CONSOLIDATE_OUTPUT)
-    batch = api.consolidate(paths, output, org=org, year=year, expect=expect_path, prior=prior_path,
+    if summary is None and not org and units_path is None:
+        raise click.UsageError(CONSOLIDATE_ORG)
+    batch = api.consolidate(paths, output, org=org, year=year, expect=expect_path, units=units_path,
+                            summaries=summaries or None, prior=prior_path,
                             include_invalid=include_invalid, check=summary, scheduler=scheduler,
                             scheduler_timeout=scheduler_timeout,
                             overwrite=force, progress=None if summary else progress_bar(READING))

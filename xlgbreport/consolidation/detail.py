@@ -1,8 +1,9 @@
 """Many reports in long form, one row a cell: the 明细 sheet (for a PivotTable) and, for
 analysts, ``xlgbreport.frame(paths)`` as a pandas DataFrame.
 
-Both come from :func:`rows`, so the sheet and the frame never disagree. pandas is needed only by
-:func:`frame` (the ``analysis`` extra): the sheet is a plain loop of ``write_row``.
+Both walk the same :data:`LABELS` over the same computed report, and the frame's statuses come
+from ``decide`` as the sheet's selection does, so its 通过 rows are the sheet's (a test holds it).
+pandas is needed only by :func:`frame` (the ``analysis`` extra): the sheet is a plain loop.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..actions import sources
 from ..core.gb2021 import SCHEMA, CellKey
+from . import units as units_list
+from .decide import decide
 from .gather import Entry, read_all
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is optional
@@ -79,15 +82,64 @@ def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: An
     ws.freeze_panes(1, 1)
 
 
-def frame(paths: Iterable[str | Path], executor: Executor | None = None) -> pandas.DataFrame:
-    """The long form of every readable report of the template's format under ``paths`` (files
-    and folders, workbooks and JSON), one row a cell, with ``path`` and ``valid`` columns."""
+#: ``frame``'s columns: ASCII snake_case, for pandas.
+FRAME_COLUMNS = ("path", "org", "category", "year", "table", "row", "column", "label", "value",
+                 "amount", "is_total", "status")
+#: The cells that are amounts (the fee, 万元), not counts: their value goes in ``amount``.
+AMOUNTS = frozenset(k for k in SCHEMA.keys
+                    if SCHEMA.table(k[0]).row(k[1]).column(k[2]).kind == "amount")
+LABEL = "{table} / {row} / {column}"
+
+
+def frame(paths: Iterable[str | Path], executor: Executor | None = None, *, org: str | None = None,
+          year: int | None = None, units: Path | None = None,
+          include_invalid: bool = False) -> pandas.DataFrame:
+    """The long form of every readable report of the template's format under ``paths``, one row
+    a cell, with the status ``decide`` gives it in a consolidation with the same arguments.
+    ``table``/``row``/``column`` are the template's ids, ``label`` its titles (as 明细 shows
+    them); a count is in ``value``, a nullable integer (``Int64``: a blank cell is <NA>, never
+    0), and the fee, the one amount, exactly in ``amount`` as a :class:`~decimal.Decimal` (so one
+    column never mixes kinds). Unreadable files are in ``df.attrs["problems"]``."""
     try:
         import pandas
     except ImportError:
         raise ImportError(NO_PANDAS) from None
-    records = []
-    for entry in read_all(sources.collect(paths, json=True), executor):
-        if entry.readable:
-            records += [(entry.path, not entry.errors, *r) for r in rows(entry)]
-    return pandas.DataFrame.from_records(records, columns=["path", "valid", *COLUMNS])
+    tree = units_list.load(units) if units is not None else None
+    org = org or (tree.root if tree else None)
+    entries = list(read_all(sources.collect(paths, json=True), executor))
+    decision = decide(entries, year, expected=tree.under(org) if tree and org else (),
+                      include_invalid=include_invalid, org=org)
+    columns: dict[str, list] = {c: [] for c in FRAME_COLUMNS}
+    problems = []
+    for line in decision.lines:
+        e = line.entry
+        if e is None:
+            continue
+        if not e.readable:
+            problems.append({"path": e.path, "code": e.error_code, "message": e.error})
+            continue
+        number = e.report().computed().number
+        for key, table, row, column, total in LABELS:
+            columns["path"].append(e.path)
+            columns["org"].append(e.org)
+            columns["category"].append(line.category)
+            columns["year"].append(e.year if isinstance(e.year, int) else None)
+            columns["table"].append(key[0])
+            columns["row"].append(key[1])
+            columns["column"].append(key[2])
+            columns["label"].append(LABEL.format(table=table, row=row, column=column))
+            value = number(key)
+            amount = key in AMOUNTS
+            columns["value"].append(None if amount or value is None else int(value))
+            columns["amount"].append(Decimal(value) if amount and value is not None else None)
+            columns["is_total"].append(bool(total))
+            columns["status"].append(line.status.value)
+    df = pandas.DataFrame({
+        **columns,
+        "year": pandas.array(columns["year"], dtype="Int64"),
+        "value": pandas.array(columns["value"], dtype="Int64"),
+        "amount": pandas.Series(columns["amount"], dtype=object),
+        "is_total": pandas.array(columns["is_total"], dtype="boolean"),
+    }, columns=list(FRAME_COLUMNS))
+    df.attrs["problems"] = problems
+    return df

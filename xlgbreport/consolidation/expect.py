@@ -8,6 +8,8 @@ a header (机关名称, 类别) is skipped. Names are matched as ``--prior`` mat
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import warnings
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ _SPLIT = re.compile(r"[\t,，]")
 class Expected:
     org: str
     category: str | None = None
+    parent: str | None = None  # its 上级 in a ``--units`` list
 
     @property
     def key(self) -> str:
@@ -43,10 +46,8 @@ def load(path: Path) -> tuple[Expected, ...]:
     """The bodies in the list, each once, in the list's order. The file is read as every side
     file is (``files.paths.read_regular``): a FIFO, a device or a link to one is refused at
     once, and no more than ``MAX_BYTES`` is read."""
-    data, size = paths.read_regular(path, MAX_BYTES)
-    if size > MAX_BYTES or len(data) > MAX_BYTES:
-        raise InputError(path, TOO_BIG, limit=MAX_ROWS)
-    rows = _workbook_rows(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _text_rows(path, data)
+    data = _bounded(path)
+    rows = _workbook_rows(path, 2) if _is_workbook(path) else _text_rows(path, data)
     if len(rows) > MAX_ROWS:
         raise InputError(path, TOO_BIG, limit=MAX_ROWS)
     if rows and normalise(rows[0][0]) in HEADERS:
@@ -61,16 +62,46 @@ def load(path: Path) -> tuple[Expected, ...]:
     return tuple(found.values())
 
 
-def _text_rows(path: Path, data: bytes) -> list[tuple[str, str]]:
+def table_rows(path: Path, width: int) -> list[list[str]]:
+    """The first ``width`` columns of a list given as a table (``--units``): a workbook's first
+    sheet, or CSV text (comma or tab, as the first line uses; UTF-8 with or without a BOM, or
+    GBK; CRLF or LF), read as ``load`` reads a list (bounded, regular files only)."""
+    data = _bounded(path)
+    if _is_workbook(path):
+        rows = [list(r) for r in _workbook_rows(path, width)]
+    else:
+        text = _decoded(path, data)
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""),
+                                                           delimiter=delimiter)]
+    if len(rows) > MAX_ROWS:
+        raise InputError(path, TOO_BIG, limit=MAX_ROWS)
+    return rows
+
+
+def _bounded(path: Path) -> bytes:
+    data, size = paths.read_regular(path, MAX_BYTES)
+    if size > MAX_BYTES or len(data) > MAX_BYTES:
+        raise InputError(path, TOO_BIG, limit=MAX_ROWS)
+    return data
+
+
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in {".xlsx", ".xlsm"}
+
+
+def _decoded(path: Path, data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputError(path, NOT_TEXT)
-    return [_split(line) for line in text.splitlines() if line.strip()]
+    raise InputError(path, NOT_TEXT)
+
+
+def _text_rows(path: Path, data: bytes) -> list[tuple[str, str]]:
+    return [_split(line) for line in _decoded(path, data).splitlines() if line.strip()]
 
 
 def _split(line: str) -> tuple[str, str]:
@@ -82,7 +113,7 @@ def _split(line: str) -> tuple[str, str]:
     return (name.strip(), last) if name and last in CATEGORIES else (line.strip(), "")
 
 
-def _workbook_rows(path: Path) -> list[tuple[str, str]]:
+def _workbook_rows(path: Path, width: int) -> list[tuple[str, ...]]:
     import openpyxl  # only for a list given as a workbook: the command starts without it
 
     workbook_reader.guard(path)
@@ -93,13 +124,13 @@ def _workbook_rows(path: Path) -> list[tuple[str, str]]:
     except Exception:  # openpyxl raises many types for damaged parts
         raise InputError(path, errors.CORRUPT) from None
     try:
-        out: list[tuple[str, str]] = []
-        for row in wb.worksheets[0].iter_rows(max_col=2, values_only=True):
+        out: list[tuple[str, ...]] = []
+        for row in wb.worksheets[0].iter_rows(max_col=width, values_only=True):
             if len(out) > MAX_ROWS:
                 break
-            name, category = (list(row) + [None, None])[:2]
-            if name is not None and str(name).strip():
-                out.append((str(name).strip(), str(category or "").strip()))
+            cells = tuple(str(c if c is not None else "").strip() for c in (*row, *[None] * width)[:width])
+            if cells[0] or (width > 2 and any(cells)):
+                out.append(cells)
         return out
     finally:
         wb.close()

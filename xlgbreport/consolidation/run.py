@@ -9,7 +9,6 @@ county to write. It validates, rolls over and is consolidated again by the level
 from __future__ import annotations
 
 import os
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -29,15 +28,18 @@ from ..errors import InputError, Message, OutputError
 from ..files import interchange
 from ..files.paths import shown
 from ..workbook import writer as workbook_writer
-from . import expect, sheets
-from .decide import Decision, Status, add, decide
+from . import expect, members, sheets, units
+from .decide import Decision, add, decide
 from .gather import INPUT_KEYS, Entry, read_all
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
 NOTHING_SUMMED = Message("consolidate.nothing_to_sum", "没有可汇总的报告（{n} 个文件都未通过或无法读取），未生成汇总工作簿")
 NO_YEAR = Message("consolidate.no_year", "无法确定汇总年度：没有一份报告有有效的年度，请用 --year 指定")
-DEFAULT_ORG = "汇总"
+NO_ORG = Message("consolidate.no_org", "请用 --org 给出汇总机关的名称（或用 --units 给出以它为最上级的单位名单）：{why}")
+NO_ORG_GIVEN = "没有给出"
+DEFAULT_ORG = "汇总"  # a summary checked whose cover names no org: its inputs still compare
+BOTH_LISTS = Message("consolidate.both_lists", "--expect 和 --units 只能用一个：--units 是带类别和上级的名单")
 PRIOR_AMBIGUOUS = "上年数据中 {org} 有 {n} 份 {year} 年度的报告，指标的上年值留空"
 CHECKED = "{name}：{n} 格与各单位之和不符；{inputs}"
 OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
@@ -53,14 +55,15 @@ def _results(decision: Decision) -> list[FileResult]:
         read = e if e is not None and e.readable else None
         extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
                  "status": line.status.value, "errors": read.errors if read is not None else None,
-                 "warnings": read.warnings if read is not None else None}
+                 "warnings": read.warnings if read is not None else None,
+                 "explained": read.explained if read is not None else None}
         notes = tuple(sheets.describe(line))
         if e is not None and e.error:
             out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
                                          notes=notes, extra=extra))
         else:
             out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
-                                  valid=line.status is Status.SUMMED))
+                                  valid=line.counted))
     return out
 
 
@@ -72,35 +75,47 @@ def _batch(decision: Decision, notes: list[str], headline: str, **extra: Any) ->
 
 def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | None = None,
                 year: int | None = None, expect_path: Path | None = None,
+                units_path: Path | None = None, summaries: bool | None = None,
                 prior: Path | None = None, include_invalid: bool = False, overwrite: bool = False,
                 executor: Executor | None = None, progress: Progress | None = None) -> Batch:
-    """Read, check and sum ``paths`` (files and folders) into the workbook ``output``.
-    ``progress`` wraps the stream of files read (the CLI's bar on a terminal). The batch's
-    ``extra`` holds the output, org, year, totals (interchange) and indicators.
+    """Read, check and sum ``paths`` (files and folders) into the workbook ``output`` of
+    ``org`` (by default the root of the ``units_path`` list). Consolidated workbooks are units
+    only in a run of summaries (``summaries``; by default when every input is one), and the
+    output is marked as one with its members (``members``). ``progress`` wraps the stream of
+    files read (the CLI's bar on a terminal). The batch's ``extra`` holds the output, org, year,
+    totals (interchange) and indicators.
 
-    Raises :class:`InputError` (Chinese) when nothing can be summed, :class:`OutputError` when the
-    output cannot be written; one bad input is one status line, never the batch's end."""
+    Raises :class:`InputError` (Chinese) when no org is known, nothing can be summed or a unit
+    would be counted twice, :class:`OutputError` when the output cannot be written; one bad
+    input is one status line, never the batch's end."""
     output = Path(output)
     if os.path.lexists(output) and not overwrite:  # said before reading the batch; atomic checks it again
         raise OutputError(output, errors.OUTPUT_EXISTS)
-    expected = expect.load(expect_path) if expect_path is not None else ()
+    expected, org = _listed(expect_path, units_path, org)
     notes: list[str] = []
     files = _inputs(paths, output, notes)
     read = read_all(files, executor)
     entries = list(progress(read, len(files)) if progress else read)
-    decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid, org=org,
+                      summaries=summaries)
     if decision.year is None and any(e.readable for e in entries):
         raise InputError(None, NO_YEAR)
     if not decision.sums:
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
     if decision.year_note:
         notes.append(decision.year_note)
-    name = shown(" ".join((org or DEFAULT_ORG).split()))  # bytes not UTF-8: escaped
+    name = shown(" ".join(org.split()))  # bytes not UTF-8: escaped
     report = decision.report(name)
+    if prior is not None:
+        report.meta["prior"] = str(_resolved(prior) or prior)  # the 封面's 上年工作簿
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)
-    _save(output, report, lambda wb: sheets.write(wb, decision, decision.headline, bodies, total,
-                                                  last is not None), overwrite)
+
+    def add_sheets(wb: Any) -> None:
+        sheets.write(wb, decision, decision.headline, bodies, total, last is not None)
+        members.write(wb, _members(decision), None)
+
+    _save(output, report, add_sheets, overwrite)
     view = report.computed()
     values = {i.id: i.value(view) for i in INDICATORS}
     return _batch(decision, notes, decision.headline, output=str(output), org=name,
@@ -109,23 +124,56 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
                   levels={k: level(k, v) for k, v in values.items() if level(k, v)})
 
 
+def _listed(expect_path: Path | None, units_path: Path | None, org: str | None
+            ) -> tuple[tuple[expect.Expected, ...], str]:
+    """The bodies expected (``--expect`` or ``--units``) and the org consolidating: given, or
+    the root of the units' tree."""
+    if expect_path is not None and units_path is not None:
+        raise InputError(None, BOTH_LISTS)
+    if units_path is None:
+        if not (org and org.strip()):
+            raise InputError(None, NO_ORG, why=NO_ORG_GIVEN)
+        return (expect.load(expect_path) if expect_path is not None else ()), org
+    tree = units.load(units_path)
+    if not (org and org.strip()):
+        if tree.root is None:
+            raise InputError(units_path, NO_ORG, why=units.root_problem(tree))
+        org = tree.root
+    return tree.under(org), org
+
+
+def _members(decision: Decision) -> list[members.Member]:
+    """The units inside the output: each counted input, or a counted summary's own members."""
+    out: list[members.Member] = []
+    for line in decision.summed:
+        e = line.entry
+        if e is None:
+            continue
+        if e.members is None:
+            out.append((e.org or "", line.category or "", e.digest, ""))
+        else:
+            out += [(name, "", digest, e.org or "") for name, digest in e.members]
+    return out
+
+
 def _number(value: Number | None) -> float | int | None:
     """An indicator for JSON: a rate as a float, rounded to what a percentage shows."""
     return round(float(value), 6) if isinstance(value, Decimal) else value
 
 
 def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None,
-          expect_path: Path | None = None, include_invalid: bool = False,
-          executor: Executor | None = None) -> Batch:
+          expect_path: Path | None = None, units_path: Path | None = None,
+          include_invalid: bool = False, executor: Executor | None = None) -> Batch:
     """Compare ``summary`` (a consolidated or published report) with the sum of ``paths``:
     one finding per cell that differs, in the first result (the summary's); then a result per
-    input, and bodies on the list with no report as 未报送 results."""
+    input, and bodies on the list (those under the summary's org) with no report as 未报送."""
     given = sources.load(summary)
-    expected = expect.load(expect_path) if expect_path is not None else ()
+    expected, _org = _listed(expect_path, units_path, given.org or DEFAULT_ORG)
     notes: list[str] = []
     entries = list(read_all(_inputs(paths, summary, notes), executor))
     year = year if year is not None else given.year if isinstance(given.year, int) else None
-    decision = decide(entries, year, expected=expected, include_invalid=include_invalid)
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid,
+                      org=given.org)
     if not decision.sums:
         raise InputError(None, NOTHING_SUMMED, n=len(entries))
     (rule,) = rules.CONSOLIDATION_RULES
@@ -152,13 +200,8 @@ def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list
 
 
 def _consolidated(path: Path) -> bool:
-    """Whether ``path`` is a workbook this command wrote: it has the 汇总状态 sheet."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
-    return f'name="{sheets.STATUS_SHEET}"'.encode() in book
+    """Whether ``path`` is a workbook this command wrote (``members.marked``)."""
+    return members.marked(path)
 
 
 def _resolved(path: Path) -> Path | None:

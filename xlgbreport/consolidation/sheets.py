@@ -18,11 +18,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ..core.indicators import INDICATORS, LEVEL_LABELS, THRESHOLDS, Indicator, change
 from ..core.model import Number, Report
 from ..files.paths import shown
-from . import charts, detail
+from . import charts, detail, members
 from .decide import Decision, Line, Status
 
-STATUS_SHEET = "汇总状态"
+STATUS_SHEET = members.STATUS_SHEET
 INDICATOR_SHEET = "指标"
+EXPLAINED = "{n} 处提示已说明（不计入提示数）"
 STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
 TOTAL = "合计"
 LAST = "{label}（上年）"
@@ -31,7 +32,7 @@ CHANGE_RATE = "{label}比上年（百分点）"
 INDICATOR_NOTE = ("分母为 0 时留空（不是 0% 也不是 100%）。颜色：{levels}；阈值见 "
                   "xlgbreport/core/indicators.py 和 docs/county.md。")
 #: Statuses shown amber (left out, to be fixed) and red (nothing usable arrived).
-AMBER = frozenset({Status.INVALID, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
+AMBER = frozenset({Status.INVALID, Status.WARNED, Status.DUPLICATE, Status.COPY, Status.WRONG_YEAR})
 RED = frozenset({Status.UNREADABLE, Status.MISSING})
 COLOURS = {"watch": ("#FFD966", "#7F6000"), "alert": ("#FF7C80", "#9C0006")}
 
@@ -73,7 +74,8 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
     ws.set_column(0, 0, 28)
     ws.set_column(1, 2, 8)
     ws.set_column(3, 3, 30)
-    ws.set_column(4, 6, 9)
+    ws.set_column(4, 4, 16)  # the longest status, 汇总表（未计入）, on one line
+    ws.set_column(5, 6, 9)
     ws.set_column(7, 7, 80)
     ws.write_string(0, 0, STATUS_SHEET, f["title"])
     ws.write_string(1, 0, headline, f["note"])
@@ -111,8 +113,10 @@ def describe(line: Line) -> list[str]:
     if e is not None:
         out += list(e.problems)
         shown = len(e.problems)
-        if e.errors + e.warnings > shown and shown:
-            out.append(f"等共 {e.errors + e.warnings} 处")
+        if e.errors + e.warnings + e.explained > shown and shown:
+            out.append(f"等共 {e.errors + e.warnings + e.explained} 处")
+        if e.explained:
+            out.append(EXPLAINED.format(n=e.explained))
     return out
 
 

@@ -6,8 +6,11 @@ It starts from xlwings' own ``quickstart_addin_ribbon.xlam`` (same version as th
 xlwings, so its VBA matches the DLL) and is made in two steps:
 
 1. :func:`build` (any system) edits the zip: the conf sheet, renamed ``xlgbreport.conf`` after
-   the project as xlwings requires, names the UDF module; ``customUI/customUI.xml`` gets the tab.
-   Every other part, ``vbaProject.bin`` included, is copied unchanged.
+   the project as xlwings requires, names the UDF module and records the xlwings version whose
+   VBA (and so whose ``xlwings64-<version>.dll``) the add-in holds; the same pin is written
+   beside it (``<name>-xlwings.txt``, a pip constraint) for ``scripts/build-windows-bundle``.
+   ``customUI/customUI.xml`` gets the tab. Every other part, ``vbaProject.bin`` included, is
+   copied unchanged.
 2. :func:`import_vba` (Windows with Excel, through COM) renames the VBA project and its
    ``PROJECT_NAME`` to ``xlgbreport``, replaces the template's ribbon module (whose one callback
    cannot tell buttons apart) with ``bas/RibbonXlgbreport.bas``, and imports the functions'
@@ -49,6 +52,7 @@ BUTTONS = (
     ("xlgCheck", "校验", "OnCheck", "Spelling"),
     ("xlgCarryOver", "结转上年数据", "OnCarryOver", "Paste"),
     ("xlgReport", "生成报告", "OnReport", "FileNew"),
+    ("xlgCompare", "生成对比报告", "OnCompare", "Copy"),
 )
 NO_XLWINGS = Message("excel.no_xlwings", "没有安装 xlwings，找不到它自带的加载项模板 {name}：请先 pip install xlwings")
 NOT_TEMPLATE = Message("excel.not_addin_template", "{name} 不是预期的 xlwings 加载项模板（缺少 {part}）")
@@ -58,6 +62,9 @@ NO_TRUST = Message("excel.no_vba_access",
                    "Excel 不允许访问 VBA 工程：请在“文件 → 选项 → 信任中心 → 信任中心设置 → 宏设置”勾选"
                    "“信任对 VBA 工程对象模型的访问”（只在制作加载项的电脑上需要）")
 
+#: The conf sheet's key for the xlwings version the add-in was built from (xlwings ignores it).
+VERSION_KEY = "XLWINGS_VERSION"
+VERSION_FILE = "{stem}-xlwings.txt"
 BAD_INTERPRETER = Message("excel.bad_interpreter",
                           "--interpreter 含有控制字符或无法识别的字符（{shown}），未生成加载项：请写出 pythonw.exe 的路径本身")
 BAD_PART = Message("excel.bad_part", "生成的加载项中 {part} 不是有效的 XML，未保存")
@@ -86,7 +93,7 @@ def template_path() -> Path:
 
 
 def ribbon_xml() -> str:
-    """The 年报 tab: one group, three large buttons, each with its own callback."""
+    """The 年报 tab: one group of large buttons, each with its own callback."""
     buttons = "\n".join(
         f'          <button id="{bid}" label="{_escape(label)}" size="large" '
         f'onAction="{RIBBON_MODULE}.{callback}" imageMso="{icon}" />'
@@ -99,27 +106,52 @@ def ribbon_xml() -> str:
             f"{buttons}\n        </group>\n      </tab>\n    </tabs>\n  </ribbon>\n</customUI>\n")
 
 
-def conf_rows(interpreter: str | None = None) -> list[tuple[str, str]]:
+def conf_rows(interpreter: str | None = None, xlwings_version: str | None = None) -> list[tuple[str, str]]:
     """The add-in's settings, read by its VBA from A1 down to the first blank key. A key with
     a blank value would hide the user's own setting, so only set keys are written."""
     rows = [("UDF Modules", UDF_MODULE)]
+    if xlwings_version:
+        rows.append((VERSION_KEY, xlwings_version))
     if interpreter:
         rows.append(("Interpreter_Win", interpreter))
     return rows
 
 
+def installed_xlwings() -> str | None:
+    """The installed xlwings' version, whose template (and VBA) build() copies."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("xlwings")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def version_file(addin: Path) -> Path:
+    """The pin written beside the add-in: ``xlgbreport-xlwings.txt`` for ``xlgbreport.xlam``."""
+    return addin.with_name(VERSION_FILE.format(stem=addin.stem))
+
+
+def recorded_version(source: Path | bytes) -> str | None:
+    """The xlwings version an add-in was built from, as its conf sheet records it."""
+    return read_conf(source)[1].get(VERSION_KEY) or None
+
+
 def build(output: Path, interpreter: str | None = None, template: Path | None = None, *,
-          overwrite: bool = False) -> None:
-    """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it.
-    Written atomically; without ``overwrite`` an existing file is refused."""
+          overwrite: bool = False, xlwings_version: str | None = None) -> None:
+    """Step 1: the add-in file, ribbon and conf sheet set; the VBA as xlwings ships it, and its
+    xlwings version recorded (``xlwings_version``, by default the installed one, whose template
+    this is) in the conf sheet and in :func:`version_file`, which follows the add-in.
+    Written atomically; without ``overwrite`` an existing add-in is refused."""
     if interpreter is not None:
         check_interpreter(interpreter)
     template = template or template_path()
+    xlwings_version = xlwings_version or installed_xlwings()
     with zipfile.ZipFile(template) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
     sheet = _conf_part(parts, template)
     parts["xl/workbook.xml"] = _rename_sheet(parts["xl/workbook.xml"])
-    parts[sheet] = _conf_sheet(parts[sheet], conf_rows(interpreter))
+    parts[sheet] = _conf_sheet(parts[sheet], conf_rows(interpreter, xlwings_version))
     parts[RIBBON_PART] = ribbon_xml().encode("utf-8")
     check_parts(parts)
 
@@ -129,6 +161,8 @@ def build(output: Path, interpreter: str | None = None, template: Path | None = 
                 out.writestr(name, data)
 
     atomic.write(output, fill, overwrite=overwrite)
+    if xlwings_version:
+        atomic.write_text(version_file(output), f"xlwings=={xlwings_version}\n", overwrite=True)
 
 
 def check_interpreter(interpreter: str) -> None:

@@ -1,22 +1,17 @@
 """``xlgbreport excel doctor``: what the Excel add-in still needs on this machine, in Chinese.
 
 Each check names what it found and, when something is missing, the one thing to do. The
-machine is a value (:class:`Machine`), so every Windows case is tested on any system: the
-Python (version, bits, not the Microsoft Store one), xlwings and the DLL its add-in loads (only
-next to ``python.exe`` or one folder up: ``pip install --user`` puts it elsewhere), the add-in
-in Excel's XLSTART folder, the VBA trust setting (where the registry says), and the given
-workbook: its xlwings.conf sheet, its VBA, and whether it came from the internet (Mark of the
-Web, which makes Excel block its macros).
+machine is a value (:class:`Machine`: folders, environment, registry readers, a subprocess
+runner), so every Windows case is tested on any system: this Python and its xlwings, the add-in
+in Excel's XLSTART folder, the Python the add-in will run and what it imports (``addin_python``),
+what PATH gives, which program is registered as ``Excel.Application`` (Microsoft Store Office,
+WPS), the user name, the VBA trust setting, and the given workbook: its xlwings.conf sheet, its
+VBA, and whether it came from the internet (Mark of the Web, which makes Excel block its macros).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
-import site
-import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 import openpyxl
@@ -26,8 +21,11 @@ from ..files import vba_project as vba
 from ..workbook.functions import UDF_MODULE
 from ..workbook.layout import CONF_SHEET, UDF_SHEET
 from ..workbook.reader import guard
-from . import addin
+from . import addin, addin_python
 from .addin import PROJECT
+from .machine import BAD, INFO, OK, Check, Machine
+
+__all__ = ["BAD", "INFO", "OK", "Check", "Machine", "diagnose", "verdict"]
 
 MIN_PYTHON = (3, 11)
 OFFICE_VERSIONS = ("16.0", "15.0")  # Excel 2016/2019/2021/365, Excel 2013
@@ -36,62 +34,15 @@ POLICY_KEY = r"Software\Policies\Microsoft\Office\{version}\Excel\Security"
 ADDINS = ("xlwings.xlam", f"{PROJECT}.xlam")
 UDF_MODULE_VBA = "xlwings_udfs"  # the module Import Functions writes
 BUTTONS_MODULE = "XlgButtons"
-OK, BAD, INFO = "✔", "✘", "·"
 PIP = "py -m pip install"
-
-
-@dataclass(frozen=True)
-class Check:
-    mark: str  # OK, BAD or INFO
-    text: str
-
-    @property
-    def line(self) -> str:
-        return f"{self.mark} {self.text}"
-
-
-def _registry(key: str, value: str) -> int | None:
-    """A DWORD under HKEY_CURRENT_USER, or None (no such key, or not Windows)."""
-    if sys.platform != "win32":  # also tells the checker that winreg is there
-        return None
-    import winreg
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, key) as handle:
-            return int(winreg.QueryValueEx(handle, value)[0])
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _xlwings_version() -> str | None:
-    try:
-        return importlib.metadata.version("xlwings")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-@dataclass(frozen=True)
-class Machine:
-    """What the checks look at; the defaults are this machine."""
-
-    platform: str = sys.platform
-    python: tuple[int, int, int] = (sys.version_info.major, sys.version_info.minor, sys.version_info.micro)
-    bits: int = 64 if sys.maxsize > 2**32 else 32
-    executable: Path = Path(sys.executable)
-    user_base: Path = Path(site.getuserbase())
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    xlwings: str | None = field(default_factory=_xlwings_version)
-    registry: Callable[[str, str], int | None] = _registry
-
-    @property
-    def windows(self) -> bool:
-        return self.platform.startswith("win")
 
 
 def diagnose(workbook: Path | None = None, machine: Machine | None = None) -> list[Check]:
     machine = machine or Machine()
     checks = [_python(machine), *_xlwings(machine)]
     if machine.windows:
-        checks += [*_addin(machine), _trust(machine)]
+        checks += [*_addin(machine), *addin_python.checks(machine), *_excel_app(machine), *_user_name(machine),
+                   _trust(machine)]
     else:
         checks.append(Check(INFO, "不是 Windows：xlwings 加载项的函数和按钮只在 Windows 版 Excel 中运行，"
                                   "这里只检查 Python 和工作簿"))
@@ -102,7 +53,10 @@ def diagnose(workbook: Path | None = None, machine: Machine | None = None) -> li
 
 def verdict(checks: list[Check]) -> str:
     bad = sum(c.mark == BAD for c in checks)
-    return f"有 {bad} 项需要处理" if bad else "全部正常"
+    todo = sum(c.todo for c in checks)
+    if bad:
+        return f"有 {bad} 项需要处理"
+    return f"没有错误，但有 {todo} 项还没有做（见 · 行）" if todo else "全部正常"
 
 
 def _python(m: Machine) -> Check:
@@ -116,28 +70,18 @@ def _python(m: Machine) -> Check:
 
 
 def _xlwings(m: Machine) -> list[Check]:
+    """This Python's xlwings (the add-in's own Python is checked by ``addin_python``)."""
     if m.xlwings is None:
         return [Check(BAD, f"没有安装 xlwings：请运行 {PIP} \"xlgbreport[excel]\"（离线安装包里是 install.bat）")]
-    found = [Check(OK, f"xlwings {m.xlwings}")]
-    if not m.windows:
-        return found
-    dll = f"xlwings{m.bits}-{m.xlwings}.dll"
-    home = m.executable.parent
-    for folder in (home, home.parent):  # where the add-in looks
-        if (folder / dll).is_file():
-            return [*found, Check(OK, f"{dll} 在 {folder}")]
-    if (m.user_base / dll).is_file():
-        return [*found, Check(BAD, f"{dll} 在 {m.user_base}（pip install --user 装到了这里），加载项只在 "
-                                   f"python.exe 旁边找：请运行 {PIP} --force-reinstall xlwings（不加 --user）")]
-    return [*found, Check(BAD, f"python.exe 旁边没有 {dll}：请运行 {PIP} --force-reinstall xlwings（不加 --user）")]
+    return [Check(OK, f"xlwings {m.xlwings}")]
 
 
 def _addin(m: Machine) -> list[Check]:
     xlstart = Path(m.env.get("APPDATA", "")) / "Microsoft" / "Excel" / "XLSTART"
     there = [name for name in ADDINS if (xlstart / name).is_file()]
     if not there:
-        return [Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项：县里发的加载项用 xlwings addin install --file "
-                           f"{PROJECT}.xlam 安装，否则用 xlwings addin install")]
+        return [Check(BAD, f"Excel 启动文件夹 {xlstart} 里没有加载项（可能被杀毒软件隔离了）：请重新运行安装包里的 "
+                           f"install.bat，它复制 {PROJECT}.xlam 并检查它在那里")]
     found = [Check(OK, f"加载项 {'、'.join(there)} 在 Excel 启动文件夹 {xlstart}")]
     county = xlstart / f"{PROJECT}.xlam"
     return found + (_county_addin(county) if county.is_file() else [])
@@ -157,7 +101,44 @@ def _county_addin(path: Path) -> list[Check]:
     if missing:
         return [Check(BAD, f"{path.name} 还没有导入函数和功能区的宏（缺 {'、'.join(sorted(missing))}）：请县里的维护人员"
                            "在装有 Excel 的 Windows 电脑上运行 xlgbreport excel build-addin")]
-    return [Check(OK, f"{path.name}：UDF Modules = {UDF_MODULE}，函数和功能区的宏已导入")]
+    built = settings.get(addin.VERSION_KEY)
+    made = f"，用 xlwings {built} 制作" if built else "（没有记录用哪个 xlwings 制作：请县里用新版 build-addin 重做）"
+    return [Check(OK, f"{path.name}：UDF Modules = {UDF_MODULE}，函数和功能区的宏已导入{made}")]
+
+
+def _excel_app(m: Machine) -> list[Check]:
+    """What COM starts as ``Excel.Application``: the add-in install and xlwings talk to it."""
+    clsid = m.classes(r"Excel.Application\CLSID")
+    server = m.classes(rf"CLSID\{clsid}\LocalServer32") if clsid else None
+    if not server:
+        return [Check(BAD, "注册表里没有 Excel.Application：本机没有装 Microsoft Excel，或安装已损坏："
+                           "请安装或修复 Office（设置 → 应用 → Microsoft Office → 修改 → 快速修复）")]
+    program = server.lower()
+    if "wps" in program or "kingsoft" in program or re.search(r'(^|[\\/"])et\.exe\b', program):
+        return [Check(BAD, f"Excel.Application 指向 WPS（{server}）：xlwings 会打开 WPS 而不是 Excel（xlwings #2575）："
+                           "请修复 Office（设置 → 应用 → Microsoft Office → 修改 → 快速修复），"
+                           "或在 WPS 的配置工具里取消与 Microsoft Office 的兼容")]
+    if "windowsapps" in program:
+        return [Check(BAD, f"Excel 是 Microsoft Store 版（{server}），其中函数无法启动 Python（xlwings #1166）："
+                           "请卸载它，从 office.com 安装 Office 桌面版")]
+    return [Check(OK, f"Excel.Application 是 Microsoft Excel：{server}")]
+
+
+def _user_name(m: Machine) -> list[Check]:
+    """A user name outside ASCII reaches the add-in's VBA, which passes paths through the
+    ANSI code page (LoadLibraryA, cmd.exe): fine for Chinese under GBK, not beyond it."""
+    profile = m.env.get("USERPROFILE", "")
+    name = Path(profile.replace("\\", "/")).name or m.env.get("USERNAME", "")
+    if name.isascii():
+        return []
+    try:
+        name.encode(m.ansi)
+    except (UnicodeEncodeError, LookupError):
+        return [Check(BAD, f"用户名“{name}”含有本机代码页（{m.ansi}）不能表示的字符，加载项找不到用户目录里的 Python："
+                           "请运行 install.bat C:\\xlgbreport，并请县里用 build-addin --interpreter "
+                           "C:\\xlgbreport\\venv\\Scripts\\pythonw.exe 制作加载项")]
+    return [Check(INFO, f"用户名“{name}”不是英文：本机代码页（{m.ansi}）能表示，一般没有问题；函数若报“找不到文件”，"
+                        "请运行 install.bat C:\\xlgbreport")]
 
 
 def _trust(m: Machine) -> Check:
@@ -181,9 +162,10 @@ def _workbook(path: Path, m: Machine) -> list[Check]:
     checks = _conf(path)
     if project is not None:
         names = _stream_names(project.data)
+        neither = not names & {UDF_MODULE_VBA, BUTTONS_MODULE}  # e.g. rolled over from a bare .xlsm
         for module, what in ((UDF_MODULE_VBA, "函数（Import Functions）"), (BUTTONS_MODULE, "按钮的宏")):
             mark, verb = (OK, "已导入") if module in names else (INFO, "还没有导入")
-            checks.append(Check(mark, f"{path.name} {verb}{what}（VBA 模块 {module}）"))
+            checks.append(Check(mark, f"{path.name} {verb}{what}（VBA 模块 {module}）", todo=neither))
     elif path.suffix.lower() == vba.MACRO_SUFFIX:
         checks.append(Check(BAD, f"{path.name} 是 .xlsm 却没有宏（VBA）：请用 Excel 重新另存为 .xlsm"))
     zone = _zone(path)

@@ -10,14 +10,20 @@ A problem becomes a short Chinese message in the cell, never a traceback. Withou
 outside Excel, where its decorators do nothing) the module imports and the functions work as
 plain Python, which is how the tests call them.
 
-XLG_LAST_YEAR takes a last parameter ``caller`` that is not typed in the formula: the classic
-add-in fills a parameter of that name with the calling cell (a Range), whose workbook's folder
-is where a relative 封面 path starts, as on the command line.
+Every function takes a last parameter ``caller`` that is not typed in the formula: the classic
+add-in fills a parameter of that name with the calling range. Its shape fits the result
+(``ranges.fit``): Excel 2016/2019 keep a spilling formula as a legacy array over the range it
+was saved with, and repeat a smaller result across it; padded, the extra cells are blank. A
+text stays one scalar in one cell (xlwings' COM server returns a 1 × 1 result as a scalar, which
+Excel takes up to 32,767 characters, where an array element may not exceed 255). For
+XLG_LAST_YEAR the caller's workbook folder is also where a relative 封面 path starts, as on the
+command line.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import os
 import sys
@@ -33,7 +39,7 @@ from ..files import cells
 from ..workbook import functions
 from ..workbook.functions import FAILED, NO_PRIOR, ArgumentError
 from . import log as excel_log
-from .ranges import report_from_ranges
+from .ranges import caller_shape, fit, report_from_ranges
 
 if TYPE_CHECKING:  # the functions below are checked against xlwings' own signatures
     from xlwings import arg, func
@@ -49,7 +55,7 @@ else:
 
 PRIOR_NOT_FOUND = "找不到上年工作簿：{where}"
 NO_LOCAL_FILES = "xlwings Lite 不能读取本机文件：上年数据请用 xlwings 加载项"
-CALLER = "caller"  # the parameter xlwings fills with the calling cell (classic add-in)
+CALLER = "caller"  # the parameter xlwings fills with the calling range (classic add-in)
 PRIOR_TTL = 60.0  # seconds a resolved prior year is reused (a folder's files may change inside)
 
 DOC_ORG = "机关名称（xlg_org）"
@@ -57,27 +63,39 @@ DOC_YEAR = "报告年度（xlg_year）"
 DOC_PROACTIVE = "主动公开表的数据区域（xlg_proactive）"
 DOC_REQUESTS = "依申请公开表的数据区域（xlg_requests）"
 DOC_APPEALS = "复议诉讼表的数据区域（xlg_appeals）"
+DOC_REASONS = "核实说明表的区域（xlg_reasons，可省略）：有说明的提示计为“已说明”"
 TABLE_OPTIONS = {"ndim": 2, "err_to_str": True}
 
 log = logging.getLogger(__name__)
 
 
-def _shown(f: Callable) -> Callable:
-    """Whatever goes wrong, the cell shows one short Chinese line."""
+def _shown(f: Callable, *, text: bool = False) -> Callable:
+    """Whatever goes wrong, the cell shows one short Chinese line; what is shown fits the
+    calling range (``ranges.fit``; a ``text`` goes down a legacy array in pieces)."""
+    signature = inspect.signature(f)
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            shape = caller_shape(signature.bind(*args, **kwargs).arguments.get(CALLER))
+        except TypeError:
+            shape = None
+        try:
+            result = f(*args, **kwargs)
         except XlgbreportError as exc:
-            return FAILED.format(message=exc.message)
+            result = FAILED.format(message=exc.message)
         except ArgumentError as exc:
-            return FAILED.format(message=str(exc))
+            result = FAILED.format(message=str(exc))
         except Exception as exc:  # the last guard before a clerk's cell
-            return FAILED.format(message=errors.INTERNAL.format(
+            result = FAILED.format(message=errors.INTERNAL.format(
                 error=type(exc).__name__, log=excel_log.record(f.__name__)))
+        return fit(result, shape, text=text)
 
     return wrapper
+
+
+def _shown_text(f: Callable) -> Callable:
+    return _shown(f, text=True)
 
 
 def _report_arguments(f: Callable) -> Callable:
@@ -92,25 +110,29 @@ def _report_arguments(f: Callable) -> Callable:
 
 @func
 @_report_arguments
+@arg("reasons", doc=DOC_REASONS, **TABLE_OPTIONS)
 @_shown
-def xlg_check(org, year, proactive, requests, appeals):
+def xlg_check(org, year, proactive, requests, appeals, reasons=None, caller=None):
     """列出全部校验问题（规则、单元格、说明），没有问题时显示“全部通过”。"""
-    return functions.check_table(report_from_ranges(org, year, proactive, requests, appeals))
+    report = report_from_ranges(org, year, proactive, requests, appeals)
+    return functions.check_table(functions.with_reasons(report, reasons))
 
 
 @func
 @_report_arguments
+@arg("reasons", doc=DOC_REASONS, **TABLE_OPTIONS)
 @_shown
-def xlg_status(org, year, proactive, requests, appeals):
-    """一句话校验结论，例如“✘ 3 处错误，1 处提示”。"""
-    return functions.status(report_from_ranges(org, year, proactive, requests, appeals))
+def xlg_status(org, year, proactive, requests, appeals, reasons=None, caller=None):
+    """一句话校验结论，例如“✘ 3 处错误，1 处提示”或“✔ 无错误，2 处提示已说明”。"""
+    report = report_from_ranges(org, year, proactive, requests, appeals)
+    return functions.status(functions.with_reasons(report, reasons))
 
 
 @func
 @_report_arguments
 @arg("part", doc="哪一部分：requests（依申请公开，默认）、proactive 或 appeals")
-@_shown
-def xlg_text(org, year, proactive, requests, appeals, part=None):
+@_shown_text
+def xlg_text(org, year, proactive, requests, appeals, part=None, caller=None):
     """按表中数字生成一段报告文字；表未填完整时说明原因，不作推测。"""
     return functions.text(report_from_ranges(org, year, proactive, requests, appeals), part)
 

@@ -104,15 +104,20 @@ class Token:
         return self.raw.lstrip("-+−").removesuffix(self.unit)
 
 
-def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
+def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]:
     """A line's cells cut into values and text. A value is a cell, or a space-separated word,
     that is a number and nothing else, and that no word of the sentence goes on from: in
     「制发规章 1 件、废止 0 件」 and 「2023 年报告」 the numbers are prose (a narrative above a table,
-    as published PDFs have), in 「保留4位小数」 there is none."""
+    as published PDFs have), in 「保留4位小数」 there is none. With ``real`` (a web page's or a
+    Word table's row, where every cell is one the table has), an empty cell after the row's label
+    or a value is a blank cell even at the row's end, and in a row of values only, any empty cell."""
     out: list[Token] = []
+    filled = [c.strip() for c in cells if c.strip()]
+    valued = real and any(_VALUE.match(c) for c in filled)
+    only_values = valued and all(_VALUE.match(c) for c in filled)  # table 四's rows have no label
     for index, cell in enumerate(cells):
         if not cell.strip():
-            if _between_values(cells, index, out):
+            if (valued and (out or only_values)) or _between_values(cells, index, out):
                 out.append(Token("", line, blank=True))
             continue
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
@@ -122,22 +127,38 @@ def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
             if found and not prose:
                 sign = "-" if found["sign"] in "-−" and found["sign"] else ""
                 out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
-            elif word in NOT_APPLICABLE and _marks_a_cell(cells, words, i, out):
+            elif word in NOT_APPLICABLE and _marks_a_cell(cells, index, words, i, out):
                 out.append(Token(word, line, blank=True))
             else:
                 out.append(Token(word, line))
     return out
 
 
-def _marks_a_cell(cells: tuple[str, ...], words: list[str], i: int, before: list[Token]) -> bool:
+def _marks_a_cell(cells: tuple[str, ...], index: int, words: list[str], i: int, before: list[Token]) -> bool:
     """Whether a not-applicable mark stands for a cell: a table cell of its own, or a word
     next to a value or another mark (「行政许可 / / 3」), not a dash inside a sentence."""
     if len(cells) > 1 and len(words) == 1:
-        return True
+        return not _in_page_number([c.strip() for c in cells], index)
+    if _in_page_number(words, i):
+        return False
     after = words[i + 1] if i + 1 < len(words) else ""
     if _VALUE.match(after) or after in NOT_APPLICABLE:
         return True
     return i > 0 and not after and bool(before) and before[-1].is_value
+
+
+_DASHES = frozenset("-—–－")
+
+
+def _in_page_number(words: list[str], i: int) -> bool:
+    """Whether the dash ``words[i]`` is one side of a page number run into the text (「- 5 -」,
+    the far dash perhaps glued to the text beside it)."""
+    def digits(j: int) -> bool:
+        return 0 <= j < len(words) and words[j].isdigit()
+
+    after = words[i + 2][:1] if i + 2 < len(words) else ""  # the far dash may be glued to text
+    before = words[i - 2][-1:] if i >= 2 else ""
+    return (digits(i + 1) and after in _DASHES) or (digits(i - 1) and before in _DASHES)
 
 
 def _between_values(cells: tuple[str, ...], index: int, before: list[Token]) -> bool:

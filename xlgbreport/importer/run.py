@@ -8,6 +8,7 @@ Chinese line, and the batch goes on.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from ..actions.results import Batch, FileResult
 from ..core import crosswalk
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
+from ..core.model import Report
 from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
@@ -84,12 +86,13 @@ def _headline(files: int, results: list[FileResult]) -> str:
     return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
 
 
-def read_published(path: str | Path) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:
     """The reports a published source holds (one, or one per year of a comparison document),
     each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
     line) when the file cannot be read. Read in this process: the readers' bounds on size and
-    shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not."""
-    return parse(readers.read(path))
+    shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not.
+    ``prior``, last year's report, may cut a table-二 digit run (:func:`.digits.continued`)."""
+    return parse(readers.read(path), prior)
 
 
 
@@ -116,7 +119,8 @@ def collect(sources: Iterable[str | Path]) -> list[Path]:
 
 
 def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
-        overwrite: bool = False, progress: Progress | None = None, org: str | None = None) -> Batch:
+        overwrite: bool = False, progress: Progress | None = None, prior: Report | None = None,
+        org: str | None = None) -> Batch:
     """Import every source; write each report to ``output`` (a file for one source, else a
     folder), or nowhere when ``output`` is None (the import report alone). One result per
     report (a comparison document gives two), or per source that could not be read. ``org``
@@ -136,16 +140,17 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
         paths.output_folder(out, explicit=explicit)
     elif out is not None:
         paths.refuse_input(out, files)
-    stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite,
+    stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite, prior=prior,
                    org=(org or "").strip() or None)
     results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
     return Batch(results, headline=_headline(len(files), results))
 
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
-          overwrite: bool, org: str | None = None) -> Iterator[list[FileResult]]:
+          overwrite: bool, prior: Report | None = None,
+          org: str | None = None) -> Iterator[list[FileResult]]:
     """Each source's results, a list a source (for the progress bar)."""
-    for path, imported, error in _reads(files):
+    for path, imported, error in _reads(files, prior):
         if error is not None:
             yield [FileResult.failed(path, code=error[0], message=error[1])]
             continue
@@ -173,23 +178,24 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
 Read = tuple[Path, list[Imported], tuple[str, str] | None]  # the error as its code and message
 
 
-def _reads(files: list[Path]) -> Iterator[Read]:
+def _reads(files: list[Path], prior: Report | None = None) -> Iterator[Read]:
     """Every source read and parsed, in order: in a process pool (as consolidation reads) from
     ``POOL_FROM`` files on, since a PDF takes a good part of a second; written here, in order,
     so that names are chosen one at a time."""
     names = [str(p) for p in files]
     workers = os.cpu_count() or 1
+    read_one = functools.partial(_read_one, prior=prior)
     if len(names) < POOL_FROM or workers == 1:
-        yield from map(_read_one, names)
+        yield from map(read_one, names)
         return
-    yield from pooled(_read_one, names, workers, _crashed, chunk=POOL_CHUNK)
+    yield from pooled(read_one, names, workers, _crashed, chunk=POOL_CHUNK)
 
 
-def _read_one(name: str) -> Read:
+def _read_one(name: str, prior: Report | None = None) -> Read:
     """One source's reports, or its one line, read in a child under the file's time and memory
     budget (:mod:`.budget`). Never raises: a bad file never stops a batch."""
     path = Path(name)
-    done = budget.within(lambda: _read_here(path), budget.BUDGET)
+    done = budget.within(lambda: _read_here(path, prior), budget.BUDGET)
     if done.value is not None:
         return done.value
     if done.timed_out:
@@ -201,10 +207,10 @@ def _read_one(name: str) -> Read:
     return _crashed(name)
 
 
-def _read_here(path: Path) -> Read:
+def _read_here(path: Path, prior: Report | None = None) -> Read:
     """One source's reports, or its one line, read in this process."""
     try:
-        return path, read_published(path), None
+        return path, read_published(path, prior), None
     except XlgbreportError as exc:
         return path, [], (exc.code, exc.message)
     except MemoryError:

@@ -1,0 +1,128 @@
+"""Text carried over: which sentences of one report's prose are, equal or nearly, in another's.
+
+Evaluators' hardest review point is prose copied from last year or from a neighbour. What makes two
+sentences "the same" is decided here once, for the two-year comparison (``compare``) and the county's
+copy check (``consolidate``): sentences are compared after the parts that must differ between
+years and bodies are taken out (org names, years, numbers, spacing and punctuation), so 「2023年共
+受理申请12件」 and 「2024年共受理申请31件」 are one sentence. Nearly equal is rapidfuzz's ``ratio``
+at or above ``NEAR``. Pure: strings in, records out. Every pass is linear in the text, and the
+fuzzy match runs only on sentences that found no exact twin.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+#: rapidfuzz ``ratio`` (0–100) from which two normalised sentences count as one carried over.
+NEAR = 90.0
+#: Normalised sentences shorter than this are headings or fillers («无», «详见附表»): never counted.
+MIN_CHARS = 8
+#: A sentence ends at these (full and half width), or at a line break.
+_ENDS = frozenset("。！？；!?;\n")
+_YEAR = re.compile(r"\d{4}\s*年度?")  # linear: a fixed run, no nesting
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+#: Kept after normalising: CJK and other letters, and the placeholders for names, years and numbers.
+_NAME, _YEAR_MARK, _NUMBER = "@", "§", "#"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One sentence of this text and its twin in the other (score 100 when equal once normalised)."""
+
+    sentence: str
+    twin: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Carried:
+    """How much of one text is found in another: ``share`` is by characters of the counted sentences."""
+
+    share: float
+    matches: tuple[Match, ...]
+    sentences: int
+
+    @property
+    def carried(self) -> int:
+        """How many of the counted sentences have a twin."""
+        return len(self.matches)
+
+
+def sentences(text: str | None) -> list[str]:
+    """The text cut after each sentence end; blank pieces dropped, spacing inside kept."""
+    out: list[str] = []
+    start = 0
+    source = text or ""
+    for at, char in enumerate(source):
+        if char in _ENDS:
+            piece = source[start:at + 1].strip()
+            if piece:
+                out.append(piece)
+            start = at + 1
+    tail = source[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def name_forms(names: Iterable[str | None]) -> tuple[str, ...]:
+    """Each org name and its short form (without 人民政府/政府), longest first, so the long one is
+    replaced before its own part."""
+    forms: set[str] = set()
+    for name in names:
+        plain = unicodedata.normalize("NFKC", name or "").strip()
+        if not plain:
+            continue
+        forms.add(plain)
+        for tail in ("人民政府", "政府"):
+            if plain.endswith(tail) and len(plain) > len(tail) + 1:
+                forms.add(plain[: -len(tail)])
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def normalise(sentence: str, names: Sequence[str] = ()) -> str:
+    """The sentence with what differs between years and bodies taken out: ``names`` (see
+    ``name_forms``), years, numbers, case, spacing and punctuation."""
+    text = unicodedata.normalize("NFKC", sentence).casefold()
+    for name in names:
+        text = text.replace(name.casefold(), _NAME)
+    text = _DIGITS.sub(_NUMBER, _YEAR.sub(_YEAR_MARK, text))
+    return "".join(c for c in text if c.isalnum() or c in (_NAME, _YEAR_MARK, _NUMBER))
+
+
+def carried(this: str | None, other: str | None, *, names: Iterable[str | None] = (),
+            near: float = NEAR) -> Carried:
+    """Which sentences of ``this`` are in ``other``: equal once normalised, else nearly (≥ ``near``).
+
+    ``names`` are both bodies' names, taken out before comparing. Sentences shorter than
+    ``MIN_CHARS`` once normalised are not counted either way."""
+    forms = name_forms(names)
+    theirs: dict[str, str] = {}
+    for sentence in sentences(other):
+        key = normalise(sentence, forms)
+        if len(key) >= MIN_CHARS:
+            theirs.setdefault(key, sentence)
+    choices = list(theirs)
+    matches: list[Match] = []
+    counted = found = 0
+    total = 0
+    for sentence in sentences(this):
+        key = normalise(sentence, forms)
+        if len(key) < MIN_CHARS:
+            continue
+        total += 1
+        counted += len(key)
+        if key in theirs:
+            matches.append(Match(sentence, theirs[key], 100.0))
+            found += len(key)
+            continue
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=near) if choices else None
+        if best is not None:
+            matches.append(Match(sentence, theirs[best[0]], float(best[1])))
+            found += len(key)
+    return Carried(found / counted if counted else 0.0, tuple(matches), total)
