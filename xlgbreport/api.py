@@ -255,16 +255,18 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None, prior: str | Path | Report | None = None) -> Batch:
+                   progress: Progress | None = None, prior: str | Path | Report | None = None,
+                   org: str | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
     interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
     one result per report found, valid when complete (nothing left blank, deduced or wrong).
     ``prior`` (last year's report, or its workbook or JSON) lets a table-二 digit run be cut
-    where 现行有效 continues from last year's."""
+    where 现行有效 continues from last year's. ``org`` names the body instead of the title (the
+    title's name is said beside it)."""
     from .importer import run
 
     last = read(prior) if isinstance(prior, (str, Path)) else prior
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last)
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last, org=org)
 
 
 def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:

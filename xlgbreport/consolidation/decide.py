@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..core.model import Report, is_number
-from ..core.prior import normalise
+from ..core.prior import normalise, org_key
 from ..errors import InputError, Message
 from .expect import Expected
 from .gather import INPUT_KEYS, Entry
@@ -218,7 +218,7 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
             text = YEAR_IS if isinstance(e.year, int) else NO_YEAR
             notes[i].append(text.format(year=e.year, target=target))
         elif normalise(e.org):
-            by_org[normalise(e.org)].append(i)
+            by_org[org_key(e.org)].append(i)
     for group in by_org.values():
         if len(group) > 1 and len({entries[i].digest for i in group}) == 1:
             for i in group[1:]:

@@ -79,6 +79,8 @@ _VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d{1,60}(?:\.\d{1,20})?)(?P<
 #: not that cell's value.
 UNITS = {"amount": ("", "万元"), "count": ("", "件", "个", "项", "条")}
 #: A word a sentence goes on with after a number: a unit, a measure word, a date's 年月日.
+#: Written in a cell for "nothing to report here" (:mod:`.cells` reads it as a blank, never 0).
+NOT_APPLICABLE = frozenset(("/", "／", "—", "——", "–", "-", "－", "无", "不适用"))
 _GOES_ON = re.compile(r"^(?:万元|元|件|个|项|条|次|人|年|月|日|%|％|余|多|起|宗|部|份|家|名|篇|期|场|批|户|位|天|倍)")
 
 
@@ -125,9 +127,38 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
             if found and not prose:
                 sign = "-" if found["sign"] in "-−" and found["sign"] else ""
                 out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
+            elif word in NOT_APPLICABLE and _marks_a_cell(cells, index, words, i, out):
+                out.append(Token(word, line, blank=True))
             else:
                 out.append(Token(word, line))
     return out
+
+
+def _marks_a_cell(cells: tuple[str, ...], index: int, words: list[str], i: int, before: list[Token]) -> bool:
+    """Whether a not-applicable mark stands for a cell: a table cell of its own, or a word
+    next to a value or another mark (「行政许可 / / 3」), not a dash inside a sentence."""
+    if len(cells) > 1 and len(words) == 1:
+        return not _in_page_number([c.strip() for c in cells], index)
+    if _in_page_number(words, i):
+        return False
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if _VALUE.match(after) or after in NOT_APPLICABLE:
+        return True
+    return i > 0 and not after and bool(before) and before[-1].is_value
+
+
+_DASHES = frozenset("-—–－")
+
+
+def _in_page_number(words: list[str], i: int) -> bool:
+    """Whether the dash ``words[i]`` is one side of a page number run into the text (「- 5 -」,
+    the far dash perhaps glued to the text beside it)."""
+    def digits(j: int) -> bool:
+        return 0 <= j < len(words) and words[j].isdigit()
+
+    after = words[i + 2][:1] if i + 2 < len(words) else ""  # the far dash may be glued to text
+    before = words[i - 2][-1:] if i >= 2 else ""
+    return (digits(i + 1) and after in _DASHES) or (digits(i - 1) and before in _DASHES)
 
 
 def _between_values(cells: tuple[str, ...], index: int, before: list[Token]) -> bool:

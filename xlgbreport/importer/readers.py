@@ -74,8 +74,9 @@ def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
         raise InputError(path, {".pdf": errors.NOT_PDF, ".docx": errors.NOT_DOCX}.get(suffix, errors.OLD_WORD))
     text = decode(path, data)
     if is_html(text, suffix):
-        from .readers_html import read_html
-        return Document(str(path), "html", bounded(path, read_html(path, text, limits), limits))
+        from .readers_html import page_titles, read_html
+        return Document(str(path), "html", bounded(path, read_html(path, text, limits), limits),
+                        page_titles(text))
     kind = "md" if suffix == ".md" else "txt"
     return Document(str(path), kind, bounded(path, text_lines(text, markdown=kind == "md"), limits))
 

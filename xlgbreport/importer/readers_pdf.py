@@ -6,7 +6,9 @@ merged cell once, in its first row; a row broken across pages is two rows; heade
 printer repeats on each page appear on each page), a cell's wrapped text joined by a space.
 Everything else is one line per text line (``extract_text_lines``), one cell holding the
 line as pdfplumber lays it out (words separated by a space), so an unruled table's row is one
-cell and the parser splits numbers off labels itself. Lines and rows are in the order of
+cell and the parser splits numbers off labels itself; an empty line stands before a text line
+that starts a paragraph (indented, or spaced apart from the line above), as a text file's blank
+line does, so that paragraphs stay apart (:mod:`.paragraphs`). Lines and rows are in the order of
 their top on the page. Nothing is normalised (compatibility ideographs such as ⼀ stay) and
 nothing is dropped, page numbers (「— 3 —」) included: the parser skips what it does not know.
 ``number`` counts the lines across pages from 1. A PDF with no text at all (a scan) is
@@ -37,6 +39,7 @@ from .. import errors
 from ..errors import InputError
 from .document import Line
 from .limits import PAGE_CROWDED, ReadLimits
+from .normalize import is_page_number
 
 
 def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
@@ -101,13 +104,35 @@ def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     text = page.filter(outside) if boxes else page
-    found: list[tuple[float, int, tuple[str, ...]]] = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
+    found: list[tuple[float, int, tuple[str, ...]]] = []
+    for line, starts in _paragraph_starts([line for line in text.extract_text_lines() if line["text"]]):
+        if starts:  # an empty line where a paragraph starts, as a text file has (see .paragraphs)
+            found.append((line["top"], -1, ("",)))
+        found.append((line["top"], 0, (line["text"],)))
     for table in tables:
         for row, cells in zip(table.rows, table.extract(), strict=True):
             kept = tuple(" ".join((c or "").split()) for c in cells if c is not None)
             if any(kept):
                 found.append((row.bbox[1], 1, kept))
     return [cells for _, _, cells in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+#: A text line starts a paragraph when it is indented by this many line heights or more from
+#: the page's left margin (Chinese paragraphs indent two characters), or set this many line
+#: heights below the line before it (paragraphs spaced apart): a wrapped line is neither.
+_INDENT, _SPACING = 0.9, 1.0
+
+
+def _paragraph_starts(lines: list[dict]) -> Iterator[tuple[dict, bool]]:
+    """Each text line of a page, and whether it starts a paragraph (see :data:`_INDENT`)."""
+    margin = min((line["x0"] for line in lines), default=0.0)
+    before = None
+    for line in lines:
+        height = max(line["bottom"] - line["top"], 1.0)
+        indented = line["x0"] - margin >= _INDENT * height
+        spaced = before is not None and line["top"] - before["bottom"] >= _SPACING * height
+        yield line, (indented or spaced) and not is_page_number(line["text"])
+        before = line
 
 
 def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
