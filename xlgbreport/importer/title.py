@@ -26,6 +26,8 @@ _TITLE_LINES = 3
 #: A title is at most this many characters: longer text is not one, and the patterns above (a
 #: lazy org before the year, tried at every start) are only ever run on this last window.
 TITLE_CHARS = 200
+#: A first line longer than this is a run-together text, whose title may open it.
+_RUN_TOGETHER = 80
 _COMPARED_TITLE = re.compile(rf"^(?P<org>{_NOT_ORG}+?){COMPARED_SUBJECT}$")
 #: 「标题: …」: a metadata line's key and value (the key is a known word, so prose is none).
 _META = re.compile(r"^(?P<key>[A-Za-z\u4e00-\u9fff]{1,12})[:：](?P<value>.*)$")
@@ -47,9 +49,22 @@ def title(scanned: Scan, document: Document | None = None) -> tuple[str | None, 
     plain = ["" if key is not None or _URL.match(text) else text for text, (key, _) in zip(lines, metadata,
                                                                                         strict=True)]
     org, year = _from_lines(plain)
+    if year is None:
+        org, year = _run_together(plain)
     if year is not None:
         return org, year
     return _from_metadata(metadata, document)
+
+
+def _run_together(lines: list[str]) -> tuple[str | None, int | None]:
+    """A title that begins a run-together text (a crawler's or a browser's copy, the whole body on
+    one line): the first line, when it is longer than any title, opening with org, year and
+    subject. Only there: in prose, 「现将本镇2022年度…年度报告公布如下」 is no title."""
+    first = next((text for text in lines if text), "")
+    if len(first) <= _RUN_TOGETHER:
+        return None, None
+    found = _META_TITLES[0].match(first[:TITLE_CHARS])
+    return (found["org"] or None, int(found["year"])) if found and found["org"] else (None, None)
 
 
 def _from_lines(lines: list[str]) -> tuple[str | None, int | None]:
