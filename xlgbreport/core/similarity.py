@@ -26,6 +26,10 @@ MIN_CHARS = 8
 _ENDS = frozenset("。！？；!?;\n")
 _YEAR = re.compile(r"\d{4}\s*年度?")  # linear: a fixed run, no nesting
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+#: An item's heading alone: its number (一、 （六） 1. (2)) and a short phrase with no pause or figure in it,
+#: ending at most with one stop or colon. Every year's report has it; it is never prose copied.
+_HEADING = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])"
+                      r"[^，,；;：:。！？!?、\d]{1,24}[。：:]?")
 #: Kept after normalising: CJK and other letters, and the placeholders for names, years and numbers.
 _NAME, _YEAR_MARK, _NUMBER = "@", "§", "#"
 
@@ -70,6 +74,11 @@ def sentences(text: str | None) -> list[str]:
     return out
 
 
+def is_heading(sentence: str) -> bool:
+    """Whether a sentence is only a numbered item's heading (「（六）政府信息公开标准化建设方面。」)."""
+    return _HEADING.fullmatch(sentence.strip()) is not None
+
+
 def name_forms(names: Iterable[str | None]) -> tuple[str, ...]:
     """Each org name and its short form (without 人民政府/政府), longest first, so the long one is
     replaced before its own part."""
@@ -100,12 +109,13 @@ def carried(this: str | None, other: str | None, *, names: Iterable[str | None] 
     """Which sentences of ``this`` are in ``other``: equal once normalised, else nearly (≥ ``near``).
 
     ``names`` are both bodies' names, taken out before comparing. Sentences shorter than
-    ``MIN_CHARS`` once normalised are not counted either way."""
+    ``MIN_CHARS`` once normalised, and items' headings (:func:`is_heading`), are not counted
+    either way."""
     forms = name_forms(names)
     theirs: dict[str, str] = {}
     for sentence in sentences(other):
         key = normalise(sentence, forms)
-        if len(key) >= MIN_CHARS:
+        if len(key) >= MIN_CHARS and not is_heading(sentence):
             theirs.setdefault(key, sentence)
     choices = list(theirs)
     matches: list[Match] = []
@@ -113,7 +123,7 @@ def carried(this: str | None, other: str | None, *, names: Iterable[str | None] 
     total = 0
     for sentence in sentences(this):
         key = normalise(sentence, forms)
-        if len(key) < MIN_CHARS:
+        if len(key) < MIN_CHARS or is_heading(sentence):
             continue
         total += 1
         counted += len(key)
