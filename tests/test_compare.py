@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -19,6 +20,7 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
+from docx.oxml.ns import qn
 from test_render import HOSTILE
 from xl_helpers import EXAMPLES, ROOT, run
 
@@ -26,6 +28,7 @@ import xlgbreport
 from xlgbreport.core import comparison, formats
 from xlgbreport.core.model import Report
 from xlgbreport.rendering import compare as rendering
+from xlgbreport.rendering import word_tables, writers
 
 THIS, LAST = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
 #: tests/hostile.py's terminal attack (ESC sequences, BEL, a bidi override, NEL) and
@@ -295,3 +298,111 @@ def test_the_comparison_template_has_the_report_templates_styles() -> None:
     templates = ROOT / "templates"
     styles = [zipfile.ZipFile(templates / name).read("word/styles.xml") for name in ("report.docx", "compare.docx")]
     assert styles[0] == styles[1]
+
+
+# --- the comparison laid out as the report (issue 18: same fonts and tables as render) -----------
+
+def _grid_widths(table) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+
+
+def test_the_word_tables_follow_the_reports_rules(outputs) -> None:
+    """tests/test_word_layout.py's rules on the comparison's tables: every row kept whole, header
+    rows repeated, columns at least two characters of the 表格文字 size and every number on one
+    line (measured as printed), labels left and numbers centred, no theme font in any style."""
+    document = docx.Document(io.BytesIO(outputs["docx"]))
+    size = document.styles[word_tables.CELL_STYLE].font.size.pt
+    found = comparison.compare(xlgbreport.read(THIS), xlgbreport.read(LAST))
+    views = [s.table for p in rendering.view(found).parts for s in p.tables]
+    assert len(document.tables) == len(views) == 5  # indicators, 二, 三 twice, 四
+    for table, view in zip(document.tables, views, strict=True):
+        rows = table._tbl.findall(qn("w:tr"))
+        assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in rows), view.id
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+        widths = _grid_widths(table)
+        assert abs(sum(widths) - 156 / 25.4 * 1440) < 20
+        for col, width in enumerate(widths):
+            chars = (width - 2 * word_tables.CELL_MARGIN_TWIPS) / 20 / size
+            values = [c.text for c in view.cells if c.col == col and c.cols == 1 and c.kind == "value"]
+            assert chars >= 2 and all(word_tables.figure_ems(v) <= chars for v in values), (view.id, col)
+        cells = table._cells
+        for cell in view.cells:
+            jc = cells[cell.row * view.width + cell.col].paragraphs[0]._p.pPr.find(qn("w:jc")).get(qn("w:val"))
+            assert jc == ("left" if cell.kind == "label" else "center"), (view.id, cell.text)
+    styles = zipfile.ZipFile(io.BytesIO(outputs["docx"])).read("word/styles.xml").decode("utf-8")
+    assert not any(f'w:{attr}="' in styles for attr in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"))
+    assert document.styles[word_tables.CELL_STYLE].element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_table_three_lists_every_row_by_its_total_nested_as_the_official_table() -> None:
+    found = comparison.compare(xlgbreport.read(THIS), xlgbreport.read(LAST))
+    three = next(t for t in found.tables if t.id == "requests")
+    schema = formats.GB2021.schema.table("requests")
+    assert [line.key[1] for line in three.totals] == [r.id for r in schema.rows]  # every row, in order
+    assert all(line.column == "总计" for line in three.totals)
+    assert not any(line.column == "总计" for line in three.lines)
+    shown = rendering.table_views(three, found)
+    assert [s.caption[:3] for s in shown] == ["（一）", "（二）"]
+    grid = writers.grid(shown[0].table)
+    refused = next(r for r in grid if r[2] == "1.属于国家秘密")  # 三、… then （三）不予公开 beside its eight
+    secret = next(line for line in three.totals if line.key[1] == "3.3.1")
+    assert refused[-4:] == [secret.last, secret.this, secret.change, secret.percent]
+    labels = [c for c in shown[0].table.cells if c.text in ("三、本年度办理结果", "（三）不予公开")]
+    assert sorted(c.rows for c in labels) == [8, 22]
+    # a short table (二, 四) stays one line a cell
+    assert all(not t.totals for t in found.tables if t.id != "requests")
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    return ["".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def _tables_on_one_page(pages: list[str]) -> None:
+    """Table 三's totals (its caption and every row's label, its first characters: a long one wraps
+    in its cell), table 二 and table 四 (heading, labels and the note below) each on one page."""
+    schema = formats.GB2021.schema
+    wanted = {"三": ["（一）各项的总计栏", *(r.label[:6] for r in schema.table("requests").rows)],
+              "二": ["二、主动公开政府信息情况", "规章", "行政事业性收费", "本表9项数字与上年不同"],
+              "四": ["四、政府信息公开行政复议", "未经复议直接起诉", "复议后起诉", "本表14项数字与上年不同"]}
+    for table, words in wanted.items():
+        assert any(all(w in page for w in words) for page in pages), table
+
+
+def test_the_pdf_keeps_each_table_on_a_page_in_a_serif_face(outputs, tmp_path: Path) -> None:
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(outputs["pdf"])
+    _tables_on_one_page(_pages(pdf))
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True).stdout
+    assert "NotoSerifCJK" in fonts
+
+
+@pytest.mark.slow
+def test_chromium_prints_the_comparison_on_a4_with_its_tables_whole(outputs, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium (Debian package chromium) is needed: scripts/test installs it"
+    page, printed = tmp_path / "c.html", tmp_path / "c.pdf"
+    page.write_bytes(outputs["html"])
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={printed}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:.*\(A4\)", info), info
+    pages = _pages(printed)
+    assert all(f"—{n}—" in text for n, text in enumerate(pages, 1))
+    _tables_on_one_page(pages)
+
+
+def test_item_headings_are_not_carried_over_prose() -> None:
+    """「（六）政府信息公开标准化建设方面。」 is in every year's report: neither marked nor counted."""
+    this, last = xlgbreport.read(THIS), xlgbreport.read(LAST)
+    heading = "（六）政府信息公开标准化建设方面。"
+    last.text["other_matters"] = heading + "本机关按照标准目录逐项梳理公开事项并动态更新。"
+    this.text["other_matters"] = heading + "本年度首次开展第三方满意度评估并据此整改到位。"
+    other = next(t for t in comparison.compare(this, last).texts if t.heading.startswith("六"))
+    passages = [p for para in other.paragraphs for p in para]
+    assert passages[0].text == heading and not passages[0].carried
+    assert other.sentences == 1 and other.carried == 0 and other.share == 0
+    this.text["other_matters"] = last.text["other_matters"]  # the prose after it copied: marked
+    other = next(t for t in comparison.compare(this, last).texts if t.heading.startswith("六"))
+    assert [p.carried for para in other.paragraphs for p in para] == [False, True] and other.share == 1.0
