@@ -31,6 +31,10 @@ _YEAR = re.compile(r"\d{4}\s*年度?")  # linear: a fixed run, no nesting
 #: A township or street office after its county or district: the short name its own text uses.
 _TOWN = re.compile(r"^[^省市县区旗]{1,12}?[省市县区旗]([^省市县区旗]{1,12}(?:镇|乡|街道|街道办事处))$")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+#: An item's heading alone: its number (一、 （六） 1. (2)) and a short phrase with no pause or figure in it,
+#: ending at most with one stop or colon. Every year's report has it; it is never prose copied.
+_HEADING = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．])"
+                      r"[^，,；;：:。！？!?、\d]{1,24}[。：:]?")
 #: Kept after normalising: CJK and other letters, and the placeholders for names, years and numbers.
 _NAME, _YEAR_MARK, _NUMBER = "@", "§", "#"
 #: What is dropped: anything but those and what ``str.isalnum`` keeps (``\w`` is exactly that, and
@@ -66,6 +70,11 @@ def sentences(text: str | None) -> list[str]:
     return [piece for found in _SENTENCE.findall(text or "") if (piece := found.strip())]
 
 
+def is_heading(sentence: str) -> bool:
+    """Whether a sentence is only a numbered item's heading (「（六）政府信息公开标准化建设方面。」)."""
+    return _HEADING.fullmatch(sentence.strip()) is not None
+
+
 def name_forms(names: Iterable[str | None]) -> tuple[str, ...]:
     """Each org name and its short forms (without 人民政府/政府; a township without its county,
     as its own text names it: 金乡县胡集镇 → 胡集镇), longest first, so the long one is replaced
@@ -98,12 +107,13 @@ def carried(this: str | None, other: str | None, *, names: Iterable[str | None] 
     """Which sentences of ``this`` are in ``other``: equal once normalised, else nearly (≥ ``near``).
 
     ``names`` are both bodies' names, taken out before comparing. Sentences shorter than
-    ``MIN_CHARS`` once normalised are not counted either way."""
+    ``MIN_CHARS`` once normalised, and items' headings (:func:`is_heading`), are not counted
+    either way."""
     forms = name_forms(names)
     theirs: dict[str, str] = {}
     for sentence in sentences(other):
         key = normalise(sentence, forms)
-        if len(key) >= MIN_CHARS:
+        if len(key) >= MIN_CHARS and not is_heading(sentence):
             theirs.setdefault(key, sentence)
     choices = list(theirs)
     matches: list[Match] = []
@@ -111,7 +121,7 @@ def carried(this: str | None, other: str | None, *, names: Iterable[str | None] 
     total = 0
     for sentence in sentences(this):
         key = normalise(sentence, forms)
-        if len(key) < MIN_CHARS:
+        if len(key) < MIN_CHARS or is_heading(sentence):
             continue
         total += 1
         counted += len(key)
