@@ -100,13 +100,14 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
     bodies, total = _bodies(decision, report, last)
     _save(output, report, lambda wb: sheets.write(wb, decision, decision.headline, bodies, total,
-                                                  last is not None), overwrite)
+                                                  last is not None, org), overwrite)
     view = report.computed()
     values = {i.id: i.value(view) for i in INDICATORS}
     return _batch(decision, notes, decision.headline, output=str(output), org=name,
                   totals=interchange.to_dict(report),
                   indicators={k: _number(v) for k, v in values.items()},
-                  levels={k: level(k, v) for k, v in values.items() if level(k, v)})
+                  levels={i.id: graded for i in INDICATORS
+                          if (graded := level(i.id, values[i.id], i.base(view)))})
 
 
 def _number(value: Number | None) -> float | int | None:
