@@ -42,10 +42,11 @@ def _total(report: Report | Computed, keys: tuple) -> Any:
     return None if None in values else sum(values)
 
 
-def write(wb: Any, bodies: list[tuple[str, tuple[Any, ...]]], header: Any, cell: Any,
+def write(wb: Any, bodies: list[tuple[str, tuple[Any, ...]]], n: int, header: Any, cell: Any,
           org: str | None = None) -> None:
-    """The data block (each body's :func:`figures`, under its short name) and three charts
-    below it, one per printed page: horizontal bars, so every name reads level, however many."""
+    """The data block (the first ``CHART_LIMIT`` of the ``n`` bodies' :func:`figures`, under
+    their short names) and three charts below it, one per printed page: horizontal bars, so
+    every name reads level, however many."""
     ws = wb.add_worksheet(CHART_SHEET)
     shown = bodies[:CHART_LIMIT]
     names = printing.short_names([file_paths.shown(org_) for org_, _ in shown], org)
@@ -60,8 +61,8 @@ def write(wb: Any, bodies: list[tuple[str, tuple[Any, ...]]], header: Any, cell:
                 ws.write_blank(r, c, None, cell)
             else:
                 ws.write_number(r, c, value, cell)
-    if len(bodies) > CHART_LIMIT:
-        ws.write_string(len(shown) + 1, 0, MORE.format(limit=CHART_LIMIT, n=len(bodies)))
+    if n > CHART_LIMIT:
+        ws.write_string(len(shown) + 1, 0, MORE.format(limit=CHART_LIMIT, n=n))
     last = max(len(shown), 1)
     sheet = quote_sheetname(CHART_SHEET)
     groups = (("本年新收申请", None, (1,)),

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .. import errors
 from ..actions import sources
@@ -30,8 +30,8 @@ from ..files import interchange
 from ..files.paths import shown
 from ..workbook import writer as workbook_writer
 from . import expect, sheets
-from .decide import Decision, Status, add, decide
-from .gather import INPUT_KEYS, Entry, read_all
+from .decide import Decision, Line, Status, add, decide
+from .gather import INPUT_KEYS, Entry, measure, read_all
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
@@ -201,18 +201,40 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     return LastYear(one, total)
 
 
+class _Bodies(Sequence[sheets.Body]):
+    """The 指标 rows of the summed bodies, each made when it is read (its measures unpacked from
+    the entry the worker sent), so that 10,000 bodies' numbers are never all held at once."""
+
+    def __init__(self, lines: Sequence[Line], before: dict[str, Entry]) -> None:
+        self._lines = [line for line in lines if line.entry is not None and line.entry.readable]
+        self._before = before
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> sheets.Body: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[sheets.Body]: ...
+
+    def __getitem__(self, i: int | slice) -> sheets.Body | list[sheets.Body]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        line = self._lines[i]
+        assert line.entry is not None and line.entry.measures is not None  # readable: packed
+        then = self._before.get(normalise(line.org))
+        return sheets.Body.of(line.org or "", line.category, line.entry.measures,
+                              then.measures if then is not None else None)
+
+
 def _bodies(decision: Decision, report: Report, last: LastYear | None
-            ) -> tuple[list[sheets.Body], sheets.Body]:
-    """The 指标 rows: each summed body's indicators (this year and last) and the total's."""
-    before = last.bodies if last is not None else {}
-    bodies = []
-    for line in decision.summed:
-        if line.entry is None:
-            continue
-        then = before.get(normalise(line.org))
-        bodies.append(sheets.Body.of(line.org or "", line.category, line.entry.report(),
-                                     then.report() if then is not None else None))
-    total = sheets.Body.of(sheets.TOTAL, None, report, last.total if last is not None else None)
+            ) -> tuple[_Bodies, sheets.Body]:
+    """The 指标 rows: each summed body's indicators (this year and last, measured by the
+    workers that read them) and the total's."""
+    bodies = _Bodies(decision.summed, last.bodies if last is not None else {})
+    total_then = last.total if last is not None else None
+    total = sheets.Body.of(sheets.TOTAL, None, measure(report),
+                           measure(total_then) if total_then is not None else None)
     return bodies, total
 
 

@@ -9,17 +9,20 @@ calls ``write_string`` itself): an org named ``=HYPERLINK(…)`` stays text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..core.indicators import INDICATORS, LEVEL_LABELS, SMALL_BASE, THRESHOLDS, Indicator, change, small
-from ..core.model import Number, Report
+from ..core.model import Number
 from ..files.paths import shown
 from . import charts, detail, printing
 from .decide import Decision, Line, Status
+from .gather import Measures
 
 STATUS_SHEET = "汇总状态"
 INDICATOR_SHEET = "指标"
@@ -53,26 +56,24 @@ class Body:
     bases: tuple[Number | None, ...] = ()  # INDICATORS' denominators this year (None: a count)
 
     @classmethod
-    def of(cls, org: str, category: str | None, this: Report, last: Report | None) -> Body:
-        now = this.computed()  # every total computed once, for all the indicators
-        before = last.computed() if last is not None else None
-        return cls(org, category, tuple(i.value(now) for i in INDICATORS),
-                   tuple(i.value(before) for i in INDICATORS) if before is not None else None,
-                   charts.figures(now), tuple(i.base(now) for i in INDICATORS))
+    def of(cls, org: str, category: str | None, this: Measures, last: Measures | None) -> Body:
+        return cls(org, category, this.indicators, last.indicators if last is not None else None,
+                   this.figures, this.bases)
 
     def small(self, ind: Indicator) -> bool:
         """Whether this year's rate ``ind`` is built on too few cases to be coloured."""
         return ind.kind == "rate" and small(self.bases[INDICATORS.index(ind)] if self.bases else None)
 
 
-def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total: Body,
+def write(wb: Any, decision: Decision, headline: str, bodies: Sequence[Body], total: Body,
           with_prior: bool, org: str | None = None) -> None:
     """Add the consolidation's sheets to the template's workbook (XlsxWriter), after its own:
     汇总状态, 指标, 图表 and 明细; ``org``'s region is left out of the charts' names."""
     f = _formats(wb)
-    _status(wb.add_worksheet(STATUS_SHEET), decision, headline, f)
-    _indicators(wb.add_worksheet(INDICATOR_SHEET), bodies, total, with_prior, f)
-    charts.write(wb, [(b.org, b.figures) for b in bodies], f["header"], f["cell"], org)
+    _status(streamed(wb, STATUS_SHEET), decision, headline, f)
+    _indicators(streamed(wb, INDICATOR_SHEET), bodies, total, with_prior, f)
+    charts.write(wb, [(b.org, b.figures) for b in bodies[:charts.CHART_LIMIT]], len(bodies),
+                 f["header"], f["cell"], org)
     detail.write(wb, [(line.entry, line.category) for line in decision.summed if line.entry],
                  f["header"], f["cell"])
 
@@ -80,9 +81,24 @@ def write(wb: Any, decision: Decision, headline: str, bodies: list[Body], total:
 STATUS_WIDTHS = (28, 8, 8, 30, 9, 9, 9, 80)
 
 
+def streamed(wb: Any, name: str) -> Any:
+    """A sheet of one row per input, written row by row to a temporary file as XlsxWriter's
+    ``constant_memory`` mode does, for this sheet only (the template's sheets are written out of
+    row order): 10,000 inputs' rows are not held until the workbook is saved. Rows must be
+    written in order, a row's height before its cells."""
+    wb.constant_memory = True  # read by add_worksheet, for the sheet it adds
+    try:
+        return wb.add_worksheet(name)
+    finally:
+        wb.constant_memory = False
+
+
 def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> None:
     for c, width in enumerate(STATUS_WIDTHS):
         ws.set_column(c, c, width)
+    last = 2 + len(decision.lines)
+    printing.table(ws, 2, STATUS_HEADERS, STATUS_WIDTHS, last_row=max(last, 3),
+                   last_col=len(STATUS_HEADERS) - 1)
     ws.write_string(0, 0, STATUS_SHEET, f["title"])
     printing.note(ws, 1, len(STATUS_WIDTHS) - 1, headline, f["note"], STATUS_WIDTHS)
     for c, text in enumerate(STATUS_HEADERS):
@@ -105,10 +121,7 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
             else:
                 ws.write_number(r, c, n, f["cell"])
         _text(ws, r, 7, "；".join(describe(line)) or None, f["cell"])
-    last = 2 + len(decision.lines)
     ws.autofilter(2, 0, max(last, 3), len(STATUS_HEADERS) - 1)
-    printing.table(ws, 2, STATUS_HEADERS, STATUS_WIDTHS, last_row=max(last, 3),
-                   last_col=len(STATUS_HEADERS) - 1)
 
 
 def describe(line: Line) -> list[str]:
@@ -125,7 +138,7 @@ def describe(line: Line) -> list[str]:
     return out
 
 
-def _indicators(ws: Any, bodies: list[Body], total: Body, with_prior: bool,
+def _indicators(ws: Any, bodies: Sequence[Body], total: Body, with_prior: bool,
                 f: dict[str, Any]) -> None:
     columns = _columns(with_prior)
     rates = [ind for ind in INDICATORS if ind.kind == "rate"]
@@ -140,12 +153,13 @@ def _indicators(ws: Any, bodies: list[Body], total: Body, with_prior: bool,
     printing.note(ws, 1, len(widths) - 1, INDICATOR_NOTE.format(levels=levels, small=SMALL_BASE),
                   f["note"], widths)
     headers = ("机关", "类别", *(title for title, _ind, _what in columns))
+    first, last = 3, 3 + len(bodies)  # the total's row is the last
+    printing.table(ws, 2, headers, widths, last_row=last, last_col=len(widths) - 1)
     for c, text in enumerate(headers):
         ws.write_string(2, c, text, f["header"])
     for c, ind in enumerate(rates, first_base):
         ws.write_string(2, c, BASE.format(label=ind.label), f["header"])
-    rows = [*bodies, total]
-    for r, body in enumerate(rows, 3):
+    for r, body in enumerate(chain(bodies, (total,)), first):  # each body made as it is written
         label = f["bold"] if body is total else f["cell"]
         ws.write_string(r, 0, shown(body.org), label)
         _text(ws, r, 1, body.category, label)
@@ -155,7 +169,6 @@ def _indicators(ws: Any, bodies: list[Body], total: Body, with_prior: bool,
             _number(ws, r, c, _value(ind, what, body), f, kind)
         for c, ind in enumerate(rates, first_base):
             _number(ws, r, c, body.bases[INDICATORS.index(ind)] if body.bases else None, f, "count")
-    first, last = 3, 2 + len(rows)
     for c, (_title, ind, what) in enumerate(columns, 2):
         if what != "this":
             continue
@@ -170,7 +183,6 @@ def _indicators(ws: Any, bodies: list[Body], total: Body, with_prior: bool,
             ws.conditional_format(first, c, last, c, {
                 "type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{test}{enough})",
                 "format": f[t.level], "stop_if_true": True})
-    printing.table(ws, 2, headers, widths, last_row=last, last_col=len(widths) - 1)
 
 
 def _unique_levels():
