@@ -198,7 +198,7 @@ def _from_dask(exc: BaseException) -> bool:
                for frame, _ in traceback.walk_tb(exc.__traceback__))
 
 
-def read_all(paths: Iterable[Path], executor: Executor | None = None) -> Iterator[Entry]:
+def read_all(paths: Iterable[str | Path], executor: Executor | None = None) -> Iterator[Entry]:
     """Every file's entry, in the order given. Without ``executor``, a process pool sized to
     the cores reads a batch of at least ``POOL_FROM`` files; a smaller one is read here."""
     names = [str(p) for p in paths]
