@@ -18,7 +18,7 @@ from test_consolidate import body
 from xl_helpers import run as cli
 
 import xlgbreport
-from xlgbreport.consolidation import charts, detail, printing, run, sheets
+from xlgbreport.consolidation import charts, detail, gather, printing, run, sheets
 from xlgbreport.core import indicators
 
 TOWNS = ("羊山镇", "鸡黍镇", "司马镇", "胡集镇", "马庙镇", "化雨镇", "卜集镇", "高河镇", "兴隆镇", "霄云镇",
@@ -141,3 +141,15 @@ def test_libreoffice_prints_each_sheet_on_the_pages_it_should(summary):
 def test_the_guide_states_the_small_number_rule():
     guide = (Path(__file__).resolve().parents[1] / "docs" / "county.md").read_text(encoding="utf-8")
     assert f"不足 {indicators.SMALL_BASE} 件" in guide and "SMALL_BASE" in guide
+
+
+def test_an_entry_is_small_and_unpacks_to_what_the_parent_would_compute(tmp_path):
+    """Issue 19, item 9: the parent holds every entry until the last file is read, so an entry
+    carries its cells and measures packed, and they are exactly those of its report."""
+    report = body("金乡县某镇人民政府", 2024, 7, "12.34")
+    xlgbreport.write(report, tmp_path / "a.xlsx")
+    entry = gather.read_one(tmp_path / "a.xlsx")
+    assert entry.packed is not None and len(entry.packed) < 1024 and not hasattr(entry, "__dict__")
+    assert entry.values == tuple(report.cells.get(k) for k in gather.INPUT_KEYS)
+    assert entry.measures == gather.measure(entry.report())
+    assert entry.measures.indicators == tuple(i.value(report) for i in indicators.INDICATORS)
