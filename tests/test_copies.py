@@ -38,7 +38,7 @@ def real_bodies() -> dict[str, Report]:
 def entry(path: str, report: Report) -> Entry:
     prose = similarity.fingerprints((report.text.get(s) for s in SECTIONS), (report.org,))
     return Entry(path, report.org, report.year if isinstance(report.year, int) else None,
-                 values=(), prose=prose)
+                 prose=prose)
 
 
 def planted(source: Report, org: str) -> Report:

@@ -30,6 +30,9 @@ COLUMNS = ("机关", "类别", "年度", "表", "行", "列", "合计", "数值"
 DETAIL_LIMIT = 300
 TOO_MANY = ("共 {n} 个单位，超过 {limit} 个，明细未写入本表（本表只为数据透视表准备）；"
             "需要时请用 Python 的 xlgbreport.frame(路径) 取得同样的长表")
+#: Printed at the top of 明细's one page: its print area is the header row alone (about 200 rows a
+#: body would print to hundreds of pages); every application honours a sheet's print area.
+NOT_PRINTED = "&L明细共 {n} 行，不打印，本页只有表头：需要打印时请在“页面布局”中取消打印区域"
 NO_PANDAS = "xlgbreport.frame 需要 pandas：pip install 'xlgbreport[analysis]'"
 
 
@@ -80,6 +83,10 @@ def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: An
                     ws.write_number(r, c, value)
     ws.autofilter(0, 0, max(r, 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 1)
+    ws.print_area(0, 0, 0, len(COLUMNS) - 1)
+    ws.set_header(NOT_PRINTED.format(n=r))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)
 
 
 #: ``frame``'s columns: ASCII snake_case, for pandas.
