@@ -164,13 +164,18 @@ def test_rerunning_into_the_folder_ends_as_the_first_run_did(february, runs):
     assert "化雨镇.xlsx 无法读取：已损坏" in runs[0][1]  # the file named once
 
 
-def test_a_clean_county_rerun_beside_its_summary_exits_0(february, tmp_path):
+def test_a_clean_county_rerun_beside_its_summary_or_a_copy_exits_0(february, tmp_path):
     folder = tmp_path / "嘉祥县2025"
     shutil.copytree(february / "嘉祥县2025", folder)
     for name in ("v1.xlsx", "v2.xlsx"):
         code, out = cli("consolidate", folder, "-o", folder / name, "--org", OTHER)
         assert code == 0, out
     assert last_line(out).startswith("已汇总 2 份，未汇总 0 份，另有汇总表 1 份未计入")
+    shutil.copy(folder / "0.xlsx", folder / "0（副本）.xlsx")  # sent twice, the same file: counted once
+    code, out = cli("consolidate", folder, "-o", tmp_path / "v3.xlsx", "--org", OTHER, "--notices", tmp_path / "n")
+    assert code == 0, out
+    assert last_line(out).startswith("已汇总 2 份，未汇总 0 份，另有相同副本 1 份按一份计，另有汇总表 2 份未计入")
+    assert [p.name for p in (tmp_path / "n").iterdir()] == [f"{OTHER}_汇总情况通报.docx"]  # no one to tell
 
 
 def test_a_prefecture_of_two_county_summaries_is_the_sum_of_all_their_units(february, runs, tmp_path):

@@ -191,6 +191,7 @@ def test_the_county_status_counts_open_and_explained_warnings(tmp_path: Path) ->
     _type_reasons(explained)
     report = interchange.load(SAMPLE)
     report.org, report.text["problems"] = "另一镇人民政府", "无。"
+    report.text["overview"] = "本镇按照条例要求做好政务公开工作，及时回应群众关切。"  # its own, not a's (text.copied)
     api.write(report, towns / "b.xlsx")
     out = tmp_path / "county.xlsx"
     batch = api.consolidate([towns], out, org="某县人民政府")
