@@ -274,3 +274,17 @@ def test_the_check_sheet_after_libreoffice_and_a_notice_as_pdf(february, runs, t
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / notice.with_suffix(".pdf").name), "-"],
                           check=True, capture_output=True, text=True).stdout
     assert "金乡县司法局" in text and "文字说明!B3" in text and text.count("\f") == 1  # one page
+
+
+def test_a_reason_typed_with_a_full_width_mark_is_named_not_silently_dropped(february, tmp_path):
+    """The IME types ！ for !: the reason does not count (the 校验 sheet matches exactly, and so
+    does Python), but validate says which one and how it should read."""
+    path = tmp_path / "typed.xlsx"
+    shutil.copy(february / "各单位2025" / f"{OPEN}.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["核实说明"]
+    ws["A4"], ws["B4"], ws["C4"] = "text.number ", "文字说明！B3", REASONS["text.number"]
+    wb.save(path)
+    code, out = cli("validate", path)
+    assert code == 0 and "1 处提示" in out and "已说明" not in out.splitlines()[-2]
+    assert "typed.xlsx 核实说明“text.number ”“文字说明！B3”与提示所列“text.number”“文字说明!B3”写法不同" in out
