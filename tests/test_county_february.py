@@ -288,3 +288,18 @@ def test_a_reason_typed_with_a_full_width_mark_is_named_not_silently_dropped(feb
     code, out = cli("validate", path)
     assert code == 0 and "1 处提示" in out and "已说明" not in out.splitlines()[-2]
     assert "typed.xlsx 核实说明“text.number ”“文字说明！B3”与提示所列“text.number”“文字说明!B3”写法不同" in out
+
+
+def test_a_notice_for_errors_lists_them_without_the_countys_own_options(february, tmp_path):
+    folder = tmp_path / "嘉祥县2025"
+    shutil.copytree(february / "嘉祥县2025", folder)
+    wrong = interchange.load(REPO / "samples" / "json" / "errors_demo_2023.json")
+    wrong.org, wrong.year = "嘉祥县示例镇人民政府", 2025
+    new_from_json(wrong, folder / "示例镇.xlsx")
+    code, out = cli("consolidate", folder, "-o", tmp_path / "s.xlsx", "--org", OTHER, "--notices", tmp_path / "n")
+    assert code == 1 and "示例镇.xlsx 有错误（退回）：有 5 处错误" in out
+    notice = docx.Document(tmp_path / "n" / "嘉祥县示例镇人民政府_反馈意见.docx")
+    text = "\n".join(p.text for p in notice.paragraphs)
+    cells = [[c.text for c in r.cells] for t in notice.tables for r in t.rows]
+    assert "需要改正的错误" in text and "--include-invalid" not in text  # the county's option, not theirs
+    assert len(cells) == 6 and "依申请公开!D5" in {row[1] for row in cells}

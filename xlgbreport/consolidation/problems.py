@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..actions.results import Batch, FileResult
 from ..actions.validation import validate_files
-from .decide import Status
+from .decide import LEFT_OUT, Status
 
 
 def _has_problems(result: FileResult) -> bool:
@@ -33,5 +33,7 @@ def detailed(batch: Batch) -> Batch:
         found = checked.get(f.path) if _has_problems(f) else None
         if found is not None and found.error_code is None:
             f = replace(f, findings=(*found.findings, *f.findings))
+        # the county's option to count it anyway is no business of the unit's
+        f = replace(f, notes=tuple(n for n in f.notes if n != LEFT_OUT.format(n=f.extra.get("errors"))))
         files.append(f)
     return Batch(files, batch.notes, batch.headline, batch.extra)
