@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..actions import sources
 from ..core.gb2021 import SCHEMA, CellKey
+from . import copies
 from . import units as units_list
 from .decide import decide
 from .gather import Entry, read_all
@@ -114,8 +115,12 @@ def frame(paths: Iterable[str | Path], executor: Executor | None = None, *, org:
     tree = units_list.load(units) if units is not None else None
     org = org or (tree.root if tree else None)
     entries = list(read_all(sources.collect(paths, json=True), executor))
-    decision = decide(entries, year, expected=tree.under(org) if tree and org else (),
-                      include_invalid=include_invalid, org=org)
+    expected = tree.under(org) if tree and org else ()
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid, org=org)
+    copied = copies.search(copies.units_of(entries, decision.year))
+    if copied.found:  # a text.copied warning changes a status, as in consolidate
+        decision = decide(copies.fold(entries, copied), year, expected=expected,
+                          include_invalid=include_invalid, org=org)
     columns: dict[str, list] = {c: [] for c in FRAME_COLUMNS}
     problems = []
     for line in decision.lines:

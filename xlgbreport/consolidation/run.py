@@ -47,7 +47,8 @@ UNREADABLE_CODE = "file.unreadable"  # an input that could not be read and says 
 
 
 def _results(decision: Decision) -> list[FileResult]:
-    """One result per input (and per body on the list that sent nothing): valid when summed;
+    """One result per input (and per body on the list that sent nothing): valid when summed
+    or settled (an identical copy, a summary: nothing to do, see ``Line.settled``);
     its status, category and counts as the action's own JSON keys."""
     out = []
     for line in decision.lines:
@@ -63,7 +64,7 @@ def _results(decision: Decision) -> list[FileResult]:
                                          notes=notes, extra=extra))
         else:
             out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
-                                  valid=line.counted))
+                                  valid=line.settled))
     return out
 
 
