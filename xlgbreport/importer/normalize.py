@@ -137,8 +137,11 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
 def _marks_a_cell(cells: tuple[str, ...], index: int, words: list[str], i: int, before: list[Token]) -> bool:
     """Whether a not-applicable mark stands for a cell: a table cell of its own, or a word
     next to a value or another mark (「行政许可 / / 3」), not a dash inside a sentence."""
-    if len(cells) > 1 and len(words) == 1:
-        return not _in_page_number([c.strip() for c in cells], index)
+    if len(cells) > 1 and len(words) == 1:  # a page number split into cells ends the row's values
+        filled = [c.strip() for c in cells]
+        first = index + 2 < len(filled) and filled[index + 1].isdigit() and filled[index + 2][:1] in _DASHES
+        end = index + 3 if first else index + 1
+        return not _in_page_number(filled, index) or any(_VALUE.match(c) for c in filled[end:])
     if _in_page_number(words, i):
         return False
     after = words[i + 1] if i + 1 < len(words) else ""
