@@ -10,14 +10,16 @@ rows, table 二's one-value rows spanning the grid's width. Layouts (:data:`LAYO
 - ``copy_tab`` / ``copy_space``: a browser's "copy all" of such a page: the site's navigation,
   the title, a 「发布时间：…」 line, each heading on the line of its first paragraph, a row a line
   with its cells between tabs (or single spaces), the footer (打印, 关闭, 扫一扫);
+- ``copy_empty``: the copy of a page that leaves its 0 cells empty (「31⇥⇥」: a tab a cell, blank
+  in the truth);
 - ``crawler``: a crawler's dump: 标题/发布机构/发布时间/本地目录 lines, no title line, cells
   between single spaces;
 - ``html_gov``: the page itself: rowspan and colspan, ``<p>`` and ``&nbsp;`` in cells, the title
   in ``<meta name="ArticleTitle">`` and a heading;
 - ``docx_merged``: a Word document (python-docx) whose header cells are merged and whose one-value
   rows of table 二 leave empty cells after their value; ``pdf``: the PDF LibreOffice makes of it;
-- ``two_spaces``: text whose cells are split by two spaces, table 三's empty-looking cells (some
-  of its 0s) written 「/」 or 「—」 (blank in the truth), the fees in 元 (exactly the 万元 value).
+- ``two_spaces``: text whose cells are split by two spaces, the 0 cells written 「/」 or 「—」 in
+  turn (blank in the truth: 「91  3  —  —  2  —  96」), the fees in 元 (exactly the 万元 value).
 
 Each example is also retitled as a county bureau's report (「泗阳县交通运输局2023年度政府信息公开工作
 报告」: the year after the org with 度), so the org is one the importer has never seen.
@@ -34,7 +36,7 @@ from xlgbreport.core.model import Report
 from xlgbreport.core.tables import TableId
 from xlgbreport.rendering import writers
 
-LAYOUTS = ("copy_tab", "copy_space", "crawler", "html_gov", "docx_merged", "pdf", "two_spaces")
+LAYOUTS = ("copy_tab", "copy_space", "copy_empty", "crawler", "html_gov", "docx_merged", "pdf", "two_spaces")
 #: The org each example is retitled as, and its title's subject (after the year).
 BUREAU = "泗阳县交通运输局"
 SUBJECT = "年度政府信息公开工作报告"
@@ -133,8 +135,9 @@ def _texts(grid: Grid) -> list[list[str]]:
     return [[c.text for c in row] for row in grid]
 
 
-def copy_all(report: Report, sep: str, crawler: bool = False) -> str:
-    """A browser's "copy all" of the page (``crawler``: a crawler's dump of it)."""
+def copy_all(report: Report, sep: str, crawler: bool = False, empty: bool = False) -> str:
+    """A browser's "copy all" of the page (``crawler``: a crawler's dump of it); ``empty``: its
+    empty cells kept, a ``sep`` each (a browser copies an empty cell so)."""
     if crawler:
         lines = [f"标题: {title(report)}", f"发布机构: {report.org}", f"发布时间: {report.year + 1}-01-20 09:30",
                  f"本地目录: zwgk/zfxxgk/ndbg/51234_{title(report)}.html", ""]
@@ -147,7 +150,7 @@ def copy_all(report: Report, sep: str, crawler: bool = False) -> str:
             lines += paragraphs[1:]
         else:
             lines.append(heading)
-        lines += [sep.join(t for t in row if t) for row in _texts(grid or [])]
+        lines += [sep.join(t for t in row if t or empty) for row in _texts(grid or [])]
     if not crawler:
         lines += ["【打印本页】 【关闭窗口】", "扫一扫在手机打开当前页", "主办单位：" + report.org + " 网站标识码：3213230001"]
     return "\n".join(lines) + "\n"
@@ -196,15 +199,16 @@ def word(report: Report) -> bytes:
         width = sum(c.cols for c in grid[0])
         table = document.add_table(rows=len(grid), cols=width)
         table.style = "Table Grid"
+        cells = table._cells  # once: table.cell() lists them all at every call
         taken: set[tuple[int, int]] = set()
         for y, row in enumerate(grid):
             x = 0
             for cell in row:
                 while (y, x) in taken:
                     x += 1
-                table.cell(y, x).text = cell.text
+                cells[y * width + x].text = cell.text
                 if cell.rows > 1 or cell.cols > 1:
-                    table.cell(y, x).merge(table.cell(y + cell.rows - 1, x + cell.cols - 1))
+                    cells[y * width + x].merge(cells[(y + cell.rows - 1) * width + x + cell.cols - 1])
                 taken.update((y + dy, x + dx) for dy in range(cell.rows) for dx in range(cell.cols))
                 x += cell.cols
     buffer = io.BytesIO()
@@ -212,21 +216,20 @@ def word(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def marked(report: Report) -> tuple[Report, Report]:
-    """What the two-space text says and its truth: table 三's 0 cells of rows 3.3.* and 3.5.*
-    written 「/」 or 「—」 in turn (blank in the truth); the fees written in 元."""
+def marked(report: Report, marks: tuple[str, ...] = MARKS) -> tuple[Report, Report]:
+    """What a page or a text says and its truth: every 0 cell but the totals written as
+    ``marks`` in turn (blank in the truth, never 0); with marks, the fees written in 元."""
     schema = report.format.schema
     said: dict = dict(report.cells)
     truth: dict = dict(report.cells)
     k = 0
     for key in schema.keys:
-        if key[0] == TableId.REQUESTS and key[1][:3] in ("3.3", "3.5") and report.value(key) == 0 \
-                and not schema.is_derived(key):
-            said[key] = MARKS[k % 2]
+        if report.value(key) == 0 and not schema.is_derived(key):
+            said[key] = marks[k % len(marks)]
             truth[key] = None
             k += 1
     for key in schema.keys:
-        if schema.column(key).kind == "amount" and report.value(key) is not None:
+        if any(marks) and schema.column(key).kind == "amount" and report.value(key) is not None:
             said[key] = f"{format((Decimal(report.value(key)) * 10_000).normalize(), 'f')}元"
     return (Report(org=report.org, year=report.year, cells=said, text=dict(report.text), format=report.format),
             Report(org=report.org, year=report.year, cells=truth, text=dict(report.text), format=report.format))
@@ -245,7 +248,11 @@ def write(report: Report, layout: str, folder: Path, name: str) -> tuple[Report,
     report = retitled(report)
     truth = report
     stem = folder / f"{name}_{layout}"
-    if layout in ("copy_tab", "copy_space", "crawler"):
+    if layout == "copy_empty":
+        said, truth = marked(report, ("",))
+        path = stem.with_suffix(".txt")
+        path.write_text(copy_all(said, "\t", empty=True), encoding="utf-8")
+    elif layout in ("copy_tab", "copy_space", "crawler"):
         path = stem.with_suffix(".txt")
         path.write_text(copy_all(report, "\t" if layout == "copy_tab" else " ", layout == "crawler"), encoding="utf-8")
     elif layout == "html_gov":
