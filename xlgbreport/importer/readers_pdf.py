@@ -75,9 +75,9 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                         _local.crowd = None
                     if crowd[2]:
                         raise InputError(path, PAGE_CROWDED, page=number, limit=limits.page_objects)
-                    for at, (cells, row) in enumerate(found):
-                        if row and all(not any(c) or is_page_number(" ".join(c)) for c, _ in found[:at]) \
-                                and _continue_row(lines, cells):
+                    head = _head_row(found)
+                    for at, (cells, _) in enumerate(found):
+                        if at == head and _continue_row(lines, cells):
                             continue
                         lines.append(Line(len(lines) + 1, cells))
                     page.close()
@@ -135,6 +135,17 @@ def _cell_text(text: str) -> str:
     if len(parts) > 1 and all(p.isdigit() for p in parts) and len(text.splitlines()) == len(parts):
         return "".join(parts)
     return " ".join(parts)
+
+
+def _head_row(found: list[tuple[tuple[str, ...], bool]]) -> int | None:
+    """Where the page's first table row is, when nothing but page numbers and empty lines stands
+    before it (a row broken across pages goes on there); else None."""
+    for at, (cells, row) in enumerate(found):
+        if row:
+            return at
+        if any(cells) and not is_page_number(" ".join(cells)):
+            return None
+    return None
 
 
 def _continue_row(lines: list[Line], cells: tuple[str, ...]) -> bool:
