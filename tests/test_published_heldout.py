@@ -99,3 +99,16 @@ def test_marks_around_a_digit_in_a_row_of_cells_are_marks_not_a_page_number():
     assert all(t.blank for t in got if t.raw == "—")
     end = tokens(("769", "-", "5", "-"), 1)
     assert not any(t.blank for t in end)
+
+
+def test_a_table_heading_run_into_its_first_row_is_cut_off(tmp_path):
+    """A crawler joins each heading to the line after it: 「二、主动公开政府信息情况 第二十条第（一）项」,
+    「四、政府信息公开行政复议、行政诉讼情况 行政复议⇥行政诉讼」 (table 四's header): every cell read."""
+    report = published_heldout.retitled(known("suqian_2023").report)
+    text = published_heldout.copy_all(report, "\t")
+    for table in report.format.schema.tables:
+        text = text.replace(f"{table.title}\n", f"{table.title} ", 1)
+    path = tmp_path / "joined.txt"
+    path.write_text(text, encoding="utf-8")
+    (one,) = run.read_published(path)
+    assert counted(one.report, report) == (0, len(report.format.schema.keys), 0), [n.message for n in one.notes]
