@@ -46,13 +46,17 @@ def test_a_unit_that_is_not_the_cell_s_places_nothing():
 
 
 def test_a_blank_cell_in_table_two_is_no_digit_run():
-    one = only(TITLE + PRO + [["规章", "12", "", "5"], ["行政规范性文件", "105", "", ""]])
+    one = only(TITLE + PRO + [["规章", "12", "", "5"], ["行政规范性文件", "105", ""]])
     cells = one.report.cells
     # a blank between two values is that cell, left blank (and reported by value.blank)
     assert [cells[("proactive", "regulations", c)] for c in ("issued", "repealed", "in_force")] == [12, None, 5]
-    # blanks after the last value may be layout: the row has one number for three cells
+    # one empty cell after the last value: the row has two cells of three, which is unknown
     assert not [k for k in cells if k[1] == "normative_documents"]
     assert {n.row for n in one.notes if n.rule == "import.unplaced"} == {"normative_documents"}
+    # as many empty cells after it as the row's width leaves (a browser's copy of a page): cells
+    copied = only(TITLE + PRO + [["行政规范性文件", "105", "", ""]]).report.cells
+    assert [copied[("proactive", "normative_documents", c)] for c in ("issued", "repealed", "in_force")] \
+        == [105, None, None]
     one = only(TITLE + PRO + [["规章", "12 5"]])  # lost separators, no total to cut by
     assert not [k for k in one.report.cells if k[1] == "regulations"]
 

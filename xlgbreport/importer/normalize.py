@@ -115,9 +115,11 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
     filled = [c.strip() for c in cells if c.strip()]
     valued = real and any(_VALUE.match(c) for c in filled)
     only_values = valued and all(_VALUE.match(c) for c in filled)  # table 四's rows have no label
+    trailing = not real and _trailing_cells(cells)
     for index, cell in enumerate(cells):
         if not cell.strip():
-            if (valued and (out or only_values)) or _between_values(cells, index, out):
+            if (valued and (out or only_values)) or _between_values(cells, index, out) \
+                    or (trailing and bool(out) and out[-1].is_value):
                 out.append(Token("", line, blank=True))
             continue
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
@@ -137,8 +139,11 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
 def _marks_a_cell(cells: tuple[str, ...], index: int, words: list[str], i: int, before: list[Token]) -> bool:
     """Whether a not-applicable mark stands for a cell: a table cell of its own, or a word
     next to a value or another mark (「行政许可 / / 3」), not a dash inside a sentence."""
-    if len(cells) > 1 and len(words) == 1:
-        return not _in_page_number([c.strip() for c in cells], index)
+    if len(cells) > 1 and len(words) == 1:  # a page number split into cells ends the row's values
+        filled = [c.strip() for c in cells]
+        first = index + 2 < len(filled) and filled[index + 1].isdigit() and filled[index + 2][:1] in _DASHES
+        end = index + 3 if first else index + 1
+        return not _in_page_number(filled, index) or any(_VALUE.match(c) for c in filled[end:])
     if _in_page_number(words, i):
         return False
     after = words[i + 1] if i + 1 < len(words) else ""
@@ -159,6 +164,20 @@ def _in_page_number(words: list[str], i: int) -> bool:
     after = words[i + 2][:1] if i + 2 < len(words) else ""  # the far dash may be glued to text
     before = words[i - 2][-1:] if i >= 2 else ""
     return (digits(i + 1) and after in _DASHES) or (digits(i - 1) and before in _DASHES)
+
+
+def _trailing_cells(cells: tuple[str, ...]) -> bool:
+    """Whether a text line's empty cells after its values are cells (a browser's copy of a page
+    whose row ends 「31⇥4⇥⇥」): its values start right after its label, with no empty cell
+    between (one there may be a merged label's, so the row's cells cannot be counted), and
+    nothing but values and empty cells follow. The row's width then drops what is past it
+    (:func:`.digits.candidates`)."""
+    filled = [c.strip() for c in cells]
+    first = next((i for i, c in enumerate(filled) if _VALUE.match(c) or c in NOT_APPLICABLE), None)
+    if first is None or len(cells) < 2 or not filled[-1] == "":
+        return False
+    return (first == 0 or filled[first - 1] != "") and all(
+        not c or _VALUE.match(c) or c in NOT_APPLICABLE for c in filled[first:])
 
 
 def _between_values(cells: tuple[str, ...], index: int, before: list[Token]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ..core.tables import Schema
 from .document import Document, Line
@@ -103,11 +104,43 @@ def _starts(lines: list[Line], order: list[tuple[str, str, str]]) -> list[tuple[
     return found[::-1]
 
 
+#: A heading run into the line's text is one of its first few words (「一、 总体情况」 is two).
+_HEADING_WORDS, _HEADING_CHARS = 3, 200
+_WORD = re.compile(r"\S+")
+#: A heading's note after it opens with a bracket (「( 重复率 : 80%)」): the line stays a heading.
+_NOTE_OPENS = ("(", "（")
+
+
+def _inline_headings(lines: list[Line], order: list[tuple[str, str, str]]) -> list[Line]:
+    """The lines with a heading that opens a line, set apart from the text after it by a space
+    (a browser's copy of a page, a crawler's dump: 「一、总体情况 2023年，本机关…」, 「四、…情况
+    行政复议⇥行政诉讼」: table 四's header), cut into the heading's line and the rest's, both at the
+    line's number. A heading with a note after it (in brackets) stays; a heading run on by 「，」 is
+    a sentence, never cut."""
+    longest = max(map(len, heading_prefixes()))
+    out: list[Line] = []
+    for line in lines:
+        first = line.cells[0] if line.cells else ""
+        ends = [m.end() for m in islice(_WORD.finditer(first[:_HEADING_CHARS]), _HEADING_WORDS + 1)]
+        cut = None
+        if len(ends) > 1:
+            cut = next((end for end in ends[:-1] if any(
+                _is_heading(head, n, c) and len(head) <= len(n) + len(c) + longest
+                for head in [fold(first[:end])] for _, n, c in order)), None)
+        if cut is None or (first[cut:].lstrip().startswith(_NOTE_OPENS)
+                           and any(_is_heading(fold(line.text), n, c) for _, n, c in order)):
+            out.append(line)
+        else:
+            out += [Line(line.number, (first[:cut].strip(),)), Line(line.number, (first[cut:].strip(), *line.cells[1:]))]
+    return out
+
+
 def scan(document: Document, schema: Schema) -> Scan:
     """Cut ``document`` into title, sections and the tables' runs."""
-    lines = [ln for ln in document.lines if not is_page_number(ln.text)]
+    order = _headings(schema)
+    lines = _inline_headings([ln for ln in document.lines if not is_page_number(ln.text)], order)
     out = Scan()
-    starts = _starts(lines, _headings(schema))
+    starts = _starts(lines, order)
     for index, section_id in starts:
         out.headings[section_id] = lines[index].number
     first = starts[0][0] if starts else len(lines)

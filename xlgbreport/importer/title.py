@@ -11,17 +11,34 @@ import re
 from .document import Document
 from .normalize import fold
 from .scan import Scan
-from .variants import COMPARED_SUBJECT, META_IGNORED, META_ORG, META_TITLE, YEAR_WORDS, subjects
+from .variants import (
+    COMPARED_SUBJECT,
+    META_IGNORED,
+    META_ORG,
+    META_TITLE,
+    TITLE_CLOSERS,
+    TITLE_OPENERS,
+    YEAR_INSIDE,
+    YEAR_WORDS,
+    subjects,
+)
 
 #: Not in an org's name: punctuation (a sentence 「现将本镇2022年度…年度报告公布如下」 is no
 #: title), and what paths and addresses hold (「zwgk/zfxxgk/51234_某某」 is no body).
 _NOT_ORG = r"[^:：，。；;,、()（）/\\_|<>=&?#%@]"
-_SUBJECT = "(?:" + "|".join(map(re.escape, subjects())) + ")"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?:" + "|".join(YEAR_WORDS) + ")"
-#: 「金乡县胡集镇人民政府2022年政府信息公开工作年度报告」, 「某某镇政府2022年信息公开工作年度报告」.
-_TITLE = re.compile(rf"(?P<org>{_NOT_ORG}*?){_YEAR}{_SUBJECT}$")
+_SUBJECT = "(?:" + "|".join(map(re.escape, subjects())) + ")"
+#: A subject with the year inside it: 「政府信息公开工作2023年度报告」.
+_INSIDE = "(?:" + "|".join(rf"{re.escape(a)}{_YEAR}{re.escape(b)}" for a, b in YEAR_INSIDE) + ")"
+_OPENER = "(?:" + "|".join(map(re.escape, TITLE_OPENERS)) + ")?"
+_CLOSER = "(?:" + "|".join(map(re.escape, TITLE_CLOSERS)) + ")?"
+#: 「金乡县胡集镇人民政府2022年政府信息公开工作年度报告」, 「某某镇政府2022年信息公开工作年度报告」,
+#: 「关于…局2023年度…报告的公示」, 「…局关于2023年度…」 (关于 is no part of the org).
+_TITLE = re.compile(rf"{_OPENER}(?P<org>{_NOT_ORG}*?){_OPENER}{_YEAR}{_SUBJECT}{_CLOSER}$")
 #: 「2022年度金乡县胡集镇人民政府政府信息公开工作年度报告」: the year first.
-_YEAR_FIRST = re.compile(rf"^{_YEAR}(?P<org>{_NOT_ORG}+?){_SUBJECT}$")
+_YEAR_FIRST = re.compile(rf"^{_OPENER}{_YEAR}(?P<org>{_NOT_ORG}+?){_SUBJECT}{_CLOSER}$")
+#: 「…局政府信息公开工作2023年度报告」: the year inside the subject.
+_YEAR_IN = re.compile(rf"{_OPENER}(?P<org>{_NOT_ORG}+?){_INSIDE}{_CLOSER}$")
 _TITLE_LINES = 3
 #: A title is at most this many characters: longer text is not one, and the patterns above (a
 #: lazy org before the year, tried at every start) are only ever run on this last window.
@@ -32,8 +49,9 @@ _COMPARED_TITLE = re.compile(rf"^(?P<org>{_NOT_ORG}+?){COMPARED_SUBJECT}$")
 #: 「标题: …」: a metadata line's key and value (the key is a known word, so prose is none).
 _META = re.compile(r"^(?P<key>[A-Za-z\u4e00-\u9fff]{1,12})[:：](?P<value>.*)$")
 #: A title in a metadata value ends at its subject: 「…年度报告（2021格式）。原发布单位：…」.
-_META_TITLES = (re.compile(rf"^(?P<org>{_NOT_ORG}*?){_YEAR}{_SUBJECT}"),
-                re.compile(rf"^{_YEAR}(?P<org>{_NOT_ORG}+?){_SUBJECT}"))
+_META_TITLES = (re.compile(rf"^{_OPENER}(?P<org>{_NOT_ORG}*?){_OPENER}{_YEAR}{_SUBJECT}"),
+                re.compile(rf"^{_OPENER}{_YEAR}(?P<org>{_NOT_ORG}+?){_SUBJECT}"),
+                re.compile(rf"^{_OPENER}(?P<org>{_NOT_ORG}+?){_INSIDE}"))
 _URL = re.compile(r"^(?:https?:|www\.)|^[\w.-]+/[\w./-]*$", re.IGNORECASE)
 
 
@@ -119,7 +137,7 @@ def title_match(text: str) -> re.Match[str] | None:
     org goes on past the window is a sentence, not a title. Linear in ``text``, whatever its length."""
     cut = len(text) > TITLE_CHARS + 1
     window = text[-(TITLE_CHARS + 1):]
-    match = _TITLE.search(window) or _YEAR_FIRST.search(window)
+    match = _TITLE.search(window) or _YEAR_FIRST.search(window) or _YEAR_IN.search(window)
     if match is None or (cut and match.start() == 0):
         return None
     return match

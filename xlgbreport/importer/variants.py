@@ -15,7 +15,15 @@ TITLE_SUBJECTS: tuple[tuple[str, str], ...] = (
     ("政府信息公开工作年度报告", "seeds/001_f343fc82610760f0.txt"),
     ("政府信息公开工作报告", "issue 17: 「…年度政府信息公开工作报告」"),
     ("信息公开工作年度报告", "issue 17: 「某某镇政府2022年信息公开工作年度报告」"),
+    ("政务公开工作年度报告", "issue 17, held out: 「…局2023年政务公开工作年度报告」"),
+    ("政府信息公开年度报告", "issue 17, held out: 「…局2023年度政府信息公开年度报告」"),
 )
+#: A subject the year stands inside: 「…局政府信息公开工作2023年度报告」 (before, after the year).
+YEAR_INSIDE: tuple[tuple[str, str], ...] = (("政府信息公开工作", "报告"),)
+#: Words a title is wrapped in, around org, year and subject: 「关于…2023年度…报告的公示」, and
+#: 「…局关于2023年度…」 (关于 between the org and the year: never part of the org).
+TITLE_OPENERS: tuple[str, ...] = ("关于",)
+TITLE_CLOSERS: tuple[str, ...] = ("的公示", "的公告", "的通知")
 #: How the year stands before the subject: 「2022年」, 「2022年度」, 「2022 年」 (folded: no space).
 YEAR_WORDS: tuple[str, ...] = ("年度", "年")
 #: A comparison document's title (two years' reports side by side).
