@@ -7,6 +7,8 @@ of 一, 五 and 六 found. The figures are docs/import.md's held-out table."""
 
 from __future__ import annotations
 
+import re
+
 import published_heldout
 import pytest
 from published_docs import known
@@ -99,6 +101,30 @@ def test_marks_around_a_digit_in_a_row_of_cells_are_marks_not_a_page_number():
     assert all(t.blank for t in got if t.raw == "—")
     end = tokens(("769", "-", "5", "-"), 1)
     assert not any(t.blank for t in end)
+
+
+def test_thousands_set_apart_by_commas_are_one_value_and_never_cut():
+    """「1,808,595」 as web pages print it is 1808595; a run with commas is never split into cells;
+    「12,34」 (not groups of three) and 「1，808」 (a list in full-width commas) are no numbers."""
+    got = tokens(("行政许可", "1,808,595", "1573179"), 1)
+    assert [t.number for t in got if t.number is not None] == [1808595, 1573179]
+    assert not got[1].digits.isdigit()  # digits.candidates cuts only plain digit runs
+    assert [t.number for t in tokens(("规章", "12,34"), 1)] == [None, None]
+    assert [t.number for t in tokens(("规章", "1，808"), 1)] == [None, None]
+
+
+@pytest.mark.parametrize("layout", ["copy_tab", "html_gov", "two_spaces"])
+def test_a_page_printing_thousands_with_commas_imports_every_cell_right(tmp_path, layout):
+    """Every number of four digits or more printed 「1,808,595」: still no cell wrong, all right."""
+    for name in EXAMPLES:
+        truth, path = published_heldout.write(known(name).report, layout, tmp_path, name)
+        text = re.sub(r"(?<![\d.,])(\d{4,})(?![\d.])", lambda m: f"{int(m[1]):,}",
+                      path.read_text(encoding="utf-8"))
+        assert "," in text
+        path.write_text(text, encoding="utf-8")
+        (one,) = run.read_published(path)
+        wrong, right, blank = counted(one.report, truth)
+        assert (wrong, blank) == (0, 0), (name, layout, wrong, blank)
 
 
 def test_a_table_heading_run_into_its_first_row_is_cut_off(tmp_path):

@@ -74,7 +74,10 @@ def abbreviates(short: str, label: str) -> bool:
 #: A number set apart: digits, a decimal part, a sign (本年增/减 is signed), a unit a fee or a
 #: procurement amount is written with. Thousands separators are not accepted: 1,234 is not
 #: certainly one number.
-_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d{1,60}(?:\.\d{1,20})?)(?P<unit>万元|元|件|个|项|条)?$")
+#: A value: digits (thousands set apart by ASCII commas, 「1,808,595」, as web pages print them),
+#: a decimal part, a unit. Anchored, no nested repeats: linear.
+_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>(?:\d{1,3}(?:,\d{3}){1,20}|\d{1,60})(?:\.\d{1,20})?)"
+                    r"(?P<unit>万元|元|件|个|项|条)?$")
 #: The units a cell of each kind may be written with; another one (3940元 in a 万元 cell) is
 #: not that cell's value.
 UNITS = {"amount": ("", "万元"), "count": ("", "件", "个", "项", "条")}
@@ -125,10 +128,13 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
         for i, word in enumerate(words):
             found = _VALUE.match(word)
+            if found and "," in found["digits"] and "，" in cell:  # 「1，808」: a list, not a number
+                found = None
             prose = i + 1 < len(words) and _GOES_ON.match(words[i + 1])
             if found and not prose:
                 sign = "-" if found["sign"] in "-−" and found["sign"] else ""
-                out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
+                digits = found["digits"].replace(",", "")
+                out.append(Token(word, line, Decimal(sign + digits), found["unit"] or ""))
             elif word in NOT_APPLICABLE and _marks_a_cell(cells, index, words, i, out):
                 out.append(Token(word, line, blank=True))
             else:
