@@ -20,7 +20,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..actions import sources
-from ..actions.results import Batch, FileResult
+from ..actions.results import Batch, Made
 from ..core import reasons
 from ..core.findings import Finding
 from ..core.model import Report
@@ -185,7 +185,7 @@ def attach(batch: Batch, search: Search) -> Batch:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for c in search.found:
         by_path[c.path].append(c.finding)
-    files: list[FileResult] = [replace(f, findings=(*f.findings, *by_path[f.path])) if f.path in by_path
-                               else f for f in batch.files]
+    files = Made(batch.files, lambda f: replace(f, findings=(*f.findings, *by_path[f.path]))
+                 if f.path in by_path else f)  # each made when read, as the batch's own
     note = FOUND.format(n=len(search.found), units=len(by_path))
     return Batch(files, (*batch.notes, note), batch.headline, batch.extra)

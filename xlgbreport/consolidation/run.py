@@ -19,7 +19,7 @@ from typing import Any, overload
 
 from .. import errors
 from ..actions import sources
-from ..actions.results import Batch, FileResult
+from ..actions.results import Batch, FileResult, Made
 from ..core import rules
 from ..core.indicators import INDICATORS, level
 from ..core.model import Number, Report
@@ -46,25 +46,26 @@ OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
 UNREADABLE_CODE = "file.unreadable"  # an input that could not be read and says no code of its own
 
 
-def _results(decision: Decision) -> list[FileResult]:
-    """One result per input (and per body on the list that sent nothing): valid when summed;
-    its status, category and counts as the action's own JSON keys."""
-    out = []
-    for line in decision.lines:
-        e = line.entry
-        read = e if e is not None and e.readable else None
-        extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
-                 "status": line.status.value, "errors": read.errors if read is not None else None,
-                 "warnings": read.warnings if read is not None else None,
-                 "explained": read.explained if read is not None else None}
-        notes = tuple(sheets.describe(line))
-        if e is not None and e.error:
-            out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
-                                         notes=notes, extra=extra))
-        else:
-            out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
-                                  valid=line.counted))
-    return out
+def _results(decision: Decision) -> Made[Line]:
+    """One result per input (and per body on the list that sent nothing), made when it is read
+    (``Made``): the parent keeps the decision's lines, not 10,000 results."""
+    return Made(decision.lines, _result)
+
+
+def _result(line: Line) -> FileResult:
+    """A line's result: valid when summed; its status, category and counts as the action's own
+    JSON keys."""
+    e = line.entry
+    read = e if e is not None and e.readable else None
+    extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
+             "status": line.status.value, "errors": read.errors if read is not None else None,
+             "warnings": read.warnings if read is not None else None,
+             "explained": read.explained if read is not None else None}
+    notes = tuple(sheets.describe(line))
+    if e is not None and e.error:
+        return FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
+                                 notes=notes, extra=extra)
+    return FileResult(e.path if e else "", notes=notes, extra=extra, valid=line.counted)
 
 
 def _batch(decision: Decision, notes: list[str], headline: str, **extra: Any) -> Batch:
