@@ -31,6 +31,7 @@ from ..workbook import writer as workbook_writer
 from . import copies, expect, members, sheets, units
 from .decide import Decision, Line, add, decide
 from .gather import INPUT_KEYS, Entry, measure, read_all
+from .spill import Spill
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
@@ -96,7 +97,8 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     notes: list[str] = []
     files = _inputs(paths, output, notes)
     read = read_all(files, executor)
-    entries = list(progress(read, len(files)) if progress else read)
+    entries = Spill(progress(read, len(files)) if progress else read)  # on disk as they arrive
+    del files, read  # the paths are in the entries now
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid, org=org,
                       summaries=summaries)
     if decision.year is None and any(e.readable for e in entries):
@@ -178,7 +180,7 @@ def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None
     given = sources.load(summary)
     expected, _org = _listed(expect_path, units_path, given.org or DEFAULT_ORG)
     notes: list[str] = []
-    entries = list(read_all(_inputs(paths, summary, notes), executor))
+    entries = Spill(read_all(_inputs(paths, summary, notes), executor))
     year = year if year is not None else given.year if isinstance(given.year, int) else None
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid,
                       org=given.org)
@@ -257,7 +259,7 @@ class _Bodies(Sequence[sheets.Body]):
     the entry the worker sent), so that 10,000 bodies' numbers are never all held at once."""
 
     def __init__(self, lines: Sequence[Line], before: dict[str, Entry]) -> None:
-        self._lines = [line for line in lines if line.entry is not None and line.entry.readable]
+        self._lines = [line for line in lines if (e := line.entry) is not None and e.readable]
         self._before = before
 
     def __len__(self) -> int:
