@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -121,7 +121,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     def add_sheets(wb: Any) -> None:
         sheets.write(wb, decision, decision.headline, bodies, total, last is not None, org)
         sheets.write_copies(wb, copied.found)
-        members.write(wb, _members(decision), None)
+        members.write(wb, _members(decision), None, sheets.streamed(wb, members.SHEET))
 
     _save(output, report, add_sheets, overwrite)
     view = report.computed()
@@ -152,18 +152,17 @@ def _listed(expect_path: Path | None, units_path: Path | None, org: str | None
     return tree.under(org), org
 
 
-def _members(decision: Decision) -> list[members.Member]:
-    """The units inside the output: each counted input, or a counted summary's own members."""
-    out: list[members.Member] = []
+def _members(decision: Decision) -> Iterator[members.Member]:
+    """The units inside the output: each counted input, or a counted summary's own members
+    (each entry read as its row is written)."""
     for line in decision.summed:
         e = line.entry
         if e is None:
             continue
         if e.members is None:
-            out.append((e.org or "", line.category or "", e.digest, ""))
+            yield (e.org or "", line.category or "", e.digest, "")
         else:
-            out += [(name, "", digest, e.org or "") for name, digest in e.members]
-    return out
+            yield from ((name, "", digest, e.org or "") for name, digest in e.members)
 
 
 def _number(value: Number | None) -> float | int | None:
