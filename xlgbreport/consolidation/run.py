@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +31,7 @@ from ..workbook import writer as workbook_writer
 from . import copies, expect, members, sheets, units
 from .decide import Decision, Line, add, decide
 from .gather import INPUT_KEYS, Entry, measure, read_all
-from .spill import Spill
+from .spill import Keyed, Spill
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
@@ -225,7 +225,7 @@ def _resolved(path: Path) -> Path | None:
 class LastYear:
     """Last year's entry of each body (by normalised org) and last year's total, if known."""
 
-    bodies: dict[str, Entry]
+    bodies: Mapping[str, Entry]
     total: Report | None
 
 
@@ -234,16 +234,18 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     """Last year's report of each body (by org and year inside the workbooks, as ``--prior``
     finds them), and the total's: last year's consolidated report of ``org`` if the folder
     holds it, else the sum of last year's reports when every summed body has one."""
-    found: dict[str, list[Entry]] = defaultdict(list)
+    found: dict[str, list[int]] = defaultdict(list)
     last_year = decision.year - 1 if decision.year else None
+    spill = Spill()  # last year's entries too are kept on disk, by position
     for e in read_all(sources.collect([folder], json=True), executor):
         if e.readable and e.year == last_year and normalise(e.org):
-            found[normalise(e.org)].append(e)
+            found[normalise(e.org)].append(len(spill))
+            spill.extend((e,))
     for group in found.values():
         if len(group) > 1:
-            notes.append(PRIOR_AMBIGUOUS.format(org=group[0].org, n=len(group), year=last_year))
-    one = {key: group[0] for key, group in found.items() if len(group) == 1}
-    own = one.pop(normalise(org), None)
+            notes.append(PRIOR_AMBIGUOUS.format(org=spill[group[0]].org, n=len(group), year=last_year))
+    one = Keyed(spill, {key: group[0] for key, group in found.items() if len(group) == 1})
+    own = one.pop(normalise(org))
     total = own.report() if own is not None else None
     keys = [normalise(line.org) for line in decision.summed]
     if total is None and keys and all(k in one for k in keys):
@@ -257,7 +259,7 @@ class _Bodies(Sequence[sheets.Body]):
     """The 指标 rows of the summed bodies, each made when it is read (its measures unpacked from
     the entry the worker sent), so that 10,000 bodies' numbers are never all held at once."""
 
-    def __init__(self, lines: Sequence[Line], before: dict[str, Entry]) -> None:
+    def __init__(self, lines: Sequence[Line], before: Mapping[str, Entry]) -> None:
         self._lines = [line for line in lines if (e := line.entry) is not None and e.readable]
         self._before = before
 

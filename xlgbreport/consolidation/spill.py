@@ -92,3 +92,25 @@ class View(Sequence[T]):
 
     def __iter__(self) -> Iterator[T]:
         return map(self.__getitem__, range(len(self)))
+
+
+class Keyed(Mapping[str, T]):
+    """Items of ``base`` by key (``positions``: key → position), read when looked up."""
+
+    def __init__(self, base: Sequence[T], positions: dict[str, int]) -> None:
+        self._base = base
+        self._positions = positions
+
+    def __getitem__(self, key: str) -> T:
+        return self._base[self._positions[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def pop(self, key: str) -> T | None:
+        """The item of ``key``, which is no longer in the mapping; None when there was none."""
+        at = self._positions.pop(key, None)
+        return self._base[at] if at is not None else None
