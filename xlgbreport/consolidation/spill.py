@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, TypeVar, overload
@@ -27,6 +28,7 @@ class Spill(Sequence[Entry]):
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="xlgbreport-")
+        weakref.finalize(self, self._file.close)  # the batch's results read it until then
         self._starts = array("q", [0])  # where each entry starts, and the end of the last
         self._dirty = False
         self.extend(entries)
