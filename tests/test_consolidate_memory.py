@@ -6,6 +6,7 @@ goes through the batch's results as ``--format json`` does."""
 from __future__ import annotations
 
 import gc
+import json
 import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -15,6 +16,8 @@ import pytest
 from test_consolidate import body
 
 import xlgbreport
+from xlgbreport.actions.results import Batch, FileResult, Made
+from xlgbreport.cli.output import streamed_document
 from xlgbreport.consolidation import gather, run
 from xlgbreport.consolidation.spill import Spill, View
 
@@ -78,3 +81,14 @@ def test_a_spill_gives_back_what_it_was_given(tmp_path: Path) -> None:
     assert spill[1:3] == entries[1:3] and spill[2].values == entry.values
     view = View(spill, [4, 0], {0: entries[1]})
     assert list(view) == [entries[4], entries[1]] and len(view) == 2
+
+
+@pytest.mark.parametrize("files", [0, 1, 3])
+def test_the_streamed_json_is_the_batchs_document(capsys: pytest.CaptureFixture[str], files: int) -> None:
+    made = [FileResult(f"{i}\x07.xlsx", notes=(f"注意\x1b{i}",), extra={"status": "通过"}, valid=True)
+            for i in range(files)]
+    batch = Batch(Made(range(files), made.__getitem__), ("说明\x00",), "已汇总", {"year": 2024, "org": "县"})
+    streamed_document(batch)
+    out = capsys.readouterr().out
+    assert json.loads(out) == json.loads(json.dumps(batch.to_dict()))
+    assert not any(ord(c) < 0x20 and c not in "\n" for c in out)  # controls written as \uXXXX
