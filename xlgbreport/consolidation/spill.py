@@ -31,6 +31,7 @@ class Spill(Sequence[Entry]):
         weakref.finalize(self, self._file.close)  # the batch's results read it until then
         self._starts = array("q", [0])  # where each entry starts, and the end of the last
         self._dirty = False
+        self._last: tuple[int, Entry] | None = None  # a line reads its entry a few times in a row
         self.extend(entries)
 
     def extend(self, entries: Iterable[Entry]) -> None:
@@ -55,12 +56,16 @@ class Spill(Sequence[Entry]):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
+        if self._last is not None and self._last[0] == i:
+            return self._last[1]  # frozen: the same entry can be handed out again
         if self._dirty:
             self._file.flush()
             self._dirty = False
         self._file.seek(self._starts[i])
         data = self._file.read(self._starts[i + 1] - self._starts[i])
-        return pickle.loads(data)  # noqa: S301 - written by ``extend`` above, in this process
+        entry: Entry = pickle.loads(data)  # noqa: S301 - written by ``extend`` above, in this process
+        self._last = (i, entry)
+        return entry
 
     def __iter__(self) -> Iterator[Entry]:
         return map(self.__getitem__, range(len(self)))
