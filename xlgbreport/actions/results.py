@@ -6,10 +6,10 @@ codes from results, in one table (``cli.exits``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from ..core.findings import Finding, counts, has_errors
 from ..core.model import Invalid, Report
@@ -83,12 +83,43 @@ class FileResult:
         return out
 
 
+T = TypeVar("T")
+
+
+class Made(Sequence[FileResult], Generic[T]):
+    """Results made on demand, one per item, each time one is read: a consolidation of
+    10,000 files keeps its compact status lines, not 10,000 results with their notes and keys."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], FileResult]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[FileResult]:
+        return map(self._make, self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> FileResult: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[FileResult]: ...
+
+    def __getitem__(self, i: int | slice) -> FileResult | list[FileResult]:
+        if isinstance(i, slice):
+            return [self._make(item) for item in self._items[i]]
+        return self._make(self._items[i])
+
+
 @dataclass(frozen=True)
 class Batch:
     """Every file's result, in input order, the batch's notes and its one-line headline; ``extra``
-    holds the action's own JSON keys (consolidate: the totals and indicators)."""
+    holds the action's own JSON keys (consolidate: the totals and indicators). ``files`` is a
+    list, or (consolidate) a :class:`Made` sequence whose results are made as they are read."""
 
-    files: list[FileResult]
+    files: Sequence[FileResult]
     notes: tuple[str, ...] = ()
     headline: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -98,7 +129,10 @@ class Batch:
         return all(f.valid for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"files": [f.to_dict() for f in self.files], "notes": list(self.notes),
-                               "headline": self.headline}
-        out.update({k: v for k, v in self.extra.items() if k not in out})
+        return {"files": [f.to_dict() for f in self.files], **self.rest_dict()}
+
+    def rest_dict(self) -> dict[str, Any]:
+        """``to_dict`` without its ``files``: what a streamed document writes after them."""
+        out: dict[str, Any] = {"notes": list(self.notes), "headline": self.headline}
+        out.update({k: v for k, v in self.extra.items() if k not in out and k != "files"})
         return out

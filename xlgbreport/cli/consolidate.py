@@ -10,7 +10,7 @@ import click
 
 from .. import api
 from .exits import code_for
-from .output import document, progress_bar, say
+from .output import progress_bar, say, streamed_document
 
 READING = "读取各单位报告"
 CONSOLIDATE_OUTPUT = "请用 -o 给出汇总工作簿的保存位置，或用 --check 给出要核对的汇总表"
@@ -61,7 +61,7 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
                             overwrite=force, progress=None if summary else progress_bar(READING),
                             notices=notices)
     if output_style == "json":
-        document(batch.to_dict())
+        streamed_document(batch)
     else:
         for result in batch.files:  # --check: the summary's cells that differ
             for f in result.findings:

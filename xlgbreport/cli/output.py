@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -36,6 +37,17 @@ def verdict(name: str, findings: Iterable[api.Finding], who: str = "") -> None:
 def document(data: dict[str, Any]) -> None:
     """A ``--format json`` document on stdout, controls escaped."""
     click.echo(api.shown.json_text(json.dumps(data, ensure_ascii=False, indent=1)))
+
+
+def streamed_document(batch: api.Batch) -> None:
+    """A batch's ``--format json`` document (``Batch.to_dict``'s), written one file at a time:
+    10,000 files' results are never one text, nor one list of dicts, in memory."""
+    click.echo('{\n "files": [', nl=False)
+    for n, result in enumerate(batch.files):
+        text = api.shown.json_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(("," if n else "") + "\n" + textwrap.indent(text, "  "), nl=False)
+    rest = api.shown.json_text(json.dumps(batch.rest_dict(), ensure_ascii=False, indent=1))
+    click.echo("\n ]," + rest[1:])
 
 
 def progress_bar(label: str) -> Callable[[Iterable[T], int], Iterator[T]]:

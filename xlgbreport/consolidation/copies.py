@@ -20,7 +20,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..actions import sources
-from ..actions.results import Batch, FileResult
+from ..actions.results import Batch, Made
 from ..core import reasons
 from ..core.findings import Finding
 from ..core.model import Report
@@ -29,6 +29,7 @@ from ..core.similarity import unpack
 from ..core.text_rules import TextCopied, longest
 from ..errors import XlgbreportError
 from .gather import Entry
+from .spill import View
 
 #: Sentences shared by a pair before it is verified (as many as a copied section must carry).
 MIN_SHARED = TextCopied.MIN_CARRIED
@@ -145,36 +146,35 @@ def _verified(unit: Entry, other: Entry, report: Callable[[Entry], Report | None
                      carried.share, carried.carried, carried.sentences, first.sentence, first.twin)
 
 
-def units_of(entries: Iterable[Entry], year: int | None) -> list[Entry]:
+def units_of(entries: Sequence[Entry], year: int | None) -> View[Entry]:
     """The units compared: readable reports of the year, one per body (a body's duplicate or
-    identical copy is not a copy of itself)."""
+    identical copy is not a copy of itself). A view of ``entries``: none is read into memory."""
     seen: set[str] = set()
     out = []
-    for e in entries:
+    for n, e in enumerate(entries):
         key = normalise(e.org)
         if e.readable and e.year == year and key and key not in seen:
             seen.add(key)
-            out.append(e)
-    return out
+            out.append(n)
+    return View(entries, out)
 
 
-def fold(entries: Sequence[Entry], search: Search) -> list[Entry]:
+def fold(entries: Sequence[Entry], search: Search) -> View[Entry]:
     """The entries with their ``text.copied`` warnings counted (open or explained) and named
-    among their problems, so the decision table's status and 汇总状态's counts include them."""
+    among their problems, so the decision table's status and 汇总状态's counts include them:
+    a view of ``entries`` holding only the changed ones."""
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for c in search.found:
         by_path[c.path].append(c.finding)
-    out = []
-    for e in entries:
+    changed = {}
+    for n, e in enumerate(entries):
         found = by_path.get(e.path)
-        if not found:
-            out.append(e)
-            continue
-        explained = sum(1 for f in found if f.explained)
-        out.append(replace(e, warnings=e.warnings + len(found) - explained,
-                           explained=e.explained + explained,
-                           problems=(*e.problems, *(f"{f.ref} {f.shown}" for f in found))))
-    return out
+        if found:
+            explained = sum(1 for f in found if f.explained)
+            changed[n] = replace(e, warnings=e.warnings + len(found) - explained,
+                                 explained=e.explained + explained,
+                                 problems=(*e.problems, *(f"{f.ref} {f.shown}" for f in found)))
+    return View(entries, swapped=changed)
 
 
 def attach(batch: Batch, search: Search) -> Batch:
@@ -185,7 +185,7 @@ def attach(batch: Batch, search: Search) -> Batch:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for c in search.found:
         by_path[c.path].append(c.finding)
-    files: list[FileResult] = [replace(f, findings=(*f.findings, *by_path[f.path])) if f.path in by_path
-                               else f for f in batch.files]
+    files = Made(batch.files, lambda f: replace(f, findings=(*f.findings, *by_path[f.path]))
+                 if f.path in by_path else f)  # each made when read, as the batch's own
     note = FOUND.format(n=len(search.found), units=len(by_path))
     return Batch(files, (*batch.notes, note), batch.headline, batch.extra)

@@ -10,7 +10,7 @@ copy, errors, warnings open and explained); the table alone turns them into a st
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -103,12 +103,14 @@ TWICE = Message("consolidate.counted_twice",
                 "{unit} 会被计入两次：{first} 和 {second} 都含有它。请去掉其中一份再汇总")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
-    """One row of the 汇总状态 sheet: an input, or a body on the list that sent nothing."""
+    """One row of the 汇总状态 sheet: an input (``entries[at]``, read back when needed: the
+    entries may be on disk, ``spill.Spill``), or a body on the list that sent nothing."""
 
     status: Status
-    entry: Entry | None = None
+    entries: Sequence[Entry] | None = None
+    at: int = 0
     expected: Expected | None = None
     notes: tuple[str, ...] = ()
     counted: bool = False
@@ -119,9 +121,14 @@ class Line:
         return self.counted or self.status in SETTLED
 
     @property
+    def entry(self) -> Entry | None:
+        return self.entries[self.at] if self.entries is not None else None
+
+    @property
     def org(self) -> str | None:
-        if self.entry is not None and self.entry.org:
-            return self.entry.org
+        e = self.entry
+        if e is not None and e.org:
+            return e.org
         return self.expected.org if self.expected else None
 
     @property
@@ -150,8 +157,9 @@ class Decision:
         for line in self.lines:
             if line.status is Status.SUMMED:
                 continue
-            who = Path(line.entry.path).name if line.entry else line.org
-            why = (line.notes or ((line.entry.error,) if line.entry and line.entry.error else ()))
+            e = line.entry
+            who = Path(e.path).name if e else line.org
+            why = (line.notes or ((e.error,) if e and e.error else ()))
             if why and who and why[0].startswith(f"{who}："):  # the file is named once
                 why = (why[0][len(who) + 1:],)
             out.append(f"{who} {line.status.value}" + (f"：{why[0]}" if why else ""))
@@ -165,7 +173,7 @@ class Decision:
         why = "（" + "、".join(
             f"{s.value} {sum(1 for x in self.lines if x.status is s and not x.counted)}"
             for s in left) + "）" if left else ""
-        inputs = sum(1 for line in self.lines if line.entry is not None)
+        inputs = sum(1 for line in self.lines if line.entries is not None)
         copies = self.count(Status.COPY)
         skipped = sum(1 for line in self.lines if line.status is Status.SUMMARY and not line.counted)
         text = HEADLINE.format(summed=len(self.summed), left=inputs - len(self.summed) - copies - skipped,
@@ -180,7 +188,7 @@ class Decision:
         return Report(org=org, year=self.year, cells=dict(self.sums))
 
 
-def target_year(entries: Sequence[Entry], given: int | None) -> tuple[int | None, str | None]:
+def target_year(entries: Iterable[Entry], given: int | None) -> tuple[int | None, str | None]:
     """The year consolidated: ``given``, else the inputs' most common year (the latest of a
     tie); a note when the inputs disagree."""
     counts = Counter(e.year for e in entries if e.readable and isinstance(e.year, int))
@@ -200,8 +208,13 @@ def of_summaries(entries: Sequence[Entry], org: str | None) -> bool:
     """A run of summaries (a prefecture's of its counties): every readable input but the
     consolidating body's own is a consolidated workbook."""
     own = normalise(org)
-    others = [e for e in entries if e.readable and not (own and normalise(e.org) == own)]
-    return bool(others) and all(e.members is not None for e in others)
+    found = False
+    for e in entries:  # one at a time: the entries may be on disk
+        if e.readable and not (own and normalise(e.org) == own):
+            if e.members is None:
+                return False
+            found = True
+    return found
 
 
 def decide(entries: Sequence[Entry], year: int | None = None, *,
@@ -210,16 +223,19 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
     """Each input's status (from :data:`TABLE`), the bodies missing, and the cell-wise sums of
     those counted. Consolidated workbooks count as units only in a run of summaries
     (``summaries``, by default when every input is one); an input whose org is ``org`` never.
-    Raises :class:`InputError` when a unit would be counted twice in a run of summaries."""
+    Raises :class:`InputError` when a unit would be counted twice in a run of summaries.
+    ``entries`` are read one at a time (they may be a ``spill.Spill``): what is kept per input
+    is its line, and facts and notes only for the inputs that have any."""
     summaries = of_summaries(entries, org) if summaries is None else summaries
     own = normalise(org)
     # the year is the units': an earlier summary in the folder is no report of its own
-    units = [e for e in entries if e.readable and (summaries or e.members is None)
-             and not (own and normalise(e.org) == own)]
-    target, year_note = target_year(units or entries, year)
+    target, year_note = target_year((e for e in entries if e.readable and (summaries or e.members is None)
+                                     and not (own and normalise(e.org) == own)), year)
+    if target is None:  # no unit names a year: the inputs' own (one pass each, the entries may be on disk)
+        target, year_note = target_year(entries, year)
     facts: dict[int, dict] = defaultdict(dict)
     notes: dict[int, list[str]] = defaultdict(list)
-    by_org: dict[str, list[int]] = defaultdict(list)
+    by_org = _Groups()
     for i, e in enumerate(entries):
         if not e.readable:
             facts[i]["readable"] = False
@@ -234,22 +250,23 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
             text = YEAR_IS if isinstance(e.year, int) else NO_YEAR
             notes[i].append(text.format(year=e.year, target=target))
         elif normalise(e.org):
-            by_org[org_key(e.org)].append(i)
-    for group in by_org.values():
-        if len(group) > 1 and len({entries[i].digest for i in group}) == 1:
+            by_org.add(org_key(e.org), i)
+    for group in by_org.groups(lambda i: org_key(entries[i].org)):
+        if len({entries[i].digest for i in group}) == 1:
             for i in group[1:]:
                 facts[i]["copy"] = True
                 notes[i].append(COPY_OF.format(first=Path(entries[group[0]].path).name))
-        elif len(group) > 1:
+        else:
             for i in group:
                 others = "、".join(Path(entries[j].path).name for j in group if j != i)
                 facts[i]["duplicate"] = True
                 notes[i].append(DUPLICATE_OF.format(others=others))
     sums: dict = dict.fromkeys(INPUT_KEYS, 0)
-    rows: dict[int, Row] = {}
+    rows: list[Row] = []
     for i, e in enumerate(entries):
-        rows[i] = row = judge(Facts(**facts[i], errors=e.errors, open_warnings=e.warnings,
-                                    explained_warnings=e.explained, include_invalid=include_invalid))
+        row = judge(Facts(**facts.get(i, {}), errors=e.errors, open_warnings=e.warnings,
+                          explained_warnings=e.explained, include_invalid=include_invalid))
+        rows.append(row)
         if row.counted:
             if e.errors:
                 notes[i].append(INCLUDED.format(n=e.errors))
@@ -260,16 +277,20 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
                 notes[i].append(NOT_NUMBERS.format(n=skipped))
         elif row.status is Status.INVALID:
             notes[i].append(LEFT_OUT.format(n=e.errors))
-    _once([e for i, e in enumerate(entries) if rows[i].counted])
+    _once(entries, [i for i, row in enumerate(rows) if row.counted])
     by_key = {x.key: x for x in expected}
     lines = []
     reported: set[str] = set()
-    for i, e in enumerate(entries):
-        key = normalise(e.org) or _named(e, by_key)
-        if expected and e.readable and key not in by_key and rows[i].status is not Status.SUMMARY:
-            notes[i].append(NOT_EXPECTED)
-        reported.add(key)
-        lines.append(Line(rows[i].status, e, by_key.get(key), tuple(notes[i]), rows[i].counted))
+    for i, row in enumerate(rows):
+        found = None
+        if expected:  # the entry is read again only to match it with the list
+            e = entries[i]
+            key = normalise(e.org) or _named(e, by_key)
+            if e.readable and key not in by_key and row.status is not Status.SUMMARY:
+                notes[i].append(NOT_EXPECTED)
+            reported.add(key)
+            found = by_key.get(key)
+        lines.append(Line(row.status, entries, i, found, tuple(notes.get(i, ())), row.counted))
     missing = judge(Facts(missing=True))
     lines += [Line(missing.status, expected=x) for x in expected if x.key not in reported]
     order = {c: n for n, c in enumerate(dict.fromkeys(x.category for x in expected if x.category))}
@@ -288,18 +309,44 @@ def _named(entry: Entry, by_key: dict[str, Expected]) -> str:
     return found[0] if len(found) == 1 else ""
 
 
-def _once(counted: Sequence[Entry]) -> None:
-    """Refuse a run that counts a unit twice: directly and inside a summary, or in two."""
-    seen: dict[str, Entry] = {}
-    for e in counted:
+def _once(entries: Sequence[Entry], counted: Sequence[int]) -> None:
+    """Refuse a run that counts a unit twice (``counted``: positions in ``entries``): directly
+    and inside a summary, or in two."""
+    seen: dict[str, int] = {}
+    for i in counted:
+        e = entries[i]
         for name, _digest in e.members if e.members is not None else ((e.org or "", ""),):
             key = normalise(name)
             if not key:
                 continue
             if key in seen:
-                raise InputError(None, TWICE, unit=name, first=Path(seen[key].path).name,
+                raise InputError(None, TWICE, unit=name, first=Path(entries[seen[key]].path).name,
                                  second=Path(e.path).name)
-            seen[key] = e
+            seen[key] = i
+
+
+class _Groups:
+    """Positions by key, kept as the key's hash: a run's 10,000 org names are not all held.
+    ``groups`` gives those with more than one position, split by the real keys (read again
+    through ``key_of``), so that a clash of hashes never joins two bodies."""
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+        self._more: dict[int, list[int]] = defaultdict(list)
+
+    def add(self, key: str, i: int) -> None:
+        first = self._first.setdefault(hash(key), i)
+        if first != i:
+            self._more[hash(key)].append(i)
+
+    def groups(self, key_of: Callable[[int], str]) -> list[list[int]]:
+        out = []
+        for h, more in self._more.items():
+            split: dict[str, list[int]] = defaultdict(list)
+            for i in (self._first[h], *more):
+                split[key_of(i)].append(i)
+            out += [group for group in split.values() if len(group) > 1]
+        return out
 
 
 def add(sums: dict, values: Sequence) -> int:

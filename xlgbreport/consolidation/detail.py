@@ -8,7 +8,7 @@ pandas is needed only by :func:`frame` (the ``analysis`` extra): the sheet is a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,7 @@ from ..actions import sources
 from ..core.gb2021 import SCHEMA, CellKey
 from . import copies
 from . import units as units_list
-from .decide import decide
+from .decide import Line, decide
 from .gather import Entry, read_all
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is optional
@@ -61,8 +61,9 @@ def rows(entry: Entry, category: str | None = None) -> Iterator[tuple[Any, ...]]
                float(value) if isinstance(value, Decimal) else value)
 
 
-def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: Any) -> None:
-    """The 明细 sheet of the bodies summed (or a note when there are too many)."""
+def write(wb: Any, bodies: Sequence[Line], header: Any, cell: Any) -> None:
+    """The 明细 sheet of the bodies summed (or a note when there are too many): their lines,
+    each entry read when its rows are written."""
     ws = wb.add_worksheet(DETAIL_SHEET)
     ws.set_column(0, 0, 26)
     ws.set_column(3, 4, 30)
@@ -72,8 +73,10 @@ def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: An
         return
     ws.write_row(0, 0, COLUMNS, header)
     r = 0
-    for entry, category in bodies:
-        for values in rows(entry, category):
+    for line in bodies:
+        entry = line.entry
+        assert entry is not None  # the caller passes inputs' lines
+        for values in rows(entry, line.category):
             r += 1
             for c, value in enumerate(values):
                 if value is None or value == "":

@@ -29,9 +29,10 @@ _MARKED = re.compile(rb"<(?:\w+:)?definedName\b[^<>]*\bname=\"" + MARK.encode() 
 Member = tuple[str, str, str, str]
 
 
-def write(wb: Any, members: Iterable[Member], header: Any) -> None:
-    """Add the hidden member sheet and the mark to a workbook being written (XlsxWriter)."""
-    ws = wb.add_worksheet(SHEET)
+def write(wb: Any, members: Iterable[Member], header: Any, sheet: Any = None) -> None:
+    """Add the hidden member sheet and the mark to a workbook being written (XlsxWriter):
+    to ``sheet`` when given (a sheet written row by row, ``sheets.streamed``: one row a unit)."""
+    ws = sheet if sheet is not None else wb.add_worksheet(SHEET)
     ws.write_row(0, 0, HEADERS, header)
     r = 0
     for r, member in enumerate(members, 1):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +19,7 @@ from typing import Any, overload
 
 from .. import errors
 from ..actions import sources
-from ..actions.results import Batch, FileResult
+from ..actions.results import Batch, FileResult, Made
 from ..core import rules
 from ..core.indicators import INDICATORS, level
 from ..core.model import Number, Report
@@ -31,6 +31,7 @@ from ..workbook import writer as workbook_writer
 from . import copies, expect, members, sheets, units
 from .decide import Decision, Line, add, decide
 from .gather import INPUT_KEYS, Entry, measure, read_all
+from .spill import Keyed, Spill
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
@@ -46,26 +47,26 @@ OUTPUT_SKIPPED = "输出文件 {name} 也在输入中，已跳过"
 UNREADABLE_CODE = "file.unreadable"  # an input that could not be read and says no code of its own
 
 
-def _results(decision: Decision) -> list[FileResult]:
-    """One result per input (and per body on the list that sent nothing): valid when summed
-    or settled (an identical copy, a summary: nothing to do, see ``Line.settled``);
-    its status, category and counts as the action's own JSON keys."""
-    out = []
-    for line in decision.lines:
-        e = line.entry
-        read = e if e is not None and e.readable else None
-        extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
-                 "status": line.status.value, "errors": read.errors if read is not None else None,
-                 "warnings": read.warnings if read is not None else None,
-                 "explained": read.explained if read is not None else None}
-        notes = tuple(sheets.describe(line))
-        if e is not None and e.error:
-            out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
-                                         notes=notes, extra=extra))
-        else:
-            out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
-                                  valid=line.settled))
-    return out
+def _results(decision: Decision) -> Made[Line]:
+    """One result per input (and per body on the list that sent nothing), made when it is read
+    (``Made``): the parent keeps the decision's lines, not 10,000 results."""
+    return Made(decision.lines, _result)
+
+
+def _result(line: Line) -> FileResult:
+    """A line's result: valid when summed or settled (an identical copy, a summary: nothing to
+    do, see ``Line.settled``); its status, category and counts as the action's own JSON keys."""
+    e = line.entry
+    read = e if e is not None and e.readable else None
+    extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
+             "status": line.status.value, "errors": read.errors if read is not None else None,
+             "warnings": read.warnings if read is not None else None,
+             "explained": read.explained if read is not None else None}
+    notes = tuple(sheets.describe(line))
+    if e is not None and e.error:
+        return FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,
+                                 notes=notes, extra=extra)
+    return FileResult(e.path if e else "", notes=notes, extra=extra, valid=line.settled)
 
 
 def _batch(decision: Decision, notes: list[str], headline: str, **extra: Any) -> Batch:
@@ -96,7 +97,8 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     notes: list[str] = []
     files = _inputs(paths, output, notes)
     read = read_all(files, executor)
-    entries = list(progress(read, len(files)) if progress else read)
+    entries = Spill(progress(read, len(files)) if progress else read)  # on disk as they arrive
+    del files, read  # the paths are in the entries now
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid, org=org,
                       summaries=summaries)
     if decision.year is None and any(e.readable for e in entries):
@@ -119,7 +121,7 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     def add_sheets(wb: Any) -> None:
         sheets.write(wb, decision, decision.headline, bodies, total, last is not None, org)
         sheets.write_copies(wb, copied.found)
-        members.write(wb, _members(decision), None)
+        members.write(wb, _members(decision), None, sheets.streamed(wb, members.SHEET))
 
     _save(output, report, add_sheets, overwrite)
     view = report.computed()
@@ -150,18 +152,17 @@ def _listed(expect_path: Path | None, units_path: Path | None, org: str | None
     return tree.under(org), org
 
 
-def _members(decision: Decision) -> list[members.Member]:
-    """The units inside the output: each counted input, or a counted summary's own members."""
-    out: list[members.Member] = []
+def _members(decision: Decision) -> Iterator[members.Member]:
+    """The units inside the output: each counted input, or a counted summary's own members
+    (each entry read as its row is written)."""
     for line in decision.summed:
         e = line.entry
         if e is None:
             continue
         if e.members is None:
-            out.append((e.org or "", line.category or "", e.digest, ""))
+            yield (e.org or "", line.category or "", e.digest, "")
         else:
-            out += [(name, "", digest, e.org or "") for name, digest in e.members]
-    return out
+            yield from ((name, "", digest, e.org or "") for name, digest in e.members)
 
 
 def _number(value: Number | None) -> float | int | None:
@@ -178,7 +179,7 @@ def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None
     given = sources.load(summary)
     expected, _org = _listed(expect_path, units_path, given.org or DEFAULT_ORG)
     notes: list[str] = []
-    entries = list(read_all(_inputs(paths, summary, notes), executor))
+    entries = Spill(read_all(_inputs(paths, summary, notes), executor))
     year = year if year is not None else given.year if isinstance(given.year, int) else None
     decision = decide(entries, year, expected=expected, include_invalid=include_invalid,
                       org=given.org)
@@ -224,7 +225,7 @@ def _resolved(path: Path) -> Path | None:
 class LastYear:
     """Last year's entry of each body (by normalised org) and last year's total, if known."""
 
-    bodies: dict[str, Entry]
+    bodies: Mapping[str, Entry]
     total: Report | None
 
 
@@ -233,16 +234,18 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     """Last year's report of each body (by org and year inside the workbooks, as ``--prior``
     finds them), and the total's: last year's consolidated report of ``org`` if the folder
     holds it, else the sum of last year's reports when every summed body has one."""
-    found: dict[str, list[Entry]] = defaultdict(list)
+    found: dict[str, list[int]] = defaultdict(list)
     last_year = decision.year - 1 if decision.year else None
+    spill = Spill()  # last year's entries too are kept on disk, by position
     for e in read_all(sources.collect([folder], json=True), executor):
         if e.readable and e.year == last_year and normalise(e.org):
-            found[normalise(e.org)].append(e)
+            found[normalise(e.org)].append(len(spill))
+            spill.extend((e,))
     for group in found.values():
         if len(group) > 1:
-            notes.append(PRIOR_AMBIGUOUS.format(org=group[0].org, n=len(group), year=last_year))
-    one = {key: group[0] for key, group in found.items() if len(group) == 1}
-    own = one.pop(normalise(org), None)
+            notes.append(PRIOR_AMBIGUOUS.format(org=spill[group[0]].org, n=len(group), year=last_year))
+    one = Keyed(spill, {key: group[0] for key, group in found.items() if len(group) == 1})
+    own = one.pop(normalise(org))
     total = own.report() if own is not None else None
     keys = [normalise(line.org) for line in decision.summed]
     if total is None and keys and all(k in one for k in keys):
@@ -256,8 +259,8 @@ class _Bodies(Sequence[sheets.Body]):
     """The 指标 rows of the summed bodies, each made when it is read (its measures unpacked from
     the entry the worker sent), so that 10,000 bodies' numbers are never all held at once."""
 
-    def __init__(self, lines: Sequence[Line], before: dict[str, Entry]) -> None:
-        self._lines = [line for line in lines if line.entry is not None and line.entry.readable]
+    def __init__(self, lines: Sequence[Line], before: Mapping[str, Entry]) -> None:
+        self._lines = [line for line in lines if (e := line.entry) is not None and e.readable]
         self._before = before
 
     def __len__(self) -> int:

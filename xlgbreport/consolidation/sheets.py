@@ -89,7 +89,7 @@ def write(wb: Any, decision: Decision, headline: str, bodies: Sequence[Body], to
     _indicators(streamed(wb, INDICATOR_SHEET), bodies, total, with_prior, f)
     charts.write(wb, [(b.org, b.figures) for b in bodies[:charts.CHART_LIMIT]], len(bodies),
                  f["header"], f["cell"], org)
-    detail.write(wb, [(line.entry, line.category) for line in decision.summed if line.entry],
+    detail.write(wb, [line for line in decision.summed if line.entries is not None],
                  f["header"], f["cell"])
 
 
