@@ -223,13 +223,15 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None) -> Batch:
-    """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
-    interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
-    one result per report found, valid when complete (nothing left blank, deduced or wrong)."""
+                   progress: Progress | None = None, evidence: str | Path | None = None) -> Batch:
+    """Published reports (web pages, Word, PDF, text, scans with the ``ocr`` extra, or their
+    folders) read into workbooks or interchange JSON at ``output`` (a file for one source, else
+    a folder; nowhere when None): one result per report found, valid when complete (nothing left
+    blank, deduced or wrong). ``evidence``: a folder for one HTML page per report showing each
+    cell beside the part of the source it came from."""
     from .importer import run
 
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress)
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, evidence=evidence)
 
 
 def read_published(path: str | Path) -> list[Imported]:

@@ -1,0 +1,201 @@
+"""A scanned report (a PDF of page images, or pictures) read by OCR into the same lines of
+cells the other readers give, never guessing a number.
+
+Each page is straightened and cut into ruled tables' cells and text lines (:mod:`.ocr_grid`);
+each cell, and each line outside the tables, is read on its own by an offline engine
+(:mod:`.ocr_engines`). A table row is one line of its cells (a merged cell once, in its first
+row), other text one line of one cell, top to bottom, pages in order: what the PDF reader gives
+for a PDF with text, so the parser finds title, headings and rows as it does there.
+
+Never a guess: a cell is a *number cell* when most of what was read is digits; its O/o and
+l/I/| are read as 0 and 1 (and that is noted); it is given to the parser only when it then is a
+well-formed number and the engine's confidence is at least :data:`CONFIDENCE`. Otherwise the
+cell is given empty and recorded *to check* (待核对). Every cell read is recorded
+(:class:`Recognised`: page, box, what was read, a small PNG of the crop) for the import
+report's count and the evidence page; :mod:`.ocr_check` then blanks the cells the table's
+equations reject.
+
+Bounds, checked before a page is decoded: pages per file (:attr:`ReadLimits.scan_pages`), pixels
+per page (:attr:`ReadLimits.scan_pixels`; Pillow reads only an image's header on ``open``), and
+the time the OCR of one page may take (:attr:`ReadLimits.scan_seconds`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import errors
+from ..errors import InputError, Message
+from .document import Line, Recognised
+from .limits import ReadLimits
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+#: The engine's confidence (0 to 1) a number cell needs to be placed. RapidOCR reads a lone 0
+#: right at 0.87 to 0.90, and its misreadings of digits fall below (docs/import.md: the figures);
+#: what passes is still held to the table's equations (:mod:`.ocr_check`).
+CONFIDENCE = 0.8
+#: A picture without a resolution is taken to be an A4 page this many inches wide.
+A4_WIDTH = 8.27
+#: A PDF page is drawn at this resolution for OCR.
+PDF_DPI = 200
+#: Evidence crops are scaled to at most this height in pixels.
+CROP_HEIGHT = 48
+
+SCAN_TOO_MANY_PAGES = Message("import.scan_too_many_pages",
+                              "扫描件页数过多（超过 {limit} 页），文字识别耗时过长，未导入：请只导入年度报告的页面")
+SCAN_PAGE_TOO_BIG = Message("import.scan_page_too_big",
+                            "第 {page} 页图像过大（{width}×{height} 像素，超过 {limit} 万像素），为安全起见拒绝读取")
+SCAN_PAGE_SLOW = Message("import.scan_page_slow", "第 {page} 页文字识别超时（超过 {limit} 秒），未导入")
+NOT_IMAGE = Message("import.not_image", "不是可读取的图片（PNG、JPEG 或 TIFF），或图片已损坏")
+
+_NUMBERISH = re.compile(r"[0-9OoIl|.,，]")
+_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_FIXES = str.maketrans("OoIl|，", "00111,")  # letters a digit is misread as, inside a number cell
+
+
+def classify(text: str, confidence: float) -> tuple[str, str]:
+    """What a cell read as ``text`` gives the parser, and its status (see :class:`Recognised`)."""
+    bare = "".join(text.split())
+    if not bare:
+        return "", "empty"
+    numberish = sum(1 for ch in bare if _NUMBERISH.match(ch))
+    if not any(ch.isdigit() for ch in bare) and bare not in ("O", "o") or numberish * 2 <= len(bare):
+        return text.strip(), "text"
+    fixed = bare.translate(_FIXES)
+    if confidence < CONFIDENCE or not _NUMBER.fullmatch(fixed):
+        return "", "check"
+    return fixed, "number" if fixed == bare else "fixed"
+
+
+def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[object, float]]:
+    """A PDF's pages as grey pictures and their dpi, each checked before it is drawn."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # pdfium raises its own PdfiumError for a damaged file
+        raise InputError(path, errors.CORRUPT) from None
+    try:
+        if len(pdf) > limits.scan_pages:
+            raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
+        for number in range(len(pdf)):
+            page = pdf[number]
+            width, height = (PDF_DPI * v / 72 for v in page.get_size())
+            if width * height > limits.scan_pixels:
+                raise InputError(path, SCAN_PAGE_TOO_BIG, page=number + 1, width=int(width),
+                                 height=int(height), limit=limits.scan_pixels // 10_000)
+            yield page.render(scale=PDF_DPI / 72, grayscale=True).to_pil(), PDF_DPI
+            page.close()
+    finally:
+        pdf.close()
+
+
+def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -> Iterator[tuple[object, float]]:
+    """Pictures (and a TIFF's frames) as grey pages with their dpi, each checked by its header
+    before its pixels are decoded."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = limits.scan_pixels  # Pillow's own bomb check, as a second guard
+    count = 0
+    for path, data in zip(paths, datas, strict=True):
+        try:
+            image = Image.open(io.BytesIO(data))
+            frames = getattr(image, "n_frames", 1)
+        except Image.DecompressionBombError:
+            raise InputError(path, SCAN_PAGE_TOO_BIG, page=count + 1, width="?", height="?",
+                             limit=limits.scan_pixels // 10_000) from None
+        except Exception:
+            raise InputError(path, NOT_IMAGE) from None
+        if count + frames > limits.scan_pages:
+            raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
+        for frame in range(frames):
+            count += 1
+            image.seek(frame)
+            width, height = image.size
+            if width * height > limits.scan_pixels:
+                raise InputError(path, SCAN_PAGE_TOO_BIG, page=count, width=width, height=height,
+                                 limit=limits.scan_pixels // 10_000)
+            try:
+                grey = image.convert("L")
+            except Exception:
+                raise InputError(path, NOT_IMAGE) from None
+            dpi = image.info.get("dpi", (0, 0))[0]
+            yield grey, float(dpi) if dpi and dpi >= 72 else width / A4_WIDTH
+
+
+def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLimits,
+               engine_name: str | None = None) -> tuple[list[Line], list[Recognised]]:
+    """The scan's lines and the table cells read, pages in order."""
+    import cv2
+    import numpy as np
+
+    from . import ocr_engines, ocr_grid
+
+    try:
+        engine = ocr_engines.engine(engine_name)
+    except ocr_engines.Missing:
+        raise InputError(path, ocr_engines.OCR_MISSING) from None
+    lines: list[Line] = []
+    cells: list[Recognised] = []
+    for number, (picture, dpi) in enumerate(pages, start=1):
+        started = time.monotonic()
+        grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
+        page = ocr_grid.layout(grey, dpi)
+        crops, where = [], []  # every text line of the page, read in one batch
+        for k, (_, item) in enumerate(page.items):
+            if isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell):
+                for c, cell in enumerate(item):
+                    for box in cell.lines:
+                        crops.append(_crop(grey, box, cell.box))
+                        where.append((k, c))
+            else:
+                crops.append(_crop(grey, item, None))  # type: ignore[arg-type]
+                where.append((k, -1))
+        read: dict[tuple[int, int], list[tuple[str, float]]] = {}
+        for at, found in zip(where, engine.read(crops), strict=True):
+            read.setdefault(at, []).append(found)
+        if time.monotonic() - started > limits.scan_seconds:
+            raise InputError(path, SCAN_PAGE_SLOW, page=number, limit=f"{limits.scan_seconds:g}")
+        for k, (_, item) in enumerate(page.items):
+            line = len(lines) + 1
+            if not (isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell)):
+                text = " ".join(t for t, _ in read.get((k, -1), []) if t.strip())
+                if text:
+                    lines.append(Line(line, (text,)))
+                continue
+            given = []
+            for c, cell in enumerate(item):
+                parts = read.get((k, c), [])
+                text = " ".join(t for t, _ in parts if t.strip())
+                confidence = min((s for _, s in parts), default=0.0)
+                value, status = classify(text, confidence)
+                given.append(value)
+                x0, y0, x1, y1 = cell.box
+                crop = grey[y0:y1, x0:x1]
+                scale = min(1.0, CROP_HEIGHT / max(1, crop.shape[0]))
+                if scale < 1:
+                    crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+                png = cv2.imencode(".png", crop)[1].tobytes()
+                cells.append(Recognised(line, c, number, cell.box, text, confidence, value, status, png))
+            lines.append(Line(line, tuple(given)))
+    return lines, cells
+
+
+def _crop(grey, box: tuple[int, int, int, int], within: tuple[int, int, int, int] | None):
+    """A text line's pixels with a margin of white (engines read a line better with one)."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    pad = max(2, (y1 - y0) // 4)
+    if within is not None:  # not the ruling around it
+        x0, y0 = max(x0 - pad, within[0] + 2), max(y0 - pad, within[1] + 2)
+        x1, y1 = min(x1 + pad, within[2] - 2), min(y1 + pad, within[3] - 2)
+    else:
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    h, w = grey.shape
+    piece = grey[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    return cv2.copyMakeBorder(piece, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
