@@ -18,9 +18,9 @@ from ..core.model import is_number
 from ..core.rule_base import plain_value
 from ..core.tables import CellKey, where_key
 from ..files import atomic
+from .document import Recognised
 from .ocr_check import Sourced
 from .parse import Imported
-from .document import Recognised
 
 #: A source line shown beside a cell is cut to this many characters.
 LINE_CHARS = 200

@@ -18,9 +18,8 @@ from ..core.rule_base import EquationRule
 from ..core.rules import for_format
 from ..core.tables import CellKey, where_key
 from . import notes
-from .document import Document
+from .document import Document, Recognised
 from .parse import Imported
-from .document import Recognised
 
 
 class ToCheck(notes.Note):

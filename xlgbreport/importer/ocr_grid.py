@@ -19,6 +19,8 @@ import numpy as np
 
 #: A ruling line is at least this long (inches); a character's stroke (10.5 pt) is 0.15 inch.
 RULE_INCHES = 0.3
+#: Grey darker than this is ink of a ruling line; gaps along a line up to this long (inches) are closed.
+RULE_INK, GAP_INCHES = 200, 0.02
 #: Cells whose tops are within this (inches) start the same row.
 ROW_TOLERANCE = 0.05
 #: A cell or a text line smaller than this (inches) across is a speck, not text.
@@ -68,18 +70,24 @@ def straighten(gray: np.ndarray) -> np.ndarray:
     return cv2.warpAffine(gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def ruling(bw: np.ndarray, dpi: float) -> np.ndarray:
-    """The page's ruling lines (255) by morphology, slightly thickened to close a scan's gaps."""
+def ruling(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """The page's ruling lines (255) by morphology, slightly thickened. Ink here is anything
+    darker than :data:`RULE_INK` (a scanned thin line is grey and broken), and gaps of a few
+    pixels along a line are closed before the long kernel keeps only lines."""
+    bw = np.where(gray < RULE_INK, 255, 0).astype(np.uint8)
     length = max(10, int(RULE_INCHES * dpi))
-    horizontal = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    vertical = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
-    return cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    gap = max(3, int(GAP_INCHES * dpi))
+    lines = []
+    for along, across in (((length, 1), (gap, 1)), ((1, length), (1, gap))):
+        closed = cv2.morphologyEx(bw, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        lines.append(cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along)))
+    return cv2.dilate(cv2.bitwise_or(lines[0], lines[1]), np.ones((3, 3), np.uint8))
 
 
 def layout(gray: np.ndarray, dpi: float) -> Layout:
     """The page's tables (rows of cells) and text lines, in order of their top."""
     bw = ink(gray)
-    grid = ruling(bw, dpi)
+    grid = ruling(gray, dpi)
     speck = max(3, int(SPECK_INCHES * dpi))
     items: list[tuple[int, Box | tuple[Cell, ...]]] = []
     text = bw.copy()

@@ -108,7 +108,7 @@ def _scanned(path: Path, data: bytes, limits: ReadLimits, ocr: bool) -> Document
         datas = [_picture(f, limits) for f in files]
         pages = readers_ocr.pages_of_images(files, datas, limits)
     lines, cells = readers_ocr.read_pages(path, pages, limits)
-    if not any(line.cells[0].strip() for line in lines):
+    if not any(cell.strip() for line in lines for cell in line.cells):
         raise InputError(path, errors.PDF_NO_TEXT)
     return Document(str(path), "pdf", bounded(path, lines, limits), tuple(cells))
 

@@ -99,17 +99,16 @@ def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -
     before its pixels are decoded."""
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = limits.scan_pixels  # Pillow's own bomb check, as a second guard
     count = 0
     for path, data in zip(paths, datas, strict=True):
+        guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # the header only: sized below
         try:
             image = Image.open(io.BytesIO(data))
             frames = getattr(image, "n_frames", 1)
-        except Image.DecompressionBombError:
-            raise InputError(path, SCAN_PAGE_TOO_BIG, page=count + 1, width="?", height="?",
-                             limit=limits.scan_pixels // 10_000) from None
         except Exception:
             raise InputError(path, NOT_IMAGE) from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = guard
         if count + frames > limits.scan_pages:
             raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
         for frame in range(frames):
@@ -145,15 +144,16 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
         started = time.monotonic()
         grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
         page = ocr_grid.layout(grey, dpi)
+        clean = 255 - ocr_grid.ink(grey)  # black on white: a scan's noise and JPEG haze gone
         crops, where = [], []  # every text line of the page, read in one batch
         for k, (_, item) in enumerate(page.items):
             if isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell):
                 for c, cell in enumerate(item):
                     for box in cell.lines:
-                        crops.append(_crop(grey, box, cell.box))
+                        crops.append(_crop(clean, box, cell.box))
                         where.append((k, c))
             else:
-                crops.append(_crop(grey, item, None))  # type: ignore[arg-type]
+                crops.append(_crop(clean, item, None))  # type: ignore[arg-type]
                 where.append((k, -1))
         read: dict[tuple[int, int], list[tuple[str, float]]] = {}
         for at, found in zip(where, engine.read(crops), strict=True):
