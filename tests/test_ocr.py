@@ -187,10 +187,11 @@ def test_a_scan_imports_with_no_cell_wrong(scanned_pdf):
 def test_a_scan_document_is_what_the_parser_reads(tmp_path):
     """The OCR route hands the parser the Document the other readers give: a placed cell maps
     back to the cell it was read from."""
+    from published_layouts import lines_of
+
     from xlgbreport.importer.document import Recognised
     from xlgbreport.importer.ocr_check import sourced
     from xlgbreport.importer.parse import parse
-    from published_layouts import lines_of
     truth = known("suqian_2023").report
     lines = [Line(i + 1, tuple(cells)) for i, cells in enumerate(lines_of(truth, "rows"))]
     at = next(ln for ln in lines if "（一）予以公开" in ln.cells)

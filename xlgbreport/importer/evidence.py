@@ -28,7 +28,8 @@ STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:3px 6px;vertical-align:top}
-th{background:#eee;font-weight:normal;text-align:left}td.v{min-width:7em}
+th{background:#eee;font-weight:normal;text-align:left;min-width:10em}td.v{min-width:7em}
+.col{display:block;font-size:.75em;color:#666}
 .val{font-size:1.1em;font-weight:bold}.src{display:block;margin-top:2px}.src img{max-height:40px;border:1px solid #ccc}
 .line{font-size:.8em;color:#555}.why{display:block;font-size:.8em}
 .check{background:#fff3b0}.rejected{background:#f8c8c8}.deduced{background:#dde8ff}.blank{color:#999}
@@ -66,15 +67,16 @@ def page(one: Imported, source: Path) -> str:
                '<span class="deduced">推断</span><span class="blank">留空</span></p>')
     for table in schema.tables:
         out.append(f"<h2>{escape(table.title)}</h2><table>")
-        if len({tuple(c.id for c in r.columns) for r in table.rows}) == 1:  # one header fits all rows
+        headed = len({tuple(c.id for c in r.columns) for r in table.rows}) == 1  # one header fits all
+        if headed:
             out.append("<tr><th></th>" + "".join(f"<th>{escape(c.label)}</th>" for c in table.rows[0].columns)
                        + "</tr>")
         for row in table.rows:
             out.append(f"<tr><th>{escape(row.title)}</th>")
             for column in row.columns:
                 key = (table.id, row.id, column.id)
-                out.append(_cell(key, column.label, report.cells.get(key), cells.get(key), key in rejected,
-                                 key in deduced, lines, report.where.get(where_key(key), "")))
+                out.append(_cell(key, "" if headed else column.label, report.cells.get(key), cells.get(key),
+                                 key in rejected, key in deduced, lines, report.where.get(where_key(key), "")))
             out.append("</tr>")
         out.append("</table>")
     unplaced = [c for c in (sourced.document.recognised if sourced and sourced.document else ())
@@ -118,7 +120,8 @@ def _cell(key: CellKey, label: str, value: object, read: Recognised | None, reje
             cut = text if len(text) <= LINE_CHARS else text[:LINE_CHARS] + "…"
             source = f'<span class="src line">第 {escape(number)} 行：{escape(cut)}</span>'
     why_html = f'<span class="why">{escape(why)}</span>' if why else ""
-    return (f'<td class="{" ".join(classes)}" title="{escape(label)}"><span class="val">{shown}</span>'
+    column = f'<span class="col">{escape(label)}</span>' if label else ""
+    return (f'<td class="{" ".join(classes)}">{column}<span class="val">{shown}</span>'
             f"{why_html}{source}</td>")
 
 

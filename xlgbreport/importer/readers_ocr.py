@@ -34,9 +34,9 @@ from .document import Line, Recognised
 from .limits import ReadLimits
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-#: The engine's confidence (0 to 1) a number cell needs to be placed. RapidOCR reads a lone 0
-#: right at 0.87 to 0.90, and its misreadings of digits fall below (docs/import.md: the figures);
-#: what passes is still held to the table's equations (:mod:`.ocr_check`).
+#: The engine's confidence (0 to 1) a number cell needs, unless the engine sets its own
+#: (``Engine.confident``: RapidOCR 0.8, Tesseract 0.7, docs/import.md gives the figures); what
+#: passes is still held to the table's equations (:mod:`.ocr_check`).
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
@@ -57,7 +57,7 @@ _NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _FIXES = str.maketrans("OoIl|，", "00111,")  # letters a digit is misread as, inside a number cell
 
 
-def classify(text: str, confidence: float) -> tuple[str, str]:
+def classify(text: str, confidence: float, threshold: float = CONFIDENCE) -> tuple[str, str]:
     """What a cell read as ``text`` gives the parser, and its status (see :class:`Recognised`)."""
     bare = "".join(text.split())
     if not bare:
@@ -66,7 +66,7 @@ def classify(text: str, confidence: float) -> tuple[str, str]:
     if not any(ch.isdigit() for ch in bare) and bare not in ("O", "o") or numberish * 2 <= len(bare):
         return text.strip(), "text"
     fixed = bare.translate(_FIXES)
-    if confidence < CONFIDENCE or not _NUMBER.fullmatch(fixed):
+    if confidence < threshold or not _NUMBER.fullmatch(fixed):
         return "", "check"
     return fixed, "number" if fixed == bare else "fixed"
 
@@ -172,10 +172,9 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
                 parts = read.get((k, c), [])
                 text = " ".join(t for t, _ in parts if t.strip())
                 confidence = min((s for _, s in parts), default=0.0)
-                value, status = classify(text, confidence)
+                value, status = classify(text, confidence, getattr(engine, "confident", CONFIDENCE))
                 given.append(value)
-                x0, y0, x1, y1 = cell.box
-                crop = grey[y0:y1, x0:x1]
+                crop = grey[_shown(cell)]
                 scale = min(1.0, CROP_HEIGHT / max(1, crop.shape[0]))
                 if scale < 1:
                     crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -183,6 +182,16 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
                 cells.append(Recognised(line, c, number, cell.box, text, confidence, value, status, png))
             lines.append(Line(line, tuple(given)))
     return lines, cells
+
+
+def _shown(cell) -> tuple[slice, slice]:
+    """What the evidence page shows of a cell: its text with a margin (the whole cell when empty)."""
+    x0, y0, x1, y1 = cell.box
+    if cell.lines:
+        pad = 6
+        x0, y0 = max(x0, min(b[0] for b in cell.lines) - pad), max(y0, min(b[1] for b in cell.lines) - pad)
+        x1, y1 = min(x1, max(b[2] for b in cell.lines) + pad), min(y1, max(b[3] for b in cell.lines) + pad)
+    return slice(y0, y1), slice(x0, x1)
 
 
 def _crop(grey, box: tuple[int, int, int, int], within: tuple[int, int, int, int] | None):
