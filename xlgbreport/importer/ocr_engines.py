@@ -55,7 +55,7 @@ class Rapid:
         except ImportError as exc:
             raise Missing from exc
         # one thread: a batch reads its files in a process pool, one per core
-        self._engine = RapidOCR(print_verbose=False, intra_op_num_threads=1, rec_batch_num=16)
+        self._engine = RapidOCR(print_verbose=False, intra_op_num_threads=1, rec_batch_num=1)
 
     def read(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:

@@ -42,6 +42,9 @@ CONFIDENCE = 0.8
 A4_WIDTH = 8.27
 #: A PDF page is drawn at this resolution for OCR.
 PDF_DPI = 200
+#: A cell whose lines are all at most this many times as wide as high is text set upright (a
+#: narrow column's header, a character or two a line): its lines are read as one.
+UPRIGHT = 2.5
 #: Evidence crops are scaled to at most this height in pixels.
 CROP_HEIGHT = 48
 
@@ -149,9 +152,11 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
         for k, (_, item) in enumerate(page.items):
             if isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell):
                 for c, cell in enumerate(item):
-                    for box in cell.lines:
-                        crops.append(_crop(clean, box, cell.box))
-                        where.append((k, c))
+                    pieces = [_crop(clean, box, cell.box) for box in cell.lines]
+                    if len(pieces) > 1 and all(p.shape[1] <= UPRIGHT * p.shape[0] for p in pieces):
+                        pieces = [_side_by_side(pieces)]  # text set upright, a character or two a line
+                    crops += pieces
+                    where += [(k, c)] * len(pieces)
             else:
                 crops.append(_crop(clean, item, None))  # type: ignore[arg-type]
                 where.append((k, -1))
@@ -182,6 +187,16 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
                 cells.append(Recognised(line, c, number, cell.box, text, confidence, value, status, png))
             lines.append(Line(line, tuple(given)))
     return lines, cells
+
+
+def _side_by_side(pieces: list) -> object:
+    """Short lines read as one: 「结」「果」「维」「持」 is read better as 结果维持."""
+    import cv2
+    import numpy as np
+
+    height = max(p.shape[0] for p in pieces)
+    return np.hstack([cv2.copyMakeBorder(p, 0, height - p.shape[0], 0, 0, cv2.BORDER_CONSTANT, value=255)
+                      for p in pieces])
 
 
 def _shown(cell) -> tuple[slice, slice]:
