@@ -69,17 +69,17 @@ def test_the_conf_sheet_is_named_after_the_project_and_names_the_module(built: P
         "Interpreter_Win": r"%LOCALAPPDATA%\Programs\Python\Python312\pythonw.exe"}
 
 
-def test_the_ribbon_has_the_three_buttons_each_with_a_callback_of_the_module(built: Path) -> None:
+def test_the_ribbon_has_the_four_buttons_each_with_a_callback_of_the_module(built: Path) -> None:
     root = ElementTree.fromstring(parts(built)[addin.RIBBON_PART])
     tabs = list(root.iter(f"{UI}tab"))
     assert [t.get("label") for t in tabs] == ["年报"]
     buttons = list(tabs[0].iter(f"{UI}button"))
-    assert [b.get("label") for b in buttons] == ["校验", "结转上年数据", "生成报告"]
+    assert [b.get("label") for b in buttons] == ["校验", "结转上年数据", "生成报告", "生成对比报告"]
     defined = set(CALLBACK.findall(addin.RIBBON_BAS.read_text(encoding="utf-8")))
     for b in buttons:
         module, _, callback = b.get("onAction").partition(".")
         assert module == addin.RIBBON_MODULE and callback in defined
-    assert len({b.get("id") for b in buttons}) == 3
+    assert len({b.get("id") for b in buttons}) == 4
     bas = addin.RIBBON_BAS.read_bytes()
     assert bas.isascii() and b"\r\n" in bas and b"\n" not in bas.replace(b"\r\n", b"")
 

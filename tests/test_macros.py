@@ -247,3 +247,18 @@ def test_generate_report_never_replaces_a_revised_draft(chain) -> None:
     assert "经办人加的一段" in [p.text for p in docx.Document(word).paragraphs]
     assert target.read_text(encoding="utf-8") == "经办人改过的草稿"
     assert second.read_text(encoding="utf-8") == narrative.markdown(workbook_reader.read(this_path))
+
+
+def test_generate_comparison_writes_the_word_comparison_with_last_year_on_the_cover(chain) -> None:
+    last_path, this_path = chain
+    book = FakeBook(this_path)
+    refused = macros.generate_comparison(book)
+    assert "封面“上年工作簿”没有填写" in refused and not list(this_path.parent.glob("*对比*"))
+    book.set("xlg_prior", str(last_path))
+    message = macros.generate_comparison(book)
+    (word,) = this_path.parent.glob("*_对比.docx")
+    assert message == macros.WROTE.format(path=word)
+    document = docx.Document(word)
+    assert document.paragraphs[0].text == "宿迁市人民政府2023年与2024年政府信息公开工作年度报告对比"
+    assert "3511" in [c.text for t in document.tables for c in t.rows[1].cells]  # 新收申请, 2023
+    assert book.written == []

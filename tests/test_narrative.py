@@ -67,9 +67,33 @@ def test_names_come_from_the_schema() -> None:
 def test_nothing_happened() -> None:
     report = zeros()
     assert narrative.paragraph(report, "requests") == "2024年，本机关未收到政府信息公开申请，也没有上年结转的申请。"
-    assert narrative.paragraph(report, "appeals") == "2024年，本机关没有因政府信息公开引起的行政复议、行政诉讼。"
+    assert narrative.paragraph(report, "appeals") == "2024年，本机关未发生因政府信息公开引起的行政复议、行政诉讼。"
+    assert narrative.paragraph(report, "proactive") == (
+        "2024年，未制发、废止规章；未制发、废止行政规范性文件；未作出行政许可、行政处罚、行政强制决定；"
+        "未收取行政事业性收费。")
     report.year = None
     assert narrative.paragraph(report, "requests").startswith("本年度，")
+
+
+def test_zeros_are_said_in_words_and_every_other_number_is_kept() -> None:
+    """Issue 18: no 「制发规章0件」, 「行政事业性收费0万元」 or 「行政诉讼0件」; what is not zero stays."""
+    report = zeros()
+    cells = report.cells
+    cells[("proactive", "regulations", "issued")] = cells[("proactive", "regulations", "in_force")] = 2
+    cells[("proactive", "penalty", "decisions")] = 3
+    cells[("requests", "2", "natural_person")] = cells[("requests", "3.1", "natural_person")] = 2
+    cells[("appeals", "review", "upheld")] = 1
+    assert narrative.paragraph(report, "proactive") == (
+        "2024年，制发规章2件，现行有效2件；未制发、废止行政规范性文件；作出行政处罚决定3件，"
+        "未作出行政许可、行政强制决定；未收取行政事业性收费。")
+    assert narrative.paragraph(report, "requests") == (
+        "2024年，本机关未收到新的政府信息公开申请，上年结转2件。办理结果：予以公开2件，合计办结2件；"
+        "没有结转下年度继续办理的申请。")
+    assert narrative.paragraph(report, "appeals") == (
+        "2024年，因政府信息公开引起行政复议1件（结果维持1件），"
+        "未发生行政诉讼（未经复议直接起诉）、行政诉讼（复议后起诉）。")
+    cells[("requests", "1", "natural_person")], cells[("requests", "3.1", "natural_person")] = 5, 7
+    assert "新收政府信息公开申请5件（均为自然人）" in narrative.paragraph(report, "requests")
 
 
 @pytest.mark.parametrize("value", [None, Invalid("无"), Invalid(" ")])
@@ -88,7 +112,7 @@ def test_a_blank_total_is_incomplete_but_an_absent_one_is_computed() -> None:
     assert narrative.paragraph(report, "appeals") == narrative.INCOMPLETE.format(
         title=APPEALS.title, n=1)
     del report.cells[("appeals", "review", "total")]
-    assert "没有因政府信息公开引起" in narrative.paragraph(report, "appeals")
+    assert "未发生因政府信息公开引起" in narrative.paragraph(report, "appeals")
 
 
 def test_errors_are_named_instead_of_prose() -> None:
@@ -104,7 +128,7 @@ def test_errors_are_named_instead_of_prose() -> None:
 def test_fees_are_written_as_given() -> None:
     report = zeros()
     report.cells[("proactive", "admin_fees", "amount")] = Decimal("0.0000")
-    assert narrative.paragraph(report, "proactive").endswith("行政事业性收费0万元。")
+    assert narrative.paragraph(report, "proactive").endswith("未收取行政事业性收费。")  # 0.0000 is 0
     report.cells[("proactive", "admin_fees", "amount")] = Decimal("96171.6000")
     assert "行政事业性收费96171.6万元" in narrative.paragraph(report, "proactive")
     assert narrative.number(Decimal("1E+2")) == "100"
@@ -131,8 +155,8 @@ def test_templates_ship_inside_the_package() -> None:
     every package folder listed (the list replaces setuptools' search)."""
     folder = resources.files("xlgbreport.templates")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith((".j2", ".docx")))
-    assert names == ["appeals.txt.j2", "draft.md.j2", "proactive.txt.j2", "report.docx",
-                     "report.html.j2", "report.md.j2", "requests.txt.j2"]
+    assert names == ["appeals.txt.j2", "compare.docx", "compare.html.j2", "compare.md.j2", "draft.md.j2",
+                     "proactive.txt.j2", "report.docx", "report.html.j2", "report.md.j2", "requests.txt.j2"]
     assert Path(str(folder / "report.docx")).resolve() == ROOT / "templates" / "report.docx"
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = config["tool"]["setuptools"]

@@ -24,11 +24,12 @@ from xlgbreport.core import shown
 from xlgbreport.core.formats import GB2021
 from xlgbreport.core.text_rules import TextNumber, TextYear, _quantities, sentences
 from xlgbreport.errors import InputError
-from xlgbreport.importer import normalize, parse, place, readers, readers_docx
+from xlgbreport.importer import normalize, parse, place, readers, readers_docx, runtogether
 from xlgbreport.importer import run as import_run
 from xlgbreport.importer.limits import LIMITS
 
 MB = 1 << 20
+MARKS = runtogether.marks(GB2021.schema)
 _YEAR = TextYear()
 
 
@@ -60,6 +61,15 @@ CASES: list[tuple[str, Callable[[str], object], Callable[[int], str]]] = [
     ("markdown autolink dots", shown.markdown, lambda n: "a." * (n // 2)),
     ("markdown numbered", shown.markdown, lambda n: "1" * n + "x"),
     ("meta charset", readers.declared_charset, lambda n: ("<meta " + " " * n).encode()),
+    ("text cells: spaces", readers.text_cells, lambda n: "a" + " " * n + "x"),
+    ("text cells: pipes", readers.text_cells, lambda n: "| " * (n // 2) + "x"),
+    ("text cells: fillers", readers.text_cells, lambda n: "a" + "|" * n + " x"),
+    ("run together: labels and digits", lambda s: runtogether._cell(s, MARKS, ""), lambda n: "规章0" * (n // 3)),
+    ("run together: headings", lambda s: runtogether._cell(s, MARKS, ""), lambda n: "一、总体情况" * (n // 6)),
+    ("run together: a label's digits", lambda s: runtogether._cell(s, MARKS, "proactive"),
+     lambda n: "1.属于国家秘密" + "0" * n),
+    ("run together: almost labels", lambda s: runtogether._cell(s, MARKS, ""), lambda n: "行政规范性文" * (n // 6)),
+    ("run together: NFKC longer", lambda s: runtogether._cell(s, MARKS, ""), lambda n: "⑴规章1" * (n // 4)),
 ]
 
 

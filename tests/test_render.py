@@ -4,6 +4,8 @@ re-running the templates; merged cells with the template workbook's own merged r
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -71,7 +73,10 @@ def rendered(request, tmp_path_factory) -> tuple[xlgbreport.Report, dict[str, by
 def test_html_tables_hold_the_reports_values_and_merged_headers(rendered) -> None:
     report, out = rendered
     page = parse_html(out["html"].decode("utf-8"))
-    assert page.find(f".//{NS}h1").text == f"{report.org}{report.year}年{REPORT_TITLE}"
+    title = page.find(f".//{NS}h1")
+    assert "".join(title.itertext()) == f"{report.org}{report.year}年{REPORT_TITLE}"
+    # two pieces that each stay whole (inline-block): a break after the body's name or none
+    assert [span.text for span in title] == [report.org, f"{report.year}年{REPORT_TITLE}"]
     for table_id in TableId:
         table = page.find(f".//{NS}table[@id='table-{table_id}']")
         cells = html_grid(table)
@@ -169,8 +174,9 @@ def test_word_is_in_the_official_document_style() -> None:
     assert (styles["报告标题"].font.name, styles["报告标题"].font.size.pt) == ("方正小标宋简体", 22)
     assert (styles["Heading 1"].font.name, styles["Heading 1"].font.size.pt) == ("黑体", 16)
     assert (styles["报告正文"].font.name, styles["报告正文"].font.size.pt) == ("仿宋_GB2312", 16)
-    assert document.paragraphs[0].style.name == "报告标题"
-    assert document.paragraphs[0].text == "宿迁市人民政府2024年" + REPORT_TITLE
+    # 22 characters of 二号 do not fit the 20 of a line: the title breaks after the body's name
+    assert [p.style.name for p in document.paragraphs[:2]] == ["报告标题"] * 2
+    assert [p.text for p in document.paragraphs[:2]] == ["宿迁市人民政府", "2024年" + REPORT_TITLE]
     for footer in (section.footer, section.even_page_footer):
         xml = footer._element.xml
         assert "— " in xml and " —" in xml and " PAGE " in xml
@@ -297,7 +303,7 @@ def test_the_docx_template_is_what_its_script_builds(tmp_path: Path) -> None:
     """templates/report.docx comes from scripts/build-report-docx: its jinja tags are there."""
     template = docx.Document(ROOT / "templates" / "report.docx")
     texts = [p.text for p in template.paragraphs]
-    assert "{{ title }}" in texts and "{{p part.table }}" in texts
+    assert "{%p for line in title_lines %}" in texts and "{{p part.table }}" in texts
     assert subprocess.run([sys.executable, "-c", "import docxtpl, docxcompose"]).returncode == 0
 
 
@@ -359,7 +365,9 @@ def test_the_sentences_state_the_tables_numbers(rendered) -> None:
         assert f"结转下年度继续办理{nxt}件" in prose["三"]
     else:
         assert "未收到政府信息公开申请" in prose["三"]
-    assert f"现行有效{n(('proactive', 'normative_documents', 'in_force'))}件" in prose["二"]
+    in_force = n(("proactive", "normative_documents", "in_force"))
+    assert f"现行有效{in_force}件" in prose["二"] if in_force else "未制发、废止行政规范性文件" in prose["二"]
+    assert not re.search(r"\D0(件|万元)", "".join(prose.values()))  # a zero is said in words
     probe = xlgbreport.Report(org=report.org, year=report.year, cells=dict(report.cells),
                               text={"overview": "。".join(prose[k] for k in "二三四")})
     assert [f for f in xlgbreport.check(probe) if f.rule == "text.number"] == []
@@ -384,3 +392,19 @@ def test_several_inputs_go_into_the_output_folder_made_when_missing(tmp_path: Pa
                        "--to", "md", "-o", out)
     assert code == 0, output
     assert sorted(p.name for p in out.iterdir()) == ["suqian_2023_报告.md", "suqian_2024_报告.md"]
+
+
+def test_a_folder_s_json_and_workbook_of_one_name_get_two_outputs_and_lines_naming_them(tmp_path: Path) -> None:
+    """Issue 18: 「X.json」 and 「X.xlsx」 in one folder: X_报告.html and X_报告-2.html (numbered as
+    import numbers its outputs), and every line names the input it is about."""
+    shutil.copy(EXAMPLES / "suqian_2024.json", tmp_path / "X.json")
+    shutil.copy(ROOT / "samples" / "biaokouzhen_2022.xlsx", tmp_path / "X.xlsx")
+    code, output = run("render", tmp_path, "--to", "md")
+    assert code == 0, output
+    assert "X_报告.md（来自 X.json）" in output and "X_报告-2.md（来自 X.xlsx）" in output
+    assert "宿迁市" in (tmp_path / "X_报告.md").read_text(encoding="utf-8")
+    assert "俵口镇" in (tmp_path / "X_报告-2.md").read_text(encoding="utf-8")
+    code, output = run("render", tmp_path, "--to", "md")
+    lines = output.strip().splitlines()
+    assert code == 2 and len(lines) == 2, output
+    assert lines[0].startswith("✘ X.json → X_报告.md：") and lines[1].startswith("✘ X.xlsx → X_报告-2.md：")

@@ -1,17 +1,21 @@
 """The report as a reader sees it: Word converted to PDF by LibreOffice and read back with
-pdftotext; the web page opened in headless Chromium (the Debian package) and its DOM read back.
+pdftotext and pdffonts; the web page opened in headless Chromium (the Debian package), its DOM
+read back, and printed to PDF.
 
-Both programs are slow to start: every document is converted in one LibreOffice run, and
-Chromium opens two pages (one from a workbook, one from JSON)."""
+Both programs are slow to start: every document is converted in one LibreOffice conversion (two
+runs: Word to ODF to PDF), and Chromium opens two pages (one from a workbook, one from JSON)
+and prints them."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import html5lib
+import pdfplumber
 import pytest
 from test_render import NS, SAMPLES, expected, html_grid
 from xl_helpers import EXAMPLES, ROOT, run
@@ -19,7 +23,7 @@ from xl_helpers import EXAMPLES, ROOT, run
 import xlgbreport
 from xlgbreport import rendering as render
 from xlgbreport.core.tables import TableId
-from xlgbreport.rendering import writers
+from xlgbreport.rendering import content, writers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
@@ -28,7 +32,8 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 @pytest.fixture(scope="module")
-def pdf_texts(tmp_path_factory) -> list[tuple[xlgbreport.Report, str]]:
+def pdf_files(tmp_path_factory) -> list[tuple[xlgbreport.Report, Path]]:
+    """Every sample and example rendered to Word and converted to PDF in one go."""
     reports = [xlgbreport.read(p) for p in SAMPLES]
     pdfs = writers.pdfs([render.render(r, "docx") for r in reports])
     folder = tmp_path_factory.mktemp("pdf")
@@ -36,10 +41,56 @@ def pdf_texts(tmp_path_factory) -> list[tuple[xlgbreport.Report, str]]:
     for i, (report, data) in enumerate(zip(reports, pdfs, strict=True)):
         path = folder / f"{i}.pdf"
         path.write_bytes(data)
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                              text=True).stdout
-        out.append((report, text))
+        out.append((report, path))
     return out
+
+
+@pytest.fixture(scope="module")
+def pdf_texts(pdf_files) -> list[tuple[xlgbreport.Report, str]]:
+    return [(report, _text(path, "-layout")) for report, path in pdf_files]
+
+
+def _text(path: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+
+
+def whole_tables(report: xlgbreport.Report, path: Path) -> dict[str, list[int]]:
+    """For each official table, the pages holding every one of its rows whole: the row's cells
+    read in order (``pdftotext -raw``, the order they were drawn in, spaces dropped) on one page.
+    A row split across pages, or a table split between pages, has no such page."""
+    pages = [re.sub(r"\s", "", page) for page in _text(path, "-raw").split("\f")]
+    out = {}
+    for section in content.build(report).sections:
+        if section.table is not None:
+            rows = ["".join(re.sub(r"\s", "", c.text) for c in row) for row in section.table.rows()]
+            out[section.table.id] = [n for n, page in enumerate(pages, 1) if all(r in page for r in rows)]
+    return out
+
+
+@pytest.mark.slow
+def test_every_table_is_on_one_page_with_its_rows_whole(pdf_files) -> None:
+    """Issue 18: table 三 (28 rows) on one A4 portrait page, table 四's fifteen columns on one, no
+    row split: in Word kept together, in the PDF made here too."""
+    for report, path in pdf_files:
+        pages = whole_tables(report, path)
+        assert set(pages) == {t.value for t in TableId}, report.org
+        assert all(len(found) == 1 for found in pages.values()), (report.org, pages)
+
+
+@pytest.mark.slow
+def test_the_pdf_embeds_serif_stand_ins_and_the_body_is_not_sans(pdf_files) -> None:
+    """pdffonts: every font embedded; the body (三号 仿宋_GB2312, most of the 16 pt text) is set in
+    the serif stand-in, 黑体 headings in a sans one."""
+    for report, path in pdf_files[:2]:
+        listed = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                                text=True).stdout.splitlines()[2:]
+        assert listed and all(line.split()[-5] == "yes" for line in listed), listed  # emb
+        with pdfplumber.open(path) as pdf:
+            sizes = Counter(c["fontname"].split("+")[-1] for page in pdf.pages for c in page.chars
+                            if round(c["size"]) == 16)
+        body = sizes.most_common(1)[0][0]
+        assert "Serif" in body and "Sans" not in body, (report.org, sizes)
 
 
 @pytest.mark.slow
@@ -95,8 +146,28 @@ def test_chromium_shows_the_tables_cells(source: Path, tmp_path: Path) -> None:
                           "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     tree = html5lib.parse(dom)
-    assert tree.find(f".//{NS}h1").text.startswith(report.org)
+    assert "".join(tree.find(f".//{NS}h1").itertext()).startswith(report.org)
     for table_id in TableId:
         cells = html_grid(tree.find(f".//{NS}table[@id='table-{table_id}']"))
         for pos, text in expected(report, table_id).items():
             assert cells[pos][0] == text, (table_id, pos)
+
+
+@pytest.mark.slow
+def test_chromium_prints_the_page_on_a4_with_page_numbers_and_whole_rows(tmp_path: Path) -> None:
+    """Issue 18: @page A4 with GB/T 9704's margins, 「— N —」 in a page-margin box, no table row
+    split across pages (each table's rows whole on one page, read as in the Word PDF)."""
+    assert CHROMIUM
+    for source in (ROOT / "samples" / "biaokouzhen_2022.xlsx", EXAMPLES / "suqian_2024.json"):
+        report = xlgbreport.read(source)
+        page, printed = tmp_path / f"{source.stem}.html", tmp_path / f"{source.stem}.pdf"
+        page.write_bytes(render.render(report, "html"))
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={printed}", page.as_uri()], capture_output=True, timeout=120, check=True)
+        info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout
+        size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert size and (round(float(size[1])), round(float(size[2]))) == (595, 842), info  # A4
+        pages = _text(printed, "-layout").split("\f")[:-1]
+        assert len(pages) > 2 and all(re.search(rf"—\s*{n}\s*—", text) for n, text in enumerate(pages, 1))
+        found = whole_tables(report, printed)
+        assert all(len(on) == 1 for on in found.values()), (source.name, found)

@@ -25,6 +25,7 @@ from xlgbreport.core.gb2021 import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, S
 from xlgbreport.core.model import is_number, parts
 from xlgbreport.core.rules import EQUATION_RULES, check
 from xlgbreport.files import interchange
+from xlgbreport.workbook import reason_sheet
 from xlgbreport.workbook.formulas import check_rows, excel_value
 from xlgbreport.workbook.layout import CHECK_SHEET, COVER_SHEET, LAYOUT, TEXT_SHEET, row_name
 
@@ -307,6 +308,9 @@ def _expected_names() -> dict[str, set[tuple[str, tuple[int, int]]]]:
             out[row_name(table.id, row.id)] = {LAYOUT.cells[(table.id, row.id, c.id)]
                                                for c in row.columns}
         out[f"xlg_{table.id}"] = {LAYOUT.cells[k] for k in keys(table)}
+    area = reason_sheet.AREA  # the 核实说明 rows, for the Excel functions
+    out[reason_sheet.NAME] = {(area.sheet, (r, c)) for r in range(area.first[0], area.last[0] + 1)
+                              for c in range(area.first[1], area.last[1] + 1)}
     return out
 
 

@@ -47,7 +47,7 @@ def render_cli(template: Path, to: str, out: Path) -> tuple[int, list[str], floa
 def refused(template: Path, to: str, tmp_path: Path, expected: str) -> None:
     out = tmp_path / f"out.{to}"
     code, lines, seconds, peak = render_cli(template, to, out)
-    assert code == 2 and lines == [f"✘ 模板 {template.name}{expected}"], lines
+    assert code == 2 and lines == [f"✘ {SOURCE.name}：模板 {template.name}{expected}"], lines  # names its input
     assert seconds < LIMIT_S and peak < LIMIT_KIB, (seconds, peak)
     assert not out.exists()
 
@@ -159,12 +159,12 @@ def test_a_word_template_s_jinja_is_sandboxed(tmp_path: Path) -> None:
     def shell(part: str, data: bytes) -> bytes:
         if part != "word/document.xml":
             return data
-        return data.replace(b"{{ title }}", b"{{ cycler.__init__.__globals__.os.popen('id').read() }}", 1)
+        return data.replace(b"{{ line }}", b"{{ cycler.__init__.__globals__.os.popen('id').read() }}", 1)
 
     template = _word(tmp_path, "shell.docx", shell)
     assert b"os.popen" in zipfile.ZipFile(template).read("word/document.xml")
     code, lines, seconds, peak = render_cli(template, "docx", tmp_path / "out.docx")
-    assert code == 2 and lines == ["✘ 模板 shell.docx 试图访问不允许的内容，已拦截"], lines
+    assert code == 2 and lines == [f"✘ {SOURCE.name}：模板 shell.docx 试图访问不允许的内容，已拦截"], lines
     assert "uid=" not in "".join(lines) and not (tmp_path / "out.docx").exists()
 
 

@@ -414,7 +414,7 @@ def test_the_template_names_the_udf_module() -> None:
     assert importlib.import_module(conf["B1"].value) is udfs
     assert udfs.__name__ == functions.UDF_MODULE
     args = ",".join(ARGUMENT_NAMES)
-    assert f"=XLG_CHECK({args})" in formulas_in(TEMPLATE)
+    assert f"=XLG_CHECK({args},xlg_reasons)" in formulas_in(TEMPLATE)  # the 核实说明 too
 
 
 def test_cached_values_of_the_python_sheet_are_what_the_functions_return(tmp_path: Path) -> None:

@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["FORMATS", "GB2019", "GB2021", "Batch", "FileResult", "Finding", "Format", "InputError",
            "OutputError", "RenderError", "Report", "Severity", "XlgbreportError", "build_addin",
-           "carry_forward", "check", "consolidate", "excel_doctor", "excel_selftest", "frame", "import_reports",
-           "iter_validate", "read", "read_published", "render", "rollover", "validate", "write"]
+           "carry_forward", "check", "compare", "consolidate", "excel_doctor", "excel_selftest", "frame",
+           "import_reports", "iter_validate", "read", "read_published", "render", "rollover", "validate",
+           "write"]
 
-_API = ("build_addin", "carry_forward", "check", "consolidate", "excel_doctor", "excel_selftest", "frame",
+_API = ("build_addin", "carry_forward", "check", "compare", "consolidate", "excel_doctor", "excel_selftest",
+        "frame",
         "import_reports", "iter_validate", "read", "read_published", "render", "rollover",
         "validate", "write")
 _WHERE = {
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         build_addin,
         carry_forward,
         check,
+        compare,
         consolidate,
         excel_doctor,
         excel_selftest,

@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported by the functions that need them
     from .importer.parse import Imported
 
 __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "InputError", "OutputError", "RenderError", "XlgbreportError",
-           "build_addin", "carry_forward", "check", "collect", "consolidate", "errors", "excel_doctor",
-           "excel_selftest",
+           "build_addin", "carry_forward", "check", "collect", "compare", "consolidate", "errors",
+           "excel_doctor", "excel_selftest",
            "export", "frame", "logs", "import_kinds", "import_reports", "iter_validate", "new", "read",
            "read_published", "render", "render_kinds", "rollover", "shown", "summary", "template", "validate",
            "write"]
@@ -52,10 +52,11 @@ def read(path: str | Path) -> Report:
 
 
 def check(report: Report, prior: Report | None = None) -> list[Finding]:
-    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``."""
-    from .core import rules
+    """Every rule's findings on ``report``, and the cross-year rules' with last year's ``prior``;
+    a warning the report's 核实说明 explains carries it (``Finding.explanation``)."""
+    from .actions import validation
 
-    return list(rules.check(report, prior))
+    return validation.check(report, prior)[0]
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
@@ -214,6 +215,21 @@ def render(paths: Iterable[str | Path], to: str, *, output: str | Path | None = 
     return Batch(files, headline=RENDERED.format(done=len(files) - failed, failed=failed))
 
 
+def compare(this: str | Path, prior: str | Path, to: str, *, output: str | Path | None = None,
+            overwrite: bool = False) -> FileResult:
+    """This year's report (a workbook or interchange JSON, one body's or a county's sum) against
+    last year's ``prior``, as the two-year comparison a leader reads, in ``to`` (see
+    :func:`render_kinds`): each official table in both years with the change, the indicators,
+    sections 一, 五 and 六 with the sentences carried over from last year marked, and the findings
+    of both years and across them. Written beside ``this`` (``X_对比.docx``) or at ``output``; the
+    result's findings are this year's with the cross-year ones. A 2019-format last year is
+    compared through the crosswalk."""
+    from .rendering import compare as comparison
+
+    return comparison.compare_file(Path(this), Path(prior), to,
+                                   Path(output) if output is not None else None, overwrite=overwrite)
+
+
 def import_kinds() -> tuple[str, ...]:
     """What :func:`import_reports` writes into a folder: xlsx or json."""
     from .importer import run
@@ -223,23 +239,28 @@ def import_kinds() -> tuple[str, ...]:
 
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
-                   progress: Progress | None = None, evidence: str | Path | None = None) -> Batch:
+                   progress: Progress | None = None, prior: str | Path | Report | None = None,
+                   evidence: str | Path | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, scans with the ``ocr`` extra, or their
     folders) read into workbooks or interchange JSON at ``output`` (a file for one source, else
     a folder; nowhere when None): one result per report found, valid when complete (nothing left
-    blank, deduced or wrong). ``evidence``: a folder for one HTML page per report showing each
-    cell beside the part of the source it came from."""
+    blank, deduced or wrong). ``prior`` (last year's report, or its workbook or JSON) lets a
+    table-二 digit run be cut where 现行有效 continues from last year's. ``evidence``: a folder
+    for one HTML page per report showing each cell beside the part of the source it came from."""
     from .importer import run
 
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, evidence=evidence)
+    last = read(prior) if isinstance(prior, (str, Path)) else prior
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last,
+                   evidence=evidence)
 
 
-def read_published(path: str | Path) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:
     """The reports one published file holds (a comparison document holds two), each with what
-    was found, deduced and left blank; raises :class:`InputError` when it cannot be read."""
+    was found, deduced and left blank; raises :class:`InputError` when it cannot be read.
+    ``prior``: last year's report, as for :func:`import_reports`."""
     from .importer import run
 
-    return run.read_published(path)
+    return run.read_published(path, prior)
 
 
 def frame(paths: Iterable[str | Path], *, org: str | None = None, year: int | None = None,

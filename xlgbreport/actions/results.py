@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import Finding, has_errors
+from ..core.findings import Finding, counts, has_errors
 from ..core.model import Invalid, Report
 from ..errors import XlgbreportError
 
@@ -48,6 +48,12 @@ class FileResult:
             code, message = error.code, error.message
         return cls(str(path) if path is not None else "", error_code=code, error_message=message,
                    valid=False, **more)
+
+    @property
+    def warning_counts(self) -> tuple[int, int]:
+        """Open and explained warnings (with a 核实说明): what the county's status shows."""
+        _, open_, explained = counts(list(self.findings))
+        return open_, explained
 
     @property
     def failed_to_read(self) -> bool:

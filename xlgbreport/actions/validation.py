@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from ..core import rules
+from ..core import reasons, rules
+from ..core.findings import Finding
 from ..core.model import Report
 from ..errors import InputError, Message, os_reason
+from ..workbook.layout import layout_for
 from . import batch, prior_source
 from .results import FileResult
 from .sources import collect, load
@@ -31,7 +35,7 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         return FileResult.failed(path, exc)
     if prior is None and not find_prior:
-        return FileResult.checked(path, report, tuple(rules.check(report)))
+        return _checked(path, report, None)
     notes: list[str] = []
     try:
         last = prior if isinstance(prior, Report) else prior_source.resolve(
@@ -41,11 +45,32 @@ def validate_file(path: str | Path, prior: str | Path | Report | None = None, *,
     except InputError as exc:
         failed = exc
     else:
-        return FileResult.checked(path, report, tuple(rules.check(report, last)), notes=tuple(notes))
+        return _checked(path, report, last, notes)
     notes.append(PRIOR_FAILED.format(reason=failed.message))
     # why the exit code is 2 although the file itself was read (docs/prior-year.md)
-    return FileResult.checked(path, report, tuple(rules.check(report)), notes=tuple(notes),
-                              extra={"prior_error": failed.message, "prior_error_code": failed.code})
+    return _checked(path, report, None, notes,
+                    extra={"prior_error": failed.message, "prior_error_code": failed.code})
+
+
+def _checked(path: Path, report: Report, last: Report | None, notes: list[str] | None = None,
+             **more: Any) -> FileResult:
+    """The file's findings, warnings explained (:func:`check`); a reason given on an error is
+    said in the notes."""
+    findings, ignored = check(report, last)
+    return FileResult.checked(path, report, tuple(findings), notes=(*(notes or ()), *ignored),
+                              **more)
+
+
+def check(report: Report, last: Report | None = None) -> tuple[list[Finding], list[str]]:
+    """Every rule's findings, each warning the report's 核实说明 explains marked so, and a note
+    for each reason given on an error (ignored). A report from JSON names no cells, so its
+    reasons are matched to the cells its findings have in the template workbook."""
+    findings = rules.check(report, last)
+    places = None
+    layout = layout_for(report.format) if report.reasons and not report.where else None
+    if layout is not None:
+        places = [f.ref for f in rules.check(replace(report, where=layout.where()), last)]
+    return reasons.explain(findings, report.reasons, places)
 
 
 def validate_files(files: Sequence[str | Path], prior: str | Path | Report | None = None, *,

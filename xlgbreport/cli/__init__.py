@@ -46,6 +46,7 @@ def cli() -> None:
       validate                    校验填好的工作簿
       consolidate                 汇总各单位的工作簿
       render                      生成可发布的年度报告
+      compare                     生成本年与上年的对比报告
       import                      导入已发布的年度报告
       export                      导出为交换 JSON
       excel                       Excel 加载项的检查与制作
@@ -65,7 +66,14 @@ def _import_command() -> click.Command:
     return import_command()
 
 
-_LAZY: dict[str, Callable[[], click.Command]] = {"render": _render_command, "import": _import_command}
+def _compare_command() -> click.Command:
+    from .compare import compare_command
+
+    return compare_command()
+
+
+_LAZY: dict[str, Callable[[], click.Command]] = {"render": _render_command, "import": _import_command,
+                                                 "compare": _compare_command}
 for _command in (workbooks.template, workbooks.new, workbooks.export, workbooks.rollover,
                  workbooks.carry_forward, validate.validate, consolidate.consolidate, excel.excel):
     cli.add_command(_command)

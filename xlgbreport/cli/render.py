@@ -14,6 +14,7 @@ from .output import WROTE, say
 
 NO_FILES = "没有找到要生成报告的文件"
 WITH_ERRORS = "（表格有 {n} 处错误，已在报告开头列为“待核实”）"
+FROM = "（来自 {name}）"  # a folder's 胡集镇.json and 胡集镇.xlsx give 胡集镇_报告 and 胡集镇_报告-2
 
 
 def render_command() -> click.Command:
@@ -39,7 +40,8 @@ def render_command() -> click.Command:
                 say(f"✘ {done.error_message}")
             else:
                 errors = sum(f.severity is api.Severity.ERROR for f in done.findings)
-                say(WROTE.format(path=done.output) + (WITH_ERRORS.format(n=errors) if errors else ""))
+                say(WROTE.format(path=done.output) + FROM.format(name=Path(done.path).name)
+                    + (WITH_ERRORS.format(n=errors) if errors else ""))
             for note in done.notes:
                 if note != api.PRIOR_SKIPPED:
                     say(f"{Path(done.path).name} {note}", err=True)

@@ -68,7 +68,7 @@ def _print_result(result: api.FileResult, name: str) -> None:
         if note != api.PRIOR_SKIPPED:  # said once for the batch, after the files
             say(f"{name} {note}")
     for f in result.findings:
-        say(f"{name} {f.ref} [{f.rule}] {f.message}")
+        say(f"{name} {f.ref} [{f.rule}] {f.shown}")
     report = result.report
     who = " ".join(str(x) for x in (report.org, report.year) if x is not None) if report else ""
     verdict(name, result.findings, who)

@@ -46,7 +46,7 @@ class Facts:
     duplicate: bool = False  # the same org as another input, with other numbers
     errors: int = 0
     open_warnings: int = 0
-    explained_warnings: int = 0  # warnings with a 核实说明 (0 until reasons are read)
+    explained_warnings: int = 0  # warnings with a 核实说明: counted, and 通过 when none is open
     include_invalid: bool = False
 
 
@@ -233,7 +233,7 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
     rows: dict[int, Row] = {}
     for i, e in enumerate(entries):
         rows[i] = row = judge(Facts(**facts[i], errors=e.errors, open_warnings=e.warnings,
-                                    include_invalid=include_invalid))
+                                    explained_warnings=e.explained, include_invalid=include_invalid))
         if row.counted:
             if e.errors:
                 notes[i].append(INCLUDED.format(n=e.errors))

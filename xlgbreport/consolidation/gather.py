@@ -63,6 +63,7 @@ class Entry:
     digest: str = ""  # of org, year and values as numbers: identical copies share it
     error_code: str | None = None  # the error's stable code (``file.corrupt``), with ``error``
     members: tuple[tuple[str, str], ...] | None = None  # a consolidated workbook's (org, digest)s
+    explained: int = 0  # warnings with a 核实说明 (``warnings`` counts the open ones)
 
     @property
     def readable(self) -> bool:
@@ -96,14 +97,15 @@ def _read(path: Path) -> Entry:
                      error=f"{path.name}：" + OTHER_FORMAT.format(format=report.format.source),
                      error_code=OTHER_FORMAT.code)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
-    warnings = len(result.findings) - len(errors)
+    warnings, explained = result.warning_counts
     shown = (errors or list(result.findings))[:PROBLEMS_KEPT]
     values = tuple(report.cells.get(k) for k in INPUT_KEYS)
     same = tuple(Decimal(v).normalize() if is_number(v) else v for v in values)  # 0 == 0.0000
     digest = hashlib.sha256(repr((prior.normalise(report.org), year, same)).encode()).hexdigest()
     members = summary_members.read(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else None
     return Entry(str(path), report.org, year, None, len(errors), warnings,
-                 tuple(f"{f.ref} {f.message}" for f in shown), values, digest, members=members)
+                 tuple(f"{f.ref} {f.shown}" for f in shown), values, digest, members=members,
+                 explained=explained)
 
 
 @contextmanager

@@ -55,7 +55,8 @@ def _results(decision: Decision) -> list[FileResult]:
         read = e if e is not None and e.readable else None
         extra = {"org": line.org, "category": line.category, "year": e.year if e else None,
                  "status": line.status.value, "errors": read.errors if read is not None else None,
-                 "warnings": read.warnings if read is not None else None}
+                 "warnings": read.warnings if read is not None else None,
+                 "explained": read.explained if read is not None else None}
         notes = tuple(sheets.describe(line))
         if e is not None and e.error:
             out.append(FileResult.failed(e.path, code=e.error_code or UNREADABLE_CODE, message=e.error,

@@ -23,7 +23,8 @@ from .decide import Decision, Line, Status
 
 STATUS_SHEET = members.STATUS_SHEET
 INDICATOR_SHEET = "指标"
-STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "说明")
+EXPLAINED = "{n} 处提示已说明（不计入提示数）"
+STATUS_HEADERS = ("机关", "类别", "年度", "文件", "状态", "错误数", "提示数", "已说明", "说明")
 TOTAL = "合计"
 LAST = "{label}（上年）"
 CHANGE_COUNT = "{label}比上年增减"
@@ -74,8 +75,8 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
     ws.set_column(1, 2, 8)
     ws.set_column(3, 3, 30)
     ws.set_column(4, 4, 16)  # the longest status, 汇总表（未计入）, on one line
-    ws.set_column(5, 6, 9)
-    ws.set_column(7, 7, 80)
+    ws.set_column(5, 7, 9)
+    ws.set_column(8, 8, 80)
     ws.write_string(0, 0, STATUS_SHEET, f["title"])
     ws.write_string(1, 0, headline, f["note"])
     for c, text in enumerate(STATUS_HEADERS):
@@ -92,12 +93,13 @@ def _status(ws: Any, decision: Decision, headline: str, f: dict[str, Any]) -> No
         _text(ws, r, 3, e.path if e else None, f["cell"])
         ws.write_string(r, 4, line.status.value, style)
         for c, n in ((5, e.errors if e and e.readable else None),
-                     (6, e.warnings if e and e.readable else None)):
+                     (6, e.warnings if e and e.readable else None),
+                     (7, e.explained if e and e.readable else None)):
             if n is None:
                 ws.write_blank(r, c, None, f["cell"])
             else:
                 ws.write_number(r, c, n, f["cell"])
-        _text(ws, r, 7, "；".join(describe(line)) or None, f["cell"])
+        _text(ws, r, 8, "；".join(describe(line)) or None, f["cell"])
     last = 2 + len(decision.lines)
     ws.autofilter(2, 0, max(last, 3), len(STATUS_HEADERS) - 1)
     ws.freeze_panes(3, 1)
@@ -112,8 +114,10 @@ def describe(line: Line) -> list[str]:
     if e is not None:
         out += list(e.problems)
         shown = len(e.problems)
-        if e.errors + e.warnings > shown and shown:
-            out.append(f"等共 {e.errors + e.warnings} 处")
+        if e.errors + e.warnings + e.explained > shown and shown:
+            out.append(f"等共 {e.errors + e.warnings + e.explained} 处")
+        if e.explained:
+            out.append(EXPLAINED.format(n=e.explained))
     return out
 
 

@@ -15,6 +15,7 @@ from typing import ClassVar, Protocol, TypeGuard, cast
 from .formats import DEFAULT, Format
 from .gb2021 import SCHEMA
 from .location import Location
+from .reasons import Reason
 from .tables import CellKey, text_key, where_key
 
 __all__ = ["Computed", "Invalid", "Number", "Report", "ReportView", "Value", "below", "is_number", "parts",
@@ -82,6 +83,8 @@ class Report:
     meta: dict[str, str | None] = field(default_factory=dict)  # workbook-only cover fields
     where: dict[str, str] = field(default_factory=dict)  # cell key or field id -> "sheet!A1"
     format: Format = field(default=DEFAULT, repr=False)
+    #: The clerk's 核实说明 for warnings (``core.reasons``); this year's only, never carried over.
+    reasons: tuple[Reason, ...] = ()
     #: Whether every cell is known to hold a number (a :class:`Computed` snapshot can tell; a
     #: report being filled in makes no such promise), so equations may skip their support check.
     complete: ClassVar[bool] = False

@@ -52,6 +52,7 @@ BUTTONS = (
     ("xlgCheck", "校验", "OnCheck", "Spelling"),
     ("xlgCarryOver", "结转上年数据", "OnCarryOver", "Paste"),
     ("xlgReport", "生成报告", "OnReport", "FileNew"),
+    ("xlgCompare", "生成对比报告", "OnCompare", "Copy"),
 )
 NO_XLWINGS = Message("excel.no_xlwings", "没有安装 xlwings，找不到它自带的加载项模板 {name}：请先 pip install xlwings")
 NOT_TEMPLATE = Message("excel.not_addin_template", "{name} 不是预期的 xlwings 加载项模板（缺少 {part}）")
@@ -92,7 +93,7 @@ def template_path() -> Path:
 
 
 def ribbon_xml() -> str:
-    """The 年报 tab: one group, three large buttons, each with its own callback."""
+    """The 年报 tab: one group of large buttons, each with its own callback."""
     buttons = "\n".join(
         f'          <button id="{bid}" label="{_escape(label)}" size="large" '
         f'onAction="{RIBBON_MODULE}.{callback}" imageMso="{icon}" />'

@@ -6,6 +6,8 @@
   四、结转下年度继续办理, last year's workbook being the path or folder named on 封面.
 - 生成报告 (:func:`generate_report`): writes the report drafted from the numbers (Markdown, see
   ``narrative``) and the Word report with the official tables (``render``) next to the workbook.
+- 生成对比报告 (:func:`generate_comparison`): the Word two-year comparison (``xlgbreport compare``)
+  next to the workbook, against last year's workbook named on 封面.
 
 Both read the open workbook through its defined names (so inserted rows do not matter), call the
 same core as the command line, and end with one Chinese message box. Cells are written only by
@@ -22,14 +24,16 @@ from typing import Any
 
 from .. import errors
 from .. import rendering as render
-from ..actions import carry, prior_source
+from ..actions import carry, prior_source, validation
 from ..actions.report import write_draft
-from ..core import prior, rules
+from ..core import prior
 from ..core.findings import summary
 from ..core.gb2021 import REQUESTS, SCHEMA, TABLES_BY_ID, TEXT_SECTIONS
 from ..core.model import Report
 from ..errors import InputError, XlgbreportError
 from ..files import cells
+from ..rendering import compare as comparison
+from ..workbook import functions, reason_sheet
 from ..workbook.functions import ARGUMENT_NAMES, ArgumentError
 from ..workbook.layout import LAYOUT, row_name
 from . import log as excel_log
@@ -63,6 +67,11 @@ def generate_report(book: Any = None) -> str:
     return _run(_generate, book)
 
 
+def generate_comparison(book: Any = None) -> str:
+    """Button 生成对比报告: the Word comparison with last year beside the workbook."""
+    return _run(_compare, book)
+
+
 def _run(action: Callable[[Any], str], book: Any) -> str:
     """Run a button's action; whatever happens, the clerk gets one Chinese message box."""
     book = book if book is not None else _caller()
@@ -86,8 +95,8 @@ def _check(book: Any) -> str:
         last = prior_source.resolve(this, saved_path(book), None, [])
     except InputError:
         last = None
-    findings = rules.check(this, last)
-    lines = [summary(findings)] + [f"{f.ref} {f.message}" for f in findings[:MAX_SHOWN]]
+    findings, _ = validation.check(this, last)  # warnings explained by the 核实说明, as validate does
+    lines = [summary(findings)] + [f"{f.ref} {f.shown}" for f in findings[:MAX_SHOWN]]
     if len(findings) > MAX_SHOWN:
         lines.append(MORE_FINDINGS.format(n=len(findings) - MAX_SHOWN))
     return "\n".join(lines)
@@ -122,6 +131,14 @@ def _generate(book: Any) -> str:
     return "\n".join(lines)
 
 
+def _compare(book: Any) -> str:
+    path = saved_path(book)
+    if path is None:
+        return NOT_SAVED
+    made = comparison.write_word(path, read_book(book))
+    return WROTE.format(path=made.path) + (KEPT.format(path=made.kept.name) if made.kept else "")
+
+
 def read_book(book: Any) -> Report:
     """The open workbook's report, read through its defined names as the functions read it."""
     values = [_named(book, name).options(ndim=2, err_to_str=True).value for name in ARGUMENT_NAMES]
@@ -129,7 +146,11 @@ def read_book(book: Any) -> Report:
     report.meta = {f.id: cells.text(_named(book, f"xlg_{f.id}").value)
                    for f in SCHEMA.meta if f.id not in ("org", "year")}
     report.text = {f.id: cells.text(_named(book, f"xlg_text_{f.id}").value) for f in TEXT_SECTIONS}
-    return report
+    try:
+        rows = book.names[reason_sheet.NAME].refers_to_range.options(ndim=2).value
+    except Exception:  # a workbook from before the 核实说明 sheet: no reasons
+        rows = None
+    return functions.with_reasons(report, rows)
 
 
 def _named(book: Any, name: str) -> Any:

@@ -63,6 +63,7 @@ DOC_YEAR = "报告年度（xlg_year）"
 DOC_PROACTIVE = "主动公开表的数据区域（xlg_proactive）"
 DOC_REQUESTS = "依申请公开表的数据区域（xlg_requests）"
 DOC_APPEALS = "复议诉讼表的数据区域（xlg_appeals）"
+DOC_REASONS = "核实说明表的区域（xlg_reasons，可省略）：有说明的提示计为“已说明”"
 TABLE_OPTIONS = {"ndim": 2, "err_to_str": True}
 
 log = logging.getLogger(__name__)
@@ -109,18 +110,22 @@ def _report_arguments(f: Callable) -> Callable:
 
 @func
 @_report_arguments
+@arg("reasons", doc=DOC_REASONS, **TABLE_OPTIONS)
 @_shown
-def xlg_check(org, year, proactive, requests, appeals, caller=None):
+def xlg_check(org, year, proactive, requests, appeals, reasons=None, caller=None):
     """列出全部校验问题（规则、单元格、说明），没有问题时显示“全部通过”。"""
-    return functions.check_table(report_from_ranges(org, year, proactive, requests, appeals))
+    report = report_from_ranges(org, year, proactive, requests, appeals)
+    return functions.check_table(functions.with_reasons(report, reasons))
 
 
 @func
 @_report_arguments
+@arg("reasons", doc=DOC_REASONS, **TABLE_OPTIONS)
 @_shown
-def xlg_status(org, year, proactive, requests, appeals, caller=None):
-    """一句话校验结论，例如“✘ 3 处错误，1 处提示”。"""
-    return functions.status(report_from_ranges(org, year, proactive, requests, appeals))
+def xlg_status(org, year, proactive, requests, appeals, reasons=None, caller=None):
+    """一句话校验结论，例如“✘ 3 处错误，1 处提示”或“✔ 无错误，2 处提示已说明”。"""
+    report = report_from_ranges(org, year, proactive, requests, appeals)
+    return functions.status(functions.with_reasons(report, reasons))
 
 
 @func

@@ -19,6 +19,7 @@ from .. import errors
 from ..core import shown
 from ..core.formats import DEFAULT, FORMATS, Format
 from ..core.model import Invalid, Report, Value, is_number
+from ..core.reasons import MAX_REASONS, Reason, collect
 from ..core.rules import ValueInvalid
 from ..errors import InputError
 from . import paths
@@ -38,7 +39,7 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
         raise InputError(source, errors.JSON_PROBLEMS, listed=problem, problems=(problem,))
     fmt = format_of(data, source)
     schema = fmt.schema
-    allowed = {"format", "org", "year", "text"} | {t.id for t in schema.tables}
+    allowed = {"format", "org", "year", "text", "reasons"} | {t.id for t in schema.tables}
     problems += [errors.JSON_UNKNOWN_KEY.format(path=k) for k in data if k not in allowed]
 
     report = Report(org=data.get("org"), format=fmt)
@@ -94,10 +95,44 @@ def from_dict(data: Any, source: str | Path | None = None) -> Report:
             problems.append(errors.JSON_TOO_LONG.format(path=f"text.{field.id}", n=len(value),
                                                         limit=EXCEL_CELL_CHARS))
         report.text[field.id] = value
+    report.reasons = _reasons(data.get("reasons"), problems)
 
     if problems:
         raise InputError(source, errors.JSON_PROBLEMS, listed="；".join(problems), problems=tuple(problems))
     return report
+
+
+REASON_KEYS = ("rule", "cell", "text")
+REASON_SHAPE = "列表 [{rule, cell, text}, …]"
+
+
+def _reasons(value: Any, problems: list[str]) -> tuple[Reason, ...]:
+    """``reasons``: the 核实说明, a list of {rule, cell, text} strings (at most ``MAX_REASONS``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(errors.JSON_BAD_SHAPE.format(path="reasons", expected=REASON_SHAPE))
+        return ()
+    if len(value) > MAX_REASONS:
+        problems.append(errors.JSON_BAD_SHAPE.format(path="reasons",
+                                                     expected=f"至多 {MAX_REASONS} 条"))
+        return ()
+    rows = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            problems.append(errors.JSON_BAD_SHAPE.format(path=f"reasons[{i}]", expected="对象 {…}"))
+            continue
+        problems += [errors.JSON_UNKNOWN_KEY.format(path=f"reasons[{i}].{k}")
+                     for k in item if k not in REASON_KEYS]
+        parts = [item.get(k) for k in REASON_KEYS]
+        for k, part in zip(REASON_KEYS, parts, strict=True):
+            if not isinstance(part, str):
+                problems.append(errors.JSON_BAD_SHAPE.format(path=f"reasons[{i}].{k}", expected="文本"))
+            elif len(part) > EXCEL_CELL_CHARS:
+                problems.append(errors.JSON_TOO_LONG.format(path=f"reasons[{i}].{k}", n=len(part),
+                                                            limit=EXCEL_CELL_CHARS))
+        rows.append((parts[0], parts[1], parts[2]))
+    return collect(rows)
 
 
 def format_of(data: dict[str, Any], source: str | Path | None = None) -> Format:
@@ -169,6 +204,8 @@ def to_dict(report: Report) -> dict[str, Any]:
             for row in table.rows
         }
     out["text"] = {f.id: report.text.get(f.id) for f in schema.text}
+    if report.reasons:  # the 核实说明, when there are any (docs/interchange.md)
+        out["reasons"] = [{"rule": r.rule, "cell": r.cell, "text": r.text} for r in report.reasons]
     return out
 
 

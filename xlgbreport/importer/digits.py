@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..core.formats import Format
 from ..core.model import Number, Report
+from ..core.prior import expected_in_force, in_force_rows
 from ..core.rule_base import Equation, EquationRule
 from ..core.rules import for_format
 from ..core.tables import CellKey
@@ -48,6 +49,9 @@ def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) 
     total of its own, whose missing cell could be anywhere). A cut that breaks the row's own
     totals is no candidate (:class:`TooMany` when there are too many to try)."""
     k = len(keys)
+    values = list(values)
+    while len(values) > k and values[-1].blank:
+        values.pop()  # empty cells past the row's width (a page's grid) are layout, not cells
     if len(values) == k:
         return [tuple(number(t) for t in values)], ""
     if len(values) > k:
@@ -60,6 +64,26 @@ def candidates(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format) 
     if not forced or not all(t.digits.isdigit() and t.digits == t.raw for t in values):
         return [], "split"  # no total to cut by (table 二): a missing cell is not a cut
     return list(_cuts([t.digits for t in values], k, {at: parts for at, (parts, _) in forced.items()})), "split"
+
+
+def continued(values: Sequence[Token], keys: tuple[CellKey, ...], fmt: Format, prior: Report) -> list[Values]:
+    """The cuts of a table-二 row's run (制发, 废止, 现行有效) for which 现行有效 = last year's +
+    制发 − 废止 (``prior.in_force``, last year's report ``prior``): table 二 has no equation of
+    its own, so only last year can decide it. Empty when the row does not continue (another
+    format, no number last year, a run that is not digits); :class:`TooMany` as for any run."""
+    rows = {r.id for r in in_force_rows(fmt.schema)}
+    row = keys[0][1]
+    if row not in rows or [k[2] for k in keys] != ["issued", "repealed", "in_force"]:
+        return []
+    if not all(t.digits.isdigit() and t.digits == t.raw for t in values):
+        return []
+    report = Report(format=fmt)
+    out = []
+    for cut in _cuts([t.digits for t in values], len(keys), {}):
+        report.cells.update(zip(keys, cut, strict=True))
+        if expected_in_force(report, prior, row) == cut[2]:
+            out.append(cut)
+    return out
 
 
 def _forced(keys: tuple[CellKey, ...], fmt: Format) -> dict[int, tuple[tuple[int, ...], str]]:
@@ -207,4 +231,4 @@ def _joint(report: Report, equations: list[Equation],
             out[index] = Decided(row, None, (), len(left))
 
 
-__all__ = ["Decided", "MAX_CANDIDATES", "Pending", "candidates", "number", "resolve"]
+__all__ = ["Decided", "MAX_CANDIDATES", "Pending", "candidates", "continued", "number", "resolve"]

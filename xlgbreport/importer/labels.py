@@ -128,7 +128,14 @@ def _exact(words: str, official: str) -> bool:
 def _within(words: str, official: str) -> bool:
     """The official label with its note left off (「部分公开」 for 「部分公开（区分处理的…）」), or
     followed by a note of the report's own: the one begins the other."""
-    return len(words) >= 2 and (official.startswith(words) or words.startswith(official))
+    if len(words) < 2:
+        return False
+    return official.startswith(words) or (words.startswith(official) and not _has_digit(words[len(official):]))
+
+
+def _has_digit(text: str) -> bool:
+    """A note of the report's own holds no digits: 「属于国家秘密5000005」 is a label and values glued."""
+    return any(ch.isdigit() for ch in text)
 
 
 def _shortened(words: str, official: str) -> bool:

@@ -102,15 +102,20 @@ class Token:
         return self.raw.lstrip("-+−").removesuffix(self.unit)
 
 
-def tokens(cells: tuple[str, ...], line: int) -> list[Token]:
+def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]:
     """A line's cells cut into values and text. A value is a cell, or a space-separated word,
     that is a number and nothing else, and that no word of the sentence goes on from: in
     「制发规章 1 件、废止 0 件」 and 「2023 年报告」 the numbers are prose (a narrative above a table,
-    as published PDFs have), in 「保留4位小数」 there is none."""
+    as published PDFs have), in 「保留4位小数」 there is none. With ``real`` (a web page's or a
+    Word table's row, where every cell is one the table has), an empty cell after the row's label
+    or a value is a blank cell even at the row's end, and in a row of values only, any empty cell."""
     out: list[Token] = []
+    filled = [c.strip() for c in cells if c.strip()]
+    valued = real and any(_VALUE.match(c) for c in filled)
+    only_values = valued and all(_VALUE.match(c) for c in filled)  # table 四's rows have no label
     for index, cell in enumerate(cells):
         if not cell.strip():
-            if _between_values(cells, index, out):
+            if (valued and (out or only_values)) or _between_values(cells, index, out):
                 out.append(Token("", line, blank=True))
             continue
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()

@@ -50,6 +50,8 @@ class Unplaced(Note):
     HEADER = "表头不是规定的格式，未按规定的顺序写明"
     UNIT = "单位不是这一格的单位"
     PER_YEAR = "比对文件中表四应每年 {n} 个数，共 {years} 年，这里有 {actual} 个"
+    #: Table 二's run: no equation of its own; last year's report may decide it.
+    NO_EQUATION = "表二没有勾稽关系，数字串不拆；加 --prior 上年报告可按现行有效件数拆"
 
 
 class OutOfRange(Note):

@@ -11,7 +11,7 @@ What OCR read is counted apart for the import report: 「识别 150 格，其中
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..core.findings import Finding
 from ..core.rule_base import EquationRule
@@ -43,8 +43,9 @@ class Fixed(notes.Note):
 @dataclass(frozen=True)
 class Sourced(Imported):
     """An imported report with its source: the OCR'd cells (``recognised`` counts the number
-    cells read, ``to_check`` those not placed as read, ``rejected`` the cells the equations
-    blanked) and, when evidence is asked for, the Document itself."""
+    cells read, ``to_check`` those not placed as read: unsure, rejected by the equations, or in a
+    row or table the parser could not place; ``rejected`` the cells the equations blanked) and,
+    when evidence is asked for, the Document itself."""
 
     recognised: int = 0
     to_check: int = 0
@@ -86,7 +87,8 @@ def sourced(one: Imported, document: Document, *, keep: bool = False) -> Importe
                                        row=labels.get(c.line, ""), read=c.read))
         elif c.status == "fixed":
             problems.append(Fixed.at(document.source, c.line, page=c.page, read=c.read, value=c.given))
-    to_check = sum(c.status == "check" for c in numbers) + len(rejected)
+    placed = sum(1 for key, c in cells.items() if c.status in ("number", "fixed") and key in report.cells)
+    to_check = len(numbers) - placed  # read but not placed as read: to check, rejected, or unplaced
     fields = _fields(one)
     fields["notes"] = one.notes + tuple(problems)
     fields["found"] = one.found - len(rejected)
@@ -95,8 +97,7 @@ def sourced(one: Imported, document: Document, *, keep: bool = False) -> Importe
 
 
 def _fields(one: Imported) -> dict:
-    return {"source": one.source, "report": one.report, "found": one.found, "deduced": one.deduced,
-            "notes": one.notes, "format_evidence": one.format_evidence}
+    return {f.name: getattr(one, f.name) for f in fields(Imported)}
 
 
 def _cells_of(one: Imported, document: Document) -> dict[CellKey, Recognised]:

@@ -19,6 +19,7 @@ from . import notes
 from .document import Document, Line
 from .normalize import fold, numbered_parts
 from .place import Placed, place
+from .runtogether import unglue
 from .scan import Scan, scan
 
 #: The title, over up to three lines, ending its line: the org is what stands right before the
@@ -54,12 +55,17 @@ class Imported:
         return self.report.format
 
 
-def parse(document: Document) -> list[Imported]:
-    """The reports ``document`` holds: one, or one per year of a comparison document."""
-    base = scan(document, GB2021.schema)  # the headings are the same in both formats
-    fmt, evidence = detect(base, document)
-    scanned = scan(document, fmt.schema) if fmt is not GB2021 else base
-    placed = place(scanned, fmt, document.source)
+def parse(document: Document, prior: Report | None = None) -> list[Imported]:
+    """The reports ``document`` holds: one, or one per year of a comparison document. ``prior``
+    (last year's report) lets a table-二 digit run be cut where 现行有效 continues from it."""
+    glued = unglue(document, GB2021.schema)
+    base = scan(glued, GB2021.schema)  # the headings are the same in both formats
+    fmt, evidence = detect(base, glued)
+    if fmt is not GB2021:
+        glued = unglue(document, fmt.schema)
+    scanned = scan(glued, fmt.schema) if fmt is not GB2021 else base
+    document = glued
+    placed = place(scanned, fmt, document.source, prior)
     org, year = _title(scanned)
     years = scanned.compared_years or (year,)
     out = []

@@ -13,14 +13,16 @@ from decimal import Decimal
 
 from ..core.findings import Finding
 from ..core.formats import Format
-from ..core.model import Number, Value, is_number
+from ..core.model import Number, Report, Value, is_number
 from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
-from .digits import Pending, TooMany, candidates, forcing_rules, resolve
+from .digits import Pending, TooMany, candidates, continued, forcing_rules, resolve
 from .labels import has_label, out_of_order, proactive_row, requests_row
 from .normalize import UNITS, Token, fold, numbered_parts
 from .scan import Run, Scan
 
+#: The rule that cuts a table-二 run with last year's report (``--prior``).
+CONTINUED = "prior.in_force"
 #: Table 四 has no row labels: its values are known by its header, which names two of these.
 _APPEALS_HEADER_WORDS = 2
 
@@ -49,6 +51,7 @@ class Placed:
     problems: list[Finding] = field(default_factory=list)  # import.… notes
     pending: list[_Given] = field(default_factory=list)
     said: set[tuple[str, str]] = field(default_factory=set)  # (table, row) given, placed or not
+    prior: Report | None = None  # last year's report: its 现行有效 may cut a table-二 run
 
 
 def header_levels(table: Table) -> tuple[tuple[str, ...], ...]:
@@ -66,14 +69,15 @@ def header_levels(table: Table) -> tuple[tuple[str, ...], ...]:
     return (groups, kinds, tuple(c.label for c in columns))
 
 
-def place(scan: Scan, fmt: Format, source: str) -> list[Placed]:
-    """The cells of each report in the document (one, or one per compared year)."""
+def place(scan: Scan, fmt: Format, source: str, prior: Report | None = None) -> list[Placed]:
+    """The cells of each report in the document (one, or one per compared year); ``prior``,
+    last year's report, cuts a table-二 run by the continuity of 现行有效 (one report only)."""
     schema = fmt.schema
     proactive = schema.table(TableId.PROACTIVE)
     requests = schema.table(TableId.REQUESTS)
     appeals = schema.table(TableId.APPEALS)
     years = max(len(scan.compared_years), 1)
-    out = [Placed(fmt) for _ in range(years)]
+    out = [Placed(fmt, prior=prior if years == 1 else None) for _ in range(years)]
     seen: dict[tuple[str, str], list[Run]] = {}
     appeal_runs: list[Run] = []
     header = ""  # what stands before table 三's first row: its header, if it has one
@@ -153,8 +157,12 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=notes.Unplaced.UNIT))
         return
+    rules = forcing_rules(keys, placed.format)
     try:
         found, how = candidates(values, keys, placed.format)
+        if not found and how == "split" and placed.prior is not None:
+            found = continued(values, keys, placed.format, placed.prior)
+            rules = (CONTINUED,) if found else rules
     except TooMany:
         placed.problems.append(notes.Ambiguous.at(source, line, keys[0], row=name, run=_raw(values),
                                                   n=notes.Ambiguous.MANY))
@@ -165,15 +173,23 @@ def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[To
         return
     if not found:
         reason = notes.Unplaced.COUNT.format(label=f"「{name}」", expected=len(keys), actual=len(values))
+        if placed.prior is None and _continues(keys, values):
+            reason += "；" + notes.Unplaced.NO_EQUATION
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=reason))
         return
-    pending = Pending(keys, tuple(found), forcing_rules(keys, placed.format) if how == "split" else ())
+    pending = Pending(keys, tuple(found), rules if how == "split" else ())
     if len(found) == 1 and not how:
         _put(placed, keys, found[0], source, line)
         placed.found += sum(v is not None for v in found[0])
         return
     placed.pending.append(_Given(pending, name, _raw(values), how, line))
+
+
+def _continues(keys: tuple[CellKey, ...], values: list[Token]) -> bool:
+    """A table-二 row whose 现行有效 continues from last year, given as one digit run."""
+    return (len(values) == 1 and values[0].digits == values[0].raw and values[0].digits.isdigit()
+            and [k[2] for k in keys] == ["issued", "repealed", "in_force"])
 
 
 def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> bool:

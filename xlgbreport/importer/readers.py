@@ -10,9 +10,9 @@ The kind is chosen by content where the bytes say it (``%PDF``, a zip holding
 A ``.docx`` or ``.pdf`` whose bytes are neither is refused; ``.html``, ``.htm``, ``.txt`` and
 ``.md`` are decoded and sniffed for HTML. Text and Markdown lines (:func:`text_lines`):
 ``number`` is the file's line, empty lines are kept (one empty cell: blank lines separate the
-rows of a one-value-per-line table), cells are the line split on tabs with empty cells kept;
-in Markdown a pipe-table row (``| a | b |``) is split on its pipes and its ``|---|`` rule is
-dropped.
+rows of a one-value-per-line table), cells are the line split on tabs, ``|``, ``｜`` and runs
+of two or more spaces, with empty cells kept (「|||」 fillers and the pipes framing a row are
+layout); a ``|---|`` rule is dropped.
 
 A scan goes to OCR (:mod:`.readers_ocr`, the optional ``ocr`` extra): a PDF none of whose pages
 has text, a picture (.png, .jpg, .jpeg, .tif, .tiff: one page, or a TIFF's frames), or a folder
@@ -36,7 +36,7 @@ from ..files import paths
 from .document import Document, Line
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
 
-__all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_lines"]
+__all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
 
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")
@@ -214,7 +214,11 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 #: Possessive (``*+``): the runs are of disjoint characters, so nothing is given back, and two
 #: adjacent ``\s*`` cannot try every split of a long run of spaces (18 s at 80,000).
 _RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*+$")
-_PIPE = re.compile(r"(?<!\\)\|")
+_PIPE = re.compile(r"(?<!\\)[|｜]")
+#: 「|||」 fillers (pipes with nothing between, as some sites pad a row) are one separator.
+_FILLER = re.compile(r"[|｜]{3,}")
+#: Cells inside a pipe cell or a line: tabs, and runs of two or more spaces (matched once each).
+_SPACES = re.compile(r"\t| {2,}|\u3000{2,}")
 
 
 def text_lines(text: str, markdown: bool = False) -> Iterator[Line]:
@@ -226,13 +230,32 @@ def text_lines(text: str, markdown: bool = False) -> Iterator[Line]:
         parts.pop()  # the newline that ends the last line
     for number, line in enumerate(parts, start=1):
         stripped = line.strip()
-        if markdown and stripped.startswith("|") and len(stripped) > 1:
-            if _RULE.match(stripped):
-                continue
-            body = stripped[1:-1] if stripped.endswith("|") and not stripped.endswith("\\|") else stripped[1:]
-            yield Line(number, tuple(c.strip().replace("\\|", "|") for c in _PIPE.split(body)))
-        else:
-            yield Line(number, tuple(line.split("\t")))
+        if stripped.startswith(("|", "｜")) and len(stripped) > 1 and _RULE.match(stripped):
+            continue  # a Markdown table's rule is layout
+        yield Line(number, tuple(text_cells(line)))
+
+
+def text_cells(line: str) -> list[str]:
+    """A line's cells: split on ` | `, `｜` (a filler 「|||」 is one), tabs and runs of two or more
+    spaces; the pipes that frame a row (「| a | b |」, 「11|」) are layout. A line without any is
+    one cell, as written."""
+    if "|" not in line and "｜" not in line:
+        return [c for cell in line.split("\t") for c in _spaced(cell)]
+    body = _FILLER.sub("|", line.strip())
+    cells = _PIPE.split(body)
+    if len(cells) > 1 and not cells[0].strip():
+        cells = cells[1:]  # 「| a | b」: the pipe opens the row
+    if len(cells) > 1 and not cells[-1].strip():
+        cells = cells[:-1]  # 「a | b |」, 「11|」: the pipe closes it
+    return [c.replace("\\|", "|") for cell in cells for c in _spaced(cell.strip())]
+
+
+def _spaced(cell: str) -> list[str]:
+    """A cell split at runs of two or more spaces (an empty cell stays one, empty)."""
+    inner = cell.strip(" \u3000")
+    if not _SPACES.search(inner):
+        return [cell]
+    return _SPACES.split(inner)
 
 
 _DIGITS = re.compile(r"\d+")

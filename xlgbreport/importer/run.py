@@ -8,6 +8,7 @@ Chinese line, and the batch goes on.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from ..actions.results import Batch, FileResult
 from ..core import crosswalk
 from ..core.findings import Finding, Severity, summary
 from ..core.formats import GB2021
+from ..core.model import Report
 from ..core.rule_base import plain_value
 from ..core.rules import check
 from ..core.tables import Schema
@@ -87,15 +89,17 @@ def _headline(files: int, results: list[FileResult]) -> str:
     return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
 
 
-def read_published(path: str | Path, *, ocr: bool = True, evidence: bool = False) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None, *, ocr: bool = True,
+                   evidence: bool = False) -> list[Imported]:
     """The reports a published source holds (one, or one per year of a comparison document),
     each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
     line) when the file cannot be read. Read in this process: the readers' bounds on size and
     shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not.
+    ``prior``, last year's report, may cut a table-二 digit run (:func:`.digits.continued`).
     A scan is read by OCR (unless ``ocr`` is False) and its cells held to the equations
     (:mod:`.ocr_check`); with ``evidence`` each report carries its source for the evidence page."""
     document = readers.read(path, ocr=ocr)
-    return [ocr_check.sourced(one, document, keep=evidence) for one in parse(document)]
+    return [ocr_check.sourced(one, document, keep=evidence) for one in parse(document, prior)]
 
 
 
@@ -132,7 +136,7 @@ def _scans_as_folders(files: list[Path]) -> list[Path]:
 
 
 def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
-        overwrite: bool = False, progress: Progress | None = None,
+        overwrite: bool = False, progress: Progress | None = None, prior: Report | None = None,
         evidence: str | Path | None = None) -> Batch:
     """Import every source; write each report to ``output`` (a file for one source, else a
     folder), or nowhere when ``output`` is None (the import report alone). One result per
@@ -154,16 +158,17 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
         paths.refuse_input(out, files)
     if evidence is not None:
         paths.output_folder(Path(evidence), explicit=True)
-    stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite,
+    stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite, prior=prior,
                    evidence=Path(evidence) if evidence is not None else None)
     results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
     return Batch(results, headline=_headline(len(files), results))
 
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
-          overwrite: bool, evidence: Path | None = None) -> Iterator[list[FileResult]]:
+          overwrite: bool, prior: Report | None = None,
+          evidence: Path | None = None) -> Iterator[list[FileResult]]:
     """Each source's results, a list a source (for the progress bar)."""
-    for path, imported, error in _reads(files, evidence is not None):
+    for path, imported, error in _reads(files, prior, evidence is not None):
         if error is not None:
             yield [FileResult.failed(path, code=error[0], message=error[1])]
             continue
@@ -191,35 +196,31 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
 Read = tuple[Path, list[Imported], tuple[str, str] | None]  # the error as its code and message
 
 
-def _reads(files: list[Path], evidence: bool = False) -> Iterator[Read]:
+def _reads(files: list[Path], prior: Report | None = None, evidence: bool = False) -> Iterator[Read]:
     """Every source read and parsed, in order: in a process pool (as consolidation reads) from
     ``POOL_FROM`` files on, since a PDF takes a good part of a second; written here, in order,
     so that names are chosen one at a time."""
     names = [str(p) for p in files]
-    work = _read_with_evidence if evidence else _read_one
     workers = os.cpu_count() or 1
+    read_one = functools.partial(_read_one, prior=prior, evidence=evidence)
     if len(names) < POOL_FROM or workers == 1:
-        yield from map(work, names)
+        yield from map(read_one, names)
         return
-    yield from pooled(work, names, workers, _crashed, chunk=POOL_CHUNK)
+    yield from pooled(read_one, names, workers, _crashed, chunk=POOL_CHUNK)
 
 
-def _read_with_evidence(name: str) -> Read:
-    return _read_one(name, evidence=True)
-
-
-def _read_one(name: str, evidence: bool = False) -> Read:
+def _read_one(name: str, prior: Report | None = None, evidence: bool = False) -> Read:
     """One source's reports, or its one line, read in a child under the file's time and memory
     budget (:mod:`.budget`); a scan (a picture, a folder of them, a PDF without text) is read
     again by OCR under :data:`SCAN_BUDGET`. Never raises: a bad file never stops a batch."""
     path = Path(name)
     scan = path.suffix.lower() in readers.IMAGE_SUFFIXES or paths.is_dir(path)
     limit = SCAN_BUDGET if scan else budget.BUDGET
-    done = budget.within(lambda: _read_here(path, ocr=scan, evidence=evidence), limit)
+    done = budget.within(lambda: _read_here(path, prior, ocr=scan, evidence=evidence), limit)
     if done.value is not None and done.value[2] is not None and done.value[2][0] == errors.PDF_NO_TEXT.code \
             and not scan:
         limit = SCAN_BUDGET
-        done = budget.within(lambda: _read_here(path, ocr=True, evidence=evidence), limit)
+        done = budget.within(lambda: _read_here(path, prior, ocr=True, evidence=evidence), limit)
     if done.value is not None:
         return done.value
     if done.timed_out:
@@ -231,10 +232,10 @@ def _read_one(name: str, evidence: bool = False) -> Read:
     return _crashed(name)
 
 
-def _read_here(path: Path, *, ocr: bool = True, evidence: bool = False) -> Read:
+def _read_here(path: Path, prior: Report | None = None, *, ocr: bool = True, evidence: bool = False) -> Read:
     """One source's reports, or its one line, read in this process."""
     try:
-        return path, read_published(path, ocr=ocr, evidence=evidence), None
+        return path, read_published(path, prior, ocr=ocr, evidence=evidence), None
     except XlgbreportError as exc:
         return path, [], (exc.code, exc.message)
     except MemoryError:

@@ -106,7 +106,7 @@ def scan(document: Document, schema: Schema) -> Scan:
         section = _without_differences(out.sections.get(section_id, []))
         out.sections[section_id] = section
         out.zone_text[section_id] = fold("".join(ln.text for ln in section))
-        out.runs += _runs(section, section_id)
+        out.runs += _runs(section, section_id, real=document.kind in ("html", "docx"))
     return out
 
 
@@ -125,11 +125,11 @@ def _without_differences(lines: list[Line]) -> list[Line]:
     return kept
 
 
-def _runs(lines: Sequence[Line], section_id: str) -> list[Run]:
+def _runs(lines: Sequence[Line], section_id: str, real: bool = False) -> list[Run]:
     out: list[Run] = []
     label: list[str] = []
     values: list[Token] = []
-    stream = prose_numbers([t for line in lines for t in tokens(line.cells, line.number)])
+    stream = prose_numbers([t for line in lines for t in tokens(line.cells, line.number, real)])
     for token in stream:
         if token.is_value:
             values.append(token)

@@ -53,9 +53,10 @@ def render(report: Report, to: str, prior: Report | None = None, template: Path 
     return word if to == "docx" else writers.pdf(word)
 
 
-def output_path(source: Path, to: str, output: Path | None = None) -> Path:
-    """Beside the input (``胡集镇_报告.docx``), or in ``output`` when it is a folder."""
-    name = f"{source.stem}{SUFFIX}.{to}"
+def output_path(source: Path, to: str, output: Path | None = None, n: int = 1) -> Path:
+    """Beside the input (``胡集镇_报告.docx``), or in ``output`` when it is a folder; the ``n``-th
+    input of a run with this name gets ``胡集镇_报告-2.docx`` … (as ``import`` numbers its outputs)."""
+    name = f"{source.stem}{SUFFIX}{'' if n == 1 else f'-{n}'}.{to}"
     if output is None:
         return source.with_name(name)
     return output / name if paths.is_dir(output) else output
@@ -63,9 +64,10 @@ def output_path(source: Path, to: str, output: Path | None = None) -> Path:
 
 def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path | None = None,
                 template: Path | None = None, overwrite: bool = False, strict: bool = False,
-                find_prior: bool = True) -> FileResult:
-    """Render one file; every problem becomes the result's one-line error. The result's
-    ``findings`` are the tables' (listed as 待核实 in the report), ``output`` the file written."""
+                find_prior: bool = True, target: Path | None = None) -> FileResult:
+    """Render one file; every problem becomes the result's one-line error, naming ``path``. The
+    result's ``findings`` are the tables' (listed as 待核实 in the report), ``output`` the file
+    written (``target`` when given: the name a folder run chose)."""
     notes: list[str] = []
     report = None
     findings: tuple = ()
@@ -76,12 +78,23 @@ def render_file(path: Path, to: str, output: Path | None = None, *, prior: Path 
         errors = sum(f.severity is Severity.ERROR for f in findings)
         if strict and errors:
             raise RenderError(path, STRICT, n=errors)
-        target = output_path(path, to, output)
+        target = target or output_path(path, to, output)
         paths.refuse_input(target, (path, prior, template))
         write(target, render(report, to, last, template), overwrite)
     except XlgbreportError as exc:
-        return FileResult.failed(path, exc, report=report, findings=findings, notes=tuple(notes))
+        return FileResult.failed(path, code=exc.code, message=named(path, exc), report=report,
+                                 findings=findings, notes=tuple(notes))
     return FileResult.checked(path, report, findings, notes=tuple(notes), output=str(target))
+
+
+def named(path: Path, exc: XlgbreportError) -> str:
+    """The error's line naming the input it came from: ``X.json：…`` when it names no file,
+    ``X.json → X_报告.html：输出文件已存在`` when it names another (the output, a template)."""
+    if exc.path is None:
+        return f"{path.name}：{exc.message}"
+    if Path(exc.path).name == path.name and Path(exc.path).parent == path.parent:
+        return exc.message
+    return f"{path.name} → {exc.message}"
 
 
 def render_all(paths_: list[Path], to: str, output: str | Path | None = None,
@@ -91,7 +104,7 @@ def render_all(paths_: list[Path], to: str, output: str | Path | None = None,
     ``output`` ending in a separator (``-o DIR/``), ``output`` is a folder (made when missing),
     one report in it per file."""
     files = sources.collect(paths_, json=True)
-    folder = None
+    folder: Path | None = None
     if output is not None:
         folder = Path(output)
         explicit = paths.means_folder(output)
@@ -103,8 +116,13 @@ def render_all(paths_: list[Path], to: str, output: str | Path | None = None,
                     yield FileResult.failed(path, code=exc.code, message=f"{paths.shown(path.name)}：" +
                                             WRITE_FAILED.format(path=paths.shown(folder), reason=exc.reason))
                 return
+    taken: set[Path] = set()
     for path in files:
-        yield render_file(path, to, folder, **options)
+        n = 1
+        while (target := output_path(path, to, folder, n)) in taken and n < len(files):
+            n += 1  # 胡集镇.json and 胡集镇.xlsx in one folder: 胡集镇_报告.docx, 胡集镇_报告-2.docx
+        taken.add(target)
+        yield render_file(path, to, folder, target=target, **options)
 
 
 def _prior(report: Report, path: Path, prior: Path | None, notes: list[str]) -> Report | None:

@@ -30,6 +30,7 @@ PENDING_LINE = "{where}{message}"
 PENDING_MORE = "……另有 {n} 处，请用“校验”查看全部"
 MAX_PENDING = 10
 NO_TEXT = "（尚未填写）"
+TITLE_CHARACTERS = 20  # of 二号 (22 pt) on the 156 mm text width
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class Content:
     title: str
     pending: tuple[str, ...]  # the errors, first ones listed: nobody publishes unbalanced tables unaware
     sections: tuple[Section, ...]
+    #: the title as printed: one line, or the body's name and then 「2024年政府信息公开工作年度报告」
+    #: when it needs two (a break after the name, never inside a word)
+    title_lines: tuple[str, ...] = ()
 
 
 def build(report: Report, prior: Report | None = None) -> Content:
@@ -99,8 +103,21 @@ def build(report: Report, prior: Report | None = None) -> Content:
         view = table_view(report, table, grids[table.id]) if table.id in grids else None
         parts.append(Section(table.title, (narrative.paragraph(report, table.id, prior),), view))
     parts.sort(key=lambda s: _order(s.heading))
-    who = (report.org or "") + (f"{report.year}年" if isinstance(report.year, int) else "")
-    return Content(shown.terminal(who + REPORT_TITLE), tuple(pending), tuple(parts))
+    org = shown.terminal(report.org or "")
+    rest = (f"{report.year}年" if isinstance(report.year, int) else "") + REPORT_TITLE
+    return Content(org + rest, tuple(pending), tuple(parts), title_lines(org, rest))
+
+
+def title_lines(org: str, rest: str) -> tuple[str, ...]:
+    """The title on one line when it fits one, else broken after the body's name."""
+    if not org or ems(org + rest) <= TITLE_CHARACTERS:
+        return (org + rest,)
+    return (org, rest)
+
+
+def ems(text: str) -> float:
+    """The width of ``text`` in Chinese characters (ASCII and Latin half a character)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
 
 
 def paragraphs(text: str | None) -> tuple[str, ...]:

@@ -22,15 +22,11 @@ import jinja2
 
 from ..core import shown
 from ..errors import Message, RenderError
-from . import inputs, sandbox
-from .content import Content, TableView
+from . import inputs, libreoffice, sandbox, word_tables
+from .content import Content, TableView, ems
 
 TEMPLATES = "xlgbreport.templates"
 DOCX_TEMPLATE = "report.docx"
-TABLE_STYLE = "Table Grid"
-CELL_STYLE = "表格文字"
-TEXT_WIDTH_MM = 210 - 28 - 26  # A4 less GB/T 9704's left and right margins
-CELL_MARGIN_TWIPS = 57  # 1 mm
 PDF_TIMEOUT = 180
 
 
@@ -80,7 +76,7 @@ def _render(name: str, content: Content, override: Path | None, autoescape: bool
     shown_name = override.name if override else name
     try:
         template = sandbox.compile_text(env, template_text(name, override)) if override else env.get_template(name)
-        return sandbox.render(env, template, {"content": content, "grid": grid})
+        return sandbox.render(env, template, {"content": content, "grid": grid, "shares": shares})
     except sandbox.Failure as failure:
         raise template_error(shown_name, failure) from None
     except OSError:
@@ -116,7 +112,20 @@ def grid(table: TableView) -> list[list[str]]:
     return out
 
 
+def shares(table: TableView) -> list[float]:
+    """The table's column widths in percent of its width, as the Word report lays them out (a
+    printed page's columns as Word's)."""
+    widths = word_tables.column_widths(table)
+    return [round(100 * w / sum(widths), 2) for w in widths]
+
+
 # --- Word -------------------------------------------------------------------------------
+
+# The names rendering/compare.py draws its tables with (the Word table moved to word_tables.py)
+TEXT_WIDTH_MM = word_tables.TEXT_WIDTH_MM
+_word_table = word_tables.word_table
+_ems = ems
+
 
 def docx(content: Content, override: Path | None = None) -> bytes:
     """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
@@ -132,9 +141,10 @@ def docx(content: Content, override: Path | None = None) -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.render_properties = lambda context, jinja_env=None: _properties(tpl, context, env)
         sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
-                     "table": _word_table(tpl, s.table) if s.table else None}
+                     "table": word_tables.word_table(tpl, s.table) if s.table else None}
                     for s in content.sections]
-        tpl.render({"title": content.title, "pending": content.pending, "sections": sections},
+        tpl.render({"title": content.title, "title_lines": content.title_lines,
+                    "pending": content.pending, "sections": sections},
                    jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
@@ -162,74 +172,6 @@ def _properties(tpl: Any, context: dict[str, Any], env: sandbox.Sandbox) -> None
         setattr(props, name, env.from_string(getattr(props, name) or "").render(context)[:PROPERTY_LIMIT])
 
 
-def _word_table(tpl, table: TableView):
-    """The official table in Word: merged cells where the format merges, header rows repeated on
-    every page, the columns shared out over the text width by how long their texts are."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
-
-    sub = tpl.new_subdoc()
-    word = sub.add_table(rows=table.height, cols=table.width)
-    word.style = sub.styles[TABLE_STYLE]
-    word.autofit = False
-    widths = _widths(table)
-    grid = word._cells  # built once: python-docx rebuilds it on every table.cell() call
-    for column, width in zip(word.columns, widths, strict=True):
-        column.width = Mm(width)  # the grid, which LibreOffice follows; Word follows the cells
-    for i, target in enumerate(grid):
-        target.width = Mm(widths[i % table.width])
-    for cell in table.cells:
-        target = grid[cell.row * table.width + cell.col]
-        if cell.rows > 1 or cell.cols > 1:  # spans never overlap: the corners stay valid
-            last = grid[(cell.row + cell.rows - 1) * table.width + cell.col + cell.cols - 1]
-            target = target.merge(last)
-        paragraph = target.paragraphs[0]
-        paragraph.style = sub.styles[CELL_STYLE]
-        run = paragraph.add_run(cell.text)
-        run.bold = cell.kind == "header"
-    for row in word.rows[:table.header_rows]:
-        flag = OxmlElement("w:tblHeader")
-        flag.set(qn("w:val"), "true")
-        row._tr.get_or_add_trPr().append(flag)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    word._tbl.tblPr.append(layout)
-    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: narrow columns keep two characters
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    word._tbl.tblPr.append(margins)
-    return sub
-
-
-def _widths(table: TableView) -> list[float]:
-    """Column widths in mm summing to the text width, in character widths (a digit is half a
-    Chinese character): a column of numbers gets its longest number plus the cell margins and
-    its header on two lines, a column of labels its longest unmerged label up to 12 characters,
-    so that labels do not wrap a character a line and no number breaks."""
-    values = {c.col for c in table.cells if c.kind == "value"}
-    need = [3.0] * table.width
-    for cell in table.cells:
-        if cell.cols > 1:
-            continue
-        if cell.col not in values:
-            size = min(_ems(cell.text), 12)
-        elif cell.kind == "value":
-            size = _ems(cell.text) + 2.5
-        else:  # a column header over numbers, on two lines
-            size = _ems(cell.text) / 2 + 0.5
-        need[cell.col] = max(need[cell.col], size)
-    total = sum(need)
-    return [TEXT_WIDTH_MM * n / total for n in need]
-
-
-def _ems(text: str) -> float:
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
-
-
 # --- PDF --------------------------------------------------------------------------------
 
 def soffice() -> str | None:
@@ -242,28 +184,37 @@ def pdf(docx_bytes: bytes) -> bytes:
 
 
 def pdfs(documents: list[bytes]) -> list[bytes]:
-    """Word documents as PDFs in one LibreOffice run (its start is most of the time), in a
-    profile of its own, so that a LibreOffice already open on the machine neither blocks nor
-    receives the conversion."""
+    """Word documents as PDFs, in a profile of its own (with the fonts' stand-ins), so that a
+    LibreOffice already open on the machine neither blocks nor receives the conversion. Two
+    LibreOffice runs for all of them (its start is most of the time): Word to ODF, where the
+    tables Word keeps on one page are marked so (:mod:`.libreoffice`), then ODF to PDF."""
     program = soffice()
     if program is None:
         raise RenderError(None, NO_SOFFICE)
     with tempfile.TemporaryDirectory(prefix="xlg-pdf-") as tmp:
         folder = Path(tmp)
+        profile = libreoffice.profile(folder)
         sources = [folder / f"report{i}.docx" for i in range(len(documents))]
         for source, data in zip(sources, documents, strict=True):
-            source.write_bytes(data)
-        profile = (folder / "profile").as_uri()
-        try:
-            done = subprocess.run([program, f"-env:UserInstallation={profile}", "--headless",
-                                   "--norestore", "--convert-to", "pdf", "--outdir", str(folder),
-                                   *map(str, sources)], capture_output=True,
-                                  timeout=PDF_TIMEOUT * len(documents),
-                                  env={**os.environ, "HOME": str(folder)})
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(None, PDF_FAILED, detail=type(exc).__name__) from None
-        made = [s.with_suffix(".pdf") for s in sources]
-        if not all(m.exists() for m in made):
-            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
-            raise RenderError(None, PDF_FAILED, detail=detail or EXIT_CODE.format(code=done.returncode))
-        return [m.read_bytes() for m in made]
+            source.write_bytes(libreoffice.as_word_lays_out(data))
+        odfs = _convert(program, profile, sources, "odt")
+        for odf, data in zip(odfs, documents, strict=True):
+            libreoffice.keep_tables_together(odf, libreoffice.kept_tables(data))
+        return [m.read_bytes() for m in _convert(program, profile, odfs, "pdf")]
+
+
+def _convert(program: str, profile: Path, sources: list[Path], to: str) -> list[Path]:
+    """``sources`` converted to ``to`` beside them by one headless LibreOffice run."""
+    folder = sources[0].parent
+    try:
+        done = subprocess.run([program, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                               "--norestore", "--convert-to", to, "--outdir", str(folder),
+                               *map(str, sources)], capture_output=True,
+                              timeout=PDF_TIMEOUT * len(sources), env={**os.environ, "HOME": str(folder)})
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(None, PDF_FAILED, detail=type(exc).__name__) from None
+    made = [s.with_suffix(f".{to}") for s in sources]
+    if not all(m.exists() for m in made):
+        detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:200]
+        raise RenderError(None, PDF_FAILED, detail=detail or EXIT_CODE.format(code=done.returncode))
+    return made

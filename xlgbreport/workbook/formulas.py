@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..core.findings import SUMMARY_BAD, SUMMARY_NO_ERRORS, SUMMARY_OK, SUMMARY_WARN
+from ..core.findings import SUMMARY_BAD, SUMMARY_EXPLAINED, SUMMARY_NO_ERRORS, SUMMARY_OK, SUMMARY_WARN
 from ..core.gb2021 import SCHEMA, TABLES, CellKey, Table
 from ..core.model import Invalid, Report, is_number, parts
 from ..core.rules import (
@@ -363,13 +363,14 @@ def _squeezed(ref: str, spaces: tuple[str, ...]) -> str:
     return text
 
 
-def summary_formula(errors: str, warnings: str) -> str:
-    """The 校验 sheet's headline as a formula of the error and warning counts: the command
-    line's verdict (``findings.summary_line``), from the same templates."""
+def summary_formula(errors: str, warnings: str, explained: str = "0") -> str:
+    """The 校验 sheet's headline as a formula of the error, open warning and explained warning
+    counts: the command line's verdict (``findings.summary_line``), from the same templates."""
     warned = f'IF({warnings}=0,"",{_text_expr(SUMMARY_WARN, {"warnings": warnings})})'
+    told = f'IF({explained}=0,"",{_text_expr(SUMMARY_EXPLAINED, {"explained": explained})})'
     bad = _text_expr(SUMMARY_BAD, {"errors": errors})
-    return (f'=IF({errors}=0,IF({warnings}=0,"{SUMMARY_OK}","{SUMMARY_NO_ERRORS}"&{warned}),'
-            f'{bad}&{warned})')
+    return (f'=IF({errors}=0,IF({warnings}+{explained}=0,"{SUMMARY_OK}",'
+            f'"{SUMMARY_NO_ERRORS}"&{warned}&{told}),{bad}&{warned}&{told})')
 
 
 def _only_spaces(ref: str) -> str:

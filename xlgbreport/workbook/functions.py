@@ -13,6 +13,7 @@ from .. import errors
 from ..core.findings import SUMMARY_OK, Finding, summary
 from ..core.gb2021 import REQUESTS, TABLES, Column, Row, Table
 from ..core.model import Invalid, Report, Value
+from ..core.reasons import collect, explain
 from ..core.rules import RULES_BY_ID, check
 
 #: The module the xlwings add-in imports (the ``UDF Modules`` setting of xlwings.conf).
@@ -48,10 +49,23 @@ def report_arguments() -> str:
 def check_table(report: Report) -> list[list[str]]:
     """One row per finding: [规则, 单元格, 说明]; or one cell ``✔ 全部通过``. Excel passes the
     tables, not the text sections: their check is on the 校验 sheet."""
-    findings = check(report, text=False)
+    findings = _findings(report)
     if not findings:
         return [[ALL_PASS]]
-    return [[_title(f), f.ref, f.message] for f in findings]
+    return [[_title(f), f.ref, f.shown] for f in findings]
+
+
+def _findings(report: Report) -> list[Finding]:
+    """The tables' findings, warnings explained by the report's 核实说明."""
+    return explain(check(report, text=False), report.reasons)[0]
+
+
+def with_reasons(report: Report, rows: Any) -> Report:
+    """``report`` with the 核实说明 in ``rows`` (the xlg_reasons range: 规则, 单元格, 说明)."""
+    if isinstance(rows, (list, tuple)):
+        report.reasons = collect(tuple(row)[:3] for row in rows
+                                 if isinstance(row, (list, tuple)) and len(row) >= 3)
+    return report
 
 
 def _title(finding: Finding) -> str:
@@ -61,7 +75,7 @@ def _title(finding: Finding) -> str:
 
 def status(report: Report) -> str:
     """One line: ``✘ 3 处错误，1 处提示`` or ``✔ 全部通过``."""
-    return summary(check(report, text=False))
+    return summary(_findings(report))
 
 
 def text(report: Report, part: Any = None) -> str:

@@ -19,6 +19,8 @@ COVER_SHEET = "封面"
 TEXT_SHEET = "文字说明"
 CHECK_SHEET = "校验"
 CONF_SHEET = "xlwings.conf"
+REASON_SHEET = "核实说明"  # the clerk's reasons for warnings (workbook.reason_sheet); optional
+REASON_FIRST_ROW = 3  # 0-based: its title, hint and column names above the reasons
 UDF_SHEET = "Python校验"  # the xlwings functions at work; optional, like CONF_SHEET
 REQUIRED_SHEETS = (COVER_SHEET, PROACTIVE.sheet, REQUESTS.sheet, APPEALS.sheet, TEXT_SHEET)
 

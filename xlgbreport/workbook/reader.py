@@ -28,11 +28,12 @@ except ImportError:
 from .. import errors
 from ..core.gb2021 import SCHEMA, TABLES, CellKey
 from ..core.model import Invalid, Number, Report, is_number
+from ..core.reasons import MAX_REASONS, collect
 from ..errors import InputError
 from ..files import bounds, cells, paths
 from ..files.bounds import LIMITS, Limits
 from ..files.cells import cell_value
-from .layout import LAYOUT, REQUIRED_SHEETS, Area, Layout, row_name
+from .layout import LAYOUT, REASON_FIRST_ROW, REASON_SHEET, REQUIRED_SHEETS, Area, Layout, row_name
 
 log = logging.getLogger(__name__)
 #: Fast reads that fell back to openpyxl in this process, by reason ("open", "sheet", "values").
@@ -122,7 +123,7 @@ def _bounded(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[bounds.Bo
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
     layout = layout_from_names(_defined_names(book.names, list(book.sheets)))
-    book.bound(_sheets(layout), limits)
+    book.bound(_sheets(layout) | ({REASON_SHEET} & set(book.sheets)), limits)
     book.bound_strings(limits)
     return book, layout
 
@@ -164,6 +165,13 @@ def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Rep
     report.year = cells.year(meta.pop("year"))
     report.meta = {k: cells.text(v) for k, v in meta.items()}
     report.text = {f.id: cells.text(grid.get(layout.text[f.id])[0]) for f in SCHEMA.text}
+    if REASON_SHEET in wb.sheetnames:
+        try:
+            report.reasons = collect(wb[REASON_SHEET].iter_rows(
+                min_row=REASON_FIRST_ROW + 1, max_row=REASON_FIRST_ROW + MAX_REASONS, max_col=3,
+                values_only=True))
+        except Exception:  # damaged sheet XML, as in _Grid
+            raise InputError(path, errors.CORRUPT) from None
     return report
 
 
@@ -387,7 +395,23 @@ def _read_fast(path: Path, limits: Limits, data: bytes | None = None,
     report.year = cells.year(meta.pop("year"))
     report.meta = {k: cells.text(v) for k, v in meta.items()}
     report.text = {f.id: cells.text(get(layout.text[f.id])) for f in SCHEMA.text}
+    if REASON_SHEET in wb.sheet_names:
+        try:
+            ws = wb.get_sheet_by_name(REASON_SHEET)
+            r0, c0 = ws.start or (0, 0)
+            end = REASON_FIRST_ROW + MAX_REASONS - r0  # in the grid's rows, which start at r0
+            grid = ws.to_python(nrows=end) if end > 0 else []
+        except Exception as exc:
+            _fall_back(path, "sheet", exc)
+            return None
+        report.reasons = collect(tuple(_pad(row, c0)[:3])
+                                 for row in grid[max(REASON_FIRST_ROW - r0, 0):end])
     return report
+
+
+def _pad(row: list[Any], c0: int) -> list[Any]:
+    """A calamine row from column A on (it starts at the sheet's first used column)."""
+    return [None] * c0 + [None if v == "" else v for v in row]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..core.prior import CARRIED_FROM
 from . import functions
 from .functions import CHECK, LAST_YEAR, STATUS, TEXT, report_arguments
 from .layout import LAYOUT
+from .reason_sheet import NAME as REASONS
 
 TITLE = "Python 校验（需要 xlwings 加载项）"
 NOTE = (
@@ -70,7 +71,7 @@ def write_udf_sheet(ws, report: Report, cell_formats) -> None:
     ws.set_row(1, 44)
     r = 3
     ws.write_string(r, LABEL_COL, STATUS_LABEL, cell_formats.header)
-    _cell(ws, r, formula(STATUS), functions.status(report), cell_formats.label)
+    _cell(ws, r, formula(STATUS, REASONS), functions.status(report), cell_formats.label)
     for table in TABLES:
         r += 1
         text = functions.text(report, table.id)
@@ -88,7 +89,7 @@ def write_udf_sheet(ws, report: Report, cell_formats) -> None:
     ws.write_string(r, LABEL_COL, CHECK_LABEL, cell_formats.header)
     for j, head in enumerate(CHECK_HEADERS):
         ws.write_string(r, VALUE_COL + j, head, cell_formats.header)
-    _spill(ws, r + 1, formula(CHECK), functions.check_table(report), cell_formats.plain)
+    _spill(ws, r + 1, formula(CHECK, REASONS), functions.check_table(report), cell_formats.plain)
     ws.freeze_panes(3, 0)
     ws.set_paper(9)  # A4, landscape, one page wide: as the other sheets print
     ws.set_landscape()

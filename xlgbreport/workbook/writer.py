@@ -8,6 +8,7 @@ readers see totals and verdicts before any spreadsheet recalculates. Strings fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,11 +20,11 @@ from .. import errors
 from ..core.findings import summary_line
 from ..core.gb2021 import APPEALS, PROACTIVE, REPORT_TITLE, REQUESTS, SCHEMA, CellKey
 from ..core.model import Invalid, Report, is_number, parts
-from ..core.rules import ValueInvalid
+from ..core.rules import ValueInvalid, check
 from ..errors import OutputError
 from ..files import atomic, vba_project
 from ..files.vba_project import VbaProject
-from . import headers, udf_sheets
+from . import headers, reason_sheet, udf_sheets
 from .formulas import (
     FAIL,
     WARN,
@@ -42,6 +43,7 @@ from .layout import (
     COVER_SHEET,
     LAYOUT,
     PROACTIVE_WIDTH,
+    REASON_SHEET,
     REQUESTS_FIRST_ROW,
     REQUESTS_LABEL_COLS,
     TEXT_SHEET,
@@ -56,7 +58,7 @@ GUIDE = (
     "红色格表示数字不平衡或无效，详见“校验”表。"
 )
 CHECK_HINT = "本表由公式自动计算，无需填写。“待填”表示相关单元格尚未填全。"
-CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "说明", "处数")
+CHECK_HEADERS = ("规则", "检查", "位置", "应为", "实为", "结果", "说明", "处数", "核实说明")
 DV_COUNT = {"title": "请输入整数", "message": "请填写不小于 0 的整数；没有请填 0。"}
 DV_AMOUNT = {"title": "请输入金额", "message": "单位：万元，可带小数，不小于 0。"}
 DV_YEAR = {"title": "请输入年份", "message": "报告所属年度，例如 2025。"}
@@ -137,6 +139,9 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
     _appeals(wb.add_worksheet(APPEALS.sheet), report, layout, fmt)
     _text(wb.add_worksheet(TEXT_SHEET), report, layout, fmt)
     _checks(wb.add_worksheet(CHECK_SHEET), report, layout, fmt)
+    reason_sheet.write_reason_sheet(wb.add_worksheet(REASON_SHEET),
+                                    reason_sheet.rows(report.reasons, _placed_findings(report, layout)), fmt)
+    wb.define_name(reason_sheet.NAME, "=" + reason_sheet.AREA.ref())
     udf_sheets.write_udf_sheet(wb.add_worksheet(UDF_SHEET), report, fmt)
     udf_sheets.write_conf_sheet(wb.add_worksheet(CONF_SHEET))
     if sheets is not None:
@@ -147,6 +152,11 @@ def _build(path: str, report: Report, layout: Layout, reference: dict[CellKey, A
         vba_project.embed(wb, vba)
         vba_project.draw_buttons(wb.get_worksheet_by_name(COVER_SHEET), _buttons_row(layout), 0)
     wb.close()
+
+
+def _placed_findings(report: Report, layout: Layout) -> list:
+    """The report's findings naming cells of this workbook (a report from JSON has no places)."""
+    return check(replace(report, where=layout.where()))
 
 
 def _buttons_row(layout: Layout) -> int:
@@ -388,19 +398,24 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
     ws.set_column(3, 5, 8)
     ws.set_column(6, 6, 60)
     ws.set_column(7, 7, 6)
+    ws.set_column(8, 8, 40)
     wide = len(CHECK_HEADERS) - 1
-    statuses, counts = (f"{c}{first + 1}:{c}{last + 1}" for c in "FH")
+    statuses, counts, told = (f"{c}{first + 1}:{c}{last + 1}" for c in "FHI")
     computed = [row.values(report) for row in rows]
+    reasons = [reason_sheet.shown(report.reasons, row.rule, row.where, v.status == WARN)
+               if reason_sheet.is_warning(row.rule) else None for row, v in zip(rows, computed, strict=True)]
     errors, warnings = (sum(v.count for v in computed if v.status == s) for s in (FAIL, WARN))
+    explained = sum(v.count for v, why in zip(computed, reasons, strict=True) if why)
     ws.write_string(0, 0, "校验结果", fmt.title)
     ws.merge_range(0, 1, 0, wide, None, fmt.title)
     n_err, n_warn = (f'SUMIF({statuses},"{s}",{counts})' for s in (FAIL, WARN))
-    ws.write_formula(0, 1, summary_formula(n_err, n_warn), fmt.title,
-                     summary_line(errors, warnings))
+    n_told = f'SUMPRODUCT(({statuses}="{WARN}")*(LEN({told})>0)*{counts})'
+    ws.write_formula(0, 1, summary_formula(n_err, f"({n_warn}-{n_told})", n_told), fmt.title,
+                     summary_line(errors, warnings - explained, explained))
     ws.merge_range(1, 0, 1, wide, CHECK_HINT, fmt.note)
     for j, h in enumerate(CHECK_HEADERS):
         ws.write_string(2, j, h, fmt.header)
-    for i, (row, shown) in enumerate(zip(rows, computed, strict=True)):
+    for i, (row, shown, why) in enumerate(zip(rows, computed, reasons, strict=True)):
         r = first + i
         here = {"expected": f"D{r + 1}", "status": f"F{r + 1}"}
 
@@ -415,6 +430,11 @@ def _checks(ws, report: Report, layout: Layout, fmt: _Formats) -> None:
                                  "" if value is None else number_for_excel(value))
             else:
                 ws.write_blank(r, c, None, fmt.plain)
+        if why is None:  # an error's row: errors cannot be explained away
+            ws.write_blank(r, 8, None, fmt.plain)
+        else:
+            ws.write_formula(r, 8, reason_sheet.lookup_formula(row.rule, row.where, f"F{r + 1}", WARN),
+                             fmt.plain, why)
     ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",
                                               "value": f'"{FAIL}"', "format": fmt.red})
     ws.conditional_format(first, 5, last, 5, {"type": "cell", "criteria": "==",

@@ -15,3 +15,7 @@ End Sub
 Sub OnReport(control As IRibbonControl)
     RunPython "from xlgbreport.excel import macros; macros.generate_report()"
 End Sub
+
+Sub OnCompare(control As IRibbonControl)
+    RunPython "from xlgbreport.excel import macros; macros.generate_comparison()"
+End Sub
