@@ -44,6 +44,7 @@ class Layout:
     """A page's content top to bottom: each item a text line (its box) or a table row (its cells)."""
 
     items: tuple[tuple[int, Box | tuple[Cell, ...]], ...]  # (top, what)
+    ruling: np.ndarray  # the ruling lines found (255), erased before the cells are read
 
 
 def ink(gray: np.ndarray) -> np.ndarray:
@@ -102,7 +103,7 @@ def layout(gray: np.ndarray, dpi: float) -> Layout:
     items += [(box[1], box) for box in lines_of(text, (0, 0), speck)]
     items.sort(key=lambda item: (item[0], isinstance(item[1], tuple) and len(item[1]) > 0
                                  and isinstance(item[1][0], Cell)))
-    return Layout(tuple(items))
+    return Layout(tuple(items), grid)
 
 
 def _cells(grid: np.ndarray, bw: np.ndarray, at: tuple[int, int], speck: int) -> list[Cell]:

@@ -40,7 +40,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
-#: A PDF page is drawn at this resolution for OCR.
+#: A PDF page that is not one scanned image is drawn at this resolution for OCR.
 PDF_DPI = 200
 #: A cell whose lines are all at most this many times as wide as high is text set upright (a
 #: narrow column's header, a character or two a line): its lines are read as one.
@@ -87,14 +87,31 @@ def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[
             raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
         for number in range(len(pdf)):
             page = pdf[number]
-            width, height = (PDF_DPI * v / 72 for v in page.get_size())
-            if width * height > limits.scan_pixels:
-                raise InputError(path, SCAN_PAGE_TOO_BIG, page=number + 1, width=int(width),
-                                 height=int(height), limit=limits.scan_pixels // 10_000)
-            yield page.render(scale=PDF_DPI / 72, grayscale=True).to_pil(), PDF_DPI
+            image = _whole_page_image(page)
+            size = image.get_px_size() if image is not None else tuple(PDF_DPI * v / 72 for v in page.get_size())
+            if size[0] * size[1] > limits.scan_pixels:
+                raise InputError(path, SCAN_PAGE_TOO_BIG, page=number + 1, width=int(size[0]),
+                                 height=int(size[1]), limit=limits.scan_pixels // 10_000)
+            if image is not None:  # the scanner's own pixels, not a resampling of them
+                yield image.get_bitmap(render=False).to_pil().convert("L"), 72 * size[0] / page.get_width()
+            else:
+                yield page.render(scale=PDF_DPI / 72, grayscale=True).to_pil(), PDF_DPI
             page.close()
     finally:
         pdf.close()
+
+
+def _whole_page_image(page):
+    """The page's one image when it covers the page (a scanner's PDF), else None."""
+    import pypdfium2.raw as pdfium_raw
+
+    images = list(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+    if len(images) != 1:
+        return None
+    left, bottom, right, top = images[0].get_bounds()
+    width, height = page.get_size()
+    covers = (right - left) >= 0.9 * width and (top - bottom) >= 0.9 * height
+    return images[0] if covers and min(images[0].get_px_size()) > 0 else None
 
 
 def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -> Iterator[tuple[object, float]]:
@@ -148,6 +165,7 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
         grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
         page = ocr_grid.layout(grey, dpi)
         clean = 255 - ocr_grid.ink(grey)  # black on white: a scan's noise and JPEG haze gone
+        clean[page.ruling > 0] = 255  # and the ruling: a cell's edge is not a character
         crops, where = [], []  # every text line of the page, read in one batch
         for k, (_, item) in enumerate(page.items):
             if isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell):
