@@ -25,6 +25,9 @@ RULE_INK, GAP_INCHES = 200, 0.02
 ROW_TOLERANCE = 0.05
 #: A cell or a text line smaller than this (inches) across is a speck, not text.
 SPECK_INCHES = 0.03
+#: A band of ink lower than this (inches; a 10.5 pt character is 0.15), at most JOIN_INCHES from
+#: the next, is part of that line, not a line of its own (printed lines are further apart).
+FRAGMENT_INCHES, JOIN_INCHES = 0.09, 0.03
 #: Angles tried to straighten a page (degrees either side, and the step).
 MAX_SKEW, SKEW_STEP = 2.0, 0.1
 
@@ -98,15 +101,15 @@ def layout(gray: np.ndarray, dpi: float) -> Layout:
         if w < 4 * speck or h < 4 * speck:
             continue  # a lone rule (a page's border line, a signature line): not a table
         text[y:y + h, x:x + w] = 0
-        for row in _rows(_cells(grid[y:y + h, x:x + w], bw[y:y + h, x:x + w], (x, y), speck), dpi):
+        for row in _rows(_cells(grid[y:y + h, x:x + w], bw[y:y + h, x:x + w], (x, y), speck, dpi), dpi):
             items.append((row[0].box[1], tuple(row)))
-    items += [(box[1], box) for box in lines_of(text, (0, 0), speck)]
+    items += [(box[1], box) for box in lines_of(text, (0, 0), speck, dpi)]
     items.sort(key=lambda item: (item[0], isinstance(item[1], tuple) and len(item[1]) > 0
                                  and isinstance(item[1][0], Cell)))
     return Layout(tuple(items), grid)
 
 
-def _cells(grid: np.ndarray, bw: np.ndarray, at: tuple[int, int], speck: int) -> list[Cell]:
+def _cells(grid: np.ndarray, bw: np.ndarray, at: tuple[int, int], speck: int, dpi: float) -> list[Cell]:
     """The regions one table's ruling encloses (not the outside, which touches its edge)."""
     h, w = grid.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - grid, connectivity=4)
@@ -116,7 +119,7 @@ def _cells(grid: np.ndarray, bw: np.ndarray, at: tuple[int, int], speck: int) ->
         if x == 0 or y == 0 or x + cw >= w or y + ch >= h or cw < speck or ch < speck:
             continue
         inside = np.where(labels[y:y + ch, x:x + cw] == i, bw[y:y + ch, x:x + cw], 0)
-        lines = lines_of(inside, (at[0] + x, at[1] + y), max(2, speck // 2))
+        lines = lines_of(inside, (at[0] + x, at[1] + y), max(2, speck // 2), dpi)
         out.append(Cell((at[0] + x, at[1] + y, at[0] + x + cw, at[1] + y + ch), tuple(lines)))
     return out
 
@@ -133,18 +136,27 @@ def _rows(cells: list[Cell], dpi: float) -> list[list[Cell]]:
     return [sorted(row, key=lambda c: c.box[0]) for row in rows]
 
 
-def lines_of(bw: np.ndarray, at: tuple[int, int], speck: int) -> list[Box]:
+def lines_of(bw: np.ndarray, at: tuple[int, int], speck: int, dpi: float) -> list[Box]:
     """Text lines in ``bw`` (ink 255): bands of rows holding ink between blank ones, each cut to
-    its ink's width; specks (a scan's noise) are not lines."""
+    its ink's width; specks (a scan's noise) are not lines. A band much shorter than its
+    neighbour, close to it, is part of it (a line whose characters all left the same row blank:
+    a light horizontal stroke lost to the threshold)."""
     clean = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)) if speck > 2 else bw
     rows = np.flatnonzero(clean.any(axis=1))
-    out: list[Box] = []
     if rows.size == 0:
-        return out
+        return []
     breaks = np.flatnonzero(np.diff(rows) > 1)
-    for start, stop in zip(np.r_[rows[0], rows[breaks + 1]], np.r_[rows[breaks], rows[-1]], strict=True):
-        if stop - start + 1 < speck:
-            continue
+    bands = [[int(a), int(b)] for a, b in zip(np.r_[rows[0], rows[breaks + 1]], np.r_[rows[breaks], rows[-1]],
+                                               strict=True) if b - a + 1 >= speck]
+    joined: list[list[int]] = []
+    for band in bands:
+        if joined and band[0] - joined[-1][1] <= JOIN_INCHES * dpi and (
+                min(band[1] - band[0], joined[-1][1] - joined[-1][0]) + 1 < FRAGMENT_INCHES * dpi):
+            joined[-1][1] = band[1]
+        else:
+            joined.append(band)
+    out: list[Box] = []
+    for start, stop in joined:
         columns = np.flatnonzero(clean[start:stop + 1].any(axis=0))
         if columns.size == 0 or columns[-1] - columns[0] + 1 < speck // 2:
             continue

@@ -40,6 +40,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
+#: A page scanned at less is enlarged to this resolution before it is cut and read.
+WORK_DPI = 300
 #: A PDF page that is not one scanned image is drawn at this resolution for OCR.
 PDF_DPI = 200
 #: A cell whose lines are all at most this many times as wide as high is text set upright (a
@@ -163,6 +165,9 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
     for number, (picture, dpi) in enumerate(pages, start=1):
         started = time.monotonic()
         grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
+        if dpi < WORK_DPI:  # small characters lose their strokes to the threshold: enlarge first
+            grey = cv2.resize(grey, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_CUBIC)
+            dpi = WORK_DPI
         page = ocr_grid.layout(grey, dpi)
         clean = 255 - ocr_grid.ink(grey)  # black on white: a scan's noise and JPEG haze gone
         clean[page.ruling > 0] = 255  # and the ruling: a cell's edge is not a character
