@@ -28,7 +28,7 @@ STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:3px 6px;vertical-align:top}
-th{background:#eee;font-weight:normal;text-align:left;min-width:10em}td.v{min-width:7em}
+th{background:#eee;font-weight:normal;text-align:left;min-width:9em}td.v{min-width:4.5em}
 .col{display:block;font-size:.75em;color:#666}
 .val{font-size:1.1em;font-weight:bold}.src{display:block;margin-top:2px}.src img{max-height:40px;border:1px solid #ccc}
 .line{font-size:.8em;color:#555}.why{display:block;font-size:.8em}

@@ -40,9 +40,11 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
-#: A page scanned at less is enlarged to this resolution before it is cut and read (at 150 dpi
-#: strokes are lost; enlarging a 200 dpi page further made more misreadings, not fewer).
-WORK_DPI = 200
+#: A page whose text lines are lower than this (median, pixels) is enlarged to bring them to it:
+#: 7 pt table text scanned at 200 dpi (19 pixels) lost digits and labels (尚未 read 尚术), and
+#: read right at 34 (28 and 40 each misread a label: the figures in docs/import.md).
+LINE_PIXELS = 34
+MAX_ENLARGEMENT = 3.0
 #: A PDF page that is not one scanned image is drawn at this resolution for OCR.
 PDF_DPI = 200
 #: A cell whose lines are all at most this many times as wide as high is text set upright (a
@@ -166,10 +168,12 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
     for number, (picture, dpi) in enumerate(pages, start=1):
         started = time.monotonic()
         grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
-        if dpi < WORK_DPI:  # small characters lose their strokes to the threshold: enlarge first
-            grey = cv2.resize(grey, None, fx=WORK_DPI / dpi, fy=WORK_DPI / dpi, interpolation=cv2.INTER_CUBIC)
-            dpi = WORK_DPI
         page = ocr_grid.layout(grey, dpi)
+        scale = _enlargement(page)
+        if scale > 1:  # small characters lose strokes: the engine reads them enlarged
+            grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            dpi *= scale
+            page = ocr_grid.layout(grey, dpi)
         clean = for_reading(grey)
         clean[page.ruling > 0] = 255  # and the ruling: a cell's edge is not a character
         crops, where = [], []  # every text line of the page, read in one batch
@@ -177,7 +181,7 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
             if isinstance(item, tuple) and item and isinstance(item[0], ocr_grid.Cell):
                 for c, cell in enumerate(item):
                     pieces = [_crop(clean, box, cell.box) for box in cell.lines]
-                    if len(pieces) > 1 and all(p.shape[1] <= UPRIGHT * p.shape[0] for p in pieces):
+                    if len(pieces) > 1 and all(x1 - x0 <= UPRIGHT * (y1 - y0) for x0, y0, x1, y1 in cell.lines):
                         pieces = [_side_by_side(pieces)]  # text set upright, a character or two a line
                     crops += pieces
                     where += [(k, c)] * len(pieces)
@@ -211,6 +215,21 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
                 cells.append(Recognised(line, c, number, cell.box, text, confidence, value, status, png))
             lines.append(Line(line, tuple(given)))
     return lines, cells
+
+
+def _enlargement(page) -> float:
+    """How much to enlarge a page for its text lines (cells' lines first) to be :data:`LINE_PIXELS` high."""
+    import numpy as np
+
+    from . import ocr_grid
+
+    heights = [b[3] - b[1] for _, item in page.items if isinstance(item, tuple) and item
+               and isinstance(item[0], ocr_grid.Cell) for cell in item for b in cell.lines]
+    heights = heights or [item[3] - item[1] for _, item in page.items if not isinstance(item[0], ocr_grid.Cell)]
+    if not heights:
+        return 1.0
+    median = float(np.median(heights))
+    return min(MAX_ENLARGEMENT, LINE_PIXELS / median) if 0 < median < LINE_PIXELS * 0.9 else 1.0
 
 
 def for_reading(grey):
