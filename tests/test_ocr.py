@@ -214,3 +214,18 @@ def test_a_scan_document_is_what_the_parser_reads(tmp_path):
     assert ("requests", "3.1", "natural_person") in one.rejected
     assert any(n.rule == "import.ocr_rejected" for n in one.notes)
     assert one.recognised == len(row) and one.to_check >= 1
+
+
+def test_the_engine_loads_and_reads_with_no_network(monkeypatch):
+    """RapidOCR's models ship in its wheel: made and run with every connection refused."""
+    import socket
+
+    def refused(*args, **kwargs):
+        raise OSError("no network in this test")
+    monkeypatch.setattr(socket.socket, "connect", refused)
+    monkeypatch.setattr(socket, "create_connection", refused)
+    engine = ocr_engines.Rapid()  # not the cached one: its models are loaded here
+    line = np.full((48, 160), 255, np.uint8)
+    cv2.putText(line, "2023", (10, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    ((text, confidence),) = engine.read([line])
+    assert text == "2023" and 0 < confidence <= 1
