@@ -229,3 +229,28 @@ def test_the_engine_loads_and_reads_with_no_network(monkeypatch):
     cv2.putText(line, "2023", (10, 38), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
     ((text, confidence),) = engine.read([line])
     assert text == "2023" and 0 < confidence <= 1
+
+
+def test_without_numpy_and_opencv_a_picture_is_one_line(tmp_path):
+    """The package itself needs neither (the Windows bundle has no numpy): their absence is the
+    missing extra's line, not a traceback."""
+    import subprocess
+    import sys
+    path = tmp_path / "1.png"
+    Image.new("L", (80, 80), 255).save(path)
+    script = f"""
+import sys
+class Absent:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("cv2", "numpy", "rapidocr_onnxruntime", "pytesseract"):
+            raise ImportError(name)
+sys.meta_path.insert(0, Absent())
+from xlgbreport.errors import InputError
+from xlgbreport.importer import readers
+try:
+    readers.read({str(path)!r})
+except InputError as exc:
+    print(exc.code)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == ocr_engines.OCR_MISSING.code, done.stderr

@@ -16,11 +16,12 @@ import bisect
 import functools
 import os
 from collections.abc import Sequence
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Message
+
+if TYPE_CHECKING:  # numpy comes with the extra, not with the package
+    import numpy as np
 
 OCR_MISSING = Message("import.ocr_missing", "是扫描件或图片，需要文字识别（OCR）组件：请运行 "
                       "pip install xlgbreport[ocr]（用 Tesseract 时还需系统软件包 tesseract-ocr 和 "
@@ -94,6 +95,8 @@ class Tesseract:
         return out
 
     def _stacked(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        import numpy as np
+
         width = max(c.shape[1] for c in crops) + 2 * self.GAP
         tops, y = [], self.GAP
         for crop in crops:

@@ -32,6 +32,7 @@ from .. import errors
 from ..errors import InputError, Message
 from .document import Line, Recognised
 from .limits import ReadLimits
+from .ocr_engines import OCR_MISSING
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 #: The engine's confidence (0 to 1) a number cell needs, unless the engine sets its own
@@ -154,15 +155,16 @@ def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -
 def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLimits,
                engine_name: str | None = None) -> tuple[list[Line], list[Recognised]]:
     """The scan's lines and the table cells read, pages in order."""
-    import cv2
-    import numpy as np
+    from . import ocr_engines
 
-    from . import ocr_engines, ocr_grid
+    try:  # the ocr extra: numpy and OpenCV with an engine
+        import cv2
+        import numpy as np
 
-    try:
+        from . import ocr_grid
         engine = ocr_engines.engine(engine_name)
-    except ocr_engines.Missing:
-        raise InputError(path, ocr_engines.OCR_MISSING) from None
+    except (ImportError, ocr_engines.Missing):
+        raise InputError(path, OCR_MISSING) from None
     lines: list[Line] = []
     cells: list[Recognised] = []
     for number, (picture, dpi) in enumerate(pages, start=1):
