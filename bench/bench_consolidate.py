@@ -13,7 +13,8 @@ generates N realistic workbooks in a temporary folder (balanced reports with var
 
 It prints milliseconds per file, consolidate's ratio to each bare read and the peak resident
 memory of the run's largest process (``wait4``: the parent or one pool worker). A benchmark, not
-a test: numbers vary by machine. ``XLG_BENCH_ROUNDS`` (default 1) rounds, the best counts.
+a test: numbers vary by machine. ``XLG_BENCH_ROUNDS`` (default 1) rounds, the best counts;
+``XLG_BENCH_OPENPYXL=0`` leaves out the openpyxl read (7–10 minutes alone at N = 10,000).
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def measure(folder: Path, out: Path, rounds: int) -> dict[str, tuple[float, int]
     exe = str(Path(sys.executable).with_name("xlgbreport"))
     argv = {
         "calamine (bare read)": [sys.executable, "-c", CALAMINE, str(folder)],
-        "openpyxl (bare read)": [sys.executable, "-c", OPENPYXL, str(folder)],
+        **({"openpyxl (bare read)": [sys.executable, "-c", OPENPYXL, str(folder)]}
+           if os.environ.get("XLG_BENCH_OPENPYXL", "1") != "0" else {}),
         "xlgbreport consolidate": [exe, "consolidate", str(folder), "-o", str(out), "--org", "某县",
                                    "--format", "json", "--force"],
     }
@@ -154,7 +156,8 @@ def measure(folder: Path, out: Path, rounds: int) -> dict[str, tuple[float, int]
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 10_000]
     rounds = int(os.environ.get("XLG_BENCH_ROUNDS", "1"))
-    print(f"cores: {os.cpu_count()}; fresh processes, best of {rounds} round(s)")
+    print(f"cores: {os.cpu_count()}; fresh processes, best of {rounds} round(s); "
+          f"load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         bases = make_bases(Path(tmp))
         for n in sizes:
@@ -162,7 +165,7 @@ def main() -> None:
             make_files(folder, n, bases)
             results = measure(folder, Path(tmp) / f"out{n}.xlsx", rounds)
             ours = results["xlgbreport consolidate"][0]
-            print(f"N = {n}:")
+            print(f"N = {n} (load average after: {os.getloadavg()[0]:.2f}):")
             for name, (sec, rss) in results.items():
                 print(f"  {name:24s} {sec / n * 1000:7.2f} ms/file  {sec:7.1f} s   "
                       f"consolidate/this = {ours / sec:5.2f}x   peak {rss / 1024:6.1f} MiB")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -19,6 +20,7 @@ from pathlib import Path
 import docx
 import lxml.html
 import pytest
+from docx.oxml.ns import qn
 from test_render import HOSTILE
 from xl_helpers import EXAMPLES, ROOT, run
 
@@ -26,6 +28,7 @@ import xlgbreport
 from xlgbreport.core import comparison, formats
 from xlgbreport.core.model import Report
 from xlgbreport.rendering import compare as rendering
+from xlgbreport.rendering import word_tables, writers
 
 THIS, LAST = EXAMPLES / "suqian_2024.json", EXAMPLES / "suqian_2023.json"
 #: tests/hostile.py's terminal attack (ESC sequences, BEL, a bidi override, NEL) and
@@ -55,48 +58,72 @@ def outputs() -> dict[str, bytes]:
     return {to: rendering.render(this, last, to) for to in ("md", "html", "docx", "pdf")}
 
 
+def _title(path: list[str]) -> str:
+    """A row's title (``Row.title``) from its nested labels: the groups below the section's, then its own."""
+    return "".join(path[1:]) if len(path) > 1 else path[0]
+
+
 def _html_rows(page: bytes) -> dict[str, dict[tuple[str, str], list[str]]]:
-    """Each comparison table of the web page: (row label, column label) -> the four values."""
+    """Each comparison table of the web page: (row title, column label) -> the four values. Table
+    三's totals (``requests-totals``: nested labels, one row each) are keyed by the 总计 column and
+    joined to its other cells (``requests``)."""
     tree = lxml.html.fromstring(page)
     out: dict[str, dict[tuple[str, str], list[str]]] = {}
     for table in tree.iter("table"):
         rows: dict[tuple[str, str], list[str]] = {}
-        label = ""
+        name = table.get("id").removeprefix("table-")
+        label, levels = "", []
+        depth = int(table.xpath("string(.//tr[1]/th[1]/@colspan)") or 1)
         for tr in table.iter("tr"):
-            heads = [th.text_content() for th in tr.iter("th") if th.get("class") == "label"]
+            heads = [th for th in tr.iter("th") if th.get("class") == "label"]
+            values = [td.text_content() for td in tr.iter("td")]
+            if name.endswith("-totals") and heads:
+                start = depth - sum(int(th.get("colspan", 1)) for th in heads)
+                levels = levels[:start] + [th.text_content() for th in heads]
+                rows[(_title(levels), "总计")] = values
+                continue
             if len(heads) == 2:
-                label = heads[0]
+                label = heads[0].text_content()
             if heads:
-                rows[(label, heads[-1])] = [td.text_content() for td in tr.iter("td")]
-        out[table.get("id").removeprefix("table-")] = rows
+                rows[(label, heads[-1].text_content())] = values
+        out.setdefault(name.removesuffix("-totals"), {}).update(rows)
     return out
 
 
-def _docx_rows(data: bytes) -> list[dict[tuple[str, str], list[str]]]:
-    """The Word document's tables alike: a merged row label is carried down its lines."""
-    out = []
+def _docx_rows(data: bytes) -> dict[tuple[str, str], list[str]]:
+    """The Word document's tables alike, all in one (their keys do not meet): a merged label is
+    carried down its lines; in table 三's totals the labels before the four numbers nest."""
+    rows: dict[tuple[str, str], list[str]] = {}
     for table in docx.Document(io.BytesIO(data)).tables:
-        rows: dict[tuple[str, str], list[str]] = {}
         label = ""
+        head = [c.text for c in table.rows[0].cells]
+        totals = head[0] == head[1] == rendering.ITEM
         for row in table.rows[1:]:
             texts = [c.text for c in row.cells]
+            if totals:
+                path = [t for i, t in enumerate(texts[:-4]) if i == 0 or t != texts[i - 1]]
+                rows[(_title(path), "总计")] = texts[-4:]
+                continue
             label = texts[0] or label
             rows[(label, texts[1])] = texts[2:]
-        out.append(rows)
-    return out
+    return rows
 
 
 def _expected(table_id: str) -> dict[tuple[str, str], tuple[str, str]]:
-    """(row title, column label) -> (last year, this year), for every cell not 0 in both."""
+    """(row title, column label) -> (last year, this year), for every cell not 0 in both, and for
+    table 三 every row's 总计 (its totals table lists every row)."""
     this, last = _year_values(THIS), _year_values(LAST)
     table = formats.GB2021.schema.table(table_id)
     return {(r.title, c.label): (last[k], this[k]) for r, c in table.cells()
-            if (k := (table_id, r.id, c.id)) and not (last[k] == this[k] == "0")}
+            if (k := (table_id, r.id, c.id)) and (not (last[k] == this[k] == "0")
+                                                   or (table_id == "requests" and c.derived))}
 
 
 def _zeros(table_id: str) -> int:
     this, last = _year_values(THIS), _year_values(LAST)
-    return sum(1 for k in this if k[0] == table_id and this[k] == last[k] == "0")
+    table = formats.GB2021.schema.table(table_id)
+    return sum(1 for r, c in table.cells() if (k := (table_id, r.id, c.id)) and this[k] == last[k] == "0"
+               and not (table_id == "requests" and c.derived))
 
 
 @pytest.mark.parametrize("table_id", ["proactive", "requests", "appeals"])
@@ -104,7 +131,7 @@ def test_every_number_of_both_years_is_in_its_table_in_html_and_word(outputs, ta
     expected = _expected(table_id)
     assert expected, "the examples have numbers in every table"
     html_rows = _html_rows(outputs["html"])[table_id]
-    word_rows = next(t for t in _docx_rows(outputs["docx"]) if set(t) == set(expected))
+    word_rows = _docx_rows(outputs["docx"])
     for where, (last, this) in expected.items():
         assert html_rows[where][:2] == [last, this], where
         assert word_rows[where][:2] == [last, this], where
@@ -271,3 +298,111 @@ def test_the_comparison_template_has_the_report_templates_styles() -> None:
     templates = ROOT / "templates"
     styles = [zipfile.ZipFile(templates / name).read("word/styles.xml") for name in ("report.docx", "compare.docx")]
     assert styles[0] == styles[1]
+
+
+# --- the comparison laid out as the report (issue 18: same fonts and tables as render) -----------
+
+def _grid_widths(table) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+
+
+def test_the_word_tables_follow_the_reports_rules(outputs) -> None:
+    """tests/test_word_layout.py's rules on the comparison's tables: every row kept whole, header
+    rows repeated, columns at least two characters of the 表格文字 size and every number on one
+    line (measured as printed), labels left and numbers centred, no theme font in any style."""
+    document = docx.Document(io.BytesIO(outputs["docx"]))
+    size = document.styles[word_tables.CELL_STYLE].font.size.pt
+    found = comparison.compare(xlgbreport.read(THIS), xlgbreport.read(LAST))
+    views = [s.table for p in rendering.view(found).parts for s in p.tables]
+    assert len(document.tables) == len(views) == 5  # indicators, 二, 三 twice, 四
+    for table, view in zip(document.tables, views, strict=True):
+        rows = table._tbl.findall(qn("w:tr"))
+        assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in rows), view.id
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+        widths = _grid_widths(table)
+        assert abs(sum(widths) - 156 / 25.4 * 1440) < 20
+        for col, width in enumerate(widths):
+            chars = (width - 2 * word_tables.CELL_MARGIN_TWIPS) / 20 / size
+            values = [c.text for c in view.cells if c.col == col and c.cols == 1 and c.kind == "value"]
+            assert chars >= 2 and all(word_tables.figure_ems(v) <= chars for v in values), (view.id, col)
+        cells = table._cells
+        for cell in view.cells:
+            jc = cells[cell.row * view.width + cell.col].paragraphs[0]._p.pPr.find(qn("w:jc")).get(qn("w:val"))
+            assert jc == ("left" if cell.kind == "label" else "center"), (view.id, cell.text)
+    styles = zipfile.ZipFile(io.BytesIO(outputs["docx"])).read("word/styles.xml").decode("utf-8")
+    assert not any(f'w:{attr}="' in styles for attr in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"))
+    assert document.styles[word_tables.CELL_STYLE].element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_table_three_lists_every_row_by_its_total_nested_as_the_official_table() -> None:
+    found = comparison.compare(xlgbreport.read(THIS), xlgbreport.read(LAST))
+    three = next(t for t in found.tables if t.id == "requests")
+    schema = formats.GB2021.schema.table("requests")
+    assert [line.key[1] for line in three.totals] == [r.id for r in schema.rows]  # every row, in order
+    assert all(line.column == "总计" for line in three.totals)
+    assert not any(line.column == "总计" for line in three.lines)
+    shown = rendering.table_views(three, found)
+    assert [s.caption[:3] for s in shown] == ["（一）", "（二）"]
+    grid = writers.grid(shown[0].table)
+    refused = next(r for r in grid if r[2] == "1.属于国家秘密")  # 三、… then （三）不予公开 beside its eight
+    secret = next(line for line in three.totals if line.key[1] == "3.3.1")
+    assert refused[-4:] == [secret.last, secret.this, secret.change, secret.percent]
+    labels = [c for c in shown[0].table.cells if c.text in ("三、本年度办理结果", "（三）不予公开")]
+    assert sorted(c.rows for c in labels) == [8, 22]
+    # a short table (二, 四) stays one line a cell
+    assert all(not t.totals for t in found.tables if t.id != "requests")
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    return ["".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def _tables_on_one_page(pages: list[str]) -> None:
+    """Table 三's totals (its caption and every row's label, its first characters: a long one wraps
+    in its cell), table 二 and table 四 (heading, labels and the note below) each on one page."""
+    schema = formats.GB2021.schema
+    wanted = {"三": ["（一）各项的总计栏", *(r.label[:6] for r in schema.table("requests").rows)],
+              "二": ["二、主动公开政府信息情况", "规章", "行政事业性收费", "本表9项数字与上年不同"],
+              "四": ["四、政府信息公开行政复议", "未经复议直接起诉", "复议后起诉", "本表14项数字与上年不同"]}
+    for table, words in wanted.items():
+        assert any(all(w in page for w in words) for page in pages), table
+
+
+def test_the_pdf_keeps_each_table_on_a_page_in_a_serif_face(outputs, tmp_path: Path) -> None:
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(outputs["pdf"])
+    _tables_on_one_page(_pages(pdf))
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True).stdout
+    assert "NotoSerifCJK" in fonts
+
+
+@pytest.mark.slow
+def test_chromium_prints_the_comparison_on_a4_with_its_tables_whole(outputs, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium (Debian package chromium) is needed: scripts/test installs it"
+    page, printed = tmp_path / "c.html", tmp_path / "c.pdf"
+    page.write_bytes(outputs["html"])
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={printed}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:.*\(A4\)", info), info
+    pages = _pages(printed)
+    assert all(f"—{n}—" in text for n, text in enumerate(pages, 1))
+    _tables_on_one_page(pages)
+
+
+def test_item_headings_are_not_carried_over_prose() -> None:
+    """「（六）政府信息公开标准化建设方面。」 is in every year's report: neither marked nor counted."""
+    this, last = xlgbreport.read(THIS), xlgbreport.read(LAST)
+    heading = "（六）政府信息公开标准化建设方面。"
+    last.text["other_matters"] = heading + "本机关按照标准目录逐项梳理公开事项并动态更新。"
+    this.text["other_matters"] = heading + "本年度首次开展第三方满意度评估并据此整改到位。"
+    other = next(t for t in comparison.compare(this, last).texts if t.heading.startswith("六"))
+    passages = [p for para in other.paragraphs for p in para]
+    assert passages[0].text == heading and not passages[0].carried
+    assert other.sentences == 1 and other.carried == 0 and other.share == 0
+    this.text["other_matters"] = last.text["other_matters"]  # the prose after it copied: marked
+    other = next(t for t in comparison.compare(this, last).texts if t.heading.startswith("六"))
+    assert [p.carried for para in other.paragraphs for p in para] == [False, True] and other.share == 1.0

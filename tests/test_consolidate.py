@@ -267,7 +267,7 @@ def test_the_command_line_json_and_exit_codes(tmp_path, county, expected_list):
     for ind in indicators.INDICATORS:
         value = ind.value(both)
         assert summary["indicators"][ind.id] == pytest.approx(None if value is None else float(value))
-        assert summary["levels"].get(ind.id) == indicators.level(ind.id, value)
+        assert summary["levels"].get(ind.id) == indicators.level(ind.id, value, ind.base(both))
     code, text = cli("consolidate", county / "a_huji.xlsx", "-o", out, "--org", "县")
     assert code == 2 and "已存在" in text  # never overwritten without --force
     code, text = cli("consolidate", county / "a_huji.xlsx", county / "f_wrong.xlsx", "-o", out,
@@ -324,10 +324,10 @@ def test_rates_and_thresholds():
     review = [report.value((APPEALS.id, "review", c)) for c in indicators.DECIDED]
     if sum(review):
         assert rate.value(report) == Decimal(review[1]) / Decimal(sum(review))
-    assert indicators.level("withheld_rate", Decimal("0.3")) == "watch"
-    assert indicators.level("withheld_rate", Decimal("0.29")) is None
-    assert indicators.level("disclosed_rate", None) is None
-    assert indicators.level("review_corrected_rate", Decimal("0.2")) == "alert"
+    assert indicators.level("withheld_rate", Decimal("0.3"), 30) == "watch"
+    assert indicators.level("withheld_rate", Decimal("0.29"), 30) is None
+    assert indicators.level("disclosed_rate", None, None) is None
+    assert indicators.level("review_corrected_rate", Decimal("0.2"), 100) == "alert"
     assert indicators.change(rate, Decimal("0.25"), Decimal("0.2")) == Decimal("5.00")
 
 

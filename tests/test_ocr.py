@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from published_docs import known
+from published_layouts import lines_of
 from scans import image_pdf, printed, scan
 
 import xlgbreport
@@ -139,17 +140,17 @@ def test_pictures_in_a_folder_are_one_report_in_name_order(tmp_path):
 
 def test_the_evidence_page_of_a_text_source_shows_each_line_escaped(tmp_path):
     truth = known("suqian_2023").report
-    from published_layouts import lines_of
     lines = lines_of(truth, "rows")
-    lines[0] = ['<script>alert(1)</script>某某县人民政府2023年政府信息公开工作年度报告']
+    lines[1] = ['<img src=x onerror=alert(1)>一、总体情况']
     source = tmp_path / "报告.txt"
     source.write_text("\n".join("\t".join(cells) for cells in lines), encoding="utf-8")
     evidence = tmp_path / "核对"
-    batch = run.run([source], None, evidence=evidence)
+    batch = run.run([source], None, evidence=evidence, org="<script>alert(1)</script>某县")
     assert batch.files[0].error_code is None
     (page,) = evidence.glob("*.html")
     html = page.read_text(encoding="utf-8")
-    assert "<script" not in html and "</script" not in html and "&lt;/script&gt;" in html  # the org as read
+    assert "<script" not in html and "</script" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;某县" in html  # the org, escaped
     assert "1191" in html and "第 " in html  # a value beside its source line
 
 
@@ -206,7 +207,7 @@ def test_a_scan_document_is_what_the_parser_reads(tmp_path):
     wrong = tuple(Recognised(at.number, k, 1, (0, 0, 1, 1), v, 0.99, v, "number" if v.isdigit() else "text", b"")
                   for k, v in enumerate(read))
     lines = [ln if ln is not at else Line(at.number, tuple(read)) for ln in lines]
-    document = Document("scan.pdf", "pdf", tuple(lines), wrong)
+    document = Document("scan.pdf", "pdf", tuple(lines), recognised=wrong)
     (one,) = [sourced(o, document) for o in parse(document)]
     assert isinstance(one, Sourced)
     row = [k for k in truth.format.schema.keys if k[1] == "3.1"]

@@ -29,7 +29,7 @@ from xlgbreport.workbook.layout import CHECK_SHEET, LAYOUT
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"  # copies of shared/examples
 LAST_JSON, THIS_JSON = EXAMPLES / "suqian_2023.json", EXAMPLES / "suqian_2024.json"
-PRIOR_RULES = {"prior.carry_over", "prior.in_force", "prior.mismatch"}
+PRIOR_RULES = {"prior.carry_over", "prior.in_force", "prior.mismatch", "prior.renamed"}
 
 
 def last() -> Report:

@@ -62,8 +62,8 @@ def test_huaian_org_text_and_places():
     (one,) = parse(text_document(PUBLISHED / "huaian_szf_2024.txt", "pdf"))
     report = one.report
     assert report.org == "淮安市人民政府"
-    assert report.text["other_matters"].startswith("2024 年，市政府严格落实")
-    assert "3940 元" in report.text["other_matters"]
+    assert report.text["other_matters"].startswith("2024年，市政府严格落实")
+    assert "3940元" in report.text["other_matters"]
     # a cell's place is the line the value stands on
     loc = report.location(("requests", "1", "total"))
     assert loc.line is not None

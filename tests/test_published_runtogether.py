@@ -87,7 +87,8 @@ def test_ten_megabytes_run_together_is_one_line_or_read_and_the_batch_goes_on(tm
 
 def test_a_page_s_empty_cells_are_blank_cells_but_not_past_the_row_s_width():
     """In a web page every cell is real: 「31 | 4 | | 」 under a four-column header leaves two cells
-    blank (never 0); empty cells past a row's width (a page's grid) are layout."""
+    blank (never 0); empty cells past a row's width (a page's grid) are layout. A text file copied
+    from the page reads the row's empty cells after its values so too."""
     rows = [["某镇人民政府2022年政府信息公开工作年度报告"], ["一、总体情况"], ["本年度依法公开。"],
             ["二、主动公开政府信息情况"], ["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
             ["规章", "31", "", ""], ["行政规范性文件", "", "4", ""], ["第二十条第（五）项"],
@@ -97,5 +98,6 @@ def test_a_page_s_empty_cells_are_blank_cells_but_not_past_the_row_s_width():
     assert _row(one.report, "regulations") == [31, None, None]
     assert _row(one.report, "normative_documents") == [None, 4, None]
     assert one.report.cells[(TableId.PROACTIVE, "licensing", "decisions")] == 5
-    (as_text,) = parse(Document("a.txt", "txt", page.lines))  # a text file's trailing empty cells are layout
-    assert _row(as_text.report, "regulations") == [None] * 3
+    (as_text,) = parse(Document("a.txt", "txt", page.lines))  # a browser's copy of the page: the same
+    assert _row(as_text.report, "regulations") == [31, None, None]  # cells, up to the row's width
+    assert as_text.report.cells[(TableId.PROACTIVE, "licensing", "decisions")] == 5

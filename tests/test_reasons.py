@@ -190,7 +190,8 @@ def test_the_county_status_counts_open_and_explained_warnings(tmp_path: Path) ->
     explained = _two_warnings(towns / "a.xlsx")
     _type_reasons(explained)
     report = interchange.load(SAMPLE)
-    report.org, report.text["problems"] = "另一镇人民政府", "无。"
+    other = interchange.load(SAMPLE.with_name("hujizhen_2022.json"))  # its own words: no copy of a's
+    report.org, report.text = "另一镇人民政府", {**other.text, "problems": "无。"}
     api.write(report, towns / "b.xlsx")
     out = tmp_path / "county.xlsx"
     batch = api.consolidate([towns], out, org="某县人民政府")

@@ -24,7 +24,7 @@ from xlgbreport.core import shown
 from xlgbreport.core.formats import GB2021
 from xlgbreport.core.text_rules import TextNumber, TextYear, _quantities, sentences
 from xlgbreport.errors import InputError
-from xlgbreport.importer import normalize, parse, place, readers, readers_docx, runtogether
+from xlgbreport.importer import normalize, place, readers, readers_docx, runtogether, title
 from xlgbreport.importer import run as import_run
 from xlgbreport.importer.limits import LIMITS
 
@@ -40,9 +40,9 @@ def _text_patterns() -> list[Callable[[str], object]]:
 
 #: (name, what the code runs on the text, the worst input of n characters)
 CASES: list[tuple[str, Callable[[str], object], Callable[[int], str]]] = [
-    ("title: no punctuation, no title", parse._title_match, lambda n: "县" * n),
-    ("title: a year at the end", parse._title_match, lambda n: "县" * n + "2022年政府信息公开工作年度报告"),
-    ("title: years throughout", parse._title_match, lambda n: "2022年" * (n // 5)),
+    ("title: no punctuation, no title", title.title_match, lambda n: "县" * n),
+    ("title: a year at the end", title.title_match, lambda n: "县" * n + "2022年政府信息公开工作年度报告"),
+    ("title: years throughout", title.title_match, lambda n: "2022年" * (n // 5)),
     # the two adjacent \s* after the dashes: 3.2 s at 20,000 spaces before they were possessive
     ("markdown rule: spaces", lambda s: readers._RULE.match(s), lambda n: "|---" + " " * n + "x"),
     ("markdown rule: cells", lambda s: readers._RULE.match(s), lambda n: "|---" * (n // 4) + " x"),
@@ -87,12 +87,12 @@ def test_patterns_run_in_linear_time(name: str, run: Callable[[str], object], wo
 
 
 def test_a_title_is_still_found_and_a_long_line_is_not_one():
-    assert parse._title_match("金乡县胡集镇人民政府2022年政府信息公开工作年度报告")["org"] == "金乡县胡集镇人民政府"
-    assert parse._title_match("2022年度金乡县胡集镇人民政府政府信息公开工作年度报告")["year"] == "2022"
-    assert parse._title_match("标题：胡集镇2022年政府信息公开工作年度报告")["org"] == "胡集镇"
-    long_org = "县" * parse.TITLE_CHARS + "2022年政府信息公开工作年度报告"
-    assert parse._title_match(long_org) is None
-    assert parse._title_match("，" + "县" * 100 + "2022年政府信息公开工作年度报告")["org"] == "县" * 100
+    assert title.title_match("金乡县胡集镇人民政府2022年政府信息公开工作年度报告")["org"] == "金乡县胡集镇人民政府"
+    assert title.title_match("2022年度金乡县胡集镇人民政府政府信息公开工作年度报告")["year"] == "2022"
+    assert title.title_match("标题：胡集镇2022年政府信息公开工作年度报告")["org"] == "胡集镇"
+    long_org = "县" * title.TITLE_CHARS + "2022年政府信息公开工作年度报告"
+    assert title.title_match(long_org) is None
+    assert title.title_match("，" + "县" * 100 + "2022年政府信息公开工作年度报告")["org"] == "县" * 100
     assert readers._RULE.match("| --- | :---: |") and readers._RULE.match("|---|---|")
     assert not readers._RULE.match("| - - - |")
 

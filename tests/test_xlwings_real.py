@@ -20,11 +20,11 @@ from xlgbreport.excel import udfs
 from xlgbreport.workbook import functions
 
 MODULE = functions.UDF_MODULE
-TABLES = {"proactive", "requests", "appeals"}
+TABLES = {"proactive", "requests", "appeals", "reasons"}  # ranges read as 2-D lists
 REPORT_ARGS = ["org", "year", "proactive", "requests", "appeals"]
 WANTED = {  # caller: the calling range, filled by xlwings (its shape fits the result to it)
-    "xlg_check": [*REPORT_ARGS, "caller"],
-    "xlg_status": [*REPORT_ARGS, "caller"],
+    "xlg_check": [*REPORT_ARGS, "reasons", "caller"],
+    "xlg_status": [*REPORT_ARGS, "reasons", "caller"],
     "xlg_text": [*REPORT_ARGS, "part", "caller"],
     "xlg_last_year": ["source", "table", "row", "column", "org", "year", "caller"],
 }
@@ -83,7 +83,7 @@ def test_the_vba_wrappers_hide_caller_and_pass_it_from_excel(real) -> None:
     vba = vba_for(real, "胡集镇2025.xlsm")
     sigs = signatures(vba)
     assert sigs == {
-        "xlg_check": REPORT_ARGS, "xlg_status": REPORT_ARGS,
+        "xlg_check": [*REPORT_ARGS, "Optional reasons"], "xlg_status": [*REPORT_ARGS, "Optional reasons"],
         "xlg_text": [*REPORT_ARGS, "Optional part"],
         "xlg_last_year": ["source", "table", "row", "Optional column", "Optional org", "Optional year"],
     }

@@ -38,6 +38,7 @@ __all__ = ["PRIOR_SKIPPED", "Batch", "FileResult", "Finding", "Severity", "Input
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
 VALIDATED = "校验 {n} 个文件：{valid} 个通过，{invalid} 个有错误，{unreadable} 个无法读取"
 RENDERED = "生成 {done} 份报告，{failed} 个文件未生成"
+NOTICES = "已写出 {n} 份单位反馈意见和 1 份汇总情况通报 → {folder}"
 NO_OUTPUT = Message("consolidate.output", "请给出汇总工作簿的保存位置，或给出要核对的汇总表")
 
 
@@ -167,14 +168,16 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
                 prior: str | Path | None = None, include_invalid: bool = False,
                 check: str | Path | None = None, scheduler: str | None = None,
                 scheduler_timeout: float = 10.0, overwrite: bool = False,
-                progress: Progress | None = None) -> Batch:
+                progress: Progress | None = None, notices: str | Path | None = None) -> Batch:
     """Many bodies' reports summed into the workbook ``output`` of ``org`` (or of the root of
     the ``units`` list: 单位, 类别, 上级), one result per input (valid when summed) and per body
     listed (``expect`` or ``units``) that sent nothing; the batch's ``extra`` holds the totals
     and indicators. Earlier summaries are skipped, unless the run is of summaries
     (``summaries``; by default when every input is one). With ``check``, that summary is compared with the sum instead:
     its findings are in the first result. ``scheduler`` (``tcp://host:port``) reads on a
-    dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line."""
+    dask.distributed cluster, reached within ``scheduler_timeout`` seconds or refused in one line.
+    ``notices`` is a folder for the Word notices: one to each unit with problems and the
+    county's 汇总情况通报 (the batch's ``extra["notices"]`` lists them)."""
     from .consolidation import gather, run
 
     if check is None and output is None:
@@ -185,11 +188,24 @@ def consolidate(paths: Iterable[str | Path], output: str | Path | None = None, *
             return run.check(paths, Path(check), year=year, expect_path=expect_path,
                              units_path=Path(units) if units is not None else None,
                              include_invalid=include_invalid, executor=executor)
-        return run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
+        done = run.consolidate(paths, Path(output or ""), org=org, year=year, expect_path=expect_path,
                                units_path=Path(units) if units is not None else None,
                                summaries=summaries, prior=Path(prior) if prior is not None else None,
                                include_invalid=include_invalid, overwrite=overwrite,
                                executor=executor, progress=progress)
+    return done if notices is None else _notices(done, Path(notices), overwrite)
+
+
+def _notices(done: Batch, folder: Path, overwrite: bool) -> Batch:
+    """The consolidation's result (every finding of each unit with problems) handed to the
+    notices' writer: consolidation and rendering never import each other."""
+    from .consolidation import problems
+    from .rendering import notices
+
+    written = notices.write(problems.detailed(done), folder, overwrite=overwrite)
+    note = NOTICES.format(n=len(written) - 1, folder=shown.terminal(str(folder)))
+    return Batch(done.files, (*done.notes, note), done.headline,
+                 {**done.extra, "notices": [str(p) for p in written]})
 
 
 def render_kinds() -> tuple[str, ...]:
@@ -240,17 +256,18 @@ def import_kinds() -> tuple[str, ...]:
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
                    progress: Progress | None = None, prior: str | Path | Report | None = None,
-                   evidence: str | Path | None = None) -> Batch:
+                   org: str | None = None, evidence: str | Path | None = None) -> Batch:
     """Published reports (web pages, Word, PDF, text, scans with the ``ocr`` extra, or their
     folders) read into workbooks or interchange JSON at ``output`` (a file for one source, else
     a folder; nowhere when None): one result per report found, valid when complete (nothing left
     blank, deduced or wrong). ``prior`` (last year's report, or its workbook or JSON) lets a
-    table-二 digit run be cut where 现行有效 continues from last year's. ``evidence``: a folder
-    for one HTML page per report showing each cell beside the part of the source it came from."""
+    table-二 digit run be cut where 现行有效 continues from last year's. ``org`` names the body
+    instead of the title (the title's name is said beside it). ``evidence``: a folder for one
+    HTML page per report showing each cell beside the part of the source it came from."""
     from .importer import run
 
     last = read(prior) if isinstance(prior, (str, Path)) else prior
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last,
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last, org=org,
                    evidence=evidence)
 
 

@@ -3,7 +3,9 @@
 Order: a path given explicitly (``--prior``, a file or a folder); else the path or folder named
 on the 封面 (``meta["prior"]``, relative to the workbook's own folder); else none. In a folder
 the right workbook is the one whose org and year *inside the workbook* are this report's org
-and year − 1, never guessed from file names; two such workbooks are an error naming both.
+and year − 1, never guessed from file names; two such workbooks are an error naming both. Orgs
+are compared as :func:`~xlgbreport.core.prior.same_body` compares them (a parent region or
+人民政府 optional), and a match made so is noted with both forms.
 
 The 封面 field is whatever a clerk (or anyone) typed, so a folder search is bounded: symlinked
 folders are not followed, an entry the system refuses is skipped, and a folder deeper or larger
@@ -21,7 +23,7 @@ from pathlib import Path
 from .. import errors
 from ..core.gb2021 import SCHEMA
 from ..core.model import Report
-from ..core.prior import normalise, same_org
+from ..core.prior import normalise, renamed, same_org
 from ..errors import InputError, Message, os_reason
 from . import sources
 
@@ -31,6 +33,8 @@ NO_KEY = "本年报告缺少机关名称或报告年度，无法在文件夹中�
 SKIPPED_FILE = "已跳过无法读取的文件 {reason}"
 COVER_NOT_FOUND = Message("prior.cover_not_found", "封面“{field}”所填的 {named} 不存在")
 USING = "上年数据：{path}（{org} {year} 年度）"
+#: A folder's match made by normalising the names (:func:`~xlgbreport.core.prior.same_body`).
+RENAMED = "上年数据的机关名称写作 {last}，本年写作 {this}：按同一机关使用"
 SKIPPED = errors.NO_PRIOR + "，跨年度检查已跳过"
 UNREACHABLE = Message("prior.unreachable", "无法打开 {where}：{reason}")
 SKIPPED_ENTRY = "已跳过无法访问的 {path}（{reason}）"
@@ -74,6 +78,8 @@ def resolve(this: Report, this_path: Path | None, explicit: Path | None,
         return None
     path, report = found
     notes.append(USING.format(path=path, org=report.org or "", year=_year_text(report)))
+    if renamed(report.org, this.org):  # validate's prior.renamed says it too; carry-forward by this
+        notes.append(RENAMED.format(last=report.org, this=this.org))
     return report
 
 
@@ -129,7 +135,7 @@ def find_in_folder(folder: Path, this: Report, this_path: Path | None,
             continue
         if same_org(report.org, this.org) and report.year == this.year - 1:
             matches.append((path, report))
-    if len(matches) > 1:
+    if len(matches) > 1:  # two that normalise alike are as ambiguous as two written alike
         raise InputError(None, AMBIGUOUS, first=matches[0][0], second=matches[1][0],
                          org=this.org, year=this.year - 1)
     if not matches:

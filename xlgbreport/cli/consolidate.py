@@ -39,12 +39,14 @@ CONSOLIDATE_ORG = "请用 --org 给出汇总机关的名称，或用 --units 给
               help="连接调度器的超时秒数")
 @click.option("--format", "output_style", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式")
+@click.option("--notices", "notices", type=click.Path(file_okay=False, path_type=Path),
+              help="把给各单位的反馈意见（Word）和汇总情况通报写到这个文件夹")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, year: int | None,
                 expect_path: Path | None, units_path: Path | None, summaries: bool | None,
                 prior_path: Path | None, include_invalid: bool,
                 summary: Path | None, scheduler: str | None, scheduler_timeout: float,
-                output_style: str, force: bool) -> None:
+                output_style: str, force: bool, notices: Path | None) -> None:
     """汇总各单位的年度报告（文件或文件夹）：生成同一模板的汇总工作簿，另有汇总状态、指标、图表、明细四表；
     或用 --check 核对已有的汇总表。退出码：0 全部汇总（核对无误），1 有报告未汇总、有单位未报送
     或有不符，2 有文件无法读取。"""
@@ -56,7 +58,8 @@ def consolidate(paths: tuple[Path, ...], output: Path | None, org: str | None, y
                             summaries=summaries or None, prior=prior_path,
                             include_invalid=include_invalid, check=summary, scheduler=scheduler,
                             scheduler_timeout=scheduler_timeout,
-                            overwrite=force, progress=None if summary else progress_bar(READING))
+                            overwrite=force, progress=None if summary else progress_bar(READING),
+                            notices=notices)
     if output_style == "json":
         document(batch.to_dict())
     else:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..core.model import Report, is_number
-from ..core.prior import normalise
+from ..core.prior import normalise, org_key
 from ..errors import InputError, Message
 from .expect import Expected
 from .gather import INPUT_KEYS, Entry
@@ -93,6 +93,10 @@ IS_OWN = "机关与汇总机关相同，是汇总表，不作为单位计入"
 SUMMARY_MEMBERS = "汇总了 {n} 个单位"
 HEADLINE = "已汇总 {summed} 份，未汇总 {left} 份{why}"
 COPIES = "，另有相同副本 {n} 份按一份计"
+SUMMARIES = "，另有汇总表 {n} 份未计入"
+#: Not summed, yet nothing for anyone to do: a copy is counted by its first, a summary by its
+#: units. They are not 未汇总, and a re-run beside an earlier summary ends as the first run did.
+SETTLED = frozenset({Status.COPY, Status.SUMMARY})
 MISSING_LINE = "，未报送 {missing} 个单位"
 YEARS_DIFFER = "各报告的年度不一致（{counts}），按 {target} 年度汇总；可用 --year 指定"
 TWICE = Message("consolidate.counted_twice",
@@ -108,6 +112,11 @@ class Line:
     expected: Expected | None = None
     notes: tuple[str, ...] = ()
     counted: bool = False
+
+    @property
+    def settled(self) -> bool:
+        """Summed, or needing nothing: an identical copy or a summary (see :data:`SETTLED`)."""
+        return self.counted or self.status in SETTLED
 
     @property
     def org(self) -> str | None:
@@ -143,22 +152,26 @@ class Decision:
                 continue
             who = Path(line.entry.path).name if line.entry else line.org
             why = (line.notes or ((line.entry.error,) if line.entry and line.entry.error else ()))
+            if why and who and why[0].startswith(f"{who}："):  # the file is named once
+                why = (why[0][len(who) + 1:],)
             out.append(f"{who} {line.status.value}" + (f"：{why[0]}" if why else ""))
         return out
 
     @property
     def headline(self) -> str:
         """How many were summed, left out (and why) and missing, in one line."""
-        left = [s for s in Status if s not in (Status.MISSING, Status.COPY)
+        left = [s for s in Status if s is not Status.MISSING and s not in SETTLED
                 and any(line.status is s and not line.counted for line in self.lines)]
         why = "（" + "、".join(
             f"{s.value} {sum(1 for x in self.lines if x.status is s and not x.counted)}"
             for s in left) + "）" if left else ""
         inputs = sum(1 for line in self.lines if line.entry is not None)
         copies = self.count(Status.COPY)
-        text = HEADLINE.format(summed=len(self.summed), left=inputs - len(self.summed) - copies,
+        skipped = sum(1 for line in self.lines if line.status is Status.SUMMARY and not line.counted)
+        text = HEADLINE.format(summed=len(self.summed), left=inputs - len(self.summed) - copies - skipped,
                                why=why)
         text += COPIES.format(n=copies) if copies else ""
+        text += SUMMARIES.format(n=skipped) if skipped else ""
         return text + (MISSING_LINE.format(missing=self.count(Status.MISSING)) if self.listed else "")
 
     def report(self, org: str) -> Report:
@@ -198,9 +211,12 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
     those counted. Consolidated workbooks count as units only in a run of summaries
     (``summaries``, by default when every input is one); an input whose org is ``org`` never.
     Raises :class:`InputError` when a unit would be counted twice in a run of summaries."""
-    target, year_note = target_year(entries, year)
     summaries = of_summaries(entries, org) if summaries is None else summaries
     own = normalise(org)
+    # the year is the units': an earlier summary in the folder is no report of its own
+    units = [e for e in entries if e.readable and (summaries or e.members is None)
+             and not (own and normalise(e.org) == own)]
+    target, year_note = target_year(units or entries, year)
     facts: dict[int, dict] = defaultdict(dict)
     notes: dict[int, list[str]] = defaultdict(list)
     by_org: dict[str, list[int]] = defaultdict(list)
@@ -218,7 +234,7 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
             text = YEAR_IS if isinstance(e.year, int) else NO_YEAR
             notes[i].append(text.format(year=e.year, target=target))
         elif normalise(e.org):
-            by_org[normalise(e.org)].append(i)
+            by_org[org_key(e.org)].append(i)
     for group in by_org.values():
         if len(group) > 1 and len({entries[i].digest for i in group}) == 1:
             for i in group[1:]:
@@ -250,7 +266,7 @@ def decide(entries: Sequence[Entry], year: int | None = None, *,
     reported: set[str] = set()
     for i, e in enumerate(entries):
         key = normalise(e.org) or _named(e, by_key)
-        if expected and e.readable and key not in by_key:
+        if expected and e.readable and key not in by_key and rows[i].status is not Status.SUMMARY:
             notes[i].append(NOT_EXPECTED)
         reported.add(key)
         lines.append(Line(rows[i].status, e, by_key.get(key), tuple(notes[i]), rows[i].counted))

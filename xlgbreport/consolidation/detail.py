@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..actions import sources
 from ..core.gb2021 import SCHEMA, CellKey
+from . import copies
 from . import units as units_list
 from .decide import decide
 from .gather import Entry, read_all
@@ -30,6 +31,9 @@ COLUMNS = ("机关", "类别", "年度", "表", "行", "列", "合计", "数值"
 DETAIL_LIMIT = 300
 TOO_MANY = ("共 {n} 个单位，超过 {limit} 个，明细未写入本表（本表只为数据透视表准备）；"
             "需要时请用 Python 的 xlgbreport.frame(路径) 取得同样的长表")
+#: Printed at the top of 明细's one page: its print area is the header row alone (about 200 rows a
+#: body would print to hundreds of pages); every application honours a sheet's print area.
+NOT_PRINTED = "&L明细共 {n} 行，不打印，本页只有表头：需要打印时请在“页面布局”中取消打印区域"
 NO_PANDAS = "xlgbreport.frame 需要 pandas：pip install 'xlgbreport[analysis]'"
 
 
@@ -80,6 +84,10 @@ def write(wb: Any, bodies: list[tuple[Entry, str | None]], header: Any, cell: An
                     ws.write_number(r, c, value)
     ws.autofilter(0, 0, max(r, 1), len(COLUMNS) - 1)
     ws.freeze_panes(1, 1)
+    ws.print_area(0, 0, 0, len(COLUMNS) - 1)
+    ws.set_header(NOT_PRINTED.format(n=r))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)
 
 
 #: ``frame``'s columns: ASCII snake_case, for pandas.
@@ -107,8 +115,12 @@ def frame(paths: Iterable[str | Path], executor: Executor | None = None, *, org:
     tree = units_list.load(units) if units is not None else None
     org = org or (tree.root if tree else None)
     entries = list(read_all(sources.collect(paths, json=True), executor))
-    decision = decide(entries, year, expected=tree.under(org) if tree and org else (),
-                      include_invalid=include_invalid, org=org)
+    expected = tree.under(org) if tree and org else ()
+    decision = decide(entries, year, expected=expected, include_invalid=include_invalid, org=org)
+    copied = copies.search(copies.units_of(entries, decision.year))
+    if copied.found:  # a text.copied warning changes a status, as in consolidate
+        decision = decide(copies.fold(entries, copied), year, expected=expected,
+                          include_invalid=include_invalid, org=org)
     columns: dict[str, list] = {c: [] for c in FRAME_COLUMNS}
     problems = []
     for line in decision.lines:

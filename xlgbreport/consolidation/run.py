@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .. import errors
 from ..actions import sources
@@ -28,9 +28,9 @@ from ..errors import InputError, Message, OutputError
 from ..files import interchange
 from ..files.paths import shown
 from ..workbook import writer as workbook_writer
-from . import expect, members, sheets, units
-from .decide import Decision, add, decide
-from .gather import INPUT_KEYS, Entry, read_all
+from . import copies, expect, members, sheets, units
+from .decide import Decision, Line, add, decide
+from .gather import INPUT_KEYS, Entry, measure, read_all
 
 #: Wraps the entries as they are read, given how many files there are: a progress bar.
 Progress = Callable[[Iterable[Entry], int], Iterable[Entry]]
@@ -47,7 +47,8 @@ UNREADABLE_CODE = "file.unreadable"  # an input that could not be read and says 
 
 
 def _results(decision: Decision) -> list[FileResult]:
-    """One result per input (and per body on the list that sent nothing): valid when summed;
+    """One result per input (and per body on the list that sent nothing): valid when summed
+    or settled (an identical copy, a summary: nothing to do, see ``Line.settled``);
     its status, category and counts as the action's own JSON keys."""
     out = []
     for line in decision.lines:
@@ -63,7 +64,7 @@ def _results(decision: Decision) -> list[FileResult]:
                                          notes=notes, extra=extra))
         else:
             out.append(FileResult(e.path if e else "", notes=notes, extra=extra,
-                                  valid=line.counted))
+                                  valid=line.settled))
     return out
 
 
@@ -109,19 +110,26 @@ def consolidate(paths: Iterable[str | Path], output: str | Path, *, org: str | N
     if prior is not None:
         report.meta["prior"] = str(_resolved(prior) or prior)  # the 封面's 上年工作簿
     last = _prior(prior, decision, name, executor, notes) if prior is not None else None
+    copied = copies.search(copies.units_of(entries, decision.year), last.bodies if last else None)
+    if copied.found:  # a copy is a warning: the statuses are decided again with it (the sums stay)
+        decision = decide(copies.fold(entries, copied), year, expected=expected,
+                          include_invalid=include_invalid, org=org, summaries=summaries)
     bodies, total = _bodies(decision, report, last)
 
     def add_sheets(wb: Any) -> None:
-        sheets.write(wb, decision, decision.headline, bodies, total, last is not None)
+        sheets.write(wb, decision, decision.headline, bodies, total, last is not None, org)
+        sheets.write_copies(wb, copied.found)
         members.write(wb, _members(decision), None)
 
     _save(output, report, add_sheets, overwrite)
     view = report.computed()
     values = {i.id: i.value(view) for i in INDICATORS}
-    return _batch(decision, notes, decision.headline, output=str(output), org=name,
-                  totals=interchange.to_dict(report),
-                  indicators={k: _number(v) for k, v in values.items()},
-                  levels={k: level(k, v) for k, v in values.items() if level(k, v)})
+    return copies.attach(_batch(decision, notes, decision.headline, output=str(output), org=name,
+                                totals=interchange.to_dict(report),
+                                indicators={k: _number(v) for k, v in values.items()},
+                                levels={i.id: graded for i in INDICATORS
+                                        if (graded := level(i.id, values[i.id], i.base(view)))}),
+                         copied)
 
 
 def _listed(expect_path: Path | None, units_path: Path | None, org: str | None
@@ -184,9 +192,10 @@ def check(paths: Iterable[str | Path], summary: Path, *, year: int | None = None
     return Batch([checked, *batch.files], batch.notes, batch.headline, batch.extra)
 
 
-def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[Path]:
+def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list[str]:
     """The files named, without the output itself when it is an earlier consolidation (in an
-    input folder); a body's own workbook named as the output is refused, never replaced."""
+    input folder); a body's own workbook named as the output is refused, never replaced. As
+    strings: a Path is four times the size, and 10,000 are held while the files are read."""
     out = []
     target = _resolved(output)
     for path in sources.collect(paths, json=True):
@@ -195,7 +204,7 @@ def _inputs(paths: Iterable[str | Path], output: Path, notes: list[str]) -> list
                 raise OutputError(output, errors.SAME_AS_INPUT)
             notes.append(OUTPUT_SKIPPED.format(name=output.name))
             continue
-        out.append(path)
+        out.append(str(path))
     return out
 
 
@@ -243,18 +252,40 @@ def _prior(folder: Path, decision: Decision, org: str, executor: Executor | None
     return LastYear(one, total)
 
 
+class _Bodies(Sequence[sheets.Body]):
+    """The 指标 rows of the summed bodies, each made when it is read (its measures unpacked from
+    the entry the worker sent), so that 10,000 bodies' numbers are never all held at once."""
+
+    def __init__(self, lines: Sequence[Line], before: dict[str, Entry]) -> None:
+        self._lines = [line for line in lines if line.entry is not None and line.entry.readable]
+        self._before = before
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> sheets.Body: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[sheets.Body]: ...
+
+    def __getitem__(self, i: int | slice) -> sheets.Body | list[sheets.Body]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        line = self._lines[i]
+        assert line.entry is not None and line.entry.measures is not None  # readable: packed
+        then = self._before.get(normalise(line.org))
+        return sheets.Body.of(line.org or "", line.category, line.entry.measures,
+                              then.measures if then is not None else None)
+
+
 def _bodies(decision: Decision, report: Report, last: LastYear | None
-            ) -> tuple[list[sheets.Body], sheets.Body]:
-    """The 指标 rows: each summed body's indicators (this year and last) and the total's."""
-    before = last.bodies if last is not None else {}
-    bodies = []
-    for line in decision.summed:
-        if line.entry is None:
-            continue
-        then = before.get(normalise(line.org))
-        bodies.append(sheets.Body.of(line.org or "", line.category, line.entry.report(),
-                                     then.report() if then is not None else None))
-    total = sheets.Body.of(sheets.TOTAL, None, report, last.total if last is not None else None)
+            ) -> tuple[_Bodies, sheets.Body]:
+    """The 指标 rows: each summed body's indicators (this year and last, measured by the
+    workers that read them) and the total's."""
+    bodies = _Bodies(decision.summed, last.bodies if last is not None else {})
+    total_then = last.total if last is not None else None
+    total = sheets.Body.of(sheets.TOTAL, None, measure(report),
+                           measure(total_then) if total_then is not None else None)
     return bodies, total
 
 

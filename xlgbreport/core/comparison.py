@@ -18,11 +18,14 @@ from . import crosswalk, rules, shown, similarity
 from .findings import Finding, Severity, summary
 from .indicators import INDICATORS, Indicator
 from .model import Invalid, Number, Report, ReportView, Value, is_number
-from .tables import REPORT_TITLE, CellKey, Schema, Table
+from .tables import REPORT_TITLE, CellKey, Column, Row, Schema, Table
 
 #: The change is given as a percentage only from this base (last year's value) up: below it a
 #: percentage says more than the numbers do (2 → 5 is not «+150%» to a reader).
 PERCENT_BASE = 30
+#: A table with more cells than this (table 三: 25 rows × 7) would run over pages as one line a
+#: cell: its rows are first shown whole by their total column, then its other cells.
+ONE_PAGE_CELLS = 40
 TITLE = "{org}{years}{report}对比"
 YEARS = "{last}年与{this}年"
 THIS_YEAR, LAST_YEAR = "本年", "上年"
@@ -66,6 +69,7 @@ class Line:
     key: CellKey
     row: str
     column: str
+    path: tuple[str, ...]  # the row's group labels (without the table's) and its own label
     last: str
     this: str
     change: str
@@ -75,18 +79,20 @@ class Line:
 
 @dataclass(frozen=True)
 class TableComparison:
-    """An official table: its cells in both years (those 0 in both counted in ``zeros``)."""
+    """An official table: its cells in both years (those 0 in both counted in ``zeros``). A long
+    table's total column is in ``totals``, every row (zeros too), and not in ``lines``."""
 
     id: str
     title: str
     lines: tuple[Line, ...]
     zeros: int
     changed: int
+    totals: tuple[Line, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
         head = CHANGED.format(n=self.changed) if self.changed else UNCHANGED
-        if not self.lines:
+        if not self.lines and not self.totals:
             return (ALL_ZEROS,)
         return (head, ZEROS.format(n=self.zeros)) if self.zeros else (head,)
 
@@ -146,6 +152,8 @@ class Comparison:
     tables: tuple[TableComparison, ...]
     texts: tuple[TextComparison, ...]
     findings: tuple[FindingGroup, ...]
+    #: the title's words where a line may break: the body's name, the years, 「…年度报告对比」
+    title_parts: tuple[str, ...] = ()
 
 
 def compare(this: Report, last: Report) -> Comparison:
@@ -165,12 +173,13 @@ def compare(this: Report, last: Report) -> Comparison:
                 FindingGroup(FINDINGS_OF.format(who=last_year, summary=summary(before)), _lines(before)),
                 FindingGroup(FINDINGS_OF.format(who=CROSS_YEAR, summary=summary(cross)), _lines(cross)))
     org = shown.terminal(this.org or last.org or "")
-    title = TITLE.format(org=org, years=YEARS.format(last=_plain(last.year), this=_plain(this.year)),
-                         report=REPORT_TITLE)
+    years = YEARS.format(last=_plain(last.year), this=_plain(this.year))
+    title = TITLE.format(org=org, years=years, report=REPORT_TITLE)
     whole = similarity.carried(*("\n".join(r.text.get(f.id) or "" for f in this.format.schema.text)
                                  for r in (this, last)), names=(this.org, last.org))
     text = _summary(org, this_year, last_year, tables, whole, indicators, (own, before, cross))
-    return Comparison(title, text, last_year, this_year, notes, indicators, tables, texts, findings)
+    return Comparison(title, text, last_year, this_year, notes, indicators, tables, texts, findings,
+                      (org, years, title[len(org) + len(years):]))
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -203,26 +212,42 @@ def percent(share: float | Decimal) -> str:
 
 
 def _table(table: Table, this: ReportView, last: ReportView, theirs: set[CellKey]) -> TableComparison:
+    cells = table.cells()
+    by_totals = len(cells) > ONE_PAGE_CELLS and all(any(c.derived for c in r.columns) for r in table.rows)
     lines: list[Line] = []
-    zeros = changed = 0
-    for row, column in table.cells():
+    totals: list[Line] = []
+    zeros = 0
+    for row, column in cells:
         key = (table.id, row.id, column.id)
-        now, before = this.value(key), last.value(key)
-        if key not in theirs:
-            lines.append(Line(key, row.title, column.label, NO_COUNTERPART, value_text(now), "", "", False))
-            continue
-        if is_number(now) and is_number(before):
-            if now == 0 and before == 0:
-                zeros += 1
-                continue
-            change, share = change_text(now, before)
-            differs = now != before
+        line = _line(key, row, column, this, last, theirs)
+        if by_totals and column.derived:
+            totals.append(line)
+        elif key in theirs and _zero(this.value(key)) and _zero(last.value(key)):
+            zeros += 1
         else:
-            change, share, differs = "", "", value_text(now) != value_text(before)
-        changed += differs
-        lines.append(Line(key, row.title, column.label, value_text(before), value_text(now), change,
-                          share, differs))
-    return TableComparison(table.id, table.title, tuple(lines), zeros, changed)
+            lines.append(line)
+    changed = sum(line.changed for line in (*totals, *lines))
+    return TableComparison(table.id, table.title, tuple(lines), zeros, changed, tuple(totals))
+
+
+def _zero(value: Value) -> bool:
+    return is_number(value) and value == 0
+
+
+def _line(key: CellKey, row: Row, column: Column, this: ReportView, last: ReportView,
+          theirs: set[CellKey]) -> Line:
+    """One cell in both years, its change beside it."""
+    now, before = this.value(key), last.value(key)
+    path = (*row.parents, row.label)
+    if key not in theirs:
+        return Line(key, row.title, column.label, path, NO_COUNTERPART, value_text(now), "", "", False)
+    if is_number(now) and is_number(before):
+        change, share = change_text(now, before)
+        differs = now != before
+    else:
+        change, share, differs = "", "", value_text(now) != value_text(before)
+    return Line(key, row.title, column.label, path, value_text(before), value_text(now), change, share,
+                differs)
 
 
 def _indicator(indicator: Indicator, this: ReportView, last: ReportView) -> IndicatorLine:

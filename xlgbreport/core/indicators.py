@@ -23,6 +23,8 @@ Level = Literal["watch", "alert"]
 _TOTAL = "total"  # the 总计 column of tables 三 and 四
 #: 纠错率's denominator: the decided cases (结果维持, 结果纠正, 其他结果), not those pending.
 DECIDED = ("upheld", "corrected", "other")
+#: A rate whose denominator is below this many cases is shown, not coloured (the peer's rule too).
+SMALL_BASE = 30
 
 
 def _requests(*rows: str) -> tuple[CellKey, ...]:
@@ -57,6 +59,10 @@ class Indicator:
         if not bottom:  # None or zero: no rate, not 0% or 100%
             return None
         return Decimal(top) / Decimal(bottom)
+
+    def base(self, report: ReportView) -> Number | None:
+        """A rate's denominator (the cases it is built on); None for a count or an unknown cell."""
+        return _sum(report.computed().number, self.denominator) if self.denominator else None
 
 
 def _sum(number: Callable[[CellKey], Number | None], keys: tuple[CellKey, ...]) -> Number | None:
@@ -112,8 +118,16 @@ THRESHOLDS: tuple[Threshold, ...] = (
 LEVEL_LABELS: dict[Level, str] = {"watch": "关注", "alert": "预警"}
 
 
-def level(indicator: str, value: Number | None) -> Level | None:
-    """The colour a value gets: the first threshold of its indicator that it meets."""
+def small(base: Number | None) -> bool:
+    """Whether a rate built on ``base`` cases is too small to grade (blank counts as small)."""
+    return base is None or base < SMALL_BASE
+
+
+def level(indicator: str, value: Number | None, base: Number | None) -> Level | None:
+    """The colour a value gets: the first threshold of its indicator that it meets; none for a
+    rate on fewer than ``SMALL_BASE`` cases (``base``: its denominator, see ``Indicator.base``)."""
+    if INDICATORS_BY_ID[indicator].kind == "rate" and small(base):
+        return None
     return next((t.level for t in THRESHOLDS if t.indicator == indicator and t.hit(value)), None)
 
 

@@ -10,6 +10,7 @@ invented: what last year left blank (or not a number) stays blank for the clerk 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -126,8 +127,55 @@ def next_year(last: Report) -> Report:
 
 
 def same_org(a: str | None, b: str | None) -> bool:
-    """Whether two org names are the same body, whatever spaces, width or case a clerk typed."""
-    return normalise(a) == normalise(b)
+    """Whether two org names are the same body: written alike (whatever spaces, width or case a
+    clerk typed), or alike but for a trailing 人民政府/政府 or a leading parent region
+    (:func:`same_body`)."""
+    return same_body(a, b)
+
+
+#: What a body's name may end with or not: 「俵口镇」 is 「俵口镇人民政府」.
+GOVERNMENT_SUFFIXES = ("人民政府", "政府")
+#: A leading parent region: a name ending in a region's level (「某市」, 「金乡县」), not inside a
+#: longer level (「广州」 of 「广州市」), and followed by a name of three characters or more, so
+#: that 「新市镇」 keeps its 「新市」.
+_PARENT = re.compile(r"^.+?(?:省|自治区|自治州|州|市|地区|盟|自治县|县|旗|区)(?![省市县区州旗盟])(?=.{3})")
+
+
+def _regions(text: str | None) -> list[str]:
+    """A name's forms from the longest to the shortest: normalised, without its government
+    suffix, then each leading parent region dropped in turn (「某市某某区」, 「某某区」)."""
+    name = normalise(text)
+    for suffix in GOVERNMENT_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    forms = [name] if name else []
+    while name and (parent := _PARENT.match(name)):
+        name = name[parent.end():]
+        forms.append(name)
+    return forms
+
+
+def org_key(text: str | None) -> str:
+    """The shortest form of a name (no parent region, no 人民政府): names of one body share it.
+    A key for grouping (consolidation's duplicates); :func:`same_body` is the comparison."""
+    forms = _regions(text)
+    return forms[-1] if forms else ""
+
+
+def same_body(a: str | None, b: str | None) -> bool:
+    """Whether two names are one body: normalised alike, or one is the other without its
+    trailing 人民政府/政府 or a leading parent region (「某市某某区人民政府」 and 「某某区人民政府」;
+    「俵口镇」 and 「俵口镇人民政府」). Two different parents (「甲市某某区」, 「乙市某某区」) differ."""
+    if normalise(a) == normalise(b):
+        return True
+    first, second = _regions(a), _regions(b)
+    return bool(first and second) and (first[0] in second or second[0] in first)
+
+
+def renamed(a: str | None, b: str | None) -> bool:
+    """Whether two names are one body only once normalised past their spelling (a note names both)."""
+    return normalise(a) != normalise(b) and same_body(a, b)
 
 
 def normalise(text: str | None) -> str:

@@ -16,6 +16,10 @@ from .findings import Finding, Severity
 MAX_REASONS = 200
 MAX_CHARS = 1000
 ON_ERROR = "{ref} [{rule}] 是错误，核实说明不能代替更正，已忽略该说明"
+MISTYPED = "核实说明“{rule}”“{cell}”与提示所列“{want_rule}”“{want_cell}”写法不同，未计入：请照抄"
+#: What a clerk's typing adds to a rule or cell (spaces, the IME's full-width ！, Excel's $ and
+#: quotes): ignored only to say which reason missed; matching stays exact, as the 校验 sheet's.
+_LOOSE = str.maketrans({"！": "!", "$": None, "'": None, " ": None, "\u3000": None, "\t": None, "\n": None})
 
 
 @dataclass(frozen=True)
@@ -86,4 +90,21 @@ def explain(findings: list[Finding], reasons: Iterable[Reason], places: list[str
             if note not in notes:
                 notes.append(note)
             out.append(f)
-    return out, notes
+    return out, notes + _mistyped(out, reasons, places)
+
+
+def _loose(rule: str, cell: str) -> tuple[str, str]:
+    return key(rule.translate(_LOOSE), cell.translate(_LOOSE))
+
+
+def _mistyped(found: list[Finding], reasons: Iterable[Reason], places: list[str] | None) -> list[str]:
+    """A note for each reason that names an open warning but for what typing added (a space,
+    ！ for !, $B$3): the clerk meant it, and would otherwise never learn why it did not count."""
+    wanted = {_loose(f.rule, places[i] if places else f.ref): (f.rule, places[i] if places else f.ref)
+              for i, f in enumerate(found) if f.severity is Severity.WARNING and f.explanation is None}
+    notes = []
+    for r in reasons:
+        hit = wanted.get(_loose(r.rule, r.cell))
+        if hit is not None and r.key != key(*hit):
+            notes.append(MISTYPED.format(rule=r.rule, cell=r.cell, want_rule=hit[0], want_cell=hit[1]))
+    return notes

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from .findings import Finding, Severity
 from .formats import Format
 from .model import Invalid, ReportView, is_number
-from .prior import carried_pairs, expected_in_force, in_force_key, in_force_rows, normalise, same_org
+from .prior import carried_pairs, expected_in_force, in_force_key, in_force_rows, normalise, renamed, same_org
 from .rule_base import (
     APPEALS,
     DEFAULT_SCHEMA,
@@ -248,6 +248,23 @@ class PriorMismatch(Rule):
                                due=report.year - 1, found=last, field=labels["year"])
 
 
+class PriorRenamed(Rule):
+    """Last year's name differs from this year's only by what :func:`.prior.same_body` allows (a
+    parent region, 人民政府): accepted as the same body, and both forms are named so that a
+    clerk can see it is not another body's report."""
+
+    id = "prior.renamed"
+    title = "上年机关名称写法不同"
+    template = "上年数据的机关名称写作 {found}，本年写作 {due}：按同一机关比较"
+    severity = Severity.WARNING
+    needs_prior = True
+
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
+        if prior is not None and renamed(report.org, prior.org):
+            yield self.finding(report, "org", expected=report.org, actual=prior.org,
+                               due=report.org, found=prior.org)
+
+
 class ConsolidatedSum(Rule):
     """A consolidated (or published) summary against the sum of its bodies' reports, cell by
     cell: what ``consolidate --check`` finds. Not one of ``RULES``: it needs the sum, given as
@@ -283,6 +300,7 @@ RULES: tuple[Rule, ...] = (
     TextNumber(),
     TextLength(),
     PriorMismatch(),
+    PriorRenamed(),
     PriorCarryOver(),
     PriorInForce(),
 )

@@ -9,13 +9,16 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Severity
 from .model import ReportView
 from .prior import normalise
 from .rule_base import APPEALS, PROACTIVE, REQUESTS, Rule
 from .tables import CellKey, Role, Row, Schema, Table, text_key
+
+if TYPE_CHECKING:  # pragma: no cover - rapidfuzz is loaded only when copies are compared
+    from .similarity import Carried, Match
 
 
 class TextMissing(Rule):
@@ -330,3 +333,49 @@ class TextLength(Rule):
                                section=report.format.schema.label(self.SECTION), n=count)
 
 
+
+
+class TextCopied(Rule):
+    """Prose carried over from another report: another unit of the same run, or the same
+    body's last year. Not one of ``RULES``: the other report is the second argument, as the
+    county's consolidation pairs them (``consolidation.copies``), never last year by default."""
+
+    id = "text.copied"
+    severity = Severity.WARNING
+    title = "文字与其他报告雷同"
+    template = "{section}：{share} 的内容与{other}相同或几乎相同（{carried}/{total} 句，如“{sentence}”），请结合本单位本年实际重写"
+    reads_text = True
+    on_check_sheet = False
+    SECTIONS = ("overview", "problems", "other_matters")
+    #: A section is copied when at least this share of it (by characters, once normalised) …
+    SHARE = 0.5
+    #: … in at least this many sentences is in the other report: two stock sentences are not a copy.
+    MIN_CARRIED = 3
+    LAST_YEAR = "上年报告"
+    OTHER = "{org}的报告"
+
+    def compare(self, report: ReportView, other: ReportView) -> Iterator[tuple[Finding, Carried]]:
+        """Each section of ``report`` carried from the same section of ``other`` at or above the
+        thresholds: its finding, and what was carried (the county's 雷同 sheet shows a sample)."""
+        from .similarity import carried  # rapidfuzz: not for every validate
+
+        names = (report.org, other.org)
+        last_year = normalise(report.org) == normalise(other.org)
+        who = self.LAST_YEAR if last_year else self.OTHER.format(org=other.org or "")
+        for section in self.SECTIONS:
+            found = carried(report.text.get(section), other.text.get(section), names=names)
+            if found.share < self.SHARE or found.carried < self.MIN_CARRIED:
+                continue
+            yield self.finding(report, text_key(section), actual=round(found.share, 3),
+                               section=report.format.schema.label(section), share=f"{found.share:.0%}",
+                               other=who, carried=found.carried, total=found.sentences,
+                               sentence=quote(longest(found).sentence)), found
+
+    def check(self, report: ReportView, prior: ReportView | None = None) -> Iterator[Finding]:
+        if prior is not None:
+            yield from (finding for finding, _ in self.compare(report, prior))
+
+
+def longest(found: Carried) -> Match:
+    """The longest sentence carried: the sample that shows a copy best (never a stock phrase)."""
+    return max(found.matches, key=lambda m: len(m.sentence))

@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -119,3 +120,30 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _escape(found: re.Match[str]) -> str:
     code = ord(found.group())
     return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+#: Characters no file name may hold on Windows or here, and controls.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+#: An org's part of a file name, in UTF-8 bytes: with 「_年度不明-9999.json」 (23 bytes) a name
+#: stays under 120 bytes, and a temporary name made from it under the 255 of every file system.
+NAME_BYTES = 90
+#: Not shown, or shown other than written: controls (C0, C1), format characters (bidi overrides,
+#: zero-width spaces), line and paragraph separators, surrogates, private and unassigned.
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+UNNAMED = "未识别机关"
+#: Names Windows keeps for devices, whatever the extension: 「CON.docx」 cannot be made there.
+_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                      *(f"LPT{i}" for i in range(1, 10))})
+
+
+def safe_name(text: str | None) -> str:
+    """An org name fit for a file name on any system: no separators, reserved characters,
+    controls, bidi or zero-width characters, no leading dots, at most :data:`NAME_BYTES` bytes
+    (cut between characters: a name of four-byte characters is cut by what it weighs)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
+    text = _UNSAFE.sub("_", text).strip(" ._")
+    text = text.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
+    if text.split(".")[0].upper() in _DEVICES:
+        text = f"_{text}"
+    return text or UNNAMED

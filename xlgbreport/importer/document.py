@@ -53,4 +53,5 @@ class Document:
     source: str
     kind: str
     lines: tuple[Line, ...]
+    titles: tuple[str, ...] = ()  # what the file names itself outside its text: a page's <title>
     recognised: tuple[Recognised, ...] = ()

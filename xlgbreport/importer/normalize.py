@@ -74,11 +74,16 @@ def abbreviates(short: str, label: str) -> bool:
 #: A number set apart: digits, a decimal part, a sign (本年增/减 is signed), a unit a fee or a
 #: procurement amount is written with. Thousands separators are not accepted: 1,234 is not
 #: certainly one number.
-_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>\d{1,60}(?:\.\d{1,20})?)(?P<unit>万元|元|件|个|项|条)?$")
+#: A value: digits (thousands set apart by ASCII commas, 「1,808,595」, as web pages print them),
+#: a decimal part, a unit. Anchored, no nested repeats: linear.
+_VALUE = re.compile(r"^(?P<sign>[-+−]?)(?P<digits>(?:\d{1,3}(?:,\d{3}){1,20}|\d{1,60})(?:\.\d{1,20})?)"
+                    r"(?P<unit>万元|元|件|个|项|条)?$")
 #: The units a cell of each kind may be written with; another one (3940元 in a 万元 cell) is
 #: not that cell's value.
 UNITS = {"amount": ("", "万元"), "count": ("", "件", "个", "项", "条")}
 #: A word a sentence goes on with after a number: a unit, a measure word, a date's 年月日.
+#: Written in a cell for "nothing to report here" (:mod:`.cells` reads it as a blank, never 0).
+NOT_APPLICABLE = frozenset(("/", "／", "—", "——", "–", "-", "－", "无", "不适用"))
 _GOES_ON = re.compile(r"^(?:万元|元|件|个|项|条|次|人|年|月|日|%|％|余|多|起|宗|部|份|家|名|篇|期|场|批|户|位|天|倍)")
 
 
@@ -113,21 +118,72 @@ def tokens(cells: tuple[str, ...], line: int, real: bool = False) -> list[Token]
     filled = [c.strip() for c in cells if c.strip()]
     valued = real and any(_VALUE.match(c) for c in filled)
     only_values = valued and all(_VALUE.match(c) for c in filled)  # table 四's rows have no label
+    trailing = not real and _trailing_cells(cells)
     for index, cell in enumerate(cells):
         if not cell.strip():
-            if (valued and (out or only_values)) or _between_values(cells, index, out):
+            if (valued and (out or only_values)) or _between_values(cells, index, out) \
+                    or (trailing and bool(out) and out[-1].is_value):
                 out.append(Token("", line, blank=True))
             continue
         words = unicodedata.normalize("NFKC", _BOOKMARK.sub(" ", cell)).split()
         for i, word in enumerate(words):
             found = _VALUE.match(word)
+            if found and "," in found["digits"] and "，" in cell:  # 「1，808」: a list, not a number
+                found = None
             prose = i + 1 < len(words) and _GOES_ON.match(words[i + 1])
             if found and not prose:
                 sign = "-" if found["sign"] in "-−" and found["sign"] else ""
-                out.append(Token(word, line, Decimal(sign + found["digits"]), found["unit"] or ""))
+                digits = found["digits"].replace(",", "")
+                out.append(Token(word, line, Decimal(sign + digits), found["unit"] or ""))
+            elif word in NOT_APPLICABLE and _marks_a_cell(cells, index, words, i, out):
+                out.append(Token(word, line, blank=True))
             else:
                 out.append(Token(word, line))
     return out
+
+
+def _marks_a_cell(cells: tuple[str, ...], index: int, words: list[str], i: int, before: list[Token]) -> bool:
+    """Whether a not-applicable mark stands for a cell: a table cell of its own, or a word
+    next to a value or another mark (「行政许可 / / 3」), not a dash inside a sentence."""
+    if len(cells) > 1 and len(words) == 1:  # a page number split into cells ends the row's values
+        filled = [c.strip() for c in cells]
+        first = index + 2 < len(filled) and filled[index + 1].isdigit() and filled[index + 2][:1] in _DASHES
+        end = index + 3 if first else index + 1
+        return not _in_page_number(filled, index) or any(_VALUE.match(c) for c in filled[end:])
+    if _in_page_number(words, i):
+        return False
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if _VALUE.match(after) or after in NOT_APPLICABLE:
+        return True
+    return i > 0 and not after and bool(before) and before[-1].is_value
+
+
+_DASHES = frozenset("-—–－")
+
+
+def _in_page_number(words: list[str], i: int) -> bool:
+    """Whether the dash ``words[i]`` is one side of a page number run into the text (「- 5 -」,
+    the far dash perhaps glued to the text beside it)."""
+    def digits(j: int) -> bool:
+        return 0 <= j < len(words) and words[j].isdigit()
+
+    after = words[i + 2][:1] if i + 2 < len(words) else ""  # the far dash may be glued to text
+    before = words[i - 2][-1:] if i >= 2 else ""
+    return (digits(i + 1) and after in _DASHES) or (digits(i - 1) and before in _DASHES)
+
+
+def _trailing_cells(cells: tuple[str, ...]) -> bool:
+    """Whether a text line's empty cells after its values are cells (a browser's copy of a page
+    whose row ends 「31⇥4⇥⇥」): its values start right after its label, with no empty cell
+    between (one there may be a merged label's, so the row's cells cannot be counted), and
+    nothing but values and empty cells follow. The row's width then drops what is past it
+    (:func:`.digits.candidates`)."""
+    filled = [c.strip() for c in cells]
+    first = next((i for i, c in enumerate(filled) if _VALUE.match(c) or c in NOT_APPLICABLE), None)
+    if first is None or len(cells) < 2 or not filled[-1] == "":
+        return False
+    return (first == 0 or filled[first - 1] != "") and all(
+        not c or _VALUE.match(c) or c in NOT_APPLICABLE for c in filled[first:])
 
 
 def _between_values(cells: tuple[str, ...], index: int, before: list[Token]) -> bool:

@@ -4,12 +4,17 @@ the equations that decided it. Text and JSON are renderings of these records."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..core.findings import Finding, Severity
 from ..core.model import Number
 from ..core.tables import CellKey
+
+if TYPE_CHECKING:
+    from .cells import CellValue
+    from .normalize import Token
 
 
 class Note:
@@ -97,8 +102,35 @@ class Compared(Note):
     template = "这是 {years} 两年的比对文件：按表格出现的先后分给各年，正文两年交错，未导入"
 
 
+class Converted(Note):
+    id = "import.converted"
+    title = "单位已换算"
+    template = "「{row}」的「{raw}」换算为 {value} 万元导入"
+
+
+class NotApplicable(Note):
+    id = "import.not_applicable"
+    title = "不适用记为空白"
+    template = "「{row}」的「{raw}」表示不适用：该格留空，不记为 0"
+
+
 NOTES: tuple[type[Note], ...] = (TableMissing, RowMissing, Unplaced, Ambiguous, NoSplit, Repeated,
-                                 NotPerYear, NoText, Compared)
+                                 NotPerYear, NoText, Compared, Converted, NotApplicable)
+
+
+def readings(source: str, line: int, key: CellKey, row: str,
+             found: Sequence[tuple[Token, CellValue]]) -> list[Finding]:
+    """The notes for a row's cells read other than as written (:func:`.cells.cell_values`): a
+    unit converted, a not-applicable mark left blank; the marks of a row said once."""
+    out: list[Finding] = []
+    marks = [token.raw for token, read in found if read.note == "blank"]
+    if marks:
+        out.append(NotApplicable.at(source, line, key, row=row, raw=" ".join(dict.fromkeys(marks))))
+    for token, read in found:
+        if read.note == "converted":
+            out.append(Converted.at(source, line, key, row=row, raw=token.raw, value=read.token.raw,
+                                    actual=read.token.number))
+    return out
 
 
 @dataclass(frozen=True)

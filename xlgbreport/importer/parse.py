@@ -18,21 +18,12 @@ from ..core.tables import Schema, TableId, text_key
 from . import notes
 from .document import Document, Line
 from .normalize import fold, numbered_parts
+from .paragraphs import paragraphs
 from .place import Placed, place
 from .runtogether import unglue
 from .scan import Scan, scan
+from .title import title as _title
 
-#: The title, over up to three lines, ending its line: the org is what stands right before the
-#: year (no punctuation in it, so neither a note 「标题：…」 above the title nor a sentence
-#: 「现将本镇2022年度…年度报告公布如下」 gives the org).
-_TITLE = re.compile(r"(?P<org>[^:：，。；;,、()（）]*?)(?P<year>(?:19|20)\d\d)年度?政府信息公开(?:工作)?年度?报告$")
-#: 「2022年度金乡县胡集镇人民政府政府信息公开工作年度报告」: the year first.
-_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d\d)年度?(?P<org>[^:：，。；;,、()（）]+?)政府信息公开(?:工作)?年度?报告$")
-_TITLE_LINES = 3
-#: A title is at most this many characters: longer text is not one, and the patterns above (a
-#: lazy org before the year, tried at every start) are only ever run on this last window.
-TITLE_CHARS = 200
-_COMPARED_TITLE = re.compile(r"^(?P<org>[^:：，。；;,、()（）]+?)政务公开年报比对$")
 #: The year the 2021 format took effect: a report of an earlier year with no table to tell is
 #: taken to be in the trial format, and that is said.
 FIRST_2021_YEAR = 2021
@@ -66,7 +57,7 @@ def parse(document: Document, prior: Report | None = None) -> list[Imported]:
     scanned = scan(glued, fmt.schema) if fmt is not GB2021 else base
     document = glued
     placed = place(scanned, fmt, document.source, prior)
-    org, year = _title(scanned)
+    org, year = _title(scanned, document)
     years = scanned.compared_years or (year,)
     out = []
     for k, cells in enumerate(placed):
@@ -108,7 +99,7 @@ def detect(scanned: Scan, document: Document) -> tuple[Format, str]:
     told = _told_by_requests(scanned)
     if told:
         return told
-    _, year = _title(scanned)
+    _, year = _title(scanned, document)
     if isinstance(year, int) and year < FIRST_2021_YEAR:
         return GB2019, f"表格未能判断格式，按报告年度 {year} 视为 2019 年试行格式"
     return GB2021, "表格未能判断格式，按 2021 年格式读取"
@@ -127,45 +118,9 @@ def _told_by_requests(scanned: Scan) -> tuple[Format, str] | None:
     return None
 
 
-def _title(scanned: Scan) -> tuple[str | None, int | None]:
-    """The org and year the title names: 「金乡县胡集镇人民政府 2022 年政府信息公开工作年度报告」
-    over one or more lines (the last such title before 一, as notes may come first); a
-    comparison document's 「宿迁市 政务公开年报比对」."""
-    lines = [fold(line.text) for line in scanned.title]
-    if scanned.compared_years:
-        for text in lines:
-            compared = _COMPARED_TITLE.search(text)
-            if compared:
-                return compared["org"], None
-    found = None
-    for end in range(1, len(lines) + 1):
-        last = len(lines[end - 1])
-        for start in range(end - 1, max(0, end - _TITLE_LINES) - 1, -1):
-            text = "".join(lines[start:end])
-            match = _title_match(text)  # it ends the text: the last line must have a part of it
-            if match and last > 0 and (match["org"] or start == 0):
-                found = match  # the smallest window that ends in this line and names an org
-                break
-    if found:
-        return found["org"] or None, int(found["year"])
-    return None, None
-
-
-def _title_match(text: str) -> re.Match[str] | None:
-    """The title pattern's match in ``text``'s last :data:`TITLE_CHARS` characters (and the one
-    before them, to see whether the org goes on): both patterns end the text, and a title whose
-    org goes on past the window is a sentence, not a title. Linear in ``text``, whatever its length."""
-    cut = len(text) > TITLE_CHARS + 1
-    window = text[-(TITLE_CHARS + 1):]
-    match = _TITLE.search(window) or _YEAR_FIRST.search(window)
-    if match is None or (cut and match.start() == 0):
-        return None
-    return match
-
-
 def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) -> list[Finding]:
-    """The text of 一, 五 and 六 as the source has it (a PDF's lines joined, as its line breaks
-    only wrap); a comparison document interleaves both years' text, so none is taken."""
+    """The text of 一, 五 and 六 as the source has it, a paragraph a line (:mod:`.paragraphs`: a
+    PDF's wrapped lines joined); a comparison document interleaves both years' text, so none is taken."""
     out: list[Finding] = []
     report.text.update({f.id: None for f in report.format.schema.text})
     if compared:
@@ -177,11 +132,11 @@ def _text(report: Report, scanned: Scan, document: Document, *, compared: bool) 
             out.append(notes.NoText.at(document.source, scanned.headings.get(field.id),
                                        section=field.label))
             continue
-        joiner = "" if document.kind == "pdf" else "\n"
-        kept = [text for text in map(_plain, lines) if text]  # blank lines are layout
+        texts = [_plain(line) for line in lines]
         if field.id == report.format.schema.text[-1].id:
-            kept = _without_signature(kept)
-        report.text[field.id] = joiner.join(kept) or None
+            texts = _without_signature(texts)
+        kept = paragraphs(texts, marked=document.kind == "pdf")  # wrapped lines joined
+        report.text[field.id] = "\n".join(kept) or None
         report.where[text_key(field.id)] = f"{document.source}:{lines[0].number}"
     return out
 
@@ -192,13 +147,22 @@ _SIGNATURE_CHARS = 30
 
 def _without_signature(lines: list[str]) -> list[str]:
     """六 without the document's 落款 (the body's name and the date it signed, 「金殿镇人民政府」
-    「2021年1月28日」): they end the report, not the section, and the date is next year's."""
+    「2021年1月28日」): they end the report, not the section, and the date is next year's.
+    Empty lines (paragraph breaks) around them go with them."""
+    lines = _trimmed(lines)
     if not lines or not _DATE_LINE.match(lines[-1]):
         return lines
-    lines = lines[:-1]
+    lines = _trimmed(lines[:-1])
     if lines and len(lines[-1]) <= _SIGNATURE_CHARS and not re.search(r"[。，；：,;:]", lines[-1]):
         lines = lines[:-1]
     return lines
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    end = len(lines)
+    while end and not lines[end - 1]:
+        end -= 1
+    return lines[:end]
 
 
 def _plain(line: Line) -> str:

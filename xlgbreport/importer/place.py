@@ -16,9 +16,10 @@ from ..core.formats import Format
 from ..core.model import Number, Report, Value, is_number
 from ..core.tables import CellKey, Row, Table, TableId, where_key
 from . import notes
+from .cells import cell_values
 from .digits import Pending, TooMany, candidates, continued, forcing_rules, resolve
 from .labels import has_label, out_of_order, proactive_row, requests_row
-from .normalize import UNITS, Token, fold, numbered_parts
+from .normalize import Token, fold, numbered_parts
 from .scan import Run, Scan
 
 #: The rule that cuts a table-二 run with last year's report (``--prior``).
@@ -153,10 +154,13 @@ def _give(placed: Placed, table: Table, row: Row, run: Run, source: str) -> None
 def _offer(placed: Placed, keys: tuple[CellKey, ...], name: str, values: list[Token], source: str,
            line: int) -> None:
     placed.said.add(keys[0][:2])
-    if not _units_fit(placed.format, keys, values):
+    read = cell_values(placed.format, keys, values)
+    if read is None:
         placed.problems.append(notes.Unplaced.at(source, line, keys[0], line=line,
                                                  values=_raw(values), reason=notes.Unplaced.UNIT))
         return
+    values, readings = read
+    placed.problems += notes.readings(source, line, keys[0], name, readings)
     rules = forcing_rules(keys, placed.format)
     try:
         found, how = candidates(values, keys, placed.format)
@@ -190,16 +194,6 @@ def _continues(keys: tuple[CellKey, ...], values: list[Token]) -> bool:
     """A table-二 row whose 现行有效 continues from last year, given as one digit run."""
     return (len(values) == 1 and values[0].digits == values[0].raw and values[0].digits.isdigit()
             and [k[2] for k in keys] == ["issued", "repealed", "in_force"])
-
-
-def _units_fit(fmt: Format, keys: tuple[CellKey, ...], values: list[Token]) -> bool:
-    """A unit written with a value must be its cell's (万元 for the fee, 件 for a count): 3940元 is
-    not 3940 万元. A unit in a run that is not cut one to one belongs to no known cell."""
-    if all(not t.unit for t in values):
-        return True
-    if len(values) != len(keys):
-        return False
-    return all(t.unit in UNITS[fmt.schema.column(k).kind] for k, t in zip(keys, values, strict=True))
 
 
 #: The largest value a cell of each kind takes (a county's counts, its fees in 万元), and the

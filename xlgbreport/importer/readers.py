@@ -88,8 +88,9 @@ def read(path: str | Path, limits: ReadLimits = LIMITS, *, ocr: bool = True) -> 
         raise InputError(path, {".pdf": errors.NOT_PDF, ".docx": errors.NOT_DOCX}.get(suffix, errors.OLD_WORD))
     text = decode(path, data)
     if is_html(text, suffix):
-        from .readers_html import read_html
-        return Document(str(path), "html", bounded(path, read_html(path, text, limits), limits))
+        from .readers_html import page_titles, read_html
+        return Document(str(path), "html", bounded(path, read_html(path, text, limits), limits),
+                        page_titles(text))
     kind = "md" if suffix == ".md" else "txt"
     return Document(str(path), kind, bounded(path, text_lines(text, markdown=kind == "md"), limits))
 
@@ -110,7 +111,7 @@ def _scanned(path: Path, data: bytes, limits: ReadLimits, ocr: bool) -> Document
     lines, cells = readers_ocr.read_pages(path, pages, limits)
     if not any(cell.strip() for line in lines for cell in line.cells):
         raise InputError(path, errors.PDF_NO_TEXT)
-    return Document(str(path), "pdf", bounded(path, lines, limits), tuple(cells))
+    return Document(str(path), "pdf", bounded(path, lines, limits), recognised=tuple(cells))
 
 
 def scan_pictures(folder: Path) -> list[Path]:

@@ -12,6 +12,8 @@ element, the line of that element's last tag); lines with no text are not kept.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from .. import errors
 from ..errors import InputError
 from .document import Line
 from .limits import HTML_TOO_DEEP, TABLE_TOO_BIG, TOO_MANY_TABLES, ReadLimits
+from .variants import HTML_TITLE_META
 
 _SKIP = frozenset({"head", "script", "style", "template", "noscript", "title", "iframe", "object",
                    "svg", "math", "select", "textarea"})
@@ -31,6 +34,27 @@ _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "body", "capti
                      "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
                      "tbody", "thead", "tfoot", "ul"})
 _CELLS = frozenset({"td", "th"})
+
+
+#: Where a page names itself: its ``<title>`` and the ``<meta name="ArticleTitle">`` of portals,
+#: looked for in the head only (the first 64 KB), each at most 1,000 characters.
+_HEAD_CHARS, _TITLE_CHARS = 65_536, 1_000
+_TITLE_TAG = re.compile(r"<title[^>]{0,200}>([^<]{0,1000})</title", re.IGNORECASE)
+_META_TAG = re.compile(r"<meta\s[^>]{0,2000}>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""(name|property|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def page_titles(text: str) -> tuple[str, ...]:
+    """What a page calls itself (:data:`.variants.HTML_TITLE_META` metas, then ``<title>``),
+    unescaped, for the parser to name the report by when no title line does."""
+    head = text[:_HEAD_CHARS]
+    out: list[str] = []
+    for tag in _META_TAG.findall(head):
+        attrs = {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _ATTRIBUTE.finditer(tag)}
+        if attrs.get("name", attrs.get("property", "")) in HTML_TITLE_META and attrs.get("content"):
+            out.append(html.unescape(attrs["content"])[:_TITLE_CHARS])
+    out += [html.unescape(t)[:_TITLE_CHARS] for t in _TITLE_TAG.findall(head)]
+    return tuple(t.strip() for t in out if t.strip())
 
 
 def read_html(path: Path, text: str, limits: ReadLimits) -> Iterator[Line]:

@@ -2,11 +2,16 @@
 
 A table drawn with ruling lines (what Word and LibreOffice print) is found by pdfplumber
 (``find_tables``): each row is one line of its cells where they start, as in a web page (a
-merged cell once, in its first row; a row broken across pages is two rows; header rows a
-printer repeats on each page appear on each page), a cell's wrapped text joined by a space.
+merged cell once, in its first row; header rows a printer repeats on each page appear on each
+page), a cell's wrapped text joined by a space, except a number wrapped in a narrow cell
+(「30」 over 「9」 is 309: a cell holds one value). A row broken across pages is one line: the
+page's first row, when it holds only the rest of the labels (no number, its first cell empty),
+is joined to the last row of the page before (:func:`_continue_row`).
 Everything else is one line per text line (``extract_text_lines``), one cell holding the
 line as pdfplumber lays it out (words separated by a space), so an unruled table's row is one
-cell and the parser splits numbers off labels itself. Lines and rows are in the order of
+cell and the parser splits numbers off labels itself; an empty line stands before a text line
+that starts a paragraph (indented, or spaced apart from the line above), as a text file's blank
+line does, so that paragraphs stay apart (:mod:`.paragraphs`). Lines and rows are in the order of
 their top on the page. Nothing is normalised (compatibility ideographs such as ⼀ stay) and
 nothing is dropped, page numbers (「— 3 —」) included: the parser skips what it does not know.
 ``number`` counts the lines across pages from 1. A PDF with no text at all (a scan) is
@@ -37,6 +42,7 @@ from .. import errors
 from ..errors import InputError
 from .document import Line
 from .limits import PAGE_CROWDED, ReadLimits
+from .normalize import is_page_number
 
 
 def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
@@ -69,7 +75,10 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                         _local.crowd = None
                     if crowd[2]:
                         raise InputError(path, PAGE_CROWDED, page=number, limit=limits.page_objects)
-                    for cells in found:
+                    head = _head_row(found)
+                    for at, (cells, _) in enumerate(found):
+                        if at == head and _continue_row(lines, cells):
+                            continue
                         lines.append(Line(len(lines) + 1, cells))
                     page.close()
                     if len(lines) > limits.lines:
@@ -90,9 +99,10 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
     return lines
 
 
-def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
-    """One page's rows and text lines, top to bottom. A page with more than ``ruling`` lines
-    and rectangles is read as text lines: finding tables among them takes quadratic time."""
+def _page_lines(page, ruling: int) -> list[tuple[tuple[str, ...], bool]]:
+    """One page's rows and text lines, top to bottom, each with whether it is a table row. A page
+    with more than ``ruling`` lines and rectangles is read as text lines: finding tables among
+    them takes quadratic time."""
     tables = page.find_tables() if len(page.lines) + len(page.rects) <= ruling else []
     boxes = [t.bbox for t in tables]
 
@@ -101,13 +111,83 @@ def _page_lines(page, ruling: int) -> list[tuple[str, ...]]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     text = page.filter(outside) if boxes else page
-    found: list[tuple[float, int, tuple[str, ...]]] = [(line["top"], 0, (line["text"],)) for line in text.extract_text_lines() if line["text"]]
+    found: list[tuple[float, int, tuple[str, ...]]] = []
+    for line, starts in _paragraph_starts([line for line in text.extract_text_lines() if line["text"]]):
+        if starts:  # an empty line where a paragraph starts, as a text file has (see .paragraphs)
+            found.append((line["top"], -1, ("",)))
+        found.append((line["top"], 0, (line["text"],)))
     for table in tables:
         for row, cells in zip(table.rows, table.extract(), strict=True):
-            kept = tuple(" ".join((c or "").split()) for c in cells if c is not None)
+            kept = tuple(_cell_text(c or "") for c in cells if c is not None)
             if any(kept):
                 found.append((row.bbox[1], 1, kept))
-    return [cells for _, _, cells in sorted(found, key=lambda f: (f[0], f[1]))]
+    return [(cells, kind == 1) for _, kind, cells in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _number(text: str) -> bool:
+    return text.replace(".", "", 1).isdigit()
+
+
+def _cell_text(text: str) -> str:
+    """A cell's text on one line: wrapped words joined by a space, a wrapped number's digits by
+    nothing (each of its lines digits alone: two values side by side share a line)."""
+    parts = text.split()
+    if len(parts) > 1 and all(p.isdigit() for p in parts) and len(text.splitlines()) == len(parts):
+        return "".join(parts)
+    return " ".join(parts)
+
+
+def _head_row(found: list[tuple[tuple[str, ...], bool]]) -> int | None:
+    """Where the page's first table row is, when nothing but page numbers and empty lines stands
+    before it (a row broken across pages goes on there); else None."""
+    for at, (cells, row) in enumerate(found):
+        if row:
+            return at
+        if any(cells) and not is_page_number(" ".join(cells)):
+            return None
+    return None
+
+
+def _continue_row(lines: list[Line], cells: tuple[str, ...]) -> bool:
+    """Join ``cells``, a page's first table row, to the row the page before ended on, when it is
+    that row's labels continued: its first cell empty, no number in it, and the row before (page
+    numbers and empty lines aside) holds numbers. Its label pieces go to the row's label cells in
+    order when they are as many, else to the last one. Whether it was joined."""
+    texts = [c for c in cells if c]
+    if cells[0] or not texts or any(_number(c) for c in texts):
+        return False
+    at = len(lines) - 1
+    while at >= 0 and (not any(lines[at].cells) or is_page_number(" ".join(lines[at].cells))):
+        at -= 1
+    if at < 0 or not any(_number(c) for c in lines[at].cells):
+        return False
+    before = list(lines[at].cells)
+    labels = [i for i, c in enumerate(before) if c and not _number(c)]
+    if not labels:
+        return False
+    pairs = zip(labels, texts, strict=True) if len(labels) == len(texts) else [(labels[-1], " ".join(texts))]
+    for index, text in pairs:
+        before[index] = f"{before[index]} {text}"
+    lines[at] = Line(lines[at].number, tuple(before))
+    return True
+
+
+#: A text line starts a paragraph when it is indented by this many line heights or more from
+#: the page's left margin (Chinese paragraphs indent two characters), or set this many line
+#: heights below the line before it (paragraphs spaced apart): a wrapped line is neither.
+_INDENT, _SPACING = 0.9, 1.0
+
+
+def _paragraph_starts(lines: list[dict]) -> Iterator[tuple[dict, bool]]:
+    """Each text line of a page, and whether it starts a paragraph (see :data:`_INDENT`)."""
+    margin = min((line["x0"] for line in lines), default=0.0)
+    before = None
+    for line in lines:
+        height = max(line["bottom"] - line["top"], 1.0)
+        indented = line["x0"] - margin >= _INDENT * height
+        spaced = before is not None and line["top"] - before["bottom"] >= _SPACING * height
+        yield line, (indented or spaced) and not is_page_number(line["text"])
+        before = line
 
 
 def _encrypted(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from ..core.rules import check
 from ..core.tables import Schema
 from ..errors import InputError, Message, OutputError, XlgbreportError
 from ..files import atomic, interchange, paths
+from ..files.paths import NAME_BYTES, UNNAMED, safe_name  # noqa: F401 - the names tests and docs know here
 from ..workbook import writer as workbook_writer
 from . import budget, notes, ocr_check, readers
 from .parse import Imported, parse
@@ -41,15 +40,7 @@ FOLDER_TOO_BIG = Message("import.folder_too_big", "文件夹过大（{kind}超�
 TOO_MANY_SAME_NAME = Message("import.too_many_same_name", "输出文件夹中同名文件过多")
 FOLDER_LIMITS = {"depth": "层数", "files": "文件数", "entries": "条目数"}
 OUTPUT_KINDS = ("xlsx", "json")
-#: Characters no file name may hold on Windows or here, and controls.
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-#: An org's part of a file name, in UTF-8 bytes: with 「_年度不明-9999.json」 (23 bytes) a name
-#: stays under 120 bytes, and a temporary name made from it under the 255 of every file system.
-NAME_BYTES = 90
-#: Not shown, or shown other than written: controls (C0, C1), format characters (bidi overrides,
-#: zero-width spaces), line and paragraph separators, surrogates, private and unassigned.
-_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-UNNAMED = "未识别机关"
+ORG_SET = "（机关名称按 --org 设定，标题写作 {title}）"
 FORMAT_NAMES = {"gb2021": "2021 年格式（国办公开办函〔2021〕30号）",
                 "gb2019": "2019 年试行格式（国办公开办函〔2019〕60号）"}
 #: ``log``: where the traceback went (``logs.see``), "" when nowhere.
@@ -62,13 +53,13 @@ Progress = Callable[[Iterable[list[FileResult]], int], Iterable[list[FileResult]
 
 
 def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
-            output: Path | None, workbook: bool) -> FileResult:
-    """One report imported: valid when complete (nothing left blank or said, no error, nothing
-    of the source left out of the output); the clerk's lines as ``notes``, what was found,
+            output: Path | None, workbook: bool, titled: str | None = None) -> FileResult:
+    """One report imported: valid when complete (nothing left blank, deduced or said, no error,
+    nothing of the source left out of the output); the clerk's lines as ``notes``, what was found,
     deduced and kept as the action's own JSON keys."""
     report = one.report
-    complete = (not one.notes and not any(f.severity is Severity.ERROR for f in findings)
-                and not (workbook and kept))
+    complete = (not one.notes and not one.deduced  # an inference is said, and checked by a person
+                and not any(f.severity is Severity.ERROR for f in findings) and not (workbook and kept))
     blank = sum(1 for k in report.format.schema.keys
                 if report.cells.get(k) is None and not report.format.schema.is_derived(k))
     extra = {"format": report.format.id, "format_evidence": one.format_evidence, "found": one.found,
@@ -77,7 +68,7 @@ def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: di
              "kept": {"/".join(k): plain_value(v) for k, v in kept.items()}}
     if isinstance(one, ocr_check.Sourced) and one.cells is not None:
         extra["recognised"] = {"cells": one.recognised, "to_check": one.to_check}
-    lines = tuple(_report_lines(source, one, findings, kept, output, blank))
+    lines = tuple(_report_lines(source, one, findings, kept, output, blank, titled))
     return FileResult.checked(source, report, findings, notes=lines,
                               output=str(output) if output else None, valid=complete, extra=extra)
 
@@ -137,11 +128,13 @@ def _scans_as_folders(files: list[Path]) -> list[Path]:
 
 def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
         overwrite: bool = False, progress: Progress | None = None, prior: Report | None = None,
-        evidence: str | Path | None = None) -> Batch:
+        org: str | None = None, evidence: str | Path | None = None) -> Batch:
     """Import every source; write each report to ``output`` (a file for one source, else a
     folder), or nowhere when ``output`` is None (the import report alone). One result per
-    report (a comparison document gives two), or per source that could not be read. With
-    ``evidence``, a page per report showing each cell beside its source goes in that folder."""
+    report (a comparison document gives two), or per source that could not be read. ``org``
+    names the body of every report (the title's name is said beside it): a title may name it
+    otherwise than last year's workbook does. With ``evidence``, a page per report showing
+    each cell beside its source goes in that folder."""
     sources = list(sources)
     files = collect(sources)
     out = Path(output) if output is not None else None
@@ -159,14 +152,14 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
     if evidence is not None:
         paths.output_folder(Path(evidence), explicit=True)
     stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite, prior=prior,
-                   evidence=Path(evidence) if evidence is not None else None)
+                   org=(org or "").strip() or None, evidence=Path(evidence) if evidence is not None else None)
     results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
     return Batch(results, headline=_headline(len(files), results))
 
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
           overwrite: bool, prior: Report | None = None,
-          evidence: Path | None = None) -> Iterator[list[FileResult]]:
+          org: str | None = None, evidence: Path | None = None) -> Iterator[list[FileResult]]:
     """Each source's results, a list a source (for the progress bar)."""
     for path, imported, error in _reads(files, prior, evidence is not None):
         if error is not None:
@@ -174,11 +167,15 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
             continue
         done = []
         for one in imported:
+            titled = one.report.org
+            if org is not None:
+                one.report.org = org
             target = None
             if out is not None:
                 target = _target(out, one, path, folder=folder, several=len(imported) > 1, kind=kind)
             try:
-                done.append(_write(path, one, target, kind, overwrite=overwrite and not folder))
+                done.append(_write(path, one, target, kind, overwrite=overwrite and not folder,
+                                   titled=(titled or "") if org is not None and titled != org else None))
                 if evidence is not None:
                     from .evidence import write_page
                     year = one.report.year if isinstance(one.report.year, int) else "年度不明"
@@ -253,7 +250,8 @@ def _crashed(name: str) -> Read:
     return Path(name), [], (CRASHED.code, f"{Path(name).name}：{CRASHED}")
 
 
-def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overwrite: bool) -> FileResult:
+def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overwrite: bool,
+           titled: str | None = None) -> FileResult:
     findings = tuple(check(one.report))
     mapped, kept = crosswalk.carry(one.report, GB2021)
     if target is not None:
@@ -261,18 +259,8 @@ def _write(source: Path, one: Imported, target: Path | None, kind: str, *, overw
             atomic.write_text(target, interchange.dumps(one.report) + "\n", overwrite=overwrite)
         else:
             workbook_writer.write(target, mapped, overwrite=overwrite)
-    return _result(source, one, findings, kept, target, workbook=target is not None and kind != "json")
-
-
-def safe_name(text: str | None) -> str:
-    """An org name fit for a file name on any system: no separators, reserved characters,
-    controls, bidi or zero-width characters, no leading dots, at most :data:`NAME_BYTES` bytes
-    (cut between characters: a name of four-byte characters is cut by what it weighs)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _HIDDEN)
-    text = _UNSAFE.sub("_", text).strip(" ._")
-    text = text.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
-    return text or UNNAMED
+    return _result(source, one, findings, kept, target, workbook=target is not None and kind != "json",
+                   titled=titled)
 
 
 def _target(out: Path, one: Imported, source: Path, *, folder: bool, several: bool,
@@ -328,12 +316,14 @@ def _grouped(found: Iterable[Finding], schema: Schema) -> Iterator[str]:
 
 
 def _report_lines(source: Path, one: Imported, findings: tuple[Finding, ...], kept: dict,
-                  output: Path | None, blank: int) -> Iterator[str]:
-    """The import report of one report for people, a line each (the command shows them)."""
+                  output: Path | None, blank: int, titled: str | None = None) -> Iterator[str]:
+    """The import report of one report for people, a line each (the command shows them);
+    ``titled`` is the title's name when ``--org`` named the body otherwise."""
     report = one.report
     name = FORMAT_NAMES.get(report.format.id, report.format.id)
     where = f" → {output}" if output else ""
-    yield (f"{source.name}：{report.org or '（未识别机关）'} {report.year or '（未识别年度）'} 年度，"
+    set_by = ORG_SET.format(title=titled or "（未识别）") if titled is not None else ""
+    yield (f"{source.name}：{report.org or '（未识别机关）'}{set_by} {report.year or '（未识别年度）'} 年度，"
            f"{name}（{one.format_evidence}）{where}")
     yield f"  读出 {one.found} 格，推断 {sum(len(d.keys) for d in one.deduced)} 格，留空 {blank} 格"
     if isinstance(one, ocr_check.Sourced) and one.cells is not None:

@@ -88,7 +88,7 @@ def unglue(document: Document, schema: Schema) -> Document:
     for line in document.lines:
         cut, section = _line(line, found, section)
         out += cut
-    return Document(document.source, document.kind, tuple(out))
+    return Document(document.source, document.kind, tuple(out), document.titles)
 
 
 def _line(line: Line, found: _Marks, section: str) -> tuple[list[Line], str]:

@@ -151,10 +151,10 @@ def write_word(workbook: Path, report: Report) -> Draft:
         last = None
     data = render(report, "docx", last)
     return write_beside(workbook, ".docx", lambda tmp: tmp.write_bytes(data),
-                        lambda path: _same_text(path, data))
+                        lambda path: same_text(path, data))
 
 
-def _same_text(path: Path, data: bytes) -> bool:
+def same_text(path: Path, data: bytes) -> bool:
     """The same document apart from the time stamps a save writes: the same body XML."""
     try:
         with zipfile.ZipFile(path) as old, zipfile.ZipFile(io.BytesIO(data)) as new:

@@ -4,7 +4,7 @@ The comparison itself is ``core.comparison``'s; here it is laid out as ``render`
 report: the same ``templates/`` folder (``compare.md.j2``, ``compare.html.j2``, ``compare.docx``,
 the last built from ``report.docx`` by ``scripts/build-compare-docx`` so both share their styles),
 the same sandboxed jinja2, the same escaping, and the same Word tables
-(:func:`writers._word_table` draws every table from a :class:`~.content.TableView`).
+(:func:`.word_tables.word_table`: widths from content, 表格文字 style, rows never split).
 """
 
 from __future__ import annotations
@@ -20,42 +20,53 @@ from ..actions import prior_source, sources
 from ..actions.report import Draft, write_beside
 from ..actions.results import FileResult
 from ..core import crosswalk
-from ..core.comparison import Comparison, IndicatorLine, Passage, TableComparison, compare
+from ..core.comparison import Comparison, IndicatorLine, Line, Passage, TableComparison, compare
 from ..core.model import Report
 from ..core.rules import check
 from ..errors import Message, RenderError
 from ..files import atomic, paths
 from ..workbook.layout import layout_for
-from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, _same_text, inputs, sandbox, writers
-from .content import Cell, TableView, _order
+from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, content, inputs, same_text, sandbox, word_tables, writers
+from .content import Cell, TableView
 
 DOCX_TEMPLATE = "compare.docx"
 SUFFIX = "_对比"
 ITEM, COLUMN, CHANGE, PERCENT, INDICATOR = "项目", "栏目", "增减", "增减幅度", "指标"
+#: Above a long table's two tables (table 三): its rows by their total column, then its other cells.
+TOTALS_CAPTION = "（一）各项的{column}栏（两年并列，每项都列出）"
+DETAIL_CAPTION = "（二）其余各栏（两年均为 0 的项目从略）"
 LEGEND = "灰底、波浪线并注“与上年相同”或“与上年相近”的句子，与上年报告的句子相同或相近（不计机关名称、年份和数字）。"
 NO_PRIOR = Message("compare.no_prior", "封面“上年工作簿”没有填写，无法与上年对比：请填写上年工作簿的路径或文件夹")
 CARRIED_SHADE = "E6E6E6"
-TABLE_FONT_PT = 10.5  # 五号, the table text of report.docx
-MM_PER_PT = 25.4 / 72
-DIGIT = 1.3  # a digit's width in writers._ems' half characters
-SHORT_HEADING = 3  # characters: 2024年 stays on one line
+#: Rows of 小五 (with some labels on two lines) that one A4 page holds: a table no longer than
+#: this is kept on one page (moved whole to the next when it does not fit below the text).
+PAGE_ROWS = 36
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table as the comparison draws it, with the line above it (none when it is its part's only one)."""
+
+    caption: str
+    table: TableView
 
 
 @dataclass(frozen=True)
 class Part:
-    """One heading of the comparison: lines of text, this year's prose with its marks, a table
-    and the lines below it."""
+    """One heading of the comparison: lines of text, this year's prose with its marks, tables
+    and the lines below them."""
 
     heading: str
     intro: tuple[str, ...] = ()
     paragraphs: tuple[tuple[Passage, ...], ...] = ()
-    table: TableView | None = None
+    tables: tuple[Shown, ...] = ()
     notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class View:
     title: str
+    title_lines: tuple[str, ...]  # broken after the body's name when it needs two lines, as the report's
     summary: str
     notes: tuple[str, ...]
     parts: tuple[Part, ...]
@@ -64,15 +75,37 @@ class View:
 def view(found: Comparison) -> View:
     """The comparison in the report's order: the indicators, then 一 to 六, then the findings."""
     body = [Part(t.heading, (t.note,), t.paragraphs) for t in found.texts]
-    body += [Part(t.title, (), (), table_view(t, found), t.notes) for t in found.tables]
-    body.sort(key=lambda p: _order(p.heading))
-    indicators = Part(INDICATORS_HEADING, table=indicator_view(found.indicators, found))
+    body += [Part(t.title, (), (), table_views(t, found), t.notes) for t in found.tables]
+    body.sort(key=lambda p: content.order(p.heading))
+    indicators = Part(INDICATORS_HEADING, tables=(Shown("", indicator_view(found.indicators, found)),))
     findings = Part(FINDINGS_HEADING, tuple(line for g in found.findings for line in (g.heading, *g.lines)))
     legend = (LEGEND,) if any(t.carried for t in found.texts) else ()
-    return View(found.title, found.summary, (*found.notes, *legend), (indicators, *body, findings))
+    return View(found.title, title_lines(found.title_parts or (found.title,)), found.summary,
+                (*found.notes, *legend), (indicators, *body, findings))
 
 
 INDICATORS_HEADING, FINDINGS_HEADING = "主要指标", "校验结果"
+
+
+def title_lines(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The title on as few lines as hold it, broken only between its words (after the body's name,
+    after 「2023年与2024年」), never inside one."""
+    lines = [""]
+    for part in parts:
+        if lines[-1] and content.ems(lines[-1] + part) > content.TITLE_CHARACTERS:
+            lines.append("")
+        lines[-1] += part
+    return tuple(lines)
+
+
+def table_views(table: TableComparison, found: Comparison) -> tuple[Shown, ...]:
+    """An official table in both years: one line a cell; a long table first by its totals."""
+    shown = []
+    if table.totals:
+        shown.append(Shown(TOTALS_CAPTION.format(column=table.totals[0].column), totals_view(table, found)))
+    if table.lines:
+        shown.append(Shown(DETAIL_CAPTION if table.totals else "", table_view(table, found)))
+    return tuple(shown)
 
 
 def table_view(table: TableComparison, found: Comparison) -> TableView:
@@ -85,10 +118,37 @@ def table_view(table: TableComparison, found: Comparison) -> TableView:
         cells.append(Cell(label, row, 0, rows=len(lines), kind="label"))
         for line in lines:
             cells.append(Cell(line.column, row, 1, kind="label"))
-            cells.extend(Cell(text, row, col) for col, text in
-                         enumerate((line.last, line.this, line.change, line.percent), start=2))
+            cells.extend(_numbers(line, row, 2))
             row += 1
     return TableView(table.id, table.title, len(heads), row, 1, tuple(cells))
+
+
+def totals_view(table: TableComparison, found: Comparison) -> TableView:
+    """Every row of a long table by its total, its labels nested as the official table nests
+    them (「三、本年度办理结果」 beside its items, 「（三）不予公开」 beside its eight)."""
+    depth = max(len(line.path) for line in table.totals)
+    heads = (found.last_year, found.this_year, CHANGE, PERCENT)
+    cells = [Cell(ITEM, 0, 0, cols=depth, kind="header")]
+    cells += [Cell(text, 0, depth + i, kind="header") for i, text in enumerate(heads)]
+    lines = table.totals
+    for row, line in enumerate(lines, start=1):
+        for level, label in enumerate(line.path):
+            group = line.path[:level + 1]
+            if row > 1 and level < len(line.path) - 1 and lines[row - 2].path[:level + 1] == group:
+                continue  # within the group label above, which spans down
+            below = 1
+            while (level < len(line.path) - 1 and row - 1 + below < len(lines)
+                   and lines[row - 1 + below].path[:level + 1] == group):
+                below += 1
+            last = level == len(line.path) - 1
+            cells.append(Cell(label, row, level, rows=below, cols=depth - level if last else 1, kind="label"))
+        cells.extend(_numbers(line, row, depth))
+    return TableView(f"{table.id}-totals", table.title, depth + len(heads), len(lines) + 1, 1, tuple(cells))
+
+
+def _numbers(line: Line, row: int, col: int) -> list[Cell]:
+    texts = (line.last, line.this, line.change, line.percent)
+    return [Cell(text, row, c) for c, text in enumerate(texts, start=col)]
 
 
 def indicator_view(lines: tuple[IndicatorLine, ...], found: Comparison) -> TableView:
@@ -107,16 +167,16 @@ def render(this: Report, last: Report, to: str) -> bytes:
     if layout_for(this.format) is None:
         raise RenderError(None, NO_LAYOUT, source=this.format.source)
     what = view(compare(this, last))
-    if to == "md":
-        return writers._render("compare.md.j2", what, None, autoescape=False).encode("utf-8")  # type: ignore[arg-type]
-    if to == "html":
-        return writers._render("compare.html.j2", what, None, autoescape=True).encode("utf-8")  # type: ignore[arg-type]
+    if to in ("md", "html"):
+        page = writers.render_template(f"compare.{to}.j2", what, None, autoescape=to == "html")
+        return page.encode("utf-8")
     word = docx(what)
     return word if to == "docx" else writers.pdf(word)
 
 
 def docx(what: View) -> bytes:
-    """The Word comparison: ``templates/compare.docx`` filled by docxtpl, as ``report.docx`` is."""
+    """The Word comparison: ``templates/compare.docx`` filled by docxtpl, as ``report.docx`` is,
+    its tables drawn as the report's are."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate, RichText
 
@@ -136,12 +196,17 @@ def docx(what: View) -> bytes:
 
     def fill() -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
-        tpl.render_properties = lambda context, jinja_env=None: writers._properties(tpl, context, env)
+        tpl.render_properties = lambda context, jinja_env=None: writers.fill_properties(tpl, context, env)
+        def table(shown: Shown) -> dict:
+            kept = shown.table.height <= PAGE_ROWS
+            return {"caption": shown.caption,
+                    "table": word_tables.word_table(tpl, shown.table, keep_together=kept)}
+
         parts = [{"heading": p.heading, "intro": p.intro, "paragraphs": [rich(x) for x in p.paragraphs],
-                  "table": _word_table(tpl, p.table) if p.table else None, "notes": p.notes}
+                  "tables": [table(t) for t in p.tables], "notes": p.notes}
                  for p in what.parts]
-        tpl.render({"title": what.title, "summary": what.summary, "notes": what.notes, "parts": parts},
-                   jinja_env=env, autoescape=True)
+        tpl.render({"title": what.title, "title_lines": what.title_lines, "summary": what.summary,
+                    "notes": what.notes, "parts": parts}, jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
         return out.getvalue()
@@ -153,45 +218,6 @@ def docx(what: View) -> bytes:
         raise writers.template_error(DOCX_TEMPLATE, failure) from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
         raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=DOCX_TEMPLATE) from None
-
-
-def _word_table(tpl, table: TableView):
-    """``render``'s Word table (:func:`writers._word_table`), its columns then refitted: a column
-    of numbers as wide as its widest number, so that none breaks, the label columns sharing the
-    rest of the text width by their text."""
-    from docx.shared import Mm
-
-    sub = writers._word_table(tpl, table)
-    widths = fitted(table)
-    word = sub.tables[0]
-    for column, width in zip(word.columns, widths, strict=True):
-        column.width = Mm(width)
-    for i, cell in enumerate(word._cells):
-        cell.width = Mm(widths[i % table.width])
-    return sub
-
-
-def fitted(table: TableView) -> list[float]:
-    """Column widths in mm: a number column holds its widest value on one line and its heading on
-    two (a digit taken as 0.65 of the font size, as wide as DejaVu Sans's, plus the cell
-    margins); the label columns share what is left by their longest text (up to 12 characters)."""
-    em = TABLE_FONT_PT * MM_PER_PT
-    values = {c.col for c in table.cells if c.kind == "value"}
-    need = [0.0] * table.width
-    for cell in table.cells:
-        if cell.cols > 1:
-            continue
-        wide = writers._ems(cell.text) * DIGIT
-        if cell.col in values:
-            one_line = cell.kind == "value" or writers._ems(cell.text) <= SHORT_HEADING
-            size = wide + 0.7 if one_line else wide / 2 + 1.2  # a longer heading on two lines
-        else:
-            size = min(writers._ems(cell.text), 12) + 1
-        need[cell.col] = max(need[cell.col], size)
-    numbers = sum(need[c] for c in values) * em
-    labels = sum(n for c, n in enumerate(need) if c not in values)
-    left = max(writers.TEXT_WIDTH_MM - numbers, 0.0)
-    return [need[c] * em if c in values else left * need[c] / labels for c in range(table.width)]
 
 
 def output_path(source: Path, to: str, output: Path | None = None) -> Path:
@@ -226,4 +252,4 @@ def write_word(workbook: Path, report: Report) -> Draft:
         raise RenderError(workbook, NO_PRIOR)
     data = render(report, last, "docx")
     return write_beside(workbook, SUFFIX + ".docx", lambda tmp: tmp.write_bytes(data),
-                        lambda path: _same_text(path, data))
+                        lambda path: same_text(path, data))

@@ -102,7 +102,7 @@ def build(report: Report, prior: Report | None = None) -> Content:
     for table in schema.tables:
         view = table_view(report, table, grids[table.id]) if table.id in grids else None
         parts.append(Section(table.title, (narrative.paragraph(report, table.id, prior),), view))
-    parts.sort(key=lambda s: _order(s.heading))
+    parts.sort(key=lambda s: order(s.heading))
     org = shown.terminal(report.org or "")
     rest = (f"{report.year}年" if isinstance(report.year, int) else "") + REPORT_TITLE
     return Content(org + rest, tuple(pending), tuple(parts), title_lines(org, rest))
@@ -126,7 +126,7 @@ def paragraphs(text: str | None) -> tuple[str, ...]:
     return found or (NO_TEXT,)
 
 
-def _order(heading: str) -> int:
+def order(heading: str) -> int:
     """一、… before 二、…: the format's own numbering orders its parts."""
     return NUMERALS.index(heading[0]) if heading and heading[0] in NUMERALS else len(NUMERALS)
 

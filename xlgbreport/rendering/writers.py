@@ -23,7 +23,7 @@ import jinja2
 from ..core import shown
 from ..errors import Message, RenderError
 from . import inputs, libreoffice, sandbox, word_tables
-from .content import Content, TableView, ems
+from .content import Content, TableView
 
 TEMPLATES = "xlgbreport.templates"
 DOCX_TEMPLATE = "report.docx"
@@ -71,7 +71,9 @@ def _env(autoescape: bool) -> sandbox.Sandbox:
     return env
 
 
-def _render(name: str, content: Content, override: Path | None, autoescape: bool) -> str:
+def render_template(name: str, content: Any, override: Path | None, autoescape: bool) -> str:
+    """A text template of ``templates/`` (or the clerk's ``override``) filled with ``content``
+    (the report's :class:`~.content.Content`, or another document's view such as the comparison's)."""
     env = _env(autoescape)
     shown_name = override.name if override else name
     try:
@@ -94,11 +96,11 @@ def template_error(name: str, failure: sandbox.Failure) -> RenderError:
 
 
 def markdown(content: Content, override: Path | None = None) -> str:
-    return _render("report.md.j2", content, override, autoescape=False)
+    return render_template("report.md.j2", content, override, autoescape=False)
 
 
 def html(content: Content, override: Path | None = None) -> str:
-    return _render("report.html.j2", content, override, autoescape=True)
+    return render_template("report.html.j2", content, override, autoescape=True)
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -121,12 +123,6 @@ def shares(table: TableView) -> list[float]:
 
 # --- Word -------------------------------------------------------------------------------
 
-# The names rendering/compare.py draws its tables with (the Word table moved to word_tables.py)
-TEXT_WIDTH_MM = word_tables.TEXT_WIDTH_MM
-_word_table = word_tables.word_table
-_ems = ems
-
-
 def docx(content: Content, override: Path | None = None) -> bytes:
     """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
     from docx.opc.exceptions import PackageNotFoundError
@@ -139,7 +135,7 @@ def docx(content: Content, override: Path | None = None) -> bytes:
 
     def fill() -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
-        tpl.render_properties = lambda context, jinja_env=None: _properties(tpl, context, env)
+        tpl.render_properties = lambda context, jinja_env=None: fill_properties(tpl, context, env)
         sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
                      "table": word_tables.word_table(tpl, s.table) if s.table else None}
                     for s in content.sections]
@@ -164,7 +160,7 @@ PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title"
 PROPERTY_LIMIT = 255
 
 
-def _properties(tpl: Any, context: dict[str, Any], env: sandbox.Sandbox) -> None:
+def fill_properties(tpl: Any, context: dict[str, Any], env: sandbox.Sandbox) -> None:
     """docxtpl's filling of the document properties (title, subject …), each cut to the 255
     characters Word allows: an org's long name must not fail the report, whose body keeps it whole."""
     props = tpl.docx.core_properties
