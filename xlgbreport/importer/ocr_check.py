@@ -81,9 +81,10 @@ def sourced(one: Imported, document: Document, *, keep: bool = False) -> Importe
         report.where.pop(where_key(key), None)
     numbers = [c for c in document.recognised if c.number]
     labels = {c.line: c.read for c in document.recognised if c.status == "text"}
+    key_of = {id(c): k for k, c in cells.items()}
     for c in numbers:
         if c.status == "check":
-            problems.append(ToCheck.at(document.source, c.line, page=c.page,
+            problems.append(ToCheck.at(document.source, c.line, key_of.get(id(c)), page=c.page,
                                        row=labels.get(c.line, ""), read=c.read))
         elif c.status == "fixed":
             problems.append(Fixed.at(document.source, c.line, page=c.page, read=c.read, value=c.given))
@@ -111,12 +112,17 @@ def _cells_of(one: Imported, document: Document) -> dict[CellKey, Recognised]:
     read: dict[int, list[Recognised]] = defaultdict(list)
     for cell in document.recognised:
         read[cell.line].append(cell)
+    schema = one.report.format.schema
     out: dict[CellKey, Recognised] = {}
     for line, keys in by_line.items():
-        row = sorted(read.get(line, []), key=lambda c: c.cell)
-        if len(row) < len(keys):
+        rows = {k[:2] for k in keys}
+        if len(rows) == 1:  # one row's cells, some maybe left blank: the whole row is mapped
+            table, row_id = next(iter(rows))
+            keys = [(table, row_id, c.id) for c in schema.table(table).row(row_id).columns]
+        cells = sorted(read.get(line, []), key=lambda c: c.cell)
+        if len(cells) < len(keys):
             continue
-        for key, cell in zip(keys, row[len(row) - len(keys):], strict=True):
+        for key, cell in zip(keys, cells[len(cells) - len(keys):], strict=True):
             out[key] = cell
     return out
 
