@@ -256,17 +256,19 @@ def import_kinds() -> tuple[str, ...]:
 def import_reports(sources: Iterable[str | Path], output: str | Path | None = None, *,
                    to: str | None = None, overwrite: bool = False,
                    progress: Progress | None = None, prior: str | Path | Report | None = None,
-                   org: str | None = None) -> Batch:
-    """Published reports (web pages, Word, PDF, text, or their folders) read into workbooks or
-    interchange JSON at ``output`` (a file for one source, else a folder; nowhere when None):
-    one result per report found, valid when complete (nothing left blank, deduced or wrong).
-    ``prior`` (last year's report, or its workbook or JSON) lets a table-二 digit run be cut
-    where 现行有效 continues from last year's. ``org`` names the body instead of the title (the
-    title's name is said beside it)."""
+                   org: str | None = None, evidence: str | Path | None = None) -> Batch:
+    """Published reports (web pages, Word, PDF, text, scans with the ``ocr`` extra, or their
+    folders) read into workbooks or interchange JSON at ``output`` (a file for one source, else
+    a folder; nowhere when None): one result per report found, valid when complete (nothing left
+    blank, deduced or wrong). ``prior`` (last year's report, or its workbook or JSON) lets a
+    table-二 digit run be cut where 现行有效 continues from last year's. ``org`` names the body
+    instead of the title (the title's name is said beside it). ``evidence``: a folder for one
+    HTML page per report showing each cell beside the part of the source it came from."""
     from .importer import run
 
     last = read(prior) if isinstance(prior, (str, Path)) else prior
-    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last, org=org)
+    return run.run(sources, output, to=to, overwrite=overwrite, progress=progress, prior=last, org=org,
+                   evidence=evidence)
 
 
 def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:

@@ -32,13 +32,15 @@ def import_command() -> click.Command:
     @click.option("--prior", type=click.Path(path_type=Path),
                   help="上年的工作簿或交换 JSON：表二连在一起的数字串按“现行有效件数”的连续性拆分")
     @click.option("--org", help="机关名称：代替标题中的写法（如与上年工作簿的写法一致）")
+    @click.option("--evidence", type=click.Path(path_type=Path),
+                  help="核对页文件夹：每份报告一个网页，每格的值旁边是原文（扫描件为原图截图）")
     def import_(sources: tuple[Path, ...], output: str | None, kind: str | None, output_style: str,
-                force: bool, prior: Path | None, org: str | None) -> None:
-        """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，或其所在文件夹）：
+                force: bool, prior: Path | None, org: str | None, evidence: Path | None) -> None:
+        """导入已发布的年度报告（网页 .html、Word .docx、PDF、文本 .txt/.md，扫描件 PDF 或图片，或其所在文件夹）：
         按行名、列名放入表格，读不准的格留空并列出，不猜。退出码：0 全部完整无误，1 有留空、推断说明或
         校验错误，2 有文件无法读取。"""
         batch = api.import_reports(sources, output, to=kind, overwrite=force,
-                                   progress=progress_bar(READING), prior=prior, org=org)
+                                   progress=progress_bar(READING), prior=prior, org=org, evidence=evidence)
         if output_style == "json":
             document(batch.to_dict())
         else:

@@ -30,6 +30,9 @@ class ReadLimits:
     digit_run: int = 1_000  # digits in a row: a number in a report has at most 20
     row_cells: int = 10_000  # a line's cells: a table row (a real one has 10)
     lines: int = 200_000
+    scan_pages: int = 60  # pages of a scan read by OCR (a real report: 10; OCR takes seconds a page)
+    scan_pixels: int = 40_000_000  # one scanned page (A4 at 600 dpi: 35 million)
+    scan_seconds: float = 60.0  # OCR of one page (a table page at 200 dpi: a few seconds)
     cells: int = 1_000_000  # all lines' cells together
 
 

@@ -13,6 +13,12 @@ A ``.docx`` or ``.pdf`` whose bytes are neither is refused; ``.html``, ``.htm``,
 rows of a one-value-per-line table), cells are the line split on tabs, ``|``, ``｜`` and runs
 of two or more spaces, with empty cells kept (「|||」 fillers and the pipes framing a row are
 layout); a ``|---|`` rule is dropped.
+
+A scan goes to OCR (:mod:`.readers_ocr`, the optional ``ocr`` extra): a PDF none of whose pages
+has text, a picture (.png, .jpg, .jpeg, .tif, .tiff: one page, or a TIFF's frames), or a folder
+of pictures (one report, its pages in name order). With ``ocr=False`` a scan is refused as
+before (the import first reads every file within its usual budget, then a scan within the
+larger one OCR needs).
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ from ..files import paths
 from .document import Document, Line
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
 
-__all__ = ["LIMITS", "SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
+__all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
 
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # as readers_ocr's, which needs numpy
 #: Not read, but named for what they are (a legacy Word or WPS file is common in an archive),
 #: or read by their content when it is a .docx or a PDF under an old name.
 _LEGACY = (".doc", ".wps")
@@ -47,10 +54,12 @@ _CANDIDATES = ["gb18030", "big5", "utf_16", "utf_32"]
 _HTML_MARK = re.compile(r"<(!doctype\s+html|html|head|body|meta|table|div|p|br)[\s>/]", re.IGNORECASE)
 
 
-def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
+def read(path: str | Path, limits: ReadLimits = LIMITS, *, ocr: bool = True) -> Document:
     """The lines of the published report ``path``; :class:`InputError` when it cannot be read."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES or paths.is_dir(path):
+        return _scanned(path, b"", limits, ocr)
     if suffix not in SUFFIXES + _LEGACY:
         raise InputError(path, errors.PUBLISHED_UNKNOWN_KIND, suffix=suffix or "（无）")
     binary = suffix in (".docx", ".pdf") + _LEGACY
@@ -63,7 +72,12 @@ def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
     kind = sniff(data)
     if kind == "pdf":
         from .readers_pdf import read_pdf
-        return Document(str(path), "pdf", bounded(path, read_pdf(path, data, limits), limits))
+        try:
+            return Document(str(path), "pdf", bounded(path, read_pdf(path, data, limits), limits))
+        except InputError as exc:
+            if exc.code != errors.PDF_NO_TEXT.code or not ocr:
+                raise
+        return _scanned(path, data, limits, ocr)
     if kind == "zip":  # a .docx, or refused as not one (an .xlsx, any other zip)
         from .readers_docx import read_docx
         return Document(str(path), "docx", bounded(path, read_docx(path, data, limits), limits))
@@ -79,6 +93,46 @@ def read(path: str | Path, limits: ReadLimits = LIMITS) -> Document:
                         page_titles(text))
     kind = "md" if suffix == ".md" else "txt"
     return Document(str(path), kind, bounded(path, text_lines(text, markdown=kind == "md"), limits))
+
+
+def _scanned(path: Path, data: bytes, limits: ReadLimits, ocr: bool) -> Document:
+    """A scan read by OCR: a PDF's ``data``, a picture, or a folder's pictures in name order."""
+    if not ocr:
+        raise InputError(path, errors.PDF_NO_TEXT)
+    from . import readers_ocr
+    if data:
+        pages = readers_ocr.pages_of_pdf(path, data, limits)
+    else:
+        files = scan_pictures(path) if paths.is_dir(path) else [path]
+        if not files:
+            raise InputError(path, errors.EMPTY)
+        datas = [_picture(f, limits) for f in files]
+        pages = readers_ocr.pages_of_images(files, datas, limits)
+    lines, cells = readers_ocr.read_pages(path, pages, limits)
+    if not any(cell.strip() for line in lines for cell in line.cells):
+        raise InputError(path, errors.PDF_NO_TEXT)
+    return Document(str(path), "pdf", bounded(path, lines, limits), recognised=tuple(cells))
+
+
+def scan_pictures(folder: Path) -> list[Path]:
+    """The pictures directly in ``folder``, in name order (第2页 before 第10页: digits by value)."""
+    def order(p: Path) -> list:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in _NUMBERS.split(p.name)]
+    return sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                   and not p.is_symlink()), key=order)
+
+
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def _picture(path: Path, limits: ReadLimits) -> bytes:
+    data, size = paths.read_regular(path, limits.binary_bytes)
+    if size == 0 or not data:
+        raise InputError(path, errors.EMPTY)
+    if size > limits.binary_bytes or len(data) > limits.binary_bytes:
+        raise InputError(path, errors.PUBLISHED_TOO_LARGE, size=_mb(max(size, len(data))),
+                         limit=_mb(limits.binary_bytes))
+    return data
 
 
 def sniff(data: bytes) -> str:

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .. import logs
+from .. import errors, logs
 from ..actions import sources as files_sources
 from ..actions import workbooks
 from ..actions.batch import CRASHED, POOL_FROM, pooled
@@ -29,10 +29,12 @@ from ..errors import InputError, Message, OutputError, XlgbreportError
 from ..files import atomic, interchange, paths
 from ..files.paths import NAME_BYTES, UNNAMED, safe_name  # noqa: F401 - the names tests and docs know here
 from ..workbook import writer as workbook_writer
-from . import budget, notes, readers
+from . import budget, notes, ocr_check, readers
 from .parse import Imported, parse
 
-SUFFIXES = frozenset(readers.SUFFIXES)
+SUFFIXES = frozenset(readers.SUFFIXES + readers.IMAGE_SUFFIXES)
+#: A scan's budget: OCR takes seconds a page (the readers bound its pages and time per page).
+SCAN_BUDGET = budget.Budget(seconds=600.0, memory=4096 * 1024 * 1024)
 MAX_DEPTH, MAX_FILES, MAX_ENTRIES = 8, 100_000, 1_000_000  # a county's archive, many years
 FOLDER_TOO_BIG = Message("import.folder_too_big", "文件夹过大（{kind}超过 {n}），未导入：请分批导入")
 TOO_MANY_SAME_NAME = Message("import.too_many_same_name", "输出文件夹中同名文件过多")
@@ -64,6 +66,8 @@ def _result(source: Path, one: Imported, findings: tuple[Finding, ...], kept: di
              "blank": blank, "deduced": [d.to_dict() for d in one.deduced],
              "import_notes": [n.to_dict() for n in one.notes],
              "kept": {"/".join(k): plain_value(v) for k, v in kept.items()}}
+    if isinstance(one, ocr_check.Sourced) and one.cells is not None:
+        extra["recognised"] = {"cells": one.recognised, "to_check": one.to_check}
     lines = tuple(_report_lines(source, one, findings, kept, output, blank, titled))
     return FileResult.checked(source, report, findings, notes=lines,
                               output=str(output) if output else None, valid=complete, extra=extra)
@@ -76,13 +80,17 @@ def _headline(files: int, results: list[FileResult]) -> str:
     return line + (HEADLINE_UNREADABLE.format(n=unreadable) if unreadable else "")
 
 
-def read_published(path: str | Path, prior: Report | None = None) -> list[Imported]:
+def read_published(path: str | Path, prior: Report | None = None, *, ocr: bool = True,
+                   evidence: bool = False) -> list[Imported]:
     """The reports a published source holds (one, or one per year of a comparison document),
     each with what was found, deduced and left blank. Raises :class:`InputError` (one Chinese
     line) when the file cannot be read. Read in this process: the readers' bounds on size and
     shape hold (:mod:`.limits`), the time and memory budget of :func:`run` (:mod:`.budget`) does not.
-    ``prior``, last year's report, may cut a table-二 digit run (:func:`.digits.continued`)."""
-    return parse(readers.read(path), prior)
+    ``prior``, last year's report, may cut a table-二 digit run (:func:`.digits.continued`).
+    A scan is read by OCR (unless ``ocr`` is False) and its cells held to the equations
+    (:mod:`.ocr_check`); with ``evidence`` each report carries its source for the evidence page."""
+    document = readers.read(path, ocr=ocr)
+    return [ocr_check.sourced(one, document, keep=evidence) for one in parse(document, prior)]
 
 
 
@@ -104,18 +112,29 @@ def collect(sources: Iterable[str | Path]) -> list[Path]:
         except files_sources.LimitReached as hit:
             raise InputError(source, FOLDER_TOO_BIG, kind=FOLDER_LIMITS[hit.kind],
                              n=hit.limit) from None
-        out += found.files + [entry for entry, _ in found.unreadable]
+        out += _scans_as_folders(found.files) + [entry for entry, _ in found.unreadable]
+    return out
+
+
+def _scans_as_folders(files: list[Path]) -> list[Path]:
+    """Pictures found in a folder are one report, the folder (its pages in name order)."""
+    out: list[Path] = []
+    for path in files:
+        source = path.parent if path.suffix.lower() in readers.IMAGE_SUFFIXES else path
+        if source not in out:
+            out.append(source)
     return out
 
 
 def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | None = None,
         overwrite: bool = False, progress: Progress | None = None, prior: Report | None = None,
-        org: str | None = None) -> Batch:
+        org: str | None = None, evidence: str | Path | None = None) -> Batch:
     """Import every source; write each report to ``output`` (a file for one source, else a
     folder), or nowhere when ``output`` is None (the import report alone). One result per
     report (a comparison document gives two), or per source that could not be read. ``org``
     names the body of every report (the title's name is said beside it): a title may name it
-    otherwise than last year's workbook does."""
+    otherwise than last year's workbook does. With ``evidence``, a page per report showing
+    each cell beside its source goes in that folder."""
     sources = list(sources)
     files = collect(sources)
     out = Path(output) if output is not None else None
@@ -130,17 +149,19 @@ def run(sources: Iterable[str | Path], output: str | Path | None, *, to: str | N
         paths.output_folder(out, explicit=explicit)
     elif out is not None:
         paths.refuse_input(out, files)
+    if evidence is not None:
+        paths.output_folder(Path(evidence), explicit=True)
     stream = _each(files, out, folder=folder, kind=kind, overwrite=overwrite, prior=prior,
-                   org=(org or "").strip() or None)
+                   org=(org or "").strip() or None, evidence=Path(evidence) if evidence is not None else None)
     results = [r for rs in (progress(stream, len(files)) if progress else stream) for r in rs]
     return Batch(results, headline=_headline(len(files), results))
 
 
 def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
           overwrite: bool, prior: Report | None = None,
-          org: str | None = None) -> Iterator[list[FileResult]]:
+          org: str | None = None, evidence: Path | None = None) -> Iterator[list[FileResult]]:
     """Each source's results, a list a source (for the progress bar)."""
-    for path, imported, error in _reads(files, prior):
+    for path, imported, error in _reads(files, prior, evidence is not None):
         if error is not None:
             yield [FileResult.failed(path, code=error[0], message=error[1])]
             continue
@@ -155,6 +176,10 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
             try:
                 done.append(_write(path, one, target, kind, overwrite=overwrite and not folder,
                                    titled=(titled or "") if org is not None and titled != org else None))
+                if evidence is not None:
+                    from .evidence import write_page
+                    year = one.report.year if isinstance(one.report.year, int) else "年度不明"
+                    write_page(evidence, one, path, f"{safe_name(one.report.org or path.stem)}_{year}_核对")
             except XlgbreportError as exc:
                 done.append(FileResult.failed(path, exc))
                 break
@@ -168,39 +193,46 @@ def _each(files: list[Path], out: Path | None, *, folder: bool, kind: str,
 Read = tuple[Path, list[Imported], tuple[str, str] | None]  # the error as its code and message
 
 
-def _reads(files: list[Path], prior: Report | None = None) -> Iterator[Read]:
+def _reads(files: list[Path], prior: Report | None = None, evidence: bool = False) -> Iterator[Read]:
     """Every source read and parsed, in order: in a process pool (as consolidation reads) from
     ``POOL_FROM`` files on, since a PDF takes a good part of a second; written here, in order,
     so that names are chosen one at a time."""
     names = [str(p) for p in files]
     workers = os.cpu_count() or 1
-    read_one = functools.partial(_read_one, prior=prior)
+    read_one = functools.partial(_read_one, prior=prior, evidence=evidence)
     if len(names) < POOL_FROM or workers == 1:
         yield from map(read_one, names)
         return
     yield from pooled(read_one, names, workers, _crashed, chunk=POOL_CHUNK)
 
 
-def _read_one(name: str, prior: Report | None = None) -> Read:
+def _read_one(name: str, prior: Report | None = None, evidence: bool = False) -> Read:
     """One source's reports, or its one line, read in a child under the file's time and memory
-    budget (:mod:`.budget`). Never raises: a bad file never stops a batch."""
+    budget (:mod:`.budget`); a scan (a picture, a folder of them, a PDF without text) is read
+    again by OCR under :data:`SCAN_BUDGET`. Never raises: a bad file never stops a batch."""
     path = Path(name)
-    done = budget.within(lambda: _read_here(path, prior), budget.BUDGET)
+    scan = path.suffix.lower() in readers.IMAGE_SUFFIXES or paths.is_dir(path)
+    limit = SCAN_BUDGET if scan else budget.BUDGET
+    done = budget.within(lambda: _read_here(path, prior, ocr=scan, evidence=evidence), limit)
+    if done.value is not None and done.value[2] is not None and done.value[2][0] == errors.PDF_NO_TEXT.code \
+            and not scan:
+        limit = SCAN_BUDGET
+        done = budget.within(lambda: _read_here(path, prior, ocr=True, evidence=evidence), limit)
     if done.value is not None:
         return done.value
     if done.timed_out:
         return path, [], (budget.TIMED_OUT.code,
-                          f"{path.name}：" + budget.TIMED_OUT.format(n=f"{budget.BUDGET.seconds:g}"))
+                          f"{path.name}：" + budget.TIMED_OUT.format(n=f"{limit.seconds:g}"))
     if done.out_of_memory:
         return path, [], (budget.OUT_OF_MEMORY.code,
-                          f"{path.name}：" + budget.OUT_OF_MEMORY.format(n=budget.BUDGET.memory >> 20))
+                          f"{path.name}：" + budget.OUT_OF_MEMORY.format(n=limit.memory >> 20))
     return _crashed(name)
 
 
-def _read_here(path: Path, prior: Report | None = None) -> Read:
+def _read_here(path: Path, prior: Report | None = None, *, ocr: bool = True, evidence: bool = False) -> Read:
     """One source's reports, or its one line, read in this process."""
     try:
-        return path, read_published(path, prior), None
+        return path, read_published(path, prior, ocr=ocr, evidence=evidence), None
     except XlgbreportError as exc:
         return path, [], (exc.code, exc.message)
     except MemoryError:
@@ -294,6 +326,8 @@ def _report_lines(source: Path, one: Imported, findings: tuple[Finding, ...], ke
     yield (f"{source.name}：{report.org or '（未识别机关）'}{set_by} {report.year or '（未识别年度）'} 年度，"
            f"{name}（{one.format_evidence}）{where}")
     yield f"  读出 {one.found} 格，推断 {sum(len(d.keys) for d in one.deduced)} 格，留空 {blank} 格"
+    if isinstance(one, ocr_check.Sourced) and one.cells is not None:
+        yield f"  识别 {one.recognised} 格，其中 {one.to_check} 格待核对"
     for d in one.deduced:
         yield f"  推断：{d.message}（第 {d.line} 行）" if d.line else f"  推断：{d.message}"
     for n in _grouped(one.notes, report.format.schema):
