@@ -12,12 +12,12 @@ never an XML or HTML parse error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
 from ..core import narrative, shown
+from ..core.comparison import value_text
 from ..core.findings import Severity
-from ..core.model import Invalid, Report, Value
+from ..core.model import Report
 from ..core.rules import check
 from ..core.tables import REPORT_TITLE, Table
 from ..workbook import headers
@@ -142,7 +142,7 @@ def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
     for row, col in table.cells():
         key = (table.id, row.id, col.id)
         _, (r, c) = layout.cells[key]
-        cells.append(Cell(cell_text(view.value(key)), r - grid.top, c - grid.left,
+        cells.append(Cell(value_text(view.value(key)), r - grid.top, c - grid.left,
                           cols=1 + layout.widths.get(key, 0)))
     first_value = min(c.row for c in cells if c.kind == "value")
     # the rows above the values repeat on every page, unless headers follow further down
@@ -150,16 +150,3 @@ def table_view(report: Report, table: Table, grid: headers.Grid) -> TableView:
     banded = any(c.kind == "header" and c.row >= first_value for c in cells)
     return TableView(table.id, table.title, grid.right - grid.left + 1, grid.bottom - grid.top + 1,
                      0 if banded else first_value, tuple(cells))
-
-
-def cell_text(value: Value) -> str:
-    """A cell as the table shows it: blank is blank (never 0), a fee keeps every decimal it has,
-    a non-number is what was typed."""
-    if value is None:
-        return ""
-    if isinstance(value, Invalid):
-        return shown.terminal(value.raw)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
