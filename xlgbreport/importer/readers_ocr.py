@@ -36,8 +36,8 @@ from .ocr_engines import OCR_MISSING
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 #: The engine's confidence (0 to 1) a number cell needs, unless the engine sets its own
-#: (``Engine.confident``: RapidOCR 0.8, Tesseract 0.7, docs/import.md gives the figures); what
-#: passes is still held to the table's equations (:mod:`.ocr_check`).
+#: (``Engine.confident``: RapidOCR 0.8, docs/import.md gives the figures); what passes is still
+#: held to the table's equations (:mod:`.ocr_check`).
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
@@ -152,8 +152,8 @@ def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -
             yield grey, float(dpi) if dpi and dpi >= 72 else width / A4_WIDTH
 
 
-def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLimits,
-               engine_name: str | None = None) -> tuple[list[Line], list[Recognised]]:
+def read_pages(path: Path, pages: Iterator[tuple[object, float]],
+               limits: ReadLimits) -> tuple[list[Line], list[Recognised]]:
     """The scan's lines and the table cells read, pages in order."""
     from . import ocr_engines
 
@@ -162,7 +162,7 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
         import numpy as np
 
         from . import ocr_grid
-        engine = ocr_engines.engine(engine_name)
+        engine = ocr_engines.engine()
     except (ImportError, ocr_engines.Missing):
         raise InputError(path, OCR_MISSING) from None
     lines: list[Line] = []
