@@ -254,3 +254,37 @@ except InputError as exc:
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == ocr_engines.OCR_MISSING.code, done.stderr
+
+
+@pytest.mark.slow
+def test_a_batch_of_scans_is_read_in_the_process_pool(tmp_path, monkeypatch):
+    """``POOL_FROM`` pictures go through the process pool, each read by OCR in a worker, and
+    each gets its own lines in order: a picture too big for its bound among them costs only itself."""
+    from xlgbreport.actions import batch
+    pools = []
+
+    def spy(work, names, workers, crashed, **kwargs):
+        pools.append((list(names), workers))
+        yield from batch.pooled(work, names, workers, crashed, **kwargs)
+    monkeypatch.setattr(run, "pooled", spy)
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+    files = []
+    for k in range(batch.POOL_FROM):
+        path = tmp_path / f"第{k + 1}份.png"
+        if k == 4:
+            path.write_bytes(_png_header(20_000, 20_000))
+        else:
+            Image.fromarray(_ruled(2, 2)).save(path, dpi=(150, 150))
+        files.append(path)
+    found = run.run(files, None)
+    assert pools == [([str(p) for p in files], 2)]
+    assert [r.path for r in found.files] == [str(p) for p in files]
+    codes = [r.error_code for r in found.files]
+    assert codes[4] == readers_ocr.SCAN_PAGE_TOO_BIG.code
+    for k, result in enumerate(found.files):
+        if k == 4:
+            assert "20000×20000" in result.error_message and "\n" not in result.error_message
+            continue
+        # OCR'd in a worker: its table's four cells counted on its own line (a table, not a report)
+        assert result.error_code is None and result.extra["recognised"]["cells"] == 4, result.notes
+        assert result.notes[0].startswith(f"第{k + 1}份.png：")
