@@ -83,8 +83,10 @@ def classify(text: str, confidence: float, threshold: float = CONFIDENCE) -> tup
     return fixed, "number" if fixed == bare else "fixed"
 
 
-def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[object, float]]:
-    """A PDF's pages as grey pictures and their dpi, each checked before it is drawn."""
+def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits,
+                 only: int | None = None) -> Iterator[tuple[object, float]]:
+    """A PDF's pages (or page ``only``, counted from 1) as grey pictures and their dpi, each
+    checked before it is drawn."""
     import pypdfium2 as pdfium
 
     try:
@@ -92,9 +94,9 @@ def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[
     except Exception:  # pdfium raises its own PdfiumError for a damaged file
         raise InputError(path, errors.CORRUPT) from None
     try:
-        if len(pdf) > limits.scan_pages:
+        if only is None and len(pdf) > limits.scan_pages:
             raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
-        for number in range(len(pdf)):
+        for number in range(len(pdf)) if only is None else [only - 1]:
             page = pdf[number]
             image = _whole_page_image(page)
             size = image.get_px_size() if image is not None else tuple(PDF_DPI * v / 72 for v in page.get_size())
@@ -155,9 +157,9 @@ def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -
             yield grey, float(dpi) if dpi and dpi >= 72 else width / A4_WIDTH
 
 
-def read_pages(path: Path, pages: Iterator[tuple[object, float]],
-               limits: ReadLimits) -> tuple[list[Line], list[Recognised]]:
-    """The scan's lines and the table cells read, pages in order."""
+def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLimits,
+               first: int = 1) -> tuple[list[Line], list[Recognised]]:
+    """The scan's lines and the table cells read, pages in order (the first is page ``first``)."""
     from . import ocr_engines
 
     try:  # the ocr extra: numpy and OpenCV with an engine
@@ -170,9 +172,9 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]],
         raise InputError(path, OCR_MISSING) from None
     lines: list[Line] = []
     cells: list[Recognised] = []
-    for number, (picture, dpi) in enumerate(pages, start=1):
+    for number, (picture, dpi) in enumerate(pages, start=first):
         started = time.monotonic()
-        grey = np.asarray(picture, dtype=np.uint8)
+        grey: np.ndarray = np.asarray(picture, dtype=np.uint8)
         if dpi > READ_DPI * 1.05:  # a finer scan is read as a 200 dpi one (see READ_DPI)
             grey = cv2.resize(grey, None, fx=READ_DPI / dpi, fy=READ_DPI / dpi, interpolation=cv2.INTER_AREA)
             dpi = READ_DPI
