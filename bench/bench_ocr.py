@@ -1,6 +1,6 @@
 """Scans imported by OCR: cells right, wrong and blank, and seconds a page, per engine and dpi.
 
-Run: ``python bench/bench_ocr.py [--dpi 150 200 300] [--engine rapidocr tesseract] [NAME ...]``
+Run: ``python bench/bench_ocr.py [NAME ...] [--dpi 150 200 300] [--engine rapidocr tesseract]``
 (default: the three examples, those dpis, RapidOCR: the product's only engine; Tesseract,
 :mod:`ocr_tesseract`, is here for the comparison alone). Each example is printed to PDF by
 LibreOffice, rasterised by ``pdftoppm`` at each dpi, turned 0.4°, given light noise and saved

@@ -36,6 +36,7 @@ from ..errors import InputError
 from ..files import paths
 from .document import Document, Line, Recognised
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
+from .readers_ocr import SCAN_TOO_MANY_PAGES  # the module is light: OCR's packages load when a scan is read
 
 __all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
@@ -127,7 +128,7 @@ def _mixed(path: Path, data: bytes, typed: list[Line], scanned: list[tuple[int, 
         raise InputError(path, errors.PDF_PAGES_NO_TEXT, pages="、".join(str(n) for n, _ in scanned))
     from . import readers_ocr
     if len(scanned) > limits.scan_pages:
-        raise InputError(path, readers_ocr.SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
+        raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
     lines: list[Line] = []
     cells: list[Recognised] = []
     done = 0
