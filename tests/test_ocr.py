@@ -314,7 +314,7 @@ def test_a_batch_of_scans_is_read_in_the_process_pool(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_pdf_with_one_scanned_page_among_typed_ones_is_read_in_page_order(printed_pdf, tmp_path):
+def test_a_pdf_with_one_scanned_page_among_typed_ones_is_read_in_page_order(printed_pdf, tmp_path, monkeypatch):
     """Typed pages are read as text, the one scanned page (the picture of page 5) alone by OCR,
     its lines in its place: the whole report is there, no cell wrong, the OCR'd ones from page 5."""
     import pypdfium2 as pdfium
@@ -344,3 +344,10 @@ def test_a_pdf_with_one_scanned_page_among_typed_ones_is_read_in_page_order(prin
     assert [k for k in keys if got.get(k) is not None and got[k] != truth.value(k)] == []
     assert sum(got.get(k) == truth.value(k) for k in keys) >= 0.95 * len(keys)
     assert (one.report.org, one.report.year) == (truth.org, truth.year)
+
+
+    def missing():
+        raise ocr_engines.Missing
+    monkeypatch.setattr(ocr_engines, "engine", missing)  # without the extra: the typed pages, as before
+    typed_only = readers.read(path)
+    assert not typed_only.recognised and 0 < len(typed_only.lines) < len(document.lines)

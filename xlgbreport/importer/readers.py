@@ -36,7 +36,7 @@ from ..errors import InputError
 from ..files import paths
 from .document import Document, Line, Recognised
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
-from .readers_ocr import SCAN_TOO_MANY_PAGES  # the module is light: OCR's packages load when a scan is read
+from .readers_ocr import OCR_MISSING, SCAN_TOO_MANY_PAGES  # light: OCR packages load on a scan
 
 __all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
@@ -123,7 +123,9 @@ def _scanned(path: Path, data: bytes, limits: ReadLimits, ocr: bool) -> Document
 def _mixed(path: Path, data: bytes, typed: list[Line], scanned: list[tuple[int, int]], limits: ReadLimits,
            ocr: bool) -> Document:
     """A PDF of typed pages and scanned ones: each scanned page read by OCR alone, its lines put
-    where the page is, all lines numbered again in order (the OCR'd cells with them)."""
+    where the page is, all lines numbered again in order (the OCR'd cells with them). Without
+    the ``ocr`` extra the typed pages are read alone, as before OCR was there: a scanned cover or
+    seal page must not cost a clerk the whole report."""
     if not ocr:
         raise InputError(path, errors.PDF_PAGES_NO_TEXT, pages="、".join(str(n) for n, _ in scanned))
     from . import readers_ocr
@@ -135,8 +137,13 @@ def _mixed(path: Path, data: bytes, typed: list[Line], scanned: list[tuple[int, 
     for number, before in scanned:
         lines += typed[done:before]
         done = before
-        read, found = readers_ocr.read_pages(path, readers_ocr.pages_of_pdf(path, data, limits, only=number),
-                                             limits, first=number)
+        try:
+            read, found = readers_ocr.read_pages(path, readers_ocr.pages_of_pdf(path, data, limits, only=number),
+                                                 limits, first=number)
+        except InputError as exc:
+            if exc.code != OCR_MISSING.code:
+                raise
+            return Document(str(path), "pdf", bounded(path, typed, limits))
         cells += [replace(c, line=c.line + len(lines)) for c in found]
         lines += read
     lines += typed[done:]
