@@ -16,7 +16,8 @@ layout); a ``|---|`` rule is dropped.
 
 A scan goes to OCR (:mod:`.readers_ocr`, the optional ``ocr`` extra): a PDF none of whose pages
 has text, a picture (.png, .jpg, .jpeg, .tif, .tiff: one page, or a TIFF's frames), or a folder
-of pictures (one report, its pages in name order). With ``ocr=False`` a scan is refused as
+of pictures (one report, its pages in name order); a PDF's scanned pages among typed ones are
+read alone and joined in page order. With ``ocr=False`` a scan is refused as
 before (the import first reads every file within its usual budget, then a scan within the
 larger one OCR needs).
 """
