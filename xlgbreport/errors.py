@@ -158,6 +158,7 @@ DOCUMENT_ENCRYPTED = Message("import.encrypted", "设有打开密码：请去掉
 NOT_PDF = Message("import.not_pdf", "不是 PDF 文件")
 PDF_ENCRYPTED = Message("import.pdf_encrypted", "是加密的 PDF，没有密码无法读取：请取得未加密的文件后再试")
 PDF_NO_TEXT = Message("import.pdf_no_text", "没有可提取的文字（可能是扫描件或图片）：请取得 Word、网页或可复制文字的 PDF")
+PDF_PAGES_NO_TEXT = Message("import.pdf_pages_no_text", "第 {pages} 页没有可提取的文字（是扫描的图片），需要文字识别才能读全")
 NOT_TEXT = Message("import.not_text", "不是文本文件，或无法识别其编码：请另存为 UTF-8 文本后再试")
 XML_DOCTYPE = Message("import.xml_doctype", "含有 DOCTYPE 或实体声明（正常的 Word 文档没有），为安全起见拒绝打开")
 UNPACKED_TOO_BIG = Message("import.unpacked_too_big", "解压后过大（超过 {limit}），为安全起见拒绝读取")

@@ -1,20 +1,19 @@
-"""Offline OCR engines that read one line of text from a picture, with a confidence.
+"""The offline OCR engine that reads one line of text from a picture, with a confidence.
 
-Both run from registry packages and load no model from the internet: RapidOCR's onnxruntime
+RapidOCR runs from its registry package and loads no model from the internet: its onnxruntime
 wheel ships its PP-OCRv4 models inside the package (only its recogniser is used: the page's
-lines and cells are found by :mod:`.ocr_grid`), and Tesseract reads the ``chi_sim`` data the
-system package installs (Debian: ``tesseract-ocr-chi-sim``). They are an optional extra
-(``pip install xlgbreport[ocr]``); without one, a scan is refused with how to install it.
+lines and cells are found by :mod:`.ocr_grid`). It is an optional extra (``pip install
+xlgbreport[ocr]``); without it, a scan is refused with how to install it. It is the only engine
+of the product: Tesseract, compared in ``bench/bench_ocr.py``, placed wrong digits at confidences
+as high as right ones (docs/import.md gives the figures), and a confidence that cannot tell them
+apart cannot keep a guess out of the table.
 
-A confidence is 0 to 1: RapidOCR's is the mean probability of the characters it read,
-Tesseract's the lowest of its words' in the line (its 0-100 scale divided by 100).
+A confidence is 0 to 1: the mean probability of the characters read.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,11 +23,7 @@ if TYPE_CHECKING:  # numpy comes with the extra, not with the package
     import numpy as np
 
 OCR_MISSING = Message("import.ocr_missing", "是扫描件或图片，需要文字识别（OCR）组件：请运行 "
-                      "pip install xlgbreport[ocr]（用 Tesseract 时还需系统软件包 tesseract-ocr 和 "
-                      "tesseract-ocr-chi-sim）后再试")
-ENGINES = ("rapidocr", "tesseract")
-#: The engine used unless ``XLGBREPORT_OCR_ENGINE`` names another (docs/import.md: why this one).
-DEFAULT = "rapidocr"
+                      "pip install xlgbreport[ocr] 后再试")
 
 
 class Engine(Protocol):
@@ -67,64 +62,8 @@ class Rapid:
         return [(str(text), float(score)) for text, score in found]
 
 
-class Tesseract:
-    """Tesseract 5 (``chi_sim``) through pytesseract. Starting the program and loading its
-    Chinese data takes longer than reading a line, so the lines are read :data:`STACK` at a
-    time: stacked one under another with white between (``--psm 6``, a block of lines), and
-    each word given back to the line its middle falls in."""
-
-    name = "tesseract"
-    confident = 0.7  # its digits read at 0.8 to 0.96 on the test scans
-    STACK = 80
-    GAP = 24  # pixels of white between stacked lines
-
-    def __init__(self) -> None:
-        try:
-            import pytesseract
-            languages = pytesseract.get_languages(config="")
-        except Exception as exc:  # no binding, or no tesseract program (TesseractNotFoundError)
-            raise Missing from exc
-        if "chi_sim" not in languages:
-            raise Missing
-        self._tesseract = pytesseract
-
-    def read(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        out: list[tuple[str, float]] = []
-        for start in range(0, len(crops), self.STACK):
-            out += self._stacked(crops[start:start + self.STACK])
-        return out
-
-    def _stacked(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        import numpy as np
-
-        width = max(c.shape[1] for c in crops) + 2 * self.GAP
-        tops, y = [], self.GAP
-        for crop in crops:
-            tops.append(y)
-            y += crop.shape[0] + self.GAP
-        sheet = np.full((y, width), 255, np.uint8)
-        for crop, top in zip(crops, tops, strict=True):
-            sheet[top:top + crop.shape[0], self.GAP:self.GAP + crop.shape[1]] = crop
-        data = self._tesseract.image_to_data(sheet, lang="chi_sim", config="--psm 6",
-                                             output_type=self._tesseract.Output.DICT)
-        words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
-        for text, conf, left, top, height in zip(data["text"], data["conf"], data["left"], data["top"],
-                                                 data["height"], strict=True):
-            middle = top + height / 2
-            k = bisect.bisect_right(tops, middle) - 1
-            if text.strip() and 0 <= k < len(crops) and middle < tops[k] + crops[k].shape[0] + self.GAP / 2:
-                words[k].append((left, text.strip(), float(conf)))
-        return [("".join(w for _, w, _ in sorted(found)), min((c for _, _, c in found), default=0.0) / 100)
-                for found in words]
-
-
 @functools.cache
-def _made(name: str) -> Engine:
-    return Tesseract() if name == "tesseract" else Rapid()
-
-
-def engine(name: str | None = None) -> Engine:
-    """The engine ``name`` (default: ``XLGBREPORT_OCR_ENGINE``, else :data:`DEFAULT`); raises
-    :class:`Missing` when it is not installed."""
-    name = name or os.environ.get("XLGBREPORT_OCR_ENGINE") or DEFAULT
-    return _made(name if name in ENGINES else DEFAULT)  # loaded once a process: models take a second
+def engine() -> Engine:
+    """RapidOCR, loaded once a process (its models take a second); raises :class:`Missing` when
+    it is not installed."""
+    return Rapid()

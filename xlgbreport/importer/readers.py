@@ -16,7 +16,8 @@ layout); a ``|---|`` rule is dropped.
 
 A scan goes to OCR (:mod:`.readers_ocr`, the optional ``ocr`` extra): a PDF none of whose pages
 has text, a picture (.png, .jpg, .jpeg, .tif, .tiff: one page, or a TIFF's frames), or a folder
-of pictures (one report, its pages in name order). With ``ocr=False`` a scan is refused as
+of pictures (one report, its pages in name order); a PDF's scanned pages among typed ones are
+read alone and joined in page order. With ``ocr=False`` a scan is refused as
 before (the import first reads every file within its usual budget, then a scan within the
 larger one OCR needs).
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import charset_normalizer
@@ -33,8 +35,9 @@ import charset_normalizer
 from .. import errors
 from ..errors import InputError
 from ..files import paths
-from .document import Document, Line
+from .document import Document, Line, Recognised
 from .limits import DIGITS_TOO_LONG, LIMITS, LINE_TOO_LONG, ROW_TOO_WIDE, ReadLimits
+from .readers_ocr import OCR_MISSING, SCAN_TOO_MANY_PAGES  # light: OCR packages load on a scan
 
 __all__ = ["LIMITS", "SUFFIXES", "IMAGE_SUFFIXES", "ReadLimits", "read", "decode", "text_cells", "text_lines"]
 
@@ -72,12 +75,16 @@ def read(path: str | Path, limits: ReadLimits = LIMITS, *, ocr: bool = True) -> 
     kind = sniff(data)
     if kind == "pdf":
         from .readers_pdf import read_pdf
+        scanned: list[tuple[int, int]] = []
         try:
-            return Document(str(path), "pdf", bounded(path, read_pdf(path, data, limits), limits))
+            lines = read_pdf(path, data, limits, scanned)
         except InputError as exc:
             if exc.code != errors.PDF_NO_TEXT.code or not ocr:
                 raise
-        return _scanned(path, data, limits, ocr)
+            return _scanned(path, data, limits, ocr)
+        if scanned:
+            return _mixed(path, data, lines, scanned, limits, ocr)
+        return Document(str(path), "pdf", bounded(path, lines, limits))
     if kind == "zip":  # a .docx, or refused as not one (an .xlsx, any other zip)
         from .readers_docx import read_docx
         return Document(str(path), "docx", bounded(path, read_docx(path, data, limits), limits))
@@ -111,6 +118,37 @@ def _scanned(path: Path, data: bytes, limits: ReadLimits, ocr: bool) -> Document
     lines, cells = readers_ocr.read_pages(path, pages, limits)
     if not any(cell.strip() for line in lines for cell in line.cells):
         raise InputError(path, errors.PDF_NO_TEXT)
+    return Document(str(path), "pdf", bounded(path, lines, limits), recognised=tuple(cells))
+
+
+def _mixed(path: Path, data: bytes, typed: list[Line], scanned: list[tuple[int, int]], limits: ReadLimits,
+           ocr: bool) -> Document:
+    """A PDF of typed pages and scanned ones: each scanned page read by OCR alone, its lines put
+    where the page is, all lines numbered again in order (the OCR'd cells with them). Without
+    the ``ocr`` extra the typed pages are read alone, as before OCR was there: a scanned cover or
+    seal page must not cost a clerk the whole report."""
+    if not ocr:
+        raise InputError(path, errors.PDF_PAGES_NO_TEXT, pages="、".join(str(n) for n, _ in scanned))
+    from . import readers_ocr
+    if len(scanned) > limits.scan_pages:
+        raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
+    lines: list[Line] = []
+    cells: list[Recognised] = []
+    done = 0
+    for number, before in scanned:
+        lines += typed[done:before]
+        done = before
+        try:
+            read, found = readers_ocr.read_pages(path, readers_ocr.pages_of_pdf(path, data, limits, only=number),
+                                                 limits, first=number)
+        except InputError as exc:
+            if exc.code != OCR_MISSING.code:
+                raise
+            return Document(str(path), "pdf", bounded(path, typed, limits))
+        cells += [replace(c, line=c.line + len(lines)) for c in found]
+        lines += read
+    lines += typed[done:]
+    lines = [Line(k, line.cells) for k, line in enumerate(lines, start=1)]
     return Document(str(path), "pdf", bounded(path, lines, limits), recognised=tuple(cells))
 
 

@@ -36,8 +36,8 @@ from .ocr_engines import OCR_MISSING
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 #: The engine's confidence (0 to 1) a number cell needs, unless the engine sets its own
-#: (``Engine.confident``: RapidOCR 0.8, Tesseract 0.7, docs/import.md gives the figures); what
-#: passes is still held to the table's equations (:mod:`.ocr_check`).
+#: (``Engine.confident``: RapidOCR 0.8, docs/import.md gives the figures); what passes is still
+#: held to the table's equations (:mod:`.ocr_check`).
 CONFIDENCE = 0.8
 #: A picture without a resolution is taken to be an A4 page this many inches wide.
 A4_WIDTH = 8.27
@@ -48,6 +48,9 @@ LINE_PIXELS = 34
 MAX_ENLARGEMENT = 3.0
 #: A PDF page that is not one scanned image is drawn at this resolution for OCR.
 PDF_DPI = 200
+#: A page scanned finer than this is first scaled down to it: a 300 dpi scan read as scanned
+#: lost its tables (「自然人」 read 「白然人」 in every example) where read at 200 every cell was right.
+READ_DPI = 200
 #: A cell whose lines are all at most this many times as wide as high is text set upright (a
 #: narrow column's header, a character or two a line): its lines are read as one.
 UPRIGHT = 2.5
@@ -80,8 +83,10 @@ def classify(text: str, confidence: float, threshold: float = CONFIDENCE) -> tup
     return fixed, "number" if fixed == bare else "fixed"
 
 
-def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[object, float]]:
-    """A PDF's pages as grey pictures and their dpi, each checked before it is drawn."""
+def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits,
+                 only: int | None = None) -> Iterator[tuple[object, float]]:
+    """A PDF's pages (or page ``only``, counted from 1) as grey pictures and their dpi, each
+    checked before it is drawn."""
     import pypdfium2 as pdfium
 
     try:
@@ -89,9 +94,9 @@ def pages_of_pdf(path: Path, data: bytes, limits: ReadLimits) -> Iterator[tuple[
     except Exception:  # pdfium raises its own PdfiumError for a damaged file
         raise InputError(path, errors.CORRUPT) from None
     try:
-        if len(pdf) > limits.scan_pages:
+        if only is None and len(pdf) > limits.scan_pages:
             raise InputError(path, SCAN_TOO_MANY_PAGES, limit=limits.scan_pages)
-        for number in range(len(pdf)):
+        for number in range(len(pdf)) if only is None else [only - 1]:
             page = pdf[number]
             image = _whole_page_image(page)
             size = image.get_px_size() if image is not None else tuple(PDF_DPI * v / 72 for v in page.get_size())
@@ -153,8 +158,8 @@ def pages_of_images(paths: list[Path], datas: list[bytes], limits: ReadLimits) -
 
 
 def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLimits,
-               engine_name: str | None = None) -> tuple[list[Line], list[Recognised]]:
-    """The scan's lines and the table cells read, pages in order."""
+               first: int = 1) -> tuple[list[Line], list[Recognised]]:
+    """The scan's lines and the table cells read, pages in order (the first is page ``first``)."""
     from . import ocr_engines
 
     try:  # the ocr extra: numpy and OpenCV with an engine
@@ -162,14 +167,18 @@ def read_pages(path: Path, pages: Iterator[tuple[object, float]], limits: ReadLi
         import numpy as np
 
         from . import ocr_grid
-        engine = ocr_engines.engine(engine_name)
+        engine = ocr_engines.engine()
     except (ImportError, ocr_engines.Missing):
         raise InputError(path, OCR_MISSING) from None
     lines: list[Line] = []
     cells: list[Recognised] = []
-    for number, (picture, dpi) in enumerate(pages, start=1):
+    for number, (picture, dpi) in enumerate(pages, start=first):
         started = time.monotonic()
-        grey = ocr_grid.straighten(np.asarray(picture, dtype=np.uint8))
+        grey: np.ndarray = np.asarray(picture, dtype=np.uint8)
+        if dpi > READ_DPI * 1.05:  # a finer scan is read as a 200 dpi one (see READ_DPI)
+            grey = cv2.resize(grey, None, fx=READ_DPI / dpi, fy=READ_DPI / dpi, interpolation=cv2.INTER_AREA)
+            dpi = READ_DPI
+        grey = ocr_grid.straighten(grey)
         page = ocr_grid.layout(grey, dpi)
         scale = _enlargement(page)
         if scale > 1:  # small characters lose strokes: the engine reads them enlarged

@@ -45,8 +45,11 @@ from .limits import PAGE_CROWDED, ReadLimits
 from .normalize import is_page_number
 
 
-def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
-    """The PDF's text lines; every failure is one :class:`InputError`."""
+def read_pdf(path: Path, data: bytes, limits: ReadLimits,
+             scanned: list[tuple[int, int]] | None = None) -> list[Line]:
+    """The PDF's text lines; every failure is one :class:`InputError`. A page with no text but
+    a picture (a scanned page among typed ones) is added to ``scanned`` as its number and the
+    count of lines before it, for the OCR route to read it in its place."""
     import pdfplumber  # imported only when a PDF is read: pdfminer is slow to import
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfpage import PDFPage
@@ -75,6 +78,9 @@ def read_pdf(path: Path, data: bytes, limits: ReadLimits) -> list[Line]:
                         _local.crowd = None
                     if crowd[2]:
                         raise InputError(path, PAGE_CROWDED, page=number, limit=limits.page_objects)
+                    if scanned is not None and not any(c.strip() for cells, _ in found for c in cells) \
+                            and page.images:
+                        scanned.append((number, len(lines)))
                     head = _head_row(found)
                     for at, (cells, _) in enumerate(found):
                         if at == head and _continue_row(lines, cells):

@@ -214,8 +214,8 @@ def _read_one(name: str, prior: Report | None = None, evidence: bool = False) ->
     scan = path.suffix.lower() in readers.IMAGE_SUFFIXES or paths.is_dir(path)
     limit = SCAN_BUDGET if scan else budget.BUDGET
     done = budget.within(lambda: _read_here(path, prior, ocr=scan, evidence=evidence), limit)
-    if done.value is not None and done.value[2] is not None and done.value[2][0] == errors.PDF_NO_TEXT.code \
-            and not scan:
+    if done.value is not None and done.value[2] is not None and not scan \
+            and done.value[2][0] in (errors.PDF_NO_TEXT.code, errors.PDF_PAGES_NO_TEXT.code):
         limit = SCAN_BUDGET
         done = budget.within(lambda: _read_here(path, prior, ocr=True, evidence=evidence), limit)
     if done.value is not None:
