@@ -35,6 +35,7 @@ from ..core.gb2021 import REQUESTS, SCHEMA, CellKey
 from ..core.model import Number, Report, Value, below, is_number, parts
 from ..errors import InputError, Message, OutputError
 from ..files import atomic, xlsx_patch
+from ..workbook import names as workbook_names
 from ..workbook import reader as workbook_reader
 from ..workbook.formulas import derived_formula
 from ..workbook.layout import Layout
@@ -211,7 +212,7 @@ def _layout(target: Path) -> Layout:
 
         wb = openpyxl.load_workbook(target, read_only=True, keep_links=False)
     try:
-        return workbook_reader.locate(wb)
+        return workbook_names.locate(wb)
     finally:
         wb.close()
 

@@ -15,7 +15,6 @@ import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,15 @@ except ImportError:
     CalamineWorkbook = None
 
 from .. import errors
-from ..core.gb2021 import SCHEMA, TABLES, CellKey
+from ..core.gb2021 import SCHEMA, CellKey
 from ..core.model import Invalid, Number, Report, is_number
 from ..core.reasons import MAX_REASONS, collect
 from ..errors import InputError
 from ..files import bounds, cells, paths
 from ..files.bounds import LIMITS, Limits
 from ..files.cells import cell_value
-from .layout import LAYOUT, REASON_FIRST_ROW, REASON_SHEET, REQUIRED_SHEETS, Area, Layout, row_name
+from . import names
+from .layout import REASON_FIRST_ROW, REASON_SHEET, REQUIRED_SHEETS, Layout
 
 log = logging.getLogger(__name__)
 #: Fast reads that fell back to openpyxl in this process, by reason ("open", "sheet", "values").
@@ -122,7 +122,7 @@ def _bounded(path: Path, zf: zipfile.ZipFile, limits: Limits) -> tuple[bounds.Bo
     missing = [s for s in REQUIRED_SHEETS if s not in book.sheets]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
-    layout = layout_from_names(_defined_names(book.names, list(book.sheets)))
+    layout = names.layout_from_names(names.defined_names(book.names, list(book.sheets)))
     book.bound(_sheets(layout) | ({REASON_SHEET} & set(book.sheets)), limits)
     book.bound_strings(limits)
     return book, layout
@@ -139,7 +139,7 @@ def _read(path: Path, wb, limits: Limits, data: bytes, book: bounds.Book) -> Rep
     missing = [s for s in REQUIRED_SHEETS if s not in wb.sheetnames]
     if missing:
         raise InputError(path, errors.WRONG_TEMPLATE, missing="、".join(missing))
-    layout = locate(wb)
+    layout = names.locate(wb)
     book.bound(_sheets(layout), limits)  # the same sheets as the fast path, unless names differ
     grid = _Grid(wb, layout, path, limits)
     report = Report(where=layout.where())
@@ -192,102 +192,12 @@ def _same_formula(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def locate(wb) -> Layout:
-    """The layout of an openpyxl workbook: default positions, moved where a defined name says."""
-    names = [(name, dn.attr_text) for name, dn in wb.defined_names.items()]
-    return layout_from_names(_defined_names(names, wb.sheetnames))
-
-
-def layout_from_names(found: dict[str, Area]) -> Layout:
-    """Default positions, moved where the workbook's ``xlg_…`` defined names say."""
-    for name, (sheet, first) in _ANCHORS.items():
-        area = found.get(name)
-        if area is not None and (area.sheet != sheet or area.first != first):
-            break
-    else:
-        return LAYOUT  # nothing moved (every file made from the template): the default, memos and all
-    lay = Layout(cells=dict(LAYOUT.cells), meta=dict(LAYOUT.meta), text=dict(LAYOUT.text),
-                 names=dict(LAYOUT.names), widths=dict(LAYOUT.widths))
-    for table in TABLES:
-        for row in table.rows:
-            area = found.get(row_name(table.id, row.id))
-            if area is None:
-                continue
-            for j, col in enumerate(row.columns):
-                key = (table.id, row.id, col.id)
-                lay.cells[key] = (area.sheet, (area.first[0], area.first[1] + j))
-    for f in SCHEMA.meta:
-        area = found.get(f"xlg_{f.id}")
-        if area:
-            lay.meta[f.id] = (area.sheet, area.first)
-    for f in SCHEMA.text:
-        area = found.get(f"xlg_text_{f.id}")
-        if area:
-            lay.text[f.id] = (area.sheet, area.first)
-    return lay
-
-
-#: The names whose top-left cell places a row, a cover field or a text section, and where it is
-#: in the template.
-_ANCHORS: dict[str, tuple[str, tuple[int, int]]] = {
-    **{row_name(t.id, r.id): (LAYOUT.names[row_name(t.id, r.id)].sheet,
-                              LAYOUT.cells[(t.id, r.id, r.columns[0].id)][1])
-       for t in TABLES for r in t.rows},
-    **{f"xlg_{f.id}": LAYOUT.meta[f.id] for f in SCHEMA.meta},
-    **{f"xlg_text_{f.id}": LAYOUT.text[f.id] for f in SCHEMA.text},
-}
-
-
-_NAME_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
-
-
 def _openpyxl():
     """openpyxl, imported when a file first needs the exact reader: it takes longer to import
     than a batch of ordinary workbooks takes to read (python-calamine reads those)."""
     import openpyxl
 
     return openpyxl
-
-
-def _column_index(letters: str) -> int:
-    """``A`` → 1, ``XFD`` → 16384."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index
-
-
-def _defined_names(items, sheetnames: list[str]) -> dict[str, Area]:
-    """``xlg_…`` names that point at one rectangle of an existing sheet; others are ignored
-    (a broken name such as #REF! keeps the default position)."""
-    out: dict[str, Area] = {}
-    for name, text in items:
-        if not name.startswith("xlg_"):
-            continue
-        text = text or ""
-        area = _name_area(text) if len(text) <= _REMEMBERED else _parse_area(text)
-        if area is not None and area.sheet in sheetnames:
-            out[name] = area
-    return out
-
-
-def _parse_area(text: str) -> Area | None:
-    """The rectangle a defined name's text points at, None if it is not one."""
-    match = _NAME_REF.match(text.strip())
-    if not match:
-        return None
-    quoted, bare, c1, r1, c2, r2 = match.groups()
-    sheet = quoted.replace("''", "'") if quoted else bare
-    c1, r1 = _column_index(c1), int(r1)
-    c2, r2 = (_column_index(c2), int(r2)) if c2 else (c1, r1)
-    return Area(sheet, (r1 - 1, c1 - 1), (r2 - 1, c2 - 1))
-
-
-#: :func:`_parse_area`, remembered: every workbook made from the template holds the same few
-#: dozen names, parsed once per batch. Only short texts (a real reference is): a hostile name's
-#: megabyte of text is parsed, not kept.
-_name_area = lru_cache(maxsize=1024)(_parse_area)
-_REMEMBERED = 200
 
 
 class _Grid:
