@@ -19,7 +19,7 @@ def pdf(streams: list[tuple[bytes, bytes]]) -> bytes:
         objects.append(b"<< " + entries + b" /Length " + str(len(data)).encode() + b" >>\nstream\n"
                        + data + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    return _objects(objects)
+    return pdf_of(objects)
 
 
 def _text(data: bytes) -> tuple[bytes, bytes]:
@@ -67,8 +67,9 @@ class _Bits:
         return bytes(self.out)
 
 
-def _objects(objects: list[bytes]) -> bytes:
-    """A PDF of these objects, numbered from 1 (the first the catalogue)."""
+def pdf_of(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of these objects, numbered from 1 (the first the catalogue); ``trailer`` adds keys
+    to the trailer (an /Encrypt entry)."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, start=1):
@@ -77,7 +78,8 @@ def _objects(objects: list[bytes]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R".encode() + trailer
+    out += f" >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
 
@@ -91,7 +93,7 @@ def _stream(entries: bytes, data: bytes) -> bytes:
 def reference_loop() -> bytes:
     """A page whose resources are an object that refers to an object that refers back: pdfminer
     resolves it forever."""
-    return _objects(_HEAD + [
+    return pdf_of(_HEAD + [
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 6 0 R >>",
         _stream(b"", b"BT ET"), b"6 0 R", b"5 0 R"])
 
@@ -111,7 +113,7 @@ def fan_out(levels: int = 8, width: int = 10) -> bytes:
         objects.append(_stream(b"/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources "
                                + (b"<< /Font << /F1 5 0 R >> >>" if last else resources(7 + level)),
                                b"BT /F1 1 Tf (a) Tj ET" if last else b"/X Do " * width))
-    return _objects(objects)
+    return pdf_of(objects)
 
 
 def write_all(folder: Path, scale: int = 1) -> dict[str, Path]:

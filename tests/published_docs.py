@@ -27,6 +27,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from import_attacks import pdf_of
+
 import xlgbreport
 from xlgbreport.core.model import Report
 from xlgbreport.rendering import content, render, writers
@@ -174,17 +176,8 @@ def minimal_pdf(page_stream: bytes, *, flate: bool = False, encrypt: bool = Fals
     if encrypt:
         objects.append(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32
                        + b"> /P -4 >>")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     extra = b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objects), b"ab" * 16, b"ab" * 16) if encrypt else b""
-    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, extra, xref)
-    return bytes(out)
+    return pdf_of(objects, extra)
 
 
 def text_stream(lines: list[str]) -> bytes:

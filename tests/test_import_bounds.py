@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from import_attacks import pdf_of
 from xl_helpers import run
 
 from xlgbreport.importer import budget, readers
@@ -31,16 +32,7 @@ def many_pages(pages: int, lines: int) -> bytes:
                        b"/Resources << /Font << /F1 3 0 R >> >> >>" % content)
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_of(objects)
 
 
 @pytest.mark.slow
