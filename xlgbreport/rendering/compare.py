@@ -9,12 +9,11 @@ the same sandboxed jinja2, the same escaping, and the same Word tables
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from ..actions import prior_source, sources
 from ..actions.report import Draft, write_beside
@@ -26,7 +25,7 @@ from ..core.rules import check
 from ..errors import Message, RenderError
 from ..files import atomic, paths
 from ..workbook.layout import layout_for
-from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, content, inputs, same_text, sandbox, word_tables, writers
+from . import KINDS, NO_LAYOUT, UNKNOWN_KIND, content, same_text, word_tables, writers
 from .content import Cell, TableView
 
 DOCX_TEMPLATE = "compare.docx"
@@ -175,14 +174,9 @@ def render(this: Report, last: Report, to: str) -> bytes:
 
 
 def docx(what: View) -> bytes:
-    """The Word comparison: ``templates/compare.docx`` filled by docxtpl, as ``report.docx`` is,
-    its tables drawn as the report's are."""
-    from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate, RichText
-
-    data = (resources.files(writers.TEMPLATES) / DOCX_TEMPLATE).read_bytes()
-    inputs.check_word(DOCX_TEMPLATE, data)
-    env = sandbox.Sandbox(autoescape=True)
+    """The Word comparison: ``templates/compare.docx`` filled as ``report.docx`` is
+    (``writers.fill_word``), its tables drawn as the report's are."""
+    from docxtpl import RichText
 
     def rich(paragraph: tuple[Passage, ...]) -> RichText:
         text = RichText()
@@ -194,9 +188,7 @@ def docx(what: View) -> bytes:
                 text.add(passage.text)
         return text
 
-    def fill() -> bytes:
-        tpl = DocxTemplate(io.BytesIO(data))
-        tpl.render_properties = lambda context, jinja_env=None: writers.fill_properties(tpl, context, env)
+    def context(tpl: Any, env: object) -> dict:
         def table(shown: Shown) -> dict:
             kept = shown.table.height <= PAGE_ROWS
             return {"caption": shown.caption,
@@ -205,19 +197,11 @@ def docx(what: View) -> bytes:
         parts = [{"heading": p.heading, "intro": p.intro, "paragraphs": [rich(x) for x in p.paragraphs],
                   "tables": [table(t) for t in p.tables], "notes": p.notes}
                  for p in what.parts]
-        tpl.render({"title": what.title, "title_lines": what.title_lines, "summary": what.summary,
-                    "notes": what.notes, "parts": parts}, jinja_env=env, autoescape=True)
-        out = io.BytesIO()
-        tpl.save(out)
-        return out.getvalue()
+        return {"title": what.title, "title_lines": what.title_lines, "summary": what.summary,
+                "notes": what.notes, "parts": parts}
 
-    try:
-        return sandbox.run(env, fill)
-    except sandbox.Failure as failure:
-        failure.line = 0
-        raise writers.template_error(DOCX_TEMPLATE, failure) from None
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, PackageNotFoundError):
-        raise RenderError(None, inputs.TEMPLATE_NOT_WORD, template=DOCX_TEMPLATE) from None
+    data = (resources.files(writers.TEMPLATES) / DOCX_TEMPLATE).read_bytes()
+    return writers.fill_word(DOCX_TEMPLATE, data, context)
 
 
 def output_path(source: Path, to: str, output: Path | None = None) -> Path:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -125,23 +126,34 @@ def shares(table: TableView) -> list[float]:
 
 def docx(content: Content, override: Path | None = None) -> bytes:
     """The Word document: ``templates/report.docx`` (or the clerk's copy) filled by docxtpl."""
+    name = override.name if override else DOCX_TEMPLATE
+    data = inputs.read(override) if override else (resources.files(TEMPLATES) / DOCX_TEMPLATE).read_bytes()
+
+    def context(tpl: Any, env: jinja2.Environment) -> dict:
+        sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
+                     "table": word_tables.word_table(tpl, s.table) if s.table else None}
+                    for s in content.sections]
+        return {"title": content.title, "title_lines": content.title_lines,
+                "pending": content.pending, "sections": sections}
+
+    return fill_word(name, data, context)
+
+
+def fill_word(name: str, data: bytes, context: Callable[[Any, jinja2.Environment], dict]) -> bytes:
+    """A Word template (``name``, its bytes ``data``) filled by docxtpl in the sandbox, with the
+    ``context`` made from the template (its tables and rich text belong to it) and the sandbox's
+    environment: the one way every Word document here is made, so each is checked, bounded and
+    escaped alike."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
-    name = override.name if override else DOCX_TEMPLATE
-    data = inputs.read(override) if override else (resources.files(TEMPLATES) / DOCX_TEMPLATE).read_bytes()
     inputs.check_word(name, data)
     env = sandbox.Sandbox(autoescape=True)
 
     def fill() -> bytes:
         tpl = DocxTemplate(io.BytesIO(data))
-        tpl.render_properties = lambda context, jinja_env=None: fill_properties(tpl, context, env)
-        sections = [{"heading": s.heading, "paragraphs": s.paragraphs,
-                     "table": word_tables.word_table(tpl, s.table) if s.table else None}
-                    for s in content.sections]
-        tpl.render({"title": content.title, "title_lines": content.title_lines,
-                    "pending": content.pending, "sections": sections},
-                   jinja_env=env, autoescape=True)
+        tpl.render_properties = lambda given, jinja_env=None: fill_properties(tpl, given, env)
+        tpl.render(context(tpl, env), jinja_env=env, autoescape=True)
         out = io.BytesIO()
         tpl.save(out)
         return out.getvalue()
